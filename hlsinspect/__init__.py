@@ -1,0 +1,23 @@
+"""hlsinspect: check that HLS output in S3 or on disk is complete and correct.
+
+    from hlsinspect import inspect
+    report = inspect(["s3://bucket/HLS/1M/title/sample.m3u8"])
+    report.ok, report.findings
+"""
+
+__version__ = "0.1.0"
+
+from hlsinspect.engine import S3Options, Settings, inspect
+from hlsinspect.errors import HlsInspectError
+from hlsinspect.report import Finding, Report, Severity
+
+__all__ = [
+    "Finding",
+    "HlsInspectError",
+    "Report",
+    "S3Options",
+    "Settings",
+    "Severity",
+    "__version__",
+    "inspect",
+]

@@ -1,0 +1,74 @@
+"""Rules about one media playlist's own text (RFC 8216 4.3.3)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+from hlsinspect.checks.registry import make_finding
+from hlsinspect.playlists import Playlist
+from hlsinspect.references import ByterangeProblem
+from hlsinspect.report import Finding, Severity
+
+
+def nearest_integer(value: float) -> int:
+    """RFC 8216 rounds EXTINF to the nearest integer, halves up (Python's round() is banker's)."""
+    return math.floor(value + 0.5)
+
+
+def check_media(
+    playlist: Playlist, uri: str, to_uri: Callable[[str], str | None]
+) -> list[Finding]:
+    """Target duration, EXTINF limits, ENDLIST and emptiness of one media playlist.
+
+    `to_uri` turns a URI as written into the URI reports use.
+    """
+    parsed = playlist.parsed
+    findings: list[Finding] = []
+    segments = playlist.segments
+    if not segments:
+        findings.append(make_finding(
+            "playlist-empty", "the media playlist lists no segments", playlist=uri))
+    target = parsed.target_duration
+    if target is None:
+        findings.append(make_finding(
+            "target-duration-missing",
+            "no EXT-X-TARGETDURATION: players cannot size their buffer; add "
+            "#EXT-X-TARGETDURATION:<max segment duration, rounded>", playlist=uri, line=1))
+    else:
+        findings.extend(_long_segments(playlist, uri, int(target), to_uri))
+    if not parsed.is_endlist:
+        vod = str(parsed.playlist_type or "").upper() == "VOD"
+        findings.append(make_finding(
+            "endlist-missing",
+            "no EXT-X-ENDLIST" + (
+                ": a PLAYLIST-TYPE:VOD playlist must end with it" if vod
+                else ": players treat the playlist as live; a finished transcode ends with it"),
+            playlist=uri, severity=Severity.ERROR if vod else Severity.WARNING))
+    return findings
+
+
+def _long_segments(
+    playlist: Playlist, uri: str, target: int, to_uri: Callable[[str], str | None]
+) -> list[Finding]:
+    findings = []
+    for index, segment in enumerate(playlist.segments):
+        duration = float(segment.duration or 0)
+        if nearest_integer(duration) > target:
+            line = playlist.extinf_lines[index] if index < len(playlist.extinf_lines) else None
+            findings.append(make_finding(
+                "extinf-exceeds-target-duration",
+                f"segment {index} lasts {duration:g} s, which rounds to "
+                f"{nearest_integer(duration)} s, above EXT-X-TARGETDURATION:{target}; raise "
+                "the target duration or cut shorter segments",
+                playlist=uri, uri=to_uri(segment.uri), line=line or None))
+    return findings
+
+
+def byterange_findings(
+    problems: list[ByterangeProblem], uri: str, to_uri: Callable[[str], str | None]
+) -> list[Finding]:
+    return [
+        make_finding("byterange-invalid", p.message, playlist=uri, uri=to_uri(p.uri), line=p.line)
+        for p in problems
+    ]

@@ -1,0 +1,201 @@
+"""From a target to playlists: list prefixes, fetch playlists, follow multivariant references.
+
+Each playlist is fetched once, even when several entries point at it; the children of a
+multivariant playlist are fetched concurrently; a reference back into the current chain of
+multivariant playlists is reported as a loop and not followed. A child that is missing,
+unreadable or unparsable becomes an entry with that status and a finding, never an exception,
+so one broken variant cannot hide the others.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from hlsinspect.checks.registry import make_finding
+from hlsinspect.errors import HlsInspectError
+from hlsinspect.locations import Target, is_playlist_key, resolve
+from hlsinspect.playlists import ParseFailure, Playlist, parse
+from hlsinspect.references import PlaylistRef, playlist_refs
+from hlsinspect.report import Finding
+from hlsinspect.storage.base import ErrorKind, Storage, StorageError
+
+
+@dataclass
+class Loaded:
+    """The outcome of fetching and parsing one playlist."""
+
+    key: str
+    playlist: Playlist | None = None
+    error: StorageError | None = None
+    parse_failure: ParseFailure | None = None
+
+    @property
+    def status(self) -> str:
+        if self.playlist is not None:
+            return "ok"
+        if self.error is not None:
+            return "missing" if self.error.kind is ErrorKind.NOT_FOUND else "unreadable"
+        return "unparsable"
+
+
+@dataclass
+class Entry:
+    """A playlist in report order, with where it came from."""
+
+    loaded: Loaded
+    parent: str | None = None
+    role: str = "media"
+    """`variant`, `audio`, `subtitles`, `iframe`... for children; `media` for roots."""
+
+
+@dataclass
+class Discovery:
+    """Everything found under one target, in report order."""
+
+    storage: Storage
+    entries: list[Entry] = field(default_factory=list)
+    children: dict[str, list[tuple[PlaylistRef, str]]] = field(default_factory=dict)
+    """Per multivariant key: each playlist reference and the key it resolved to."""
+    findings: list[Finding] = field(default_factory=list)
+
+
+def root_keys(storage: Storage, target: Target) -> list[str]:
+    """The playlist keys a target names; HlsInspectError when there are none."""
+    if target.mode == "playlist":
+        return [target.key]
+    prefix = target.key if target.mode == "prefix" else target.key + "/"
+    try:
+        keys = [key for key, _ in storage.list_keys(prefix) if is_playlist_key(key)]
+    except StorageError as exc:
+        if target.mode == "auto" and exc.kind is ErrorKind.ACCESS_DENIED:
+            return [target.key]
+        raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
+    if keys:
+        return sorted(keys)
+    if target.mode == "auto":
+        return [target.key]
+    where = storage.uri(prefix)
+    raise HlsInspectError(
+        f"no playlist (.m3u8) under {where}", kind="no-playlist",
+        hint="check the prefix; hlsinspect looks for keys ending in .m3u8 or .m3u")
+
+
+def fetch(storage: Storage, key: str) -> Loaded:
+    try:
+        data = storage.read(key)
+    except StorageError as exc:
+        return Loaded(key, error=exc)
+    try:
+        return Loaded(key, playlist=parse(key, data))
+    except ParseFailure as exc:
+        return Loaded(key, parse_failure=exc)
+
+
+def fetch_all(storage: Storage, keys: list[str], workers: int) -> dict[str, Loaded]:
+    if len(keys) <= 1:
+        return {key: fetch(storage, key) for key in keys}
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(keys)))) as pool:
+        return dict(zip(keys, pool.map(lambda k: fetch(storage, k), keys), strict=True))
+
+
+def discover(storage: Storage, target: Target, workers: int) -> Discovery:
+    """Fetch the target's playlists and everything their multivariant playlists reference."""
+    keys = root_keys(storage, target)
+    loaded = fetch_all(storage, keys, workers)
+    _raise_if_nothing_readable(storage, target, keys, loaded)
+    found = Discovery(storage)
+    claimed: set[str] = set()
+    masters = [k for k in keys if _is_multivariant(loaded[k])]
+    others = [k for k in keys if k not in masters]
+    for key in masters:
+        if key not in claimed:
+            claimed.add(key)
+            found.entries.append(Entry(loaded[key]))
+            _expand(found, loaded, key, [key], claimed, workers)
+    for key in others:
+        if key not in claimed:
+            claimed.add(key)
+            found.entries.append(Entry(loaded[key]))
+    return found
+
+
+def _is_multivariant(loaded: Loaded) -> bool:
+    return loaded.playlist is not None and loaded.playlist.is_multivariant
+
+
+def _raise_if_nothing_readable(
+    storage: Storage, target: Target, keys: list[str], loaded: dict[str, Loaded]
+) -> None:
+    """A target none of whose playlists could be fetched cannot be inspected at all."""
+    errors = [loaded[k].error for k in keys]
+    first = errors[0]
+    if first is None or not all(errors):
+        return
+    if target.mode == "auto" and first.kind is ErrorKind.NOT_FOUND:
+        raise HlsInspectError(
+            f"no playlist at {storage.uri(target.key)} and none under "
+            f"{storage.uri(target.key + '/')}", kind="no-playlist",
+            hint="check the key or prefix")
+    raise HlsInspectError(first.message, hint=first.hint, kind=first.kind.value)
+
+
+def _expand(
+    found: Discovery,
+    loaded: dict[str, Loaded],
+    master: str,
+    chain: list[str],
+    claimed: set[str],
+    workers: int,
+) -> None:
+    """Depth first under `master`; `chain` is the path of multivariant keys from the root."""
+    playlist = loaded[master].playlist
+    assert playlist is not None
+    storage, uri = found.storage, found.storage.uri(master)
+    resolved: list[tuple[PlaylistRef, str]] = []
+    for ref in playlist_refs(playlist):
+        where = resolve(master, ref.uri, storage.bucket)
+        if where.escapes:
+            found.findings.append(make_finding(
+                "uri-escapes-root", f"{ref.role} playlist URI {ref.uri!r} climbs above the root",
+                playlist=uri, line=ref.line))
+        elif where.external:
+            found.findings.append(make_finding(
+                "external-uri-not-checked",
+                f"{ref.role} playlist {ref.uri!r} is {where.external}: not fetched",
+                playlist=uri, uri=ref.uri, line=ref.line))
+        elif where.key is not None:
+            resolved.append((ref, where.key))
+    found.children[master] = resolved
+    new = list(dict.fromkeys(k for _, k in resolved if k not in loaded))
+    loaded.update(fetch_all(storage, new, workers))
+    for ref, key in resolved:
+        if key in chain:
+            found.findings.append(make_finding(
+                "playlist-loop",
+                f"{ref.role} playlist {ref.uri!r} leads back to {storage.uri(key)}, which is "
+                "already being followed: not followed again",
+                playlist=uri, uri=storage.uri(key), line=ref.line))
+            continue
+        if key in claimed:
+            continue
+        claimed.add(key)
+        child = loaded[key]
+        found.entries.append(Entry(child, parent=uri, role=ref.role))
+        found.findings.extend(_child_failure(storage, uri, ref, child))
+        if child.playlist is not None and child.playlist.is_multivariant:
+            _expand(found, loaded, key, [*chain, key], claimed, workers)
+
+
+def _child_failure(storage: Storage, parent: str, ref: PlaylistRef, child: Loaded) -> list[Finding]:
+    if child.error is None:
+        return []
+    uri = storage.uri(child.key)
+    if child.error.kind is ErrorKind.NOT_FOUND:
+        return [make_finding(
+            "playlist-missing", f"{ref.role} playlist {ref.uri!r} does not exist",
+            playlist=parent, uri=uri, line=ref.line)]
+    hint = f"; {child.error.hint}" if child.error.hint else ""
+    return [make_finding(
+        "playlist-unreadable", f"{ref.role} playlist {ref.uri!r}: {child.error.message}{hint}",
+        playlist=parent, uri=uri, line=ref.line)]

@@ -1,0 +1,95 @@
+"""The facts of one playlist for the report: durations, counts, the ladder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hlsinspect.discover import Entry
+from hlsinspect.locations import resolve
+from hlsinspect.playlists import Playlist
+from hlsinspect.report import ObjectCounts, PlaylistReport, Rendition, Variant
+from hlsinspect.storage.base import Storage
+
+
+def playlist_report(storage: Storage, entry: Entry, counts: ObjectCounts | None) -> PlaylistReport:
+    loaded = entry.loaded
+    uri = storage.uri(loaded.key)
+    playlist = loaded.playlist
+    if playlist is None:
+        return PlaylistReport(uri=uri, kind="media", parent=entry.parent, status=loaded.status)
+    parsed = playlist.parsed
+    version = int(parsed.version) if parsed.version is not None else None
+    if playlist.is_multivariant:
+        return PlaylistReport(
+            uri=uri, kind="multivariant", parent=entry.parent, version=version,
+            variants=tuple(_variants(storage, playlist)),
+            renditions=tuple(_renditions(storage, playlist)),
+        )
+    segments = playlist.segments
+    target = parsed.target_duration
+    return PlaylistReport(
+        uri=uri,
+        kind="media",
+        parent=entry.parent,
+        version=version,
+        target_duration=int(target) if target is not None else None,
+        media_sequence=int(parsed.media_sequence or 0),
+        playlist_type=str(parsed.playlist_type).upper() if parsed.playlist_type else None,
+        endlist=bool(parsed.is_endlist),
+        segment_count=len(segments),
+        total_duration=round(sum(float(s.duration or 0) for s in segments), 6),
+        objects=counts or ObjectCounts(),
+    )
+
+
+def _uri(storage: Storage, playlist: Playlist, raw: str | None) -> str | None:
+    if not raw:
+        return None
+    where = resolve(playlist.key, raw, storage.bucket)
+    return storage.uri(where.key) if where.key is not None else raw
+
+
+def _resolution(value: Any) -> str | None:
+    if not value:
+        return None
+    width, height = value
+    return f"{width}x{height}"
+
+
+def _variants(storage: Storage, playlist: Playlist) -> list[Variant]:
+    variants = []
+    for item in playlist.parsed.playlists:
+        info = item.stream_info
+        variants.append(Variant(
+            uri=_uri(storage, playlist, item.uri),
+            bandwidth=info.bandwidth,
+            average_bandwidth=info.average_bandwidth,
+            resolution=_resolution(info.resolution),
+            codecs=info.codecs,
+            frame_rate=info.frame_rate,
+        ))
+    for item in playlist.parsed.iframe_playlists:
+        info = item.iframe_stream_info
+        variants.append(Variant(
+            uri=_uri(storage, playlist, item.uri),
+            bandwidth=info.bandwidth,
+            average_bandwidth=info.average_bandwidth,
+            resolution=_resolution(info.resolution),
+            codecs=info.codecs,
+            frame_rate=None,
+            iframe=True,
+        ))
+    return variants
+
+
+def _renditions(storage: Storage, playlist: Playlist) -> list[Rendition]:
+    return [
+        Rendition(
+            type=media.type,
+            group_id=media.group_id,
+            name=media.name,
+            language=media.language,
+            uri=_uri(storage, playlist, media.uri),
+        )
+        for media in playlist.parsed.media
+    ]

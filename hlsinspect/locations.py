@@ -1,0 +1,136 @@
+"""Where things are: command-line targets, and the objects a playlist's URIs point at.
+
+References are resolved here with RFC 3986 dot-segment rules against the playlist's key, not
+with `urljoin` (which does not resolve `s3://` URIs) and not with `posixpath.normpath` (which
+folds `a//b`, a distinct S3 key). A reference that climbs above the root is reported, never
+requested.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+from hlsinspect.errors import UsageError
+
+PLAYLIST_SUFFIXES = (".m3u8", ".m3u")
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One TARGET of the command line, mapped onto a store.
+
+    `bucket` is set for S3 and `root` for the local file system; `key` is relative to either
+    (for a local file target the root is `/`). `mode` is `playlist`, `prefix`, or `auto` for
+    an S3 key that is a playlist if such an object exists and a prefix otherwise.
+    """
+
+    text: str
+    key: str
+    mode: str
+    bucket: str | None = None
+    root: str | None = None
+
+
+def is_playlist_key(key: str) -> bool:
+    return key.lower().endswith(PLAYLIST_SUFFIXES)
+
+
+def parse_target(text: str, bucket: str | None) -> Target:
+    """Map a TARGET onto S3 or the file system; raise UsageError when it fits neither."""
+    if text.startswith("s3://"):
+        name, _, key = text[len("s3://"):].partition("/")
+        if not name:
+            raise UsageError(f"target {text!r} names no bucket", hint="use s3://BUCKET/KEY")
+        return Target(text=text, bucket=name, key=key, mode=_s3_mode(key))
+    if _SCHEME.match(text) and not os.path.exists(text):
+        raise UsageError(
+            f"target {text!r}: only s3:// URIs and local paths can be inspected",
+            hint="hlsinspect makes no requests to other hosts",
+        )
+    if bucket:
+        key = text.lstrip("/")
+        return Target(text=text, bucket=bucket, key=key, mode=_s3_mode(key))
+    if os.path.isdir(text):
+        return Target(text=text, root=os.path.abspath(text), key="", mode="prefix")
+    if os.path.isfile(text):
+        return Target(text=text, root="/", key=os.path.abspath(text).lstrip("/"), mode="playlist")
+    raise UsageError(
+        f"target {text!r} is not a local file or directory, and no bucket was given",
+        hint=f"for an S3 key use --bucket BUCKET (or HLSINSPECT_BUCKET) or s3://BUCKET/{text}",
+    )
+
+
+def _s3_mode(key: str) -> str:
+    if key == "" or key.endswith("/"):
+        return "prefix"
+    return "playlist" if is_playlist_key(key) else "auto"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Where a URI in a playlist points.
+
+    Exactly one of `key` (an object in the same store), `external` (why it is not fetched)
+    or `escapes` (it climbs above the root) describes it.
+    """
+
+    key: str | None = None
+    external: str | None = None
+    escapes: bool = False
+
+
+def resolve(playlist_key: str, uri: str, bucket: str | None) -> Reference:
+    """Resolve `uri` as written in the playlist at `playlist_key` to a key in the same store.
+
+    `bucket` is the S3 bucket of the store, or None for the local file system; an `s3://` URI
+    into that same bucket is followed, any other scheme or host is external.
+    """
+    uri = uri.strip()
+    match = _SCHEME.match(uri)
+    if match:
+        scheme = match.group(1).lower()
+        if scheme == "s3" and bucket is not None:
+            name, _, path = uri[len("s3://"):].partition("/")
+            if name == bucket:
+                return _to_key("/" + path)
+            return Reference(external=f"in another bucket ({name})")
+        return Reference(external=f"{scheme}: URI")
+    if uri.startswith("//"):
+        return Reference(external="on another host")
+    if uri.startswith("/"):
+        return _to_key(uri)
+    directory = playlist_key.rpartition("/")[0]
+    return _to_key(f"/{directory}/{uri}" if directory else f"/{uri}")
+
+
+def _to_key(path: str) -> Reference:
+    """Drop query and fragment, remove dot segments, percent-decode: the object's key."""
+    path = path.split("#", 1)[0].split("?", 1)[0]
+    segments: list[str] = []
+    escapes = False
+    parts = path.split("/")[1:]
+    for part in parts:
+        if part == ".":
+            continue
+        if part == "..":
+            if segments:
+                segments.pop()
+            else:
+                escapes = True
+            continue
+        segments.append(part)
+    if escapes:
+        return Reference(escapes=True)
+    return Reference(key=unquote("/".join(segments)))
+
+
+def relative_to(base_key: str, key: str) -> str:
+    """`key` as seen from the directory of `base_key`, for compact display."""
+    directory = base_key.rpartition("/")[0]
+    if directory and key.startswith(directory + "/"):
+        return key[len(directory) + 1:]
+    return key

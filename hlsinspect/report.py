@@ -1,0 +1,252 @@
+"""The report: frozen data that the engine returns and every renderer reads.
+
+`Report.to_dict()` is the JSON contract (schema_version 1); members may be added, never renamed.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+class Severity(str, enum.Enum):
+    """How bad a finding is; `--fail-on` picks the lowest one that fails the run."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse, so `finding.severity.rank >= fail_on.rank` means failing."""
+        return {"error": 2, "warning": 1, "info": 0}[self.value]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule violation, located as precisely as the playlist allows."""
+
+    code: str
+    """Stable rule code, `HLS` and three digits."""
+    name: str
+    """Stable slug, such as `segment-missing`."""
+    severity: Severity
+    message: str
+    """What is wrong and how to fix it, citing the clause."""
+    playlist: str | None
+    """URI of the playlist the finding belongs to."""
+    uri: str | None = None
+    """URI of the referenced object, when the finding is about one."""
+    line: int | None = None
+    """1-based line in the playlist."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.value,
+            "message": self.message,
+            "playlist": self.playlist,
+            "uri": self.uri,
+            "line": self.line,
+        }
+
+
+@dataclass(frozen=True)
+class ObjectCounts:
+    """Existence checks of the objects one playlist references (unique objects)."""
+
+    checked: int = 0
+    present: int = 0
+    missing: int = 0
+    unknown: int = 0
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "checked": self.checked,
+            "present": self.present,
+            "missing": self.missing,
+            "unknown": self.unknown,
+        }
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One EXT-X-STREAM-INF (or EXT-X-I-FRAME-STREAM-INF) entry of a multivariant playlist."""
+
+    uri: str | None
+    bandwidth: int | None
+    average_bandwidth: int | None
+    resolution: str | None
+    codecs: str | None
+    frame_rate: float | None
+    iframe: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "uri": self.uri,
+            "bandwidth": self.bandwidth,
+            "average_bandwidth": self.average_bandwidth,
+            "resolution": self.resolution,
+            "codecs": self.codecs,
+            "frame_rate": self.frame_rate,
+            "iframe": self.iframe,
+        }
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """One EXT-X-MEDIA entry of a multivariant playlist."""
+
+    type: str | None
+    group_id: str | None
+    name: str | None
+    language: str | None
+    uri: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "group_id": self.group_id,
+            "name": self.name,
+            "language": self.language,
+            "uri": self.uri,
+        }
+
+
+@dataclass(frozen=True)
+class PlaylistReport:
+    """The facts of one playlist; media-only members are None on a multivariant playlist."""
+
+    uri: str
+    kind: str
+    """`media` or `multivariant`."""
+    parent: str | None
+    status: str = "ok"
+    """`ok`, or why the facts are absent: `missing`, `unreadable`, `unparsable`, `loop`."""
+    version: int | None = None
+    target_duration: int | None = None
+    media_sequence: int | None = None
+    playlist_type: str | None = None
+    endlist: bool | None = None
+    segment_count: int | None = None
+    total_duration: float | None = None
+    objects: ObjectCounts | None = None
+    variants: tuple[Variant, ...] = ()
+    renditions: tuple[Rendition, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "uri": self.uri,
+            "kind": self.kind,
+            "parent": self.parent,
+            "status": self.status,
+            "version": self.version,
+            "target_duration": self.target_duration,
+            "media_sequence": self.media_sequence,
+            "playlist_type": self.playlist_type,
+            "endlist": self.endlist,
+            "segment_count": self.segment_count,
+            "total_duration": self.total_duration,
+            "objects": self.objects.to_dict() if self.objects else None,
+        }
+        if self.kind == "multivariant":
+            data["variants"] = [v.to_dict() for v in self.variants]
+            data["renditions"] = [r.to_dict() for r in self.renditions]
+        return data
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Totals over the whole run."""
+
+    playlists: int
+    segments: int
+    objects_checked: int
+    missing: int
+    unknown: int
+    errors: int
+    warnings: int
+    infos: int
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "playlists": self.playlists,
+            "segments": self.segments,
+            "objects_checked": self.objects_checked,
+            "missing": self.missing,
+            "unknown": self.unknown,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "infos": self.infos,
+        }
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    """Why nothing could be inspected (exit code 2)."""
+
+    kind: str
+    message: str
+    hint: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message, "hint": self.hint}
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything one `check` run found; `ok` follows the `--fail-on` threshold."""
+
+    version: str
+    targets: tuple[str, ...]
+    playlists: tuple[PlaylistReport, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    objects: ObjectCounts = ObjectCounts()
+    """Unique objects over the whole run (a shared object counts once)."""
+    fail_on: Severity = Severity.ERROR
+    error: ErrorInfo | None = None
+    summary: Summary = field(init=False)
+
+    def __post_init__(self) -> None:
+        counts = {s: 0 for s in Severity}
+        for finding in self.findings:
+            counts[finding.severity] += 1
+        media = [p for p in self.playlists if p.kind == "media"]
+        summary = Summary(
+            playlists=len(self.playlists),
+            segments=sum(p.segment_count or 0 for p in media),
+            objects_checked=self.objects.checked,
+            missing=self.objects.missing,
+            unknown=self.objects.unknown,
+            errors=counts[Severity.ERROR],
+            warnings=counts[Severity.WARNING],
+            infos=counts[Severity.INFO],
+        )
+        object.__setattr__(self, "summary", summary)
+
+    @property
+    def failing(self) -> tuple[Finding, ...]:
+        """Findings at or above the `--fail-on` threshold."""
+        return tuple(f for f in self.findings if f.severity.rank >= self.fail_on.rank)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and not self.failing
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "hlsinspect", "version": self.version},
+            "ok": self.ok,
+            "targets": list(self.targets),
+            "playlists": [p.to_dict() for p in self.playlists],
+            "findings": [f.to_dict() for f in self.findings],
+            "summary": self.summary.to_dict(),
+        }
+        if self.error is not None:
+            data["error"] = self.error.to_dict()
+        return data

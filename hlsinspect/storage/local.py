@@ -1,0 +1,88 @@
+"""The local file system as a store: the zero-setup default, and the same checks as S3."""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Iterator
+
+from hlsinspect.storage.base import (
+    MAX_PLAYLIST_BYTES,
+    ErrorKind,
+    Existence,
+    ObjectState,
+    StorageError,
+)
+
+
+class LocalStorage:
+    """Keys are paths relative to `root`; `root` is `/` when a single file was named."""
+
+    bucket = None
+
+    def __init__(self, root: str) -> None:
+        self.root = os.path.abspath(root)
+
+    def path(self, key: str) -> str:
+        return os.path.join(self.root, *key.split("/")) if key else self.root
+
+    def uri(self, key: str) -> str:
+        return self.path(key)
+
+    def read(self, key: str, limit: int = MAX_PLAYLIST_BYTES) -> bytes:
+        path = self.path(key)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(limit + 1)
+        except FileNotFoundError:
+            raise StorageError(ErrorKind.NOT_FOUND, f"{path} does not exist") from None
+        except IsADirectoryError:
+            raise StorageError(ErrorKind.NOT_FOUND, f"{path} is a directory") from None
+        except PermissionError:
+            raise StorageError(ErrorKind.ACCESS_DENIED, f"{path}: permission denied") from None
+        except OSError as exc:
+            raise StorageError(ErrorKind.OTHER, f"{path}: {exc.strerror}") from None
+        if len(data) > limit:
+            raise StorageError(ErrorKind.TOO_LARGE, f"{path} is larger than {limit} bytes")
+        return data
+
+    def stat(self, key: str) -> ObjectState:
+        path = self.path(key)
+        try:
+            result = os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return ObjectState(Existence.MISSING)
+        except PermissionError:
+            return ObjectState(Existence.UNKNOWN, reason="permission denied")
+        except OSError as exc:
+            if exc.errno == errno.ENAMETOOLONG:
+                return ObjectState(Existence.MISSING)
+            return ObjectState(Existence.UNKNOWN, reason=exc.strerror or str(exc))
+        if not os.path.isfile(path):
+            return ObjectState(Existence.MISSING, reason="not a regular file")
+        return ObjectState(Existence.PRESENT, size=result.st_size)
+
+    def list_keys(self, prefix: str) -> Iterator[tuple[str, int]]:
+        top = self.path(prefix.rstrip("/"))
+        if not os.path.isdir(top):
+            raise StorageError(ErrorKind.NOT_FOUND, f"{top} is not a directory")
+        for directory, subdirs, files in os.walk(top):
+            subdirs.sort()
+            for name in sorted(files):
+                full = os.path.join(directory, name)
+                key = os.path.relpath(full, self.root).replace(os.sep, "/")
+                try:
+                    yield key, os.stat(full).st_size
+                except OSError:
+                    continue
+
+    def list_directory(self, directory: str) -> dict[str, int]:
+        top = self.path(directory)
+        try:
+            entries = list(os.scandir(top))
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise StorageError(ErrorKind.OTHER, f"{top}: {exc.strerror}") from None
+        prefix = f"{directory}/" if directory else ""
+        return {prefix + e.name: e.stat().st_size for e in entries if e.is_file()}

@@ -1,0 +1,138 @@
+"""Concurrent existence checks with three outcomes: present, missing (404), unknown (why).
+
+botocore's own retries do not survive a sustained burst of 503s on HEAD (a HEAD answer has
+no body, so botocore cannot see "SlowDown" and drains its retry quota), so objects still
+unknown for a transient reason are asked again in a few more passes with backoff and jitter.
+A directory listing is the other road to certainty: one request answers for up to 1,000 keys,
+and a key absent from a complete listing is missing.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from hlsinspect.storage.base import Existence, ObjectState, Storage, StorageError
+
+LIST_THRESHOLD = 100
+"""In `auto` mode a directory with at least this many referenced objects is listed."""
+
+
+@dataclass(frozen=True)
+class VerifySettings:
+    mode: str = "auto"
+    """`head`, `list` or `auto`."""
+    concurrency: int = 32
+    retry_passes: int = 3
+    backoff: float = 0.5
+    """Seconds before the first extra pass; doubled for each later one, with jitter."""
+
+
+class Progress:
+    """Told how verification advances; the CLI draws a bar, the library default is silent."""
+
+    def start(self, total: int) -> None:
+        """Verification of `total` objects begins."""
+
+    def advance(self, count: int = 1) -> None:
+        """`count` more objects have an answer."""
+
+    def finish(self) -> None:
+        """Verification is over."""
+
+
+def verify(
+    storage: Storage,
+    keys: Iterable[str],
+    settings: VerifySettings,
+    progress: Progress | None = None,
+) -> dict[str, ObjectState]:
+    """The state of every key, asking each unique key at most once per pass."""
+    progress = progress or Progress()
+    pending = sorted(set(keys))
+    progress.start(len(pending))
+    states: dict[str, ObjectState] = {}
+    try:
+        if settings.mode in ("list", "auto"):
+            listed = _by_listing(storage, pending, settings)
+            states.update(listed)
+            progress.advance(len(listed))
+            pending = [key for key in pending if key not in states]
+        states.update(_by_head(storage, pending, settings, progress.advance))
+        for attempt in range(settings.retry_passes):
+            retry = [k for k, s in states.items()
+                     if s.existence is Existence.UNKNOWN and s.retryable]
+            if not retry:
+                break
+            time.sleep(settings.backoff * (2**attempt) * (0.5 + random.random()))
+            states.update(_by_head(storage, retry, settings, _ignore))
+        if settings.mode == "auto":
+            unknown = [k for k, s in states.items() if s.existence is Existence.UNKNOWN]
+            states.update(_by_listing(storage, unknown, settings, threshold=1))
+    finally:
+        progress.finish()
+    return states
+
+
+def _ignore(count: int) -> None:
+    """Retry passes do not move the progress bar: those objects were counted once."""
+
+
+def _by_head(
+    storage: Storage,
+    keys: list[str],
+    settings: VerifySettings,
+    advance: Callable[[int], None],
+) -> dict[str, ObjectState]:
+    if not keys:
+        return {}
+    results: dict[str, ObjectState] = {}
+    with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
+        for key, state in zip(keys, pool.map(storage.stat, keys), strict=True):
+            results[key] = state
+            advance(1)
+    return results
+
+
+def _by_listing(
+    storage: Storage,
+    keys: list[str],
+    settings: VerifySettings,
+    threshold: int | None = None,
+) -> dict[str, ObjectState]:
+    """States from complete listings of the directories the keys are in.
+
+    In `list` mode every directory is listed; in `auto` mode only those with many referenced
+    keys, where a listing is cheaper than a HEAD per key. A directory whose listing fails is
+    left to HEAD.
+    """
+    if threshold is None:
+        threshold = 1 if settings.mode == "list" else LIST_THRESHOLD
+    by_directory: dict[str, list[str]] = defaultdict(list)
+    for key in keys:
+        by_directory[key.rpartition("/")[0]].append(key)
+    chosen = {d: ks for d, ks in by_directory.items() if len(ks) >= threshold}
+    if not chosen:
+        return {}
+
+    def list_one(directory: str) -> dict[str, int] | None:
+        try:
+            return storage.list_directory(directory)
+        except StorageError:
+            return None
+
+    states: dict[str, ObjectState] = {}
+    with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, 8))) as pool:
+        for directory, listing in zip(chosen, pool.map(list_one, chosen), strict=True):
+            if listing is None:
+                continue
+            for key in chosen[directory]:
+                if key in listing:
+                    states[key] = ObjectState(Existence.PRESENT, size=listing[key])
+                else:
+                    states[key] = ObjectState(Existence.MISSING, reason="absent from listing")
+    return states
