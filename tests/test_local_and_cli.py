@@ -1,0 +1,156 @@
+"""The zero-setup path (a local directory), the CLI's contract, and a real subprocess run."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hlsinspect.checks.registry import RULES
+from tests.conftest import BUCKET, FIXTURES, S3, SAMPLE_DIR, SAMPLE_KEY
+
+CONTRACT_NAMES = {
+    "segment-missing", "object-unverified", "init-segment-missing", "key-missing",
+    "playlist-missing", "playlist-unreadable", "playlist-parse-error", "playlist-empty",
+    "target-duration-missing", "extinf-exceeds-target-duration", "endlist-missing",
+    "byterange-out-of-bounds", "segment-empty", "uri-escapes-root", "external-uri-not-checked",
+    "variant-duration-mismatch",
+}
+PLAYLIST_MEMBERS = {"uri", "kind", "parent", "version", "target_duration", "media_sequence",
+                    "playlist_type", "endlist", "segment_count", "total_duration", "objects"}
+
+
+@pytest.fixture()
+def tree(tmp_path: Path) -> Path:
+    """A writable copy of the bundled bucket tree."""
+    root = tmp_path / BUCKET
+    shutil.copytree(FIXTURES / BUCKET, root)
+    return root
+
+
+def local_view(report: dict, prefix: str) -> dict:
+    """The report with local paths written as they would be in S3, for comparison."""
+    text = json.dumps(report).replace(prefix, f"s3://{BUCKET}/")
+    data = json.loads(text)
+    data.pop("targets")
+    return data
+
+
+def test_local_file_passes(cli):
+    run = cli("check", str(SAMPLE_DIR / "sample.m3u8"), "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    [playlist] = run.json["playlists"]
+    assert playlist["uri"] == str(SAMPLE_DIR / "sample.m3u8")
+    assert (playlist["target_duration"], playlist["segment_count"]) == (13, 6)
+    assert playlist["total_duration"] == pytest.approx(53.186521)
+
+
+def test_local_report_equals_s3_report(cli, s3_cli, s3: S3, tree: Path):
+    """The same tree, damaged the same way, reads the same from disk and from S3."""
+    (tree / "HLS/1M/D0002021500_00000/sample00003.ts").unlink()
+    (tree / "HLS/1M/D0002021500_00000/sample00001.ts").write_bytes(b"")
+    s3.delete("HLS/1M/D0002021500_00000/sample00003.ts")
+    s3.put("HLS/1M/D0002021500_00000/sample00001.ts", b"")
+    local = cli("check", str(tree / SAMPLE_KEY), "--format", "json")
+    remote = s3_cli("check", f"s3://{BUCKET}/{SAMPLE_KEY}", "--format", "json")
+    assert local.exit_code == remote.exit_code == 1
+    assert local_view(local.json, f"{tree}/") == local_view(remote.json, f"s3://{BUCKET}/")
+    assert sorted(local.names()) == ["segment-empty", "segment-missing"]
+
+
+def test_json_has_every_contracted_member(cli):
+    report = cli("check", str(SAMPLE_DIR / "sample.m3u8"), "--format", "json").json
+    assert set(report) >= {"schema_version", "tool", "ok", "targets", "playlists", "findings",
+                           "summary"}
+    assert report["schema_version"] == 1
+    assert report["tool"]["name"] == "hlsinspect"
+    assert set(report["playlists"][0]) >= PLAYLIST_MEMBERS
+    assert set(report["playlists"][0]["objects"]) == {"checked", "present", "missing", "unknown"}
+    assert set(report["summary"]) == {"playlists", "segments", "objects_checked", "missing",
+                                      "unknown", "errors", "warnings", "infos"}
+
+
+def test_finding_has_every_contracted_member(cli, tree: Path):
+    (tree / "HLS/1M/D0002021500_00000/sample00000.ts").unlink()
+    report = cli("check", str(tree / SAMPLE_KEY), "--format", "json").json
+    [finding] = report["findings"]
+    assert set(finding) == {"code", "name", "severity", "message", "playlist", "uri", "line"}
+    assert finding["code"] == "HLS010"
+    assert finding["uri"] == str(tree / "HLS/1M/D0002021500_00000/sample00000.ts")
+
+
+def test_bare_key_without_bucket_is_a_usage_error(cli):
+    run = cli("check", "HLS/1M/D0002021500_00000/sample.m3u8")
+    assert run.exit_code == 2
+    assert "no bucket was given" in run.stderr
+    assert "--bucket" in run.stderr
+
+
+def test_bad_option_exits_2_in_our_format(cli):
+    run = cli("check", str(SAMPLE_DIR / "sample.m3u8"), "--format", "yaml")
+    assert run.exit_code == 2
+    assert run.stderr.startswith("hlsinspect: error: ")
+    assert "Traceback" not in run.stderr
+
+
+def test_http_target_is_refused(cli):
+    run = cli("check", "https://cdn.example.com/x.m3u8")
+    assert run.exit_code == 2
+    assert "only s3:// URIs and local paths" in run.stderr
+
+
+def test_rules_lists_every_contracted_name(cli):
+    run = cli("rules", "--format", "json")
+    listed = {r["name"] for r in json.loads(run.stdout)}
+    assert listed >= CONTRACT_NAMES
+    assert listed == set(RULES)
+    codes = [r["code"] for r in json.loads(run.stdout)]
+    assert len(codes) == len(set(codes))
+    table = cli("rules")
+    assert all(name in table.stdout for name in CONTRACT_NAMES)
+
+
+def test_version(cli):
+    run = cli("--version")
+    assert run.exit_code == 0
+    assert run.stdout.startswith("hlsinspect 0.")
+
+
+def test_show_prints_the_playlist_as_stored(s3_cli):
+    run = s3_cli("show", f"s3://{BUCKET}/{SAMPLE_KEY}")
+    assert run.exit_code == 0
+    assert run.stdout == (SAMPLE_DIR / "sample.m3u8").read_text()
+
+
+def test_show_missing_playlist_exits_2(s3_cli):
+    run = s3_cli("show", f"s3://{BUCKET}/nope.m3u8")
+    assert run.exit_code == 2
+    assert "NoSuchKey" in run.stderr
+
+
+def test_subprocess_against_moto(s3: S3):
+    """`python -m hlsinspect` as a CI job would run it: real process, real exit code."""
+    s3.delete("HLS/1M/D0002021500_00000/sample00003.ts")
+    env = {**os.environ, "HLSINSPECT_BUCKET": BUCKET, "AWS_ENDPOINT_URL": s3.endpoint}
+    done = subprocess.run(
+        [sys.executable, "-m", "hlsinspect", "check", SAMPLE_KEY, "--format", "json"],
+        capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert [f["name"] for f in report["findings"]] == ["segment-missing"]
+    assert report["findings"][0]["uri"].endswith("sample00003.ts")
+    assert done.stderr == ""
+
+
+def test_subprocess_table_on_local_fixture():
+    done = subprocess.run(
+        [sys.executable, "-m", "hlsinspect", "check", str(SAMPLE_DIR / "sample.m3u8")],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "PASS" in done.stdout
+    assert "53.186521 s (0:00:53.187)" in done.stdout
