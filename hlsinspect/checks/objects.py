@@ -101,15 +101,12 @@ def _byterange_findings(
         offset, length = item.ref.byterange
         if offset + length > state.size and item.key not in reported and state.size > 0:
             reported.add(item.key)
-            beyond = sum(
-                1 for r in refs
-                if r.key == item.key and r.ref.byterange
-                and sum(r.ref.byterange) > state.size
-            )
+            ranges = [r.ref.byterange for r in refs if r.key == item.key and r.ref.byterange]
+            beyond = sum(1 for r in ranges if sum(r) > state.size)
             findings.append(make_finding(
                 "byterange-out-of-bounds",
                 f"bytes {offset}-{offset + length - 1} of {item.ref.uri!r} are past its end "
-                f"({state.size} bytes); {beyond} sub-range(s) reach past it: the object is "
-                "truncated or the playlist is stale",
+                f"({state.size} bytes); {beyond} of {len(ranges)} sub-ranges reach past it: the "
+                "object is truncated or the playlist is stale",
                 playlist=playlist, uri=to_uri(item.key), line=item.ref.line))
     return findings

@@ -1,0 +1,263 @@
+"""Whole titles from real ffmpeg output, on disk and in S3: each damage gives its one finding.
+
+Every test runs twice, against a local directory and against moto's S3 server over HTTP.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import S3
+from tests.titles import Title, findings, place, playlist
+
+WHERE = [pytest.param("local", id="local"), pytest.param("s3", id="s3")]
+
+
+@pytest.fixture(params=WHERE)
+def where(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture()
+def title_of(where: str, tmp_path: Path, request: pytest.FixtureRequest):
+    s3 = request.getfixturevalue("s3") if where == "s3" else None
+
+    def make(name: str) -> Title:
+        return place(name, where, tmp_path, s3)
+
+    return make
+
+
+def check(cli, title: Title, key: str = "", *options: str):
+    return cli("check", *title.target(key), "--format", "json", *options)
+
+
+@pytest.mark.parametrize(
+    ("name", "root", "playlists", "segments"),
+    [
+        ("ts-ladder", "master.m3u8", 4, 12),
+        ("cmaf", "master.m3u8", 4, 12),
+        ("single-file", "index.m3u8", 1, 4),
+        ("aes128", "index.m3u8", 1, 4),
+        ("elastic-transcoder", "HLS/sample.m3u8", 3, 8),
+    ],
+)
+def test_clean_title_passes(cli, title_of, name, root, playlists, segments):
+    title = title_of(name)
+    run = check(cli, title, root)
+    assert run.exit_code == 0, run.stdout + run.stderr
+    report = run.json
+    assert findings(report) == []
+    assert report["summary"]["playlists"] == playlists
+    assert report["summary"]["segments"] == segments
+    assert all(p["status"] == "ok" for p in report["playlists"])
+    assert report["summary"]["missing"] == report["summary"]["unknown"] == 0
+
+
+def test_ladder_reports_variants_and_renditions(cli, title_of):
+    title = title_of("ts-ladder")
+    report = check(cli, title, "master.m3u8").json
+    master = playlist(report, title.uri("master.m3u8"))
+    assert master["kind"] == "multivariant"
+    assert master["parent"] is None
+    assert master["segment_count"] is None
+    assert [v["uri"] for v in master["variants"]] == [
+        title.uri("stream_0/index.m3u8"), title.uri("stream_1/index.m3u8")]
+    assert master["variants"][0]["bandwidth"] > 0
+    assert master["variants"][0]["resolution"] == "64x36"
+    assert master["variants"][0]["codecs"].startswith("avc1.")
+    [audio] = master["renditions"]
+    assert (audio["type"], audio["language"]) == ("AUDIO", "eng")
+    assert audio["uri"] == title.uri("stream_2/index.m3u8")
+    children = [p for p in report["playlists"] if p["parent"] == title.uri("master.m3u8")]
+    assert [p["uri"] for p in children] == [title.uri(f"stream_{i}/index.m3u8") for i in range(3)]
+
+
+def test_ladder_table_has_a_row_per_variant_and_rendition(cli, title_of):
+    title = title_of("ts-ladder")
+    run = cli("check", *title.target("master.m3u8"))
+    assert run.exit_code == 0
+    assert f"Ladder of {title.uri('master.m3u8')}" in run.stdout
+    for row in ("stream_0/index.m3u8", "stream_1/index.m3u8", "stream_2/index.m3u8",
+                "audio (eng)", "64x36", "128x72"):
+        assert row in run.stdout
+
+
+def test_deleted_variant_playlist(cli, title_of):
+    title = title_of("ts-ladder")
+    title.delete("stream_1/index.m3u8")
+    run = check(cli, title, "master.m3u8")
+    assert run.exit_code == 1
+    assert findings(run.json) == [("playlist-missing", title.uri("stream_1/index.m3u8"))]
+    assert playlist(run.json, title.uri("stream_1/index.m3u8"))["status"] == "missing"
+    for intact in ("stream_0/index.m3u8", "stream_2/index.m3u8"):
+        assert playlist(run.json, title.uri(intact))["segment_count"] == 4
+
+
+def test_unparsable_variant_playlist(cli, title_of):
+    title = title_of("ts-ladder")
+    title.write("stream_0/index.m3u8", b"<html>503 Service Unavailable</html>")
+    run = check(cli, title, "master.m3u8")
+    assert run.exit_code == 1
+    [(name, _)] = findings(run.json)
+    assert name == "playlist-parse-error"
+    assert run.json["findings"][0]["playlist"] == title.uri("stream_0/index.m3u8")
+    assert playlist(run.json, title.uri("stream_1/index.m3u8"))["segment_count"] == 4
+
+
+def test_deleted_init_segment(cli, title_of):
+    title = title_of("cmaf")
+    title.delete("v1/init_1.mp4")
+    run = check(cli, title, "master.m3u8")
+    assert run.exit_code == 1
+    assert findings(run.json) == [("init-segment-missing", title.uri("v1/init_1.mp4"))]
+    assert playlist(run.json, title.uri("v0/index.m3u8"))["objects"]["missing"] == 0
+
+
+def test_deleted_key(cli, title_of):
+    title = title_of("aes128")
+    title.delete("enc.key")
+    run = check(cli, title, "index.m3u8")
+    assert run.exit_code == 1
+    assert findings(run.json) == [("key-missing", title.uri("enc.key"))]
+    assert run.json["findings"][0]["line"] == 6
+
+
+def test_deleted_middle_segment_of_one_variant(cli, title_of):
+    title = title_of("ts-ladder")
+    title.delete("stream_0/seg001.ts")
+    run = check(cli, title, "master.m3u8")
+    assert run.exit_code == 1
+    assert findings(run.json) == [("segment-missing", title.uri("stream_0/seg001.ts"))]
+    assert playlist(run.json, title.uri("stream_1/index.m3u8"))["objects"]["missing"] == 0
+
+
+def test_truncated_single_file(cli, title_of):
+    title = title_of("single-file")
+    data = title.read("index.ts")
+    title.write("index.ts", data[: len(data) // 2])
+    run = check(cli, title, "index.m3u8")
+    assert run.exit_code == 1
+    assert findings(run.json) == [("byterange-out-of-bounds", title.uri("index.ts"))]
+    assert "3 of 4 sub-ranges reach past it" in run.json["findings"][0]["message"]
+
+
+def test_byte_ranges_of_one_file_share_one_check(cli, title_of):
+    title = title_of("single-file")
+    report = check(cli, title, "index.m3u8").json
+    assert report["playlists"][0]["segment_count"] == 4
+    assert report["summary"]["objects_checked"] == 1
+
+
+def test_truncated_rendition_playlist(cli, title_of):
+    """The audio rendition's playlist lost its last two segments but still ends with ENDLIST."""
+    title = title_of("ts-ladder")
+    title.edit("stream_2/index.m3u8",
+               lambda text: text.split("seg001.ts\n")[0] + "seg001.ts\n#EXT-X-ENDLIST\n")
+    run = check(cli, title, "master.m3u8")
+    assert run.exit_code == 1
+    assert findings(run.json) == [("variant-duration-mismatch", title.uri("stream_2/index.m3u8"))]
+    assert playlist(run.json, title.uri("stream_2/index.m3u8"))["segment_count"] == 2
+    assert playlist(run.json, title.uri("stream_0/index.m3u8"))["segment_count"] == 4
+
+
+def test_target_duration_and_playlist_type_must_agree(cli, title_of):
+    title = title_of("elastic-transcoder")
+    title.edit("HLS/1M/sample.m3u8",
+               lambda t: t.replace("#EXT-X-TARGETDURATION:2", "#EXT-X-TARGETDURATION:4"))
+    title.edit("HLS/400k/sample.m3u8", lambda t: t.replace("#EXT-X-PLAYLIST-TYPE:VOD\n", ""))
+    run = check(cli, title, "HLS/sample.m3u8")
+    assert run.exit_code == 1
+    names = sorted(name for name, _ in findings(run.json))
+    assert names == ["playlist-type-mismatch", "target-duration-mismatch"]
+
+
+def test_prefix_reports_each_playlist_once_under_its_master(cli, title_of):
+    title = title_of("elastic-transcoder")
+    run = check(cli, title, "HLS/" if title.where == "s3" else "")
+    assert run.exit_code == 0, run.stderr
+    report = run.json
+    master = title.uri("HLS/sample.m3u8")
+    assert [p["uri"] for p in report["playlists"]] == [
+        master, title.uri("HLS/400k/sample.m3u8"), title.uri("HLS/1M/sample.m3u8")]
+    assert [p["parent"] for p in report["playlists"]] == [None, master, master]
+
+
+def test_prefix_without_slash_and_without_such_object(s3_cli, s3: S3):
+    run = s3_cli("check", "s3://app1-transcoder-out/HLS/1M/D0002021500_00000", "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    assert run.json["summary"]["segments"] == 6
+
+
+def test_prefix_with_no_playlist_exits_2(s3_cli):
+    run = s3_cli("check", "s3://app1-transcoder-out/HLS/9M/")
+    assert run.exit_code == 2
+    assert "no playlist (.m3u8) under s3://app1-transcoder-out/HLS/9M/" in run.stderr
+
+
+def test_directory_with_no_playlist_exits_2(cli, tmp_path: Path):
+    (tmp_path / "empty").mkdir()
+    run = cli("check", str(tmp_path / "empty"))
+    assert run.exit_code == 2
+    assert "no playlist (.m3u8) under" in run.stderr
+
+
+def test_loop_between_two_multivariant_playlists(cli, title_of):
+    title = title_of("ts-ladder")
+    title.write("a.m3u8", b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\nb.m3u8\n"
+                          b"#EXT-X-STREAM-INF:BANDWIDTH=2000\nstream_0/index.m3u8\n")
+    title.write("b.m3u8", b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\na.m3u8\n")
+    run = check(cli, title, "a.m3u8")
+    assert run.exit_code == 1
+    assert findings(run.json) == [("playlist-loop", title.uri("a.m3u8"))]
+    assert [p["uri"] for p in run.json["playlists"]] == [
+        title.uri("a.m3u8"), title.uri("b.m3u8"), title.uri("stream_0/index.m3u8")]
+
+
+def test_self_reference_is_a_loop(cli, title_of):
+    title = title_of("ts-ladder")
+    title.write("self.m3u8", b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\nself.m3u8\n")
+    run = check(cli, title, "self.m3u8")
+    assert run.exit_code == 1
+    assert findings(run.json) == [("playlist-loop", title.uri("self.m3u8"))]
+
+
+def test_shared_playlist_is_fetched_and_reported_once(cli, title_of):
+    title = title_of("ts-ladder")
+    title.edit("master.m3u8", lambda t: t + (
+        "#EXT-X-STREAM-INF:BANDWIDTH=90000,RESOLUTION=64x36,CODECS=\"avc1.42d00b,mp4a.40.2\"\n"
+        "stream_0/index.m3u8\n"))
+    report = check(cli, title, "master.m3u8").json
+    uris = [p["uri"] for p in report["playlists"]]
+    assert uris.count(title.uri("stream_0/index.m3u8")) == 1
+    assert len(playlist(report, title.uri("master.m3u8"))["variants"]) == 3
+
+
+def test_external_and_escaping_references(cli, title_of):
+    title = title_of("aes128")
+    title.edit("index.m3u8", lambda t: t
+               .replace('URI="enc.key"', 'URI="skd://fairplay-key"')
+               .replace("seg002.ts", "https://cdn.example.com/seg002.ts")
+               .replace("seg003.ts", "../../../../seg003.ts"))
+    # The root is the bucket, or the directory named on the command line.
+    run = check(cli, title, "index.m3u8" if title.where == "s3" else "")
+    names = sorted(f["name"] for f in run.json["findings"])
+    assert names == ["external-uri-not-checked", "external-uri-not-checked", "uri-escapes-root"]
+    assert run.exit_code == 1
+    assert run.json["summary"]["objects_checked"] == 2
+
+
+def test_low_latency_parts_are_checked(cli, title_of):
+    title = title_of("cmaf")
+    title.edit("v0/index.m3u8", lambda t: t.replace("#EXT-X-ENDLIST\n", "")
+               .replace("#EXT-X-PLAYLIST-TYPE:VOD\n", "")
+               + "#EXT-X-PART:DURATION=1.0,URI=\"seg003.m4s\"\n"
+               + "#EXT-X-PART:DURATION=1.0,URI=\"part-gone.m4s\"\n"
+               + "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part-next.m4s\"\n")
+    run = check(cli, title, "v0/index.m3u8")
+    assert run.exit_code == 1
+    got = {(f["name"], f["severity"]) for f in run.json["findings"]}
+    assert got == {("part-missing", "error"), ("preload-hint-missing", "info"),
+                   ("endlist-missing", "warning")}
