@@ -208,7 +208,7 @@ def _make_client(
 
     config = Config(
         max_pool_connections=max(10, concurrency),
-        retries={"mode": "standard", "max_attempts": 5},
+        retries={"mode": "standard", "max_attempts": 3},
         connect_timeout=10,
         read_timeout=30,
     )
