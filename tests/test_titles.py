@@ -261,3 +261,17 @@ def test_low_latency_parts_are_checked(cli, title_of):
     got = {(f["name"], f["severity"]) for f in run.json["findings"]}
     assert got == {("part-missing", "error"), ("preload-hint-missing", "info"),
                    ("endlist-missing", "warning")}
+
+
+def test_ladder_row_of_a_truncated_rendition_is_marked(cli, title_of):
+    title = title_of("ts-ladder")
+    title.edit("stream_2/index.m3u8",
+               lambda text: text.split("seg001.ts\n")[0] + "seg001.ts\n#EXT-X-ENDLIST\n")
+    run = cli("check", *title.target("master.m3u8"))
+    assert run.exit_code == 1
+    [row] = [line for line in run.stdout.splitlines() if "stream_2/index.m3u8" in line
+             and "audio" in line]
+    assert "1 error" in row
+    [row] = [line for line in run.stdout.splitlines() if "stream_0/index.m3u8" in line
+             and "variant" in line]
+    assert "OK" in row

@@ -34,8 +34,8 @@ def _objects(p: PlaylistReport) -> str:
     if p.objects is None:
         return "-"
     o = p.objects
-    return f"{o.present}/{o.checked}" + (f", {o.missing} missing" if o.missing else "") + (
-        f", {o.unknown} unknown" if o.unknown else "")
+    return f"{o.present}/{o.checked}" + (f" ({o.missing} missing)" if o.missing else "") + (
+        f" ({o.unknown} unknown)" if o.unknown else "")
 
 
 def _status(p: PlaylistReport, findings: list[Finding]) -> Text:
@@ -67,7 +67,7 @@ def _facts_table(p: PlaylistReport, findings: list[Finding]) -> RenderableType:
         ("Target duration", f"{p.target_duration} s" if p.target_duration is not None else "-"),
         ("Media sequence", _short(p.media_sequence)), ("Playlist type", _short(p.playlist_type)),
         ("Endlist", endlist), ("Segments", _short(p.segment_count)),
-        ("Total length", _length(p)), ("Objects present", _objects(p)),
+        ("Total length", _length(p)), ("Present", _objects(p)),
     ):
         table.add_row(fact, value)
     return Group(Text(p.uri, style="bold"), table)
@@ -79,7 +79,7 @@ def _media_table(playlists: list[PlaylistReport], by_playlist: dict[str | None, 
     base = _common_directory([p.uri for p in playlists])
     table = Table(title=f"Media playlists in {base}", title_justify="left")
     for column in ("Playlist", "Ver", "Target", "Type", "Endlist", "Segments", "Length",
-                   "Objects present", "Status"):
+                   "Present", "Status"):
         table.add_column(column, overflow="fold")
     for p in playlists:
         endlist = "-" if p.endlist is None else ("yes" if p.endlist else "no")
@@ -103,7 +103,7 @@ def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
                   by_playlist: dict[str | None, list[Finding]]) -> Table:
     table = Table(title=f"Ladder of {master.uri}", title_justify="left")
     for column in ("Type", "Playlist", "Bandwidth", "Avg bw", "Resolution", "Codecs", "FPS",
-                   "Target", "Segments", "Length", "Objects present", "Status"):
+                   "Target", "Segments", "Length", "Present", "Status"):
         wide = column in ("Playlist", "Codecs")
         table.add_column(column, no_wrap=wide, overflow="ellipsis" if wide else "fold")
     rows: list[tuple[str, str | None, list[str]]] = []
@@ -168,6 +168,10 @@ def render_table(report: Report) -> RenderableType:
     by_playlist: dict[str | None, list[Finding]] = defaultdict(list)
     for finding in report.findings:
         by_playlist[finding.playlist].append(finding)
+        if finding.uri and finding.uri != finding.playlist and finding.uri.endswith(
+                (".m3u8", ".m3u")):
+            # a multivariant playlist's finding about one of its playlists marks that row too
+            by_playlist[finding.uri].append(finding)
     parts: list[RenderableType] = []
     children: dict[str, PlaylistReport] = {}
     for p in report.playlists:
