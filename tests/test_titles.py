@@ -275,3 +275,37 @@ def test_ladder_row_of_a_truncated_rendition_is_marked(cli, title_of):
     [row] = [line for line in run.stdout.splitlines() if "stream_0/index.m3u8" in line
              and "variant" in line]
     assert "OK" in row
+
+
+def test_iframe_playlist_is_followed_and_checked(cli, title_of):
+    title = title_of("ts-ladder")
+    ranges = "".join(f"#EXTINF:2.0,\n#EXT-X-BYTERANGE:376@0\nstream_0/seg00{n}.ts\n"
+                     for n in range(4))
+    title.write("iframe.m3u8", (
+        "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-TARGETDURATION:2\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+        f"#EXT-X-I-FRAMES-ONLY\n{ranges}#EXT-X-ENDLIST\n").encode())
+    title.edit("master.m3u8", lambda t: t + '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=9000,'
+                                            'RESOLUTION=64x36,URI="iframe.m3u8"\n')
+    title.delete("stream_0/seg002.ts")
+    run = check(cli, title, "master.m3u8")
+    assert run.exit_code == 1
+    iframe = playlist(run.json, title.uri("iframe.m3u8"))
+    assert iframe["parent"] == title.uri("master.m3u8")
+    assert iframe["segment_count"] == 4
+    master = playlist(run.json, title.uri("master.m3u8"))
+    assert [v["iframe"] for v in master["variants"]] == [False, False, True]
+    missing = sorted((f["playlist"], f["uri"]) for f in run.json["findings"])
+    assert missing == sorted([(title.uri("iframe.m3u8"), title.uri("stream_0/seg002.ts")),
+                              (title.uri("stream_0/index.m3u8"), title.uri("stream_0/seg002.ts"))])
+
+
+def test_discontinuity_counts_must_agree(cli, title_of):
+    title = title_of("elastic-transcoder")
+    title.edit("HLS/1M/sample.m3u8",
+               lambda t: t.replace("sample00001.ts\n", "sample00001.ts\n#EXT-X-DISCONTINUITY\n"))
+    run = check(cli, title, "HLS/sample.m3u8")
+    assert run.exit_code == 0
+    [finding] = run.json["findings"]
+    assert (finding["name"], finding["severity"]) == ("discontinuity-mismatch", "warning")
+    assert "HLS/1M/sample.m3u8: 1 (sequence 0)" in finding["message"]
+    assert check(cli, title, "HLS/sample.m3u8", "--fail-on", "warning").exit_code == 1

@@ -67,7 +67,7 @@ def _facts_table(p: PlaylistReport, findings: list[Finding]) -> RenderableType:
         ("Target duration", f"{p.target_duration} s" if p.target_duration is not None else "-"),
         ("Media sequence", _short(p.media_sequence)), ("Playlist type", _short(p.playlist_type)),
         ("Endlist", endlist), ("Segments", _short(p.segment_count)),
-        ("Total length", _length(p)), ("Present", _objects(p)),
+        ("Total length", _length(p)), ("Objects present", _objects(p)),
     ):
         table.add_row(fact, value)
     return Group(Text(p.uri, style="bold"), table)
