@@ -52,7 +52,8 @@ def inspect(
     progress: Progress | None = None,
 ) -> Report:
     """Inspect every target; raise HlsInspectError only when nothing could be inspected."""
-    parsed = [parse_target(text, bucket) for text in targets]
+    # the same playlist or prefix named twice, in any form, is inspected once
+    parsed = list(dict.fromkeys(parse_target(text, bucket) for text in targets))
     stores: dict[tuple[str | None, str | None], Storage] = {}
 
     def storage_for(target: Target) -> Storage:
@@ -185,7 +186,7 @@ class _Inspection:
             version=__version__,
             targets=targets,
             playlists=tuple(self.playlists),
-            findings=tuple(self.findings),
+            findings=tuple(dict.fromkeys(self.findings)),
             objects=ObjectCounts(
                 checked=sum(totals.values()),
                 present=totals[Existence.PRESENT],

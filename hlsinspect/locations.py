@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from hlsinspect.errors import UsageError
@@ -28,9 +28,9 @@ class Target:
     an S3 key that is a playlist if such an object exists and a prefix otherwise.
     """
 
-    text: str
-    key: str
-    mode: str
+    text: str = field(compare=False)
+    key: str = ""
+    mode: str = "playlist"
     bucket: str | None = None
     root: str | None = None
 

@@ -91,10 +91,16 @@ def _by_head(
     if not keys:
         return {}
     results: dict[str, ObjectState] = {}
-    with ThreadPoolExecutor(max_workers=max(1, settings.concurrency)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency))
+    try:
         for key, state in zip(keys, pool.map(storage.stat, keys), strict=True):
             results[key] = state
             advance(1)
+    except BaseException:
+        # Ctrl-C: drop the queued requests instead of waiting for thousands of them
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return results
 
 

@@ -154,3 +154,12 @@ def test_subprocess_table_on_local_fixture():
     assert done.returncode == 0, done.stderr
     assert "PASS" in done.stdout
     assert "53.186521 s (0:00:53.187)" in done.stdout
+
+
+def test_same_playlist_named_twice_is_inspected_once(s3_cli, s3: S3):
+    s3.delete("HLS/1M/D0002021500_00000/sample00003.ts")
+    run = s3_cli("check", f"s3://{BUCKET}/{SAMPLE_KEY}", SAMPLE_KEY, "--bucket", BUCKET,
+                 "--format", "json")
+    assert run.exit_code == 1
+    assert len(run.json["playlists"]) == 1
+    assert run.names() == ["segment-missing"]
