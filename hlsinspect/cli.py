@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 import json
+import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -15,7 +17,6 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
-from rich.console import Console
 from typer.core import TyperGroup
 
 from hlsinspect import __version__
@@ -23,6 +24,7 @@ from hlsinspect.errors import HlsInspectError, UsageError
 from hlsinspect.report import Report, Severity
 
 T = TypeVar("T")
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
 class Format(str, enum.Enum):
@@ -41,12 +43,20 @@ class FailOn(str, enum.Enum):
     warning = "warning"
 
 
+def _wants_json(args: list[str]) -> bool:
+    """Whether the command line asked for JSON, read before (or despite) parsing it."""
+    return any(a == "--format=json" or (a == "--format" and n == "json")
+               for a, n in zip(args, [*args[1:], ""], strict=True))
+
+
 class _Group(TyperGroup):
     """Runs the app in non-standalone mode so usage errors and Ctrl-C follow our contract."""
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
         kwargs.setdefault("prog_name", "hlsinspect")
+        argv = list(args[0] if args and args[0] is not None else kwargs.get("args") or
+                    sys.argv[1:])
         try:
             code = super().main(*args, **kwargs)
         except typer.Abort:
@@ -59,8 +69,15 @@ class _Group(TyperGroup):
             context = getattr(exc, "ctx", None)
             if type(exc).__name__ == "NoArgsIsHelpError" and context is not None:
                 typer.echo(context.get_help(), err=True)
-            else:
-                _print_error(exc.format_message(), "run 'hlsinspect --help' for the options")
+                sys.exit(2)
+            message = exc.format_message().replace("Value error, ", "")
+            command = argv[0] if argv and not argv[0].startswith("-") else None
+            hint = f"run 'hlsinspect {command + ' ' if command else ''}--help' for the options"
+            if command == "check" and _wants_json(argv):
+                from hlsinspect.render.json import error_report, render_json
+
+                sys.stdout.write(render_json(error_report([], "usage", message, hint)))
+            _print_error(message, hint)
             sys.exit(2)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -71,6 +88,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="Check that HLS output in S3 or on disk is complete and correct.",
 )
 
@@ -90,12 +108,16 @@ def _root(
 
 
 Bucket = Annotated[str | None, typer.Option(
-    "--bucket", "-b", envvar="HLSINSPECT_BUCKET",
-    help="S3 bucket for targets given as keys or prefixes.")]
+    "--bucket", "-b", metavar="BUCKET", show_default=False,
+    help="S3 bucket for targets given as keys or prefixes (HLSINSPECT_BUCKET sets it for "
+         "paths that do not exist locally).")]
 Endpoint = Annotated[str | None, typer.Option(
-    "--endpoint-url", help="S3 endpoint (MinIO, Ceph, moto); AWS_ENDPOINT_URL works too.")]
-Profile = Annotated[str | None, typer.Option("--profile", help="AWS profile to use.")]
-Region = Annotated[str | None, typer.Option("--region", help="AWS region of the bucket.")]
+    "--endpoint-url", metavar="URL", show_default=False,
+    help="S3 endpoint (MinIO, Ceph, moto); AWS_ENDPOINT_URL works too.")]
+Profile = Annotated[str | None, typer.Option(
+    "--profile", metavar="NAME", show_default=False, help="AWS profile to use.")]
+Region = Annotated[str | None, typer.Option(
+    "--region", metavar="REGION", show_default=False, help="AWS region of the bucket.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 
 
@@ -105,47 +127,48 @@ def _print_error(message: str, hint: str | None) -> None:
         typer.echo(f"hint: {hint}", err=True)
 
 
-def _guard(call: Callable[[], T], debug: bool, on_error: Callable[[HlsInspectError], None]) -> T:
+def _guard(call: Callable[[], T], debug: bool,
+           on_error: Callable[[HlsInspectError], None] = lambda _: None) -> T:
     """Turn every failure into one error line (and exit 2); Ctrl-C into exit 130."""
     try:
         return call()
     except KeyboardInterrupt:
         typer.echo("hlsinspect: interrupted", err=True)
         raise typer.Exit(130) from None
-    except HlsInspectError as exc:
-        if debug:
-            traceback.print_exc()
-        on_error(exc)
-        _print_error(exc.message, exc.hint)
-        raise typer.Exit(exc.exit_code) from None
     except Exception as exc:
         if debug:
             traceback.print_exc()
-        error = HlsInspectError(f"unexpected {type(exc).__name__}: {exc}",
-                                hint="run again with --debug for the traceback",
-                                kind="internal")
-        on_error(error)
+        error = exc if isinstance(exc, HlsInspectError) else HlsInspectError(
+            f"unexpected {type(exc).__name__}: {exc}",
+            hint="run again with --debug for the traceback", kind="internal")
+        try:
+            on_error(error)
+        except HlsInspectError as nested:  # even the error report could not be written
+            _print_error(nested.message, nested.hint)
         _print_error(error.message, error.hint)
-        raise typer.Exit(2) from None
+        raise typer.Exit(error.exit_code) from None
 
 
-@app.command()
+@app.command(short_help="Inspect playlists and verify every object they reference.")
 def check(
     targets: Annotated[list[str], typer.Argument(
+        metavar="TARGET...", show_default=False,
         help="s3://BUCKET/KEY.m3u8, s3://BUCKET/PREFIX/, a KEY or PREFIX with --bucket, "
-             "or a local file or directory.", show_default=False)],
+             "or a local file or directory.")],
     bucket: Bucket = None,
     endpoint_url: Endpoint = None,
     profile: Profile = None,
     region: Region = None,
     concurrency: Annotated[int, typer.Option(
-        "--concurrency", min=1, max=512, help="Objects checked at once.")] = 32,
+        "--concurrency", min=1, max=512, metavar="N", help="Objects checked at once.")] = 32,
     output_format: Annotated[Format, typer.Option("--format", help="Output format.")] =
         Format.table,
     output: Annotated[Path | None, typer.Option(
-        "--output", "-o", help="Write the report to FILE instead of stdout.")] = None,
+        "--output", "-o", metavar="FILE", show_default=False,
+        help="Write the report to FILE instead of stdout.")] = None,
     junit: Annotated[Path | None, typer.Option(
-        "--junit", help="Also write a JUnit XML report to FILE.")] = None,
+        "--junit", metavar="FILE", show_default=False,
+        help="Also write a JUnit XML report to FILE.")] = None,
     verify_mode: Annotated[VerifyMode, typer.Option(
         "--verify", help="How existence is established: HEAD per object, directory "
                          "listings, or auto (listings for large directories).")] =
@@ -156,61 +179,39 @@ def check(
         "--no-progress", help="No progress bar on stderr.")] = False,
     debug: Debug = False,
 ) -> None:
-    """Inspect playlists, verify every referenced object, apply the HLS rules."""
+    """Inspect playlists, verify every object they reference, apply the HLS rules."""
     from hlsinspect.engine import S3Options, Settings, inspect
-    from hlsinspect.render.json import render_error_json
+    from hlsinspect.render.json import error_report
+    from hlsinspect.render.output import check_writable, write_json, write_junit, write_report
     from hlsinspect.verify import VerifySettings
 
+    as_json = output_format is Format.json
     settings = Settings(
         verify=VerifySettings(mode=verify_mode.value, concurrency=concurrency),
-        fail_on=Severity(fail_on.value),
+        fail_on=Severity(fail_on.value), raise_errors=debug,
     )
     s3 = S3Options(profile=profile, region=region, endpoint_url=endpoint_url)
 
     def on_error(exc: HlsInspectError) -> None:
-        if output_format is Format.json:
-            _emit(render_error_json(list(targets), exc.kind, exc.message, exc.hint), output)
+        """CI still gets its JSON document and JUnit file when nothing could be inspected."""
+        if exc.kind == "output":
+            return
+        failed = error_report(list(targets), exc.kind, exc.message, exc.hint)
+        if junit is not None:
+            write_junit(failed, junit)
+        if as_json:
+            write_json(failed, output)
 
     def run() -> Report:
+        check_writable(output, junit)
         with _progress(not no_progress) as progress:
-            return inspect(targets, bucket=bucket, settings=settings, s3=s3, progress=progress)
+            return inspect(targets, bucket=bucket,
+                           default_bucket=os.environ.get("HLSINSPECT_BUCKET") or None,
+                           settings=settings, s3=s3, progress=progress)
 
     report = _guard(run, debug, on_error)
-    _write_report(report, output_format, output, junit)
+    _guard(lambda: write_report(report, as_json, output, junit), debug)
     raise typer.Exit(0 if report.ok else 1)
-
-
-def _write_report(report: Report, output_format: Format, output: Path | None,
-                  junit: Path | None) -> None:
-    from hlsinspect.render.json import render_json
-
-    if junit is not None:
-        from hlsinspect.render.junit import render_junit
-
-        junit.write_text(render_junit(report), encoding="utf-8")
-    if output_format is Format.json:
-        _emit(render_json(report), output)
-        return
-    from hlsinspect.render.table import print_table
-
-    if output is None:
-        print_table(report, _console(sys.stdout))
-    else:
-        with output.open("w", encoding="utf-8") as handle:
-            print_table(report, Console(file=handle, width=160, no_color=True))
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        output.write_text(text, encoding="utf-8")
-
-
-def _console(stream: Any) -> Console:
-    """Wide when writing to a pipe or a CI log, so URIs are not folded."""
-    is_tty = hasattr(stream, "isatty") and stream.isatty()
-    return Console(file=stream, width=None if is_tty else 160, highlight=False)
 
 
 def _progress(enabled: bool) -> Any:
@@ -219,10 +220,11 @@ def _progress(enabled: bool) -> Any:
     return progress_bar(enabled and sys.stderr.isatty())
 
 
-@app.command()
+@app.command(short_help="Print one playlist as stored.")
 def show(
-    target: Annotated[str, typer.Argument(help="One playlist: s3://BUCKET/KEY, KEY with "
-                                               "--bucket, or a local file.", show_default=False)],
+    target: Annotated[str, typer.Argument(
+        metavar="TARGET", show_default=False,
+        help="One playlist: s3://BUCKET/KEY, KEY with --bucket, or a local file.")],
     bucket: Bucket = None,
     endpoint_url: Endpoint = None,
     profile: Profile = None,
@@ -232,34 +234,49 @@ def show(
     """Print one playlist's text as stored (fetched into memory, never to disk)."""
     from hlsinspect.engine import S3Options, read_playlist
 
-    data = _guard(lambda: read_playlist(target, bucket, S3Options(profile, region, endpoint_url)),
-                  debug, lambda _: None)
+    s3 = S3Options(profile, region, endpoint_url)
+    data = _guard(lambda: read_playlist(target, bucket, s3,
+                                        os.environ.get("HLSINSPECT_BUCKET") or None), debug)
+    if sys.stdout.isatty() and (b"\x00" in data[:4096] or not data.lstrip().startswith(b"#")):
+        _print_error(f"{target} does not look like a playlist (binary or not #EXTM3U)",
+                     "redirect the output to a file to get its bytes anyway")
+        raise typer.Exit(2)
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.flush()
 
 
-@app.command()
+@app.command(short_help="Print the read-only IAM policy hlsinspect needs.")
 def policy(
-    bucket: Annotated[str, typer.Option("--bucket", "-b", help="The bucket to read.",
-                                        show_default=False)],
+    bucket: Annotated[str, typer.Option("--bucket", "-b", metavar="BUCKET",
+                                        show_default=False, help="The bucket to read.")],
     principal: Annotated[str | None, typer.Option(
-        "--principal", help="IAM user or role ARN (for a bucket policy).")] = None,
+        "--principal", metavar="ARN", show_default=False,
+        help="IAM user or role ARN (for a bucket policy).")] = None,
     iam: Annotated[bool, typer.Option(
         "--iam", help="Print an identity policy to attach to the user or role instead.")] = False,
 ) -> None:
     """Print the minimal read-only policy hlsinspect needs (s3:ListBucket, s3:GetObject)."""
     from hlsinspect.policy import bucket_policy, identity_policy
 
-    if not iam and not principal:
-        _print_error("a bucket policy needs --principal ARN",
-                     "or pass --iam for a policy to attach to the user or role")
+    problem = None
+    if not _BUCKET_NAME.match(bucket):
+        problem = (f"{bucket!r} is not a valid S3 bucket name",
+                   "3-63 characters: lower-case letters, digits, dots and hyphens")
+    elif iam and principal:
+        problem = ("--iam prints an identity policy, which names no principal",
+                   "drop --principal, or drop --iam for a bucket policy")
+    elif not iam and not principal:
+        problem = ("a bucket policy needs --principal ARN",
+                   "or pass --iam for a policy to attach to the user or role")
+    if problem:
+        _print_error(*problem)
         raise typer.Exit(2)
     document = identity_policy(bucket) if iam else bucket_policy(bucket, str(principal))
     typer.echo(json.dumps(document, indent=2))
 
 
-@app.command()
+@app.command(short_help="List every check with its code, severity and reference.")
 def rules(
     output_format: Annotated[Format, typer.Option("--format", help="Output format.")] =
         Format.table,
@@ -275,12 +292,17 @@ def rules(
         return
     from rich.table import Table
 
+    from hlsinspect.render.output import console_for
+
     table = Table(title="hlsinspect rules", title_justify="left")
-    for column in ("Code", "Name", "Severity", "Summary", "Reference"):
-        table.add_column(column, overflow="fold")
+    table.add_column("Code", no_wrap=True)
+    table.add_column("Name", no_wrap=True)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Summary", overflow="fold")
+    table.add_column("Reference", overflow="fold")
     for r in RULES.values():
         table.add_row(r.code, r.name, r.severity.value, r.summary, r.reference)
-    _console(sys.stdout).print(table)
+    console_for(sys.stdout).print(table)
 
 
 def main() -> None:

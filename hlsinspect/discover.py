@@ -60,25 +60,30 @@ class Discovery:
     findings: list[Finding] = field(default_factory=list)
 
 
-def root_keys(storage: Storage, target: Target) -> list[str]:
-    """The playlist keys a target names; HlsInspectError when there are none."""
+def root_keys(storage: Storage, target: Target) -> tuple[list[str], StorageError | None]:
+    """The playlist keys a target names, and (auto mode) why the prefix could not be listed.
+
+    HlsInspectError when there are none.
+    """
     if target.mode == "playlist":
-        return [target.key]
+        return [target.key], None
     prefix = target.key if target.mode == "prefix" else target.key + "/"
     try:
         keys = [key for key, _ in storage.list_keys(prefix) if is_playlist_key(key)]
     except StorageError as exc:
         if target.mode == "auto" and exc.kind is ErrorKind.ACCESS_DENIED:
-            return [target.key]
+            return [target.key], exc
         raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
     if keys:
-        return sorted(keys)
+        return sorted(keys), None
     if target.mode == "auto":
-        return [target.key]
+        return [target.key], None
     where = storage.uri(prefix)
+    things = "keys" if storage.bucket else "files"
     raise HlsInspectError(
         f"no playlist (.m3u8) under {where}", kind="no-playlist",
-        hint="check the prefix; hlsinspect looks for keys ending in .m3u8 or .m3u")
+        hint=f"check the {'prefix' if storage.bucket else 'directory'}; hlsinspect looks for "
+             f"{things} ending in .m3u8 or .m3u")
 
 
 def fetch(storage: Storage, key: str) -> Loaded:
@@ -101,9 +106,9 @@ def fetch_all(storage: Storage, keys: list[str], workers: int) -> dict[str, Load
 
 def discover(storage: Storage, target: Target, workers: int) -> Discovery:
     """Fetch the target's playlists and everything their multivariant playlists reference."""
-    keys = root_keys(storage, target)
+    keys, unlisted = root_keys(storage, target)
     loaded = fetch_all(storage, keys, workers)
-    _raise_if_nothing_readable(storage, target, keys, loaded)
+    _raise_if_nothing_readable(storage, target, keys, loaded, unlisted)
     found = Discovery(storage)
     claimed: set[str] = set()
     masters = [k for k in keys if _is_multivariant(loaded[k])]
@@ -125,13 +130,18 @@ def _is_multivariant(loaded: Loaded) -> bool:
 
 
 def _raise_if_nothing_readable(
-    storage: Storage, target: Target, keys: list[str], loaded: dict[str, Loaded]
+    storage: Storage, target: Target, keys: list[str], loaded: dict[str, Loaded],
+    unlisted: StorageError | None,
 ) -> None:
     """A target none of whose playlists could be fetched cannot be inspected at all."""
     errors = [loaded[k].error for k in keys]
     first = errors[0]
     if first is None or not all(errors):
         return
+    if target.mode == "auto" and unlisted is not None:
+        raise HlsInspectError(
+            f"{first.message}; and as a prefix: {unlisted.message}",
+            hint=unlisted.hint, kind=unlisted.kind.value)
     if target.mode == "auto" and first.kind is ErrorKind.NOT_FOUND:
         raise HlsInspectError(
             f"no playlist at {storage.uri(target.key)} and none under "
@@ -159,6 +169,10 @@ def _expand(
             found.findings.append(make_finding(
                 "uri-escapes-root", f"{ref.role} playlist URI {ref.uri!r} climbs above the root",
                 playlist=uri, line=ref.line))
+        elif where.invalid:
+            found.findings.append(make_finding(
+                "uri-invalid", f"{ref.role} playlist URI {ref.uri!r}: {where.invalid}",
+                playlist=uri, uri=ref.uri, line=ref.line))
         elif where.external:
             found.findings.append(make_finding(
                 "external-uri-not-checked",
@@ -182,20 +196,22 @@ def _expand(
         claimed.add(key)
         child = loaded[key]
         found.entries.append(Entry(child, parent=uri, role=ref.role))
-        found.findings.extend(_child_failure(storage, uri, ref, child))
+        if child.error is not None:
+            found.findings.append(failure_finding(storage, child, uri, ref))
         if child.playlist is not None and child.playlist.is_multivariant:
             _expand(found, loaded, key, [*chain, key], claimed, workers)
 
 
-def _child_failure(storage: Storage, parent: str, ref: PlaylistRef, child: Loaded) -> list[Finding]:
-    if child.error is None:
-        return []
+def failure_finding(storage: Storage, child: Loaded, playlist: str | None,
+                    ref: PlaylistRef | None = None) -> Finding:
+    """playlist-missing or playlist-unreadable, for a child (on its parent) or a listed root."""
+    assert child.error is not None
     uri = storage.uri(child.key)
+    what = f"{ref.role} playlist {ref.uri!r}" if ref else "playlist"
+    line = ref.line if ref else None
     if child.error.kind is ErrorKind.NOT_FOUND:
-        return [make_finding(
-            "playlist-missing", f"{ref.role} playlist {ref.uri!r} does not exist",
-            playlist=parent, uri=uri, line=ref.line)]
+        return make_finding("playlist-missing", f"{what} does not exist",
+                            playlist=playlist, uri=uri, line=line)
     hint = f"; {child.error.hint}" if child.error.hint else ""
-    return [make_finding(
-        "playlist-unreadable", f"{ref.role} playlist {ref.uri!r}: {child.error.message}{hint}",
-        playlist=parent, uri=uri, line=ref.line)]
+    return make_finding("playlist-unreadable", f"{what}: {child.error.message}{hint}",
+                        playlist=playlist, uri=uri, line=line)

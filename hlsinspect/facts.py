@@ -16,7 +16,8 @@ def playlist_report(storage: Storage, entry: Entry, counts: ObjectCounts | None)
     uri = storage.uri(loaded.key)
     playlist = loaded.playlist
     if playlist is None:
-        return PlaylistReport(uri=uri, kind="media", parent=entry.parent, status=loaded.status)
+        return PlaylistReport(uri=uri, kind="media", parent=entry.parent,
+                              load_status=loaded.status)
     parsed = playlist.parsed
     version = int(parsed.version) if parsed.version is not None else None
     if playlist.is_multivariant:
@@ -37,16 +38,19 @@ def playlist_report(storage: Storage, entry: Entry, counts: ObjectCounts | None)
         playlist_type=str(parsed.playlist_type).upper() if parsed.playlist_type else None,
         endlist=bool(parsed.is_endlist),
         segment_count=len(segments),
-        total_duration=round(sum(float(s.duration or 0) for s in segments), 6),
+        total_duration=round(playlist.total_duration, 6),
         objects=counts or ObjectCounts(),
     )
 
 
-def _uri(storage: Storage, playlist: Playlist, raw: str | None) -> str | None:
-    if not raw:
-        return None
-    where = resolve(playlist.key, raw, storage.bucket)
+def object_uri(storage: Storage, base_key: str, raw: str) -> str:
+    """A URI as written in the playlist at `base_key`, as reports name it."""
+    where = resolve(base_key, raw, storage.bucket)
     return storage.uri(where.key) if where.key is not None else raw
+
+
+def _uri(storage: Storage, playlist: Playlist, raw: str | None) -> str | None:
+    return object_uri(storage, playlist.key, raw) if raw else None
 
 
 def _resolution(value: Any) -> str | None:

@@ -39,8 +39,12 @@ def is_playlist_key(key: str) -> bool:
     return key.lower().endswith(PLAYLIST_SUFFIXES)
 
 
-def parse_target(text: str, bucket: str | None) -> Target:
-    """Map a TARGET onto S3 or the file system; raise UsageError when it fits neither."""
+def parse_target(text: str, bucket: str | None, env_bucket: str | None = None) -> Target:
+    """Map a TARGET onto S3 or the file system; raise UsageError when it fits neither.
+
+    `bucket` (from --bucket) makes every bare path an S3 key; `env_bucket` (from
+    HLSINSPECT_BUCKET, often exported in CI) does so only for paths that do not exist here.
+    """
     if text.startswith("s3://"):
         name, _, key = text[len("s3://"):].partition("/")
         if not name:
@@ -51,13 +55,16 @@ def parse_target(text: str, bucket: str | None) -> Target:
             f"target {text!r}: only s3:// URIs and local paths can be inspected",
             hint="hlsinspect makes no requests to other hosts",
         )
-    if bucket:
+    if bucket or (env_bucket and not os.path.exists(text)):
         key = text.lstrip("/")
-        return Target(text=text, bucket=bucket, key=key, mode=_s3_mode(key))
+        return Target(text=text, bucket=bucket or env_bucket, key=key, mode=_s3_mode(key))
     if os.path.isdir(text):
         return Target(text=text, root=os.path.abspath(text), key="", mode="prefix")
     if os.path.isfile(text):
-        return Target(text=text, root="/", key=os.path.abspath(text).lstrip("/"), mode="playlist")
+        # A single file's root is its directory: references may not climb above it
+        # (name a directory higher up as the target to allow that).
+        directory, name = os.path.split(os.path.abspath(text))
+        return Target(text=text, root=directory, key=name, mode="playlist")
     raise UsageError(
         f"target {text!r} is not a local file or directory, and no bucket was given",
         hint=f"for an S3 key use --bucket BUCKET (or HLSINSPECT_BUCKET) or s3://BUCKET/{text}",
@@ -74,13 +81,14 @@ def _s3_mode(key: str) -> str:
 class Reference:
     """Where a URI in a playlist points.
 
-    Exactly one of `key` (an object in the same store), `external` (why it is not fetched)
-    or `escapes` (it climbs above the root) describes it.
+    Exactly one of `key` (an object in the same store), `external` (why it is not fetched),
+    `escapes` (it climbs above the root) or `invalid` (why it names no object) describes it.
     """
 
     key: str | None = None
     external: str | None = None
     escapes: bool = False
+    invalid: str | None = None
 
 
 def resolve(playlist_key: str, uri: str, bucket: str | None) -> Reference:
@@ -108,12 +116,17 @@ def resolve(playlist_key: str, uri: str, bucket: str | None) -> Reference:
 
 
 def _to_key(path: str) -> Reference:
-    """Drop query and fragment, remove dot segments, percent-decode: the object's key."""
-    path = path.split("#", 1)[0].split("?", 1)[0]
+    """Drop query and fragment, percent-decode, remove dot segments: the object's key.
+
+    Decoding comes first so that `%2e%2e` counts as `..` (RFC 3986 6.2.2.2) and can never
+    smuggle a climb above the root past the check.
+    """
+    path = unquote(path.split("#", 1)[0].split("?", 1)[0])
+    if "\x00" in path:
+        return Reference(invalid="it contains a NUL character")
     segments: list[str] = []
     escapes = False
-    parts = path.split("/")[1:]
-    for part in parts:
+    for part in path.split("/")[1:]:
         if part == ".":
             continue
         if part == "..":
@@ -125,12 +138,4 @@ def _to_key(path: str) -> Reference:
         segments.append(part)
     if escapes:
         return Reference(escapes=True)
-    return Reference(key=unquote("/".join(segments)))
-
-
-def relative_to(base_key: str, key: str) -> str:
-    """`key` as seen from the directory of `base_key`, for compact display."""
-    directory = base_key.rpartition("/")[0]
-    if directory and key.startswith(directory + "/"):
-        return key[len(directory) + 1:]
-    return key
+    return Reference(key="/".join(segments))

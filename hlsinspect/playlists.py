@@ -8,13 +8,16 @@ exception becomes one `playlist-parse-error` finding with the line that caused i
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import m3u8
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# C0/C1 controls but CR and LF (RFC 8216 4.1), and the separators str.splitlines() also
+# splits on, which would make m3u8 see lines that are not there
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 _URI_ATTR = re.compile(r'URI="([^"]*)"')
 _BISECT_LIMIT = 50_000
 
@@ -42,6 +45,10 @@ class Playlist:
     """Line of each segment's EXTINF tag (0 when there is none)."""
     uri_lines: dict[str, int] = field(default_factory=dict)
     """First line where each URI (a URI line or a URI="..." attribute) appears."""
+    stray_lines: list[int] = field(default_factory=list)
+    """URI lines that m3u8 drops: no EXTINF (or BYTERANGE) or STREAM-INF before them."""
+    dangling_lines: list[int] = field(default_factory=list)
+    """EXTINF or EXT-X-STREAM-INF tags that no URI line follows."""
 
     @property
     def is_multivariant(self) -> bool:
@@ -51,6 +58,11 @@ class Playlist:
     def segments(self) -> list[Any]:
         """Complete media segments; a trailing run of parts with no URI is not one."""
         return [s for s in self.parsed.segments if s.uri]
+
+    @property
+    def total_duration(self) -> float:
+        """Sum of the EXTINF durations, the playlist's length in seconds."""
+        return sum(float(s.duration or 0) for s in self.segments)
 
     def line_of(self, uri: str | None) -> int | None:
         return self.uri_lines.get(uri) if uri is not None else None
@@ -90,10 +102,29 @@ def parse(key: str, data: bytes) -> Playlist:
         parsed = m3u8.loads(text)
     except Exception as exc:  # m3u8 raises ValueError, KeyError, TypeError, bare Exception
         line = _failing_line(lines)
+        if isinstance(exc, KeyError) and line is not None:
+            # a required attribute is missing: m3u8 notices on the URI line after the tag
+            tag = next((n for n in range(line, 0, -1) if lines[n - 1].startswith("#EXT")), line)
+            name = lines[tag - 1].split(":", 1)[0].lstrip("#")
+            attribute = str(exc.args[0] if exc.args else exc).upper().replace("_", "-")
+            raise ParseFailure(f"{name} lacks the required attribute {attribute}", tag) from None
         raise ParseFailure(_describe(exc, lines, line), line) from None
     playlist = Playlist(key=key, text=text, parsed=parsed)
     _index_lines(playlist, lines)
+    _check_numbers(playlist)
     return playlist
+
+
+def _check_numbers(playlist: Playlist) -> None:
+    """NaN, infinite or negative durations would poison every sum and comparison after."""
+    target = playlist.parsed.target_duration
+    if target is not None and not 0 <= float(target) < math.inf:
+        raise ParseFailure(f"EXT-X-TARGETDURATION:{target} is not a duration", None)
+    for index, segment in enumerate(playlist.segments):
+        duration = segment.duration
+        if duration is not None and not 0 <= float(duration) < math.inf:
+            line = playlist.extinf_lines[index] if index < len(playlist.extinf_lines) else 0
+            raise ParseFailure(f"EXTINF:{duration} is not a duration", line or None)
 
 
 def _describe(exc: Exception, lines: list[str], line: int | None) -> str:
@@ -128,20 +159,43 @@ def _failing_line(lines: list[str]) -> int | None:
 
 
 def _index_lines(playlist: Playlist, lines: list[str]) -> None:
-    """Record where segments and URIs stand, for findings that cite a line."""
+    """Record where segments and URIs stand, tokenising as m3u8 does.
+
+    m3u8 takes a URI line as a segment only after EXTINF or EXT-X-BYTERANGE, and as a
+    variant only after EXT-X-STREAM-INF; other URI lines it drops silently. Those are
+    recorded as stray so that a finding can name them, and line numbers stay exact.
+    """
     extinf = 0
+    expect_segment = False
+    stream_inf = 0
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line:
             continue
         if line.startswith("#"):
             if line.startswith("#EXTINF"):
-                extinf = number
+                if extinf:
+                    playlist.dangling_lines.append(extinf)
+                extinf, expect_segment = number, True
+            elif line.startswith("#EXT-X-BYTERANGE"):
+                expect_segment = True
+            elif line.startswith("#EXT-X-STREAM-INF"):
+                if stream_inf:
+                    playlist.dangling_lines.append(stream_inf)
+                stream_inf = number
             for uri in _URI_ATTR.findall(line):
                 playlist.uri_lines.setdefault(uri, number)
             continue
         playlist.uri_lines.setdefault(line, number)
-        if not playlist.is_multivariant:
+        if stream_inf:
+            stream_inf = 0
+        elif expect_segment:
             playlist.segment_lines.append(number)
             playlist.extinf_lines.append(extinf)
-            extinf = 0
+            extinf, expect_segment = 0, False
+        else:
+            playlist.stray_lines.append(number)
+    if stream_inf:
+        playlist.dangling_lines.append(stream_inf)
+    if extinf:
+        playlist.dangling_lines.append(extinf)

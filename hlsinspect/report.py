@@ -125,8 +125,9 @@ class PlaylistReport:
     kind: str
     """`media` or `multivariant`."""
     parent: str | None
-    status: str = "ok"
-    """`ok`, or why the facts are absent: `missing`, `unreadable`, `unparsable`, `loop`."""
+    load_status: str = "ok"
+    """Whether the playlist itself could be read: `ok`, or why its facts are absent:
+    `missing`, `unreadable`, `unparsable`. Findings about its content are separate."""
     version: int | None = None
     target_duration: int | None = None
     media_sequence: int | None = None
@@ -143,7 +144,7 @@ class PlaylistReport:
             "uri": self.uri,
             "kind": self.kind,
             "parent": self.parent,
-            "status": self.status,
+            "load_status": self.load_status,
             "version": self.version,
             "target_duration": self.target_duration,
             "media_sequence": self.media_sequence,

@@ -52,7 +52,7 @@ def test_clean_title_passes(cli, title_of, name, root, playlists, segments):
     assert findings(report) == []
     assert report["summary"]["playlists"] == playlists
     assert report["summary"]["segments"] == segments
-    assert all(p["status"] == "ok" for p in report["playlists"])
+    assert all(p["load_status"] == "ok" for p in report["playlists"])
     assert report["summary"]["missing"] == report["summary"]["unknown"] == 0
 
 
@@ -91,7 +91,7 @@ def test_deleted_variant_playlist(cli, title_of):
     run = check(cli, title, "master.m3u8")
     assert run.exit_code == 1
     assert findings(run.json) == [("playlist-missing", title.uri("stream_1/index.m3u8"))]
-    assert playlist(run.json, title.uri("stream_1/index.m3u8"))["status"] == "missing"
+    assert playlist(run.json, title.uri("stream_1/index.m3u8"))["load_status"] == "missing"
     for intact in ("stream_0/index.m3u8", "stream_2/index.m3u8"):
         assert playlist(run.json, title.uri(intact))["segment_count"] == 4
 
@@ -103,6 +103,8 @@ def test_unparsable_variant_playlist(cli, title_of):
     assert run.exit_code == 1
     [(name, _)] = findings(run.json)
     assert name == "playlist-parse-error"
+    assert run.json["findings"][0]["line"] == 1
+    assert "HTML" in run.json["findings"][0]["message"]
     assert run.json["findings"][0]["playlist"] == title.uri("stream_0/index.m3u8")
     assert playlist(run.json, title.uri("stream_1/index.m3u8"))["segment_count"] == 4
 

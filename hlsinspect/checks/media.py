@@ -48,6 +48,37 @@ def check_media(
     return findings
 
 
+def check_structure(playlist: Playlist, uri: str) -> list[Finding]:
+    """Lines m3u8 drops without a word: URI lines no tag introduces, dangling STREAM-INF."""
+    findings = []
+    if playlist.is_multivariant:
+        for line in playlist.dangling_lines:
+            findings.append(make_finding(
+                "playlist-parse-error", "EXT-X-STREAM-INF is not followed by a URI line",
+                playlist=uri, line=line))
+        for line in playlist.stray_lines:
+            findings.append(make_finding(
+                "playlist-parse-error",
+                "a URI line with no EXT-X-STREAM-INF before it: players ignore it",
+                playlist=uri, line=line))
+        return findings
+    for line in playlist.stray_lines:
+        findings.append(make_finding(
+            "extinf-missing", "a URI line with no EXTINF before it: players skip it, so it is "
+            "not a segment", playlist=uri, line=line))
+    for line in playlist.dangling_lines:
+        findings.append(make_finding(
+            "playlist-parse-error", "EXTINF is not followed by a URI line: that segment is lost",
+            playlist=uri, line=line))
+    for index, extinf in enumerate(playlist.extinf_lines):
+        if not extinf:
+            segment = playlist.segments[index]
+            findings.append(make_finding(
+                "extinf-missing", f"segment {segment.uri!r} has EXT-X-BYTERANGE but no EXTINF",
+                playlist=uri, line=playlist.segment_lines[index]))
+    return findings
+
+
 def _long_segments(
     playlist: Playlist, uri: str, target: int, to_uri: Callable[[str], str | None]
 ) -> list[Finding]:

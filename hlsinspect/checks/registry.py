@@ -39,6 +39,9 @@ _RULES = (
     Rule("HLS005", "endlist-missing", WARN,
          "No EXT-X-ENDLIST: the playlist is still live or the transcode stopped early "
          "(an error for PLAYLIST-TYPE:VOD).", "RFC 8216 4.3.3.4, 6.2.1"),
+    Rule("HLS006", "extinf-missing", ERR,
+         "A media segment without EXTINF, or a URI line that no EXTINF precedes (players "
+         "skip it).", "RFC 8216 4.3.2.1"),
     Rule("HLS010", "segment-missing", ERR,
          "A media segment's object does not exist (the store answered 404).", "RFC 8216 4.3.2"),
     Rule("HLS011", "segment-empty", ERR,
@@ -69,11 +72,16 @@ _RULES = (
     Rule("HLS022", "playlist-loop", ERR,
          "A multivariant playlist references itself or another multivariant playlist that "
          "leads back to it.", "RFC 8216 4.3.4.2"),
+    Rule("HLS023", "target-not-inspected", ERR,
+         "One of several targets could not be inspected at all (no such bucket, no playlist "
+         "under the prefix, access denied); the others were.", "-"),
     Rule("HLS030", "uri-escapes-root", ERR,
          "A relative URI climbs above the bucket (or local root) with '..'.", "RFC 3986 5.2.4"),
     Rule("HLS031", "external-uri-not-checked", INFO,
          "A URI on another host, bucket or scheme (skd://, data:) was not fetched.",
          "RFC 8216 4.1"),
+    Rule("HLS032", "uri-invalid", ERR,
+         "A URI that cannot name an object (a NUL character).", "RFC 3986 2"),
     Rule("HLS040", "variant-duration-mismatch", ERR,
          "Media playlists of one multivariant playlist differ in total duration by more than "
          "one target duration (a truncated rendition).", "RFC 8216 6.2.4; Apple HLS 8.22"),
@@ -86,6 +94,9 @@ _RULES = (
     Rule("HLS043", "discontinuity-mismatch", WARN,
          "Media playlists of one title have different numbers of EXT-X-DISCONTINUITY tags "
          "or different EXT-X-DISCONTINUITY-SEQUENCE values.", "RFC 8216 6.2.4; Apple HLS 8.15"),
+    Rule("HLS099", "internal-error", ERR,
+         "hlsinspect failed while checking this playlist; the rest of the report stands. "
+         "Run with --debug and report it.", "-"),
 )
 del ERR, WARN, INFO
 
@@ -108,7 +119,7 @@ def make_finding(
         code=rule.code,
         name=rule.name,
         severity=severity or rule.severity,
-        message=f"{message} ({rule.reference})",
+        message=f"{message} ({rule.reference})" if rule.reference != "-" else message,
         playlist=playlist,
         uri=uri,
         line=line,

@@ -23,7 +23,7 @@ class Member:
 
     @property
     def duration(self) -> float:
-        return sum(float(s.duration or 0) for s in self.playlist.segments)
+        return self.playlist.total_duration
 
     @property
     def target(self) -> int | None:

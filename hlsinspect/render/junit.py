@@ -16,6 +16,18 @@ def _describe(finding: Finding) -> str:
 
 
 def render_junit(report: Report) -> str:
+    """A test case per playlist; a run that inspected nothing is one errored test case."""
+    if report.error is not None:
+        suites = ET.Element("testsuites", name="hlsinspect", tests="1", errors="1")
+        suite = ET.SubElement(suites, "testsuite", name="hlsinspect", tests="1", errors="1")
+        case = ET.SubElement(suite, "testcase", classname="hlsinspect",
+                             name=" ".join(report.targets) or "targets")
+        error = ET.SubElement(case, "error", type=report.error.kind,
+                              message=report.error.message)
+        error.text = report.error.message + (f"\nhint: {report.error.hint}"
+                                             if report.error.hint else "")
+        ET.indent(suites)
+        return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
     by_playlist: dict[str | None, list[Finding]] = defaultdict(list)
     for finding in report.findings:
         by_playlist[finding.playlist].append(finding)

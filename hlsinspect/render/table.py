@@ -1,17 +1,28 @@
-"""The report for people: playlist facts, the ladder, findings by severity, one verdict line."""
+"""The report for people: the ladder, media playlist facts, findings by severity, a verdict.
+
+Tables drop their least useful columns on narrow terminals instead of folding every cell,
+and long runs of one finding (400 missing segments) are shown as a few examples and a count:
+the JSON report always has them all.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from itertools import groupby
 
-from rich.console import Console, Group, RenderableType
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from hlsinspect.locations import relative_to
 from hlsinspect.report import Finding, PlaylistReport, Report, Severity
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+_HEADING = {Severity.ERROR: "Errors", Severity.WARNING: "Warnings", Severity.INFO: "Info"}
+_RUN_SHOWN = 3
+"""Findings of one rule in one playlist shown before the rest are counted."""
+_RUN_LIMIT = 5
+
+Findings = dict[str | None, list[Finding]]
 
 
 def clock(seconds: float | None) -> str:
@@ -39,8 +50,8 @@ def _objects(p: PlaylistReport) -> str:
 
 
 def _status(p: PlaylistReport, findings: list[Finding]) -> Text:
-    if p.status != "ok":
-        return Text(p.status.upper(), style="bold red")
+    if p.load_status != "ok":
+        return Text(p.load_status.upper(), style="bold red")
     worst = max((f.severity for f in findings), key=lambda s: s.rank, default=None)
     if worst is None or worst is Severity.INFO:
         return Text("OK", style="green")
@@ -48,18 +59,29 @@ def _status(p: PlaylistReport, findings: list[Finding]) -> Text:
     return Text(f"{count} {worst.value}{'s' if count > 1 else ''}", style=_STYLE[worst])
 
 
+def _short(value: object) -> str:
+    return "-" if value is None or value == "" else str(value)
+
+
 def _number(value: int | None) -> str:
     return "-" if value is None else f"{value:,}"
 
 
-def _short(value: object) -> str:
-    return "-" if value is None or value == "" else str(value)
+def _table(title: str | None, columns: list[str], wide: tuple[str, ...] = ("Playlist",)
+           ) -> Table:
+    table = Table(title=title, title_justify="left")
+    for column in columns:
+        if column in wide:
+            table.add_column(column, overflow="fold", ratio=1)
+        else:
+            table.add_column(column, no_wrap=True)
+    return table
 
 
 def _facts_table(p: PlaylistReport, findings: list[Finding]) -> RenderableType:
     """One playlist, one fact per row: the layout for a single media playlist."""
     table = Table(show_header=False)
-    table.add_column("Fact", style="bold")
+    table.add_column("Fact", style="bold", no_wrap=True)
     table.add_column("Value")
     endlist = "-" if p.endlist is None else ("yes" if p.endlist else "no")
     for fact, value in (
@@ -73,63 +95,71 @@ def _facts_table(p: PlaylistReport, findings: list[Finding]) -> RenderableType:
     return Group(Text(p.uri, style="bold"), table)
 
 
-def _media_table(playlists: list[PlaylistReport], by_playlist: dict[str | None, list[Finding]]
-                 ) -> Table:
+def _media_table(playlists: list[PlaylistReport], by_playlist: Findings, width: int) -> Table:
     """Several media playlists, one row each, URIs relative to their common directory."""
     base = _common_directory([p.uri for p in playlists])
-    table = Table(title=f"Media playlists in {base}", title_justify="left")
-    for column in ("Playlist", "Ver", "Target", "Type", "Endlist", "Segments", "Length",
-                   "Present", "Status"):
-        table.add_column(column, overflow="fold")
+    columns = ["Playlist", "Ver", "Target", "Type", "Endlist", "Segments", "Length", "Present",
+               "Status"]
+    if width < 110:
+        columns = [c for c in columns if c not in ("Ver", "Type", "Endlist")]
+    table = _table(f"Media playlists in {base}" if base else "Media playlists", columns)
     for p in playlists:
-        endlist = "-" if p.endlist is None else ("yes" if p.endlist else "no")
-        table.add_row(
-            p.uri[len(base):], _short(p.version), _short(p.target_duration),
-            _short(p.playlist_type), endlist, _short(p.segment_count),
-            clock(p.total_duration), _objects(p), _status(p, by_playlist[p.uri]),
-        )
+        cells = {
+            "Playlist": p.uri[len(base):], "Ver": _short(p.version),
+            "Target": _short(p.target_duration), "Type": _short(p.playlist_type),
+            "Endlist": "-" if p.endlist is None else ("yes" if p.endlist else "no"),
+            "Segments": _short(p.segment_count), "Length": clock(p.total_duration),
+            "Present": _objects(p), "Status": _status(p, by_playlist[p.uri]),
+        }
+        table.add_row(*(cells[c] for c in columns))
     return table
 
 
 def _common_directory(uris: list[str]) -> str:
-    prefix = uris[0].rpartition("/")[0] + "/"
-    for uri in uris[1:]:
-        while not uri.startswith(prefix):
-            prefix = prefix[:-1].rpartition("/")[0] + "/"
-    return prefix
+    """The longest directory prefix all URIs share ('' when they share none, e.g. S3 + disk)."""
+    directories = [uri.rpartition("/")[0].split("/") for uri in uris]
+    shared: list[str] = []
+    for parts in zip(*directories, strict=False):
+        if len(set(parts)) != 1:
+            break
+        shared.append(parts[0])
+    return "/".join(shared) + "/" if shared and shared != [""] else ""
 
 
 def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
-                  by_playlist: dict[str | None, list[Finding]]) -> Table:
-    table = Table(title=f"Ladder of {master.uri}", title_justify="left")
-    for column in ("Type", "Playlist", "Bandwidth", "Avg bw", "Resolution", "Codecs", "FPS",
-                   "Target", "Segments", "Length", "Present", "Status"):
-        wide = column in ("Playlist", "Codecs")
-        table.add_column(column, no_wrap=wide, overflow="ellipsis" if wide else "fold")
-    rows: list[tuple[str, str | None, list[str]]] = []
+                  by_playlist: Findings, width: int) -> Table:
+    """One row per variant, I-frame playlist and rendition, with its own playlist's facts."""
+    columns = ["Type", "Playlist", "Bandwidth", "Avg bw", "Resolution", "Codecs", "FPS",
+               "Target", "Segments", "Length", "Present", "Status"]
+    if width < 150:
+        columns = [c for c in columns if c not in ("Avg bw", "Codecs", "FPS")]
+    if width < 110:
+        columns = [c for c in columns if c not in ("Resolution", "Target")]
+    if width < 90:
+        columns = [c for c in columns if c not in ("Bandwidth", "Present")]
+    table = _table(f"Ladder of {master.uri}", columns)
+    base = master.uri.rpartition("/")[0] + "/"
+    rows: list[tuple[str, str | None, dict[str, str]]] = []
     for v in master.variants:
-        rows.append(("iframe" if v.iframe else "variant", v.uri, [
-            _number(v.bandwidth), _number(v.average_bandwidth), _short(v.resolution),
-            _short(v.codecs), _short(v.frame_rate)]))
+        rows.append(("iframe" if v.iframe else "variant", v.uri, {
+            "Bandwidth": _number(v.bandwidth), "Avg bw": _number(v.average_bandwidth),
+            "Resolution": _short(v.resolution), "Codecs": _short(v.codecs),
+            "FPS": _short(v.frame_rate)}))
     for r in master.renditions:
-        label = (r.type or "").lower() + (f" ({r.language})" if r.language else "")
-        rows.append((label, r.uri, ["-", "-", "-", "-", "-"]))
+        rows.append(((r.type or "").lower() + (f" ({r.language})" if r.language else ""),
+                     r.uri, {}))
     for kind, uri, stream in rows:
         child = children.get(uri or "")
-        shown = relative_to(_key(master.uri), _key(uri)) if uri else "(no URI)"
-        facts = (["-", "-", "-", "-"] if child is None else
-                 [_short(child.target_duration), _short(child.segment_count),
-                  clock(child.total_duration), _objects(child)])
-        status = Text("-") if child is None else _status(child, by_playlist[child.uri])
-        table.add_row(kind, shown, *stream, *facts, status)
+        cells: dict[str, str | Text] = {
+            "Type": kind, "Playlist": (uri[len(base):] if uri.startswith(base) else uri)
+            if uri else "(no URI)", **stream}
+        if child is not None:
+            cells.update({"Target": _short(child.target_duration),
+                          "Segments": _short(child.segment_count),
+                          "Length": clock(child.total_duration), "Present": _objects(child),
+                          "Status": _status(child, by_playlist[child.uri])})
+        table.add_row(*(cells.get(c, "-") for c in columns))
     return table
-
-
-def _key(uri: str) -> str:
-    return uri.split("://", 1)[1] if "://" in uri else uri
-
-
-_HEADING = {Severity.ERROR: "Errors", Severity.WARNING: "Warnings", Severity.INFO: "Info"}
 
 
 def _findings(findings: list[Finding]) -> list[RenderableType]:
@@ -140,16 +170,27 @@ def _findings(findings: list[Finding]) -> list[RenderableType]:
         if not group:
             continue
         parts.append(Text(f"{_HEADING[severity]} ({len(group)})", style=_STYLE[severity]))
-        for f in group:
-            head = Text.assemble("  ", (f"{f.code} {f.name}", _STYLE[severity]))
-            if f.uri:
-                head.append(f"  {f.uri}")
-            parts.append(head)
-            parts.append(Text(f"      {f.message}"))
-            if f.playlist and (f.line or f.uri != f.playlist):
-                where = f"{f.playlist}:{f.line}" if f.line else f.playlist
-                parts.append(Text(f"      in {where}", style="dim"))
+        for (name, playlist), run in groupby(group, key=lambda f: (f.name, f.playlist)):
+            items = list(run)
+            shown = items if len(items) <= _RUN_LIMIT else items[:_RUN_SHOWN]
+            for f in shown:
+                parts.extend(_finding(f))
+            if len(shown) < len(items):
+                parts.append(Text(
+                    f"      ... and {len(items) - len(shown)} more {name} in {playlist} "
+                    "(all of them are in --format json)", style=_STYLE[severity]))
     return parts
+
+
+def _finding(f: Finding) -> list[RenderableType]:
+    head = Text.assemble("  ", (f"{f.code} {f.name}", _STYLE[f.severity]))
+    if f.uri:
+        head.append(f"  {f.uri}")
+    lines: list[RenderableType] = [head, Text(f"      {f.message}")]
+    if f.playlist and (f.line or f.uri != f.playlist):
+        where = f"{f.playlist}:{f.line}" if f.line else f.playlist
+        lines.append(Text(f"      in {where}", style="dim"))
+    return lines
 
 
 def verdict(report: Report) -> Text:
@@ -164,41 +205,31 @@ def verdict(report: Report) -> Text:
                          f" [fails on {report.fail_on.value} and above]")
 
 
-def render_table(report: Report) -> RenderableType:
-    by_playlist: dict[str | None, list[Finding]] = defaultdict(list)
+def _index(report: Report) -> Findings:
+    """Findings by the playlist they concern: their own, or the one a master names."""
+    by_playlist: Findings = defaultdict(list)
     for finding in report.findings:
         by_playlist[finding.playlist].append(finding)
         if finding.uri and finding.uri != finding.playlist and finding.uri.endswith(
                 (".m3u8", ".m3u")):
-            # a multivariant playlist's finding about one of its playlists marks that row too
             by_playlist[finding.uri].append(finding)
-    parts: list[RenderableType] = []
-    children: dict[str, PlaylistReport] = {}
-    for p in report.playlists:
-        if p.parent is not None:
-            children[p.uri] = p
-    for p in report.playlists:
-        if p.kind == "multivariant":
-            parts.append(_ladder_table(p, children, by_playlist))
+    return by_playlist
+
+
+def render_table(report: Report, width: int = 160) -> RenderableType:
+    by_playlist = _index(report)
+    children = {p.uri: p for p in report.playlists if p.parent is not None}
+    in_ladder = {v.uri for p in report.playlists for v in p.variants if v.uri} | {
+        r.uri for p in report.playlists for r in p.renditions if r.uri}
+    parts: list[RenderableType] = [
+        _ladder_table(p, children, by_playlist, width)
+        for p in report.playlists if p.kind == "multivariant"]
     standalone = [p for p in report.playlists
-                  if p.kind == "media" and (p.parent is None or p.uri not in _listed(report))]
+                  if p.kind == "media" and (p.parent is None or p.uri not in in_ladder)]
     if len(standalone) == 1:
         parts.append(_facts_table(standalone[0], by_playlist[standalone[0].uri]))
     elif standalone:
-        parts.append(_media_table(standalone, by_playlist))
+        parts.append(_media_table(standalone, by_playlist, width))
     parts.extend(_findings(list(report.findings)))
     parts.append(verdict(report))
     return Group(*parts)
-
-
-def _listed(report: Report) -> set[str]:
-    """URIs that appear as a row of some ladder table."""
-    uris: set[str] = set()
-    for p in report.playlists:
-        uris.update(v.uri for v in p.variants if v.uri)
-        uris.update(r.uri for r in p.renditions if r.uri)
-    return uris
-
-
-def print_table(report: Report, console: Console) -> None:
-    console.print(render_table(report))

@@ -27,7 +27,8 @@ class LocalStorage:
         return os.path.join(self.root, *key.split("/")) if key else self.root
 
     def uri(self, key: str) -> str:
-        return self.path(key)
+        # undecodable file names (surrogate escapes) are shown, never allowed to break output
+        return self.path(key).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
     def read(self, key: str, limit: int = MAX_PLAYLIST_BYTES) -> bytes:
         path = self.path(key)
@@ -37,11 +38,11 @@ class LocalStorage:
         except FileNotFoundError:
             raise StorageError(ErrorKind.NOT_FOUND, f"{path} does not exist") from None
         except IsADirectoryError:
-            raise StorageError(ErrorKind.NOT_FOUND, f"{path} is a directory") from None
+            raise StorageError(ErrorKind.OTHER, f"{path} is a directory, not a file") from None
         except PermissionError:
             raise StorageError(ErrorKind.ACCESS_DENIED, f"{path}: permission denied") from None
-        except OSError as exc:
-            raise StorageError(ErrorKind.OTHER, f"{path}: {exc.strerror}") from None
+        except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+            raise StorageError(ErrorKind.OTHER, f"{path}: {exc}") from None
         if len(data) > limit:
             raise StorageError(ErrorKind.TOO_LARGE, f"{path} is larger than {limit} bytes")
         return data
@@ -51,6 +52,8 @@ class LocalStorage:
         try:
             result = os.stat(path)
         except (FileNotFoundError, NotADirectoryError):
+            return ObjectState(Existence.MISSING)
+        except ValueError:  # a NUL in the name: no such file can exist
             return ObjectState(Existence.MISSING)
         except PermissionError:
             return ObjectState(Existence.UNKNOWN, reason="permission denied")
@@ -66,7 +69,13 @@ class LocalStorage:
         top = self.path(prefix.rstrip("/"))
         if not os.path.isdir(top):
             raise StorageError(ErrorKind.NOT_FOUND, f"{top} is not a directory")
-        for directory, subdirs, files in os.walk(top):
+        seen: set[str] = set()
+        for directory, subdirs, files in os.walk(top, followlinks=True):
+            real = os.path.realpath(directory)
+            if real in seen:  # a symlink loop: each real directory is walked once
+                subdirs.clear()
+                continue
+            seen.add(real)
             subdirs.sort()
             for name in sorted(files):
                 full = os.path.join(directory, name)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from hlsinspect.storage.base import (
     MAX_PLAYLIST_BYTES,
@@ -115,6 +116,7 @@ class S3Storage:
             NoCredentialsError,
             PartialCredentialsError,
             ReadTimeoutError,
+            SSLError,
         )
 
         what = {"read": "cannot read", "list": "cannot list", "check": "cannot check"}[action]
@@ -123,26 +125,33 @@ class S3Storage:
             code = str(exc.response.get("Error", {}).get("Code", ""))
             status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
             detail = f"{code} ({status})" if status else code
-            return self._client_error(code, f"{what} {uri}: {detail}", action)
+            return self._client_error(code, f"{what} {uri}: {detail}", action, key)
         if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
             return StorageError(
                 ErrorKind.CREDENTIALS, f"{what} {uri}: no usable AWS credentials found",
                 CREDENTIALS_HINT,
             )
         if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError)):
-            endpoint = self.endpoint_url or "the S3 endpoint"
+            endpoint = _redact(self.endpoint_url) if self.endpoint_url else "the S3 endpoint"
             return StorageError(
                 ErrorKind.UNREACHABLE, f"{what} {uri}: could not connect to {endpoint}",
                 "check --endpoint-url / AWS_ENDPOINT_URL, the network and the region",
             )
         if isinstance(exc, ReadTimeoutError):
             return StorageError(ErrorKind.THROTTLED, f"{what} {uri}: timed out")
+        if isinstance(exc, SSLError):
+            return StorageError(
+                ErrorKind.UNREACHABLE, f"{what} {uri}: TLS handshake failed ({exc})",
+                "if the endpoint serves plain HTTP, write http:// in --endpoint-url")
         return StorageError(ErrorKind.OTHER, f"{what} {uri}: {type(exc).__name__}: {exc}")
 
-    def _client_error(self, code: str, message: str, action: str) -> StorageError:
+    def _client_error(self, code: str, message: str, action: str, key: str) -> StorageError:
         bucket = self.bucket
         if code in _NOT_FOUND:
-            return StorageError(ErrorKind.NOT_FOUND, f"{message}: no such key")
+            return StorageError(
+                ErrorKind.NOT_FOUND, f"{message}: no such key",
+                f"list what is there: hlsinspect check {self.uri(_directory(key))}"
+                if action == "read" else None)
         if code == "NoSuchBucket":
             return StorageError(
                 ErrorKind.NO_BUCKET, f"{message}: bucket {bucket!r} does not exist",
@@ -175,6 +184,21 @@ class S3Storage:
         return StorageError(ErrorKind.OTHER, message)
 
 
+def _directory(key: str) -> str:
+    directory = key.rpartition("/")[0]
+    return f"{directory}/" if directory else ""
+
+
+def _redact(url: str) -> str:
+    """An endpoint URL without any user:password@ it may carry."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return parts._replace(netloc=f"***@{netloc}").geturl()
+
+
 def _client_error_state(exc: Any, bucket: str) -> ObjectState:
     """HEAD answers carry no body: judge by status; only 404 is missing."""
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
@@ -204,7 +228,7 @@ def _make_client(
 ) -> S3Client:
     import boto3
     from botocore.config import Config
-    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import BotoCoreError, InvalidRegionError, ProfileNotFound
 
     config = Config(
         max_pool_connections=max(10, concurrency),
@@ -215,9 +239,14 @@ def _make_client(
     try:
         session = boto3.Session(profile_name=profile, region_name=region)
         return session.client("s3", endpoint_url=endpoint_url, config=config)
-    except BotoCoreError as exc:
+    except ProfileNotFound as exc:
         raise StorageError(ErrorKind.CREDENTIALS, f"cannot set up S3: {exc}",
-                           CREDENTIALS_HINT) from exc
+                           "list the profiles with: aws configure list-profiles") from exc
+    except InvalidRegionError as exc:
+        raise StorageError(ErrorKind.OTHER, f"cannot set up S3: {exc}",
+                           "pass --region with a region name such as eu-west-1") from exc
+    except BotoCoreError as exc:
+        raise StorageError(ErrorKind.OTHER, f"cannot set up S3: {exc}") from exc
     except ValueError as exc:
         raise StorageError(ErrorKind.OTHER, f"cannot set up S3: {exc}",
                            "check --endpoint-url (a URL such as http://127.0.0.1:9000)") from exc

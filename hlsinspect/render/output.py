@@ -1,0 +1,83 @@
+"""Where a report goes: stdout or --output FILE, plus --junit FILE; failures are one line.
+
+Files are written with backslash escapes for undecodable names, so no path on disk can make
+the output step crash after the inspection has been done.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from rich.console import Console
+
+from hlsinspect.errors import HlsInspectError
+from hlsinspect.render.json import render_json
+from hlsinspect.render.junit import render_junit
+from hlsinspect.report import Report
+
+
+def console_for(stream: TextIO, width: int | None = None) -> Console:
+    """Markup off (URIs are data, not rich markup); wide on pipes unless COLUMNS says."""
+    is_tty = hasattr(stream, "isatty") and stream.isatty()
+    if width is None and not is_tty and not os.environ.get("COLUMNS"):
+        width = 160  # CI logs: do not fold URIs at 80 columns
+    return Console(file=stream, width=width, highlight=False, markup=False)
+
+
+def check_writable(*paths: Path | None) -> None:
+    """Fail before inspecting, not after, when an output file cannot be written."""
+    for path in paths:
+        if path is None:
+            continue
+        if path.is_dir():
+            raise HlsInspectError(f"cannot write {path}: it is a directory", kind="output")
+        if not path.parent.is_dir():
+            raise HlsInspectError(f"cannot write {path}: no directory {path.parent}",
+                                  kind="output", hint="create the directory first")
+
+
+def _write(path: Path, text: str) -> None:
+    try:
+        with path.open("w", encoding="utf-8", errors="backslashreplace") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise HlsInspectError(f"cannot write {path}: {exc.strerror}", kind="output") from exc
+
+
+def write_junit(report: Report, path: Path) -> None:
+    _write(path, render_junit(report))
+
+
+def write_json(report: Report, output: Path | None) -> None:
+    text = render_json(report)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        _write(output, text)
+
+
+def write_table(report: Report, output: Path | None, width: int | None = None) -> None:
+    from hlsinspect.render.table import render_table
+
+    if output is None:
+        console = console_for(sys.stdout, width)
+        console.print(render_table(report, console.width))
+        return
+    try:
+        with output.open("w", encoding="utf-8", errors="backslashreplace") as handle:
+            Console(file=handle, width=160, no_color=True, markup=False,
+                    highlight=False).print(render_table(report))
+    except OSError as exc:
+        raise HlsInspectError(f"cannot write {output}: {exc.strerror}", kind="output") from exc
+
+
+def write_report(report: Report, as_json: bool, output: Path | None, junit: Path | None) -> None:
+    if junit is not None:
+        write_junit(report, junit)
+    if as_json:
+        write_json(report, output)
+    else:
+        write_table(report, output)

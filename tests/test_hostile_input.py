@@ -1,0 +1,240 @@
+"""Inputs that once broke hlsinspect, or would break a careless checker: each stays a finding."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import BUCKET, S3, SAMPLE_DIR, SAMPLE_KEY
+
+HEAD = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+
+
+def write(root: Path, name: str, text: str | bytes) -> Path:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return path
+
+
+def names(run) -> list[str]:
+    return sorted(f["name"] for f in run.json["findings"])
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        pytest.param("%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd", id="encoded-dots"),
+        pytest.param("a%2F..%2F..%2F..%2F..%2F..%2F..%2F..%2Fetc%2Fpasswd", id="encoded-slash"),
+        pytest.param("../../../../../../../etc/passwd", id="plain-dots"),
+    ],
+)
+def test_climbing_out_of_the_root_is_never_followed(cli, tmp_path: Path, uri):
+    write(tmp_path, "t/master.m3u8", f"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n{uri}\n")
+    write(tmp_path, "t/media.m3u8", f"{HEAD}#EXTINF:4,\n{uri}\n#EXT-X-ENDLIST\n")
+    for target in (tmp_path / "t", tmp_path / "t/master.m3u8", tmp_path / "t/media.m3u8"):
+        run = cli("check", str(target), "--format", "json")
+        assert "root:" not in run.stdout
+        assert "uri-escapes-root" in names(run), target
+        assert run.json["summary"]["objects_checked"] == 0
+
+
+def test_every_key_of_a_rotating_playlist_is_checked(cli, tmp_path: Path):
+    write(tmp_path, "a.ts", b"\x47" * 188)
+    write(tmp_path, "b.ts", b"\x47" * 188)
+    write(tmp_path, "k2.key", b"0123456789abcdef")
+    write(tmp_path, "index.m3u8", HEAD
+          + '#EXT-X-KEY:METHOD=AES-128,URI="k1.key"\n#EXTINF:4,\na.ts\n'
+          + '#EXT-X-KEY:METHOD=AES-128,URI="k2.key"\n#EXT-X-KEY:METHOD=SAMPLE-AES,'
+            'URI="skd://asset",KEYFORMAT="com.apple.streamingkeydelivery"\n#EXTINF:4,\nb.ts\n'
+          + "#EXT-X-ENDLIST\n")
+    run = cli("check", str(tmp_path / "index.m3u8"), "--format", "json")
+    assert run.exit_code == 1
+    found = {(f["name"], f["line"]) for f in run.json["findings"]}
+    assert found == {("key-missing", 5), ("external-uri-not-checked", 9)}
+
+
+def test_session_keys_of_a_multivariant_playlist_are_checked(cli, tmp_path: Path):
+    write(tmp_path, "v.m3u8", f"{HEAD}#EXTINF:4,\na.ts\n#EXT-X-ENDLIST\n")
+    write(tmp_path, "a.ts", b"\x47" * 188)
+    write(tmp_path, "m.m3u8", '#EXTM3U\n#EXT-X-SESSION-KEY:METHOD=AES-128,URI="gone.key"\n'
+                              "#EXT-X-STREAM-INF:BANDWIDTH=1000\nv.m3u8\n")
+    run = cli("check", str(tmp_path / "m.m3u8"), "--format", "json")
+    assert run.exit_code == 1
+    [finding] = run.json["findings"]
+    assert (finding["name"], finding["line"]) == ("key-missing", 2)
+    assert run.json["playlists"][0]["objects"] is None
+
+
+def test_uri_lines_without_extinf_are_findings_and_lines_stay_exact(cli, tmp_path: Path):
+    write(tmp_path, "a.ts", b"\x47" * 188)
+    write(tmp_path, "index.m3u8", HEAD + "stray.ts\n#EXTINF:4,\na.ts\n#EXTINF:4,\nb.ts\n"
+                                         "#EXTINF:4,\n#EXT-X-ENDLIST\n")
+    run = cli("check", str(tmp_path / "index.m3u8"), "--format", "json")
+    found = sorted((f["name"], f["line"]) for f in run.json["findings"])
+    assert found == [("extinf-missing", 5), ("playlist-parse-error", 10),
+                     ("segment-missing", 9)]
+
+
+def test_stream_inf_without_uri_line(cli, tmp_path: Path):
+    write(tmp_path, "v.m3u8", f"{HEAD}#EXTINF:4,\na.ts\n#EXT-X-ENDLIST\n")
+    write(tmp_path, "a.ts", b"\x47" * 188)
+    write(tmp_path, "m.m3u8", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n"
+                              "#EXT-X-STREAM-INF:BANDWIDTH=2\nv.m3u8\n")
+    run = cli("check", str(tmp_path / "m.m3u8"), "--format", "json")
+    assert [(f["name"], f["line"]) for f in run.json["findings"]] == [
+        ("playlist-parse-error", 2)]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "1e400", "-4"])
+def test_non_finite_or_negative_extinf_is_a_parse_error(cli, tmp_path: Path, value):
+    write(tmp_path, "index.m3u8", f"{HEAD}#EXTINF:{value},\na.ts\n#EXT-X-ENDLIST\n")
+    write(tmp_path, "other.m3u8", f"{HEAD}#EXTINF:4,\nb.ts\n#EXT-X-ENDLIST\n")
+    write(tmp_path, "b.ts", b"\x47" * 188)
+    run = cli("check", str(tmp_path), "--format", "json")
+    assert run.exit_code == 1, run.stderr
+    assert [(f["name"], f["line"]) for f in run.json["findings"]] == [
+        ("playlist-parse-error", 5)]
+    assert run.json["summary"]["segments"] == 1  # the other playlist is still reported
+
+
+def test_line_separator_characters_are_rejected(cli, tmp_path: Path):
+    write(tmp_path, "index.m3u8", f"{HEAD}#EXTINF:4,\na\u2028b.ts\n#EXT-X-ENDLIST\n")
+    run = cli("check", str(tmp_path / "index.m3u8"), "--format", "json")
+    assert [(f["name"], f["line"]) for f in run.json["findings"]] == [
+        ("playlist-parse-error", 6)]
+
+
+def test_nul_in_a_uri_is_a_finding(cli, tmp_path: Path):
+    write(tmp_path, "index.m3u8", f"{HEAD}#EXTINF:4,\na%00b.ts\n#EXT-X-ENDLIST\n")
+    write(tmp_path, "m.m3u8", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv%00.m3u8\n"
+                              "#EXT-X-STREAM-INF:BANDWIDTH=2\nindex.m3u8\n")
+    run = cli("check", str(tmp_path / "m.m3u8"), "--format", "json")
+    assert run.exit_code == 1
+    assert sorted((f["name"], f["line"]) for f in run.json["findings"]) == [
+        ("uri-invalid", 3), ("uri-invalid", 6)]
+    assert run.json["playlists"][1]["segment_count"] == 1
+
+
+def test_rich_markup_in_names_is_printed_as_text(cli, tmp_path: Path):
+    write(tmp_path, "[/b]/index.m3u8", f"{HEAD}#EXTINF:4,\n[red]a.ts\n#EXT-X-ENDLIST\n")
+    write(tmp_path, "m.m3u8", '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,CODECS="[/red]"\n'
+                              "[/b]/index.m3u8\n")
+    run = cli("check", str(tmp_path))
+    assert run.exit_code == 1
+    assert "[/b]/index.m3u8" in run.stdout
+    assert "[red]a.ts" in run.stdout
+
+
+def test_mixed_local_and_s3_targets(cli, s3: S3):
+    for order in ([str(SAMPLE_DIR), f"s3://{BUCKET}/{SAMPLE_KEY}"],
+                  [f"s3://{BUCKET}/{SAMPLE_KEY}", str(SAMPLE_DIR)]):
+        run = cli("check", *order, "--endpoint-url", s3.endpoint)
+        assert run.exit_code == 0
+        assert f"s3://{BUCKET}/{SAMPLE_KEY}" in run.stdout
+        assert str(SAMPLE_DIR / "sample.m3u8") in run.stdout
+
+
+def test_a_target_that_fails_among_others(cli, s3: S3):
+    run = cli("check", str(SAMPLE_DIR), "s3://no-such-bucket/x.m3u8",
+              "--endpoint-url", s3.endpoint, "--format", "json")
+    assert run.exit_code == 1
+    [finding] = run.json["findings"]
+    assert finding["name"] == "target-not-inspected"
+    assert "no-such-bucket" in finding["message"]
+    assert run.json["summary"]["segments"] == 6
+
+
+def test_hlsinspect_bucket_does_not_hijack_local_paths(cli, monkeypatch):
+    monkeypatch.setenv("HLSINSPECT_BUCKET", "some-bucket")
+    run = cli("check", str(SAMPLE_DIR / "sample.m3u8"), "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    assert run.json["playlists"][0]["uri"] == str(SAMPLE_DIR / "sample.m3u8")
+
+
+def test_symlinked_directories_are_walked_once(cli, tmp_path: Path):
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t/title").symlink_to(SAMPLE_DIR, target_is_directory=True)
+    (tmp_path / "t/loop").symlink_to(tmp_path / "t", target_is_directory=True)
+    run = cli("check", str(tmp_path / "t"), "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    assert run.json["summary"]["playlists"] == 1
+
+
+def test_variant_uri_naming_a_directory(cli, tmp_path: Path):
+    (tmp_path / "v.m3u8").mkdir()
+    write(tmp_path, "m.m3u8", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8\n")
+    run = cli("check", str(tmp_path / "m.m3u8"), "--format", "json")
+    assert names(run) == ["playlist-unreadable"]
+    assert "is a directory" in run.json["findings"][0]["message"]
+
+
+def test_byteranges_of_one_resource_written_two_ways(cli, tmp_path: Path):
+    write(tmp_path, "all.ts", b"\x47" * 400)
+    write(tmp_path, "index.m3u8", HEAD.replace("VERSION:3", "VERSION:4")
+          + "#EXTINF:4,\n#EXT-X-BYTERANGE:200@0\nall.ts\n"
+          + "#EXTINF:4,\n#EXT-X-BYTERANGE:200\n./all.ts\n#EXT-X-ENDLIST\n")
+    run = cli("check", str(tmp_path / "index.m3u8"), "--format", "json")
+    assert run.exit_code == 0, run.stdout
+    assert run.json["findings"] == []
+
+
+def test_negative_byterange(cli, tmp_path: Path):
+    write(tmp_path, "all.ts", b"\x47" * 400)
+    write(tmp_path, "index.m3u8", HEAD.replace("VERSION:3", "VERSION:4")
+          + "#EXTINF:4,\n#EXT-X-BYTERANGE:-5@-3\nall.ts\n#EXT-X-ENDLIST\n")
+    run = cli("check", str(tmp_path / "index.m3u8"), "--format", "json")
+    assert names(run) == ["byterange-invalid"]
+
+
+def test_unwritable_output_is_one_line_and_exit_2(cli, tmp_path: Path):
+    for option in ("--output", "--junit"):
+        run = cli("check", str(SAMPLE_DIR), option, str(tmp_path / "no/such/dir/r.json"))
+        assert run.exit_code == 2
+        assert run.stderr.startswith("hlsinspect: error: cannot write ")
+        assert "Traceback" not in run.stderr
+        run = cli("check", str(SAMPLE_DIR), option, str(tmp_path))
+        assert run.exit_code == 2
+        assert "is a directory" in run.stderr
+
+
+def test_usage_error_with_json_format_prints_a_json_document(cli):
+    run = cli("check", str(SAMPLE_DIR), "--format", "json", "--concurrency", "0")
+    assert run.exit_code == 2
+    document = json.loads(run.stdout)
+    assert document["ok"] is False
+    assert document["error"]["kind"] == "usage"
+    assert "hlsinspect check --help" in run.stderr
+
+
+def test_junit_is_written_when_nothing_could_be_inspected(s3_cli, tmp_path: Path):
+    junit = tmp_path / "r.xml"
+    run = s3_cli("check", "s3://no-such-bucket/x.m3u8", "--junit", str(junit))
+    assert run.exit_code == 2
+    xml = junit.read_text()
+    assert 'errors="1"' in xml
+    assert "no-such-bucket" in xml
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--bucket", "Bad_Bucket!"], "not a valid S3 bucket name"),
+        (["--bucket", "good-bucket", "--iam", "--principal", "arn:aws:iam::1:user/a"],
+         "names no principal"),
+    ],
+)
+def test_policy_refuses_what_cannot_work(cli, args, words):
+    run = cli("policy", *args)
+    assert run.exit_code == 2
+    assert words in run.stderr
+
+
+def test_endpoint_credentials_are_not_echoed(cli):
+    run = cli("check", f"s3://{BUCKET}/{SAMPLE_KEY}",
+              "--endpoint-url", "http://user:hunter2@127.0.0.1:9")
+    assert run.exit_code == 2
+    assert "hunter2" not in run.stderr
+    assert "***@127.0.0.1:9" in run.stderr
