@@ -152,7 +152,7 @@ def _guard(call: Callable[[], T], debug: bool,
 @app.command(short_help="Inspect playlists and verify every object they reference.")
 def check(
     targets: Annotated[list[str], typer.Argument(
-        metavar="TARGET...", show_default=False,
+        metavar="TARGET", show_default=False,
         help="s3://BUCKET/KEY.m3u8, s3://BUCKET/PREFIX/, a KEY or PREFIX with --bucket, "
              "or a local file or directory.")],
     bucket: Bucket = None,

@@ -11,6 +11,7 @@ from collections import defaultdict
 from itertools import groupby
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
@@ -186,10 +187,10 @@ def _finding(f: Finding) -> list[RenderableType]:
     head = Text.assemble("  ", (f"{f.code} {f.name}", _STYLE[f.severity]))
     if f.uri:
         head.append(f"  {f.uri}")
-    lines: list[RenderableType] = [head, Text(f"      {f.message}")]
+    lines: list[RenderableType] = [head, Padding(Text(f.message), (0, 0, 0, 6))]
     if f.playlist and (f.line or f.uri != f.playlist):
         where = f"{f.playlist}:{f.line}" if f.line else f.playlist
-        lines.append(Text(f"      in {where}", style="dim"))
+        lines.append(Padding(Text(f"in {where}", style="dim"), (0, 0, 0, 6)))
     return lines
 
 
