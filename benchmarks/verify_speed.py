@@ -24,11 +24,11 @@ SAMPLE = 200
 """Segments in the playlist timed one HEAD at a time (the baseline, kept short)."""
 
 
-def playlist(segments: int) -> bytes:
+def playlist(segments: int, directory: str = "") -> bytes:
     lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:4",
              "#EXT-X-PLAYLIST-TYPE:VOD"]
     for n in range(segments):
-        lines += ["#EXTINF:4.0,", f"seg{n:06d}.ts"]
+        lines += ["#EXTINF:4.0,", f"{directory}seg{n:06d}.ts"]
     return ("\n".join([*lines, "#EXT-X-ENDLIST"]) + "\n").encode()
 
 
@@ -49,7 +49,8 @@ def serve(segments: int, delay_ms: float) -> None:
     for n in range(segments):
         backend.put_object(BUCKET, f"{DIRECTORY}/seg{n:06d}.ts", b"\x47" * 188)
     backend.put_object(BUCKET, f"{DIRECTORY}/index.m3u8", playlist(segments))
-    backend.put_object(BUCKET, f"{DIRECTORY}/sample.m3u8", playlist(min(SAMPLE, segments)))
+    # the baseline's playlist lives outside DIRECTORY, so a prefix check finds only index.m3u8
+    backend.put_object(BUCKET, "HLS/sample.m3u8", playlist(min(SAMPLE, segments), "1M/title/"))
     with S3Proxy(f"http://{host}:{port}", delay=delay_ms / 1000) as proxy:
         print(proxy.endpoint, flush=True)
         sys.stdin.read()  # until the parent closes our stdin
@@ -60,14 +61,14 @@ def requests_so_far(endpoint: str) -> int:
         return int(response.read())
 
 
-def timed(endpoint: str, key: str, mode: str, concurrency: int) -> tuple[float, int, int]:
+def timed(endpoint: str, target: str, mode: str, concurrency: int) -> tuple[float, int, int]:
     from hlsinspect import S3Options, Settings, inspect
     from hlsinspect.verify import VerifySettings
 
     settings = Settings(verify=VerifySettings(mode=mode, concurrency=concurrency))
     before = requests_so_far(endpoint)
     started = time.perf_counter()
-    report = inspect([f"s3://{BUCKET}/{DIRECTORY}/{key}"], settings=settings,
+    report = inspect([f"s3://{BUCKET}/{target}"], settings=settings,
                      s3=S3Options(endpoint_url=endpoint))
     elapsed = time.perf_counter() - started
     unsettled = report.summary.missing + report.summary.unknown
@@ -98,16 +99,23 @@ def main() -> None:
               f"request, {os.cpu_count()} cores (moto, the proxy and hlsinspect share them)")
         print(f"{'setting':<24}{'objects':>8}{'seconds':>9}{'objects/s':>11}{'speed-up':>10}"
               f"{'requests':>10}")
-        elapsed, checked, requests = timed(endpoint, "sample.m3u8", "head", 1)
+        elapsed, checked, requests = timed(endpoint, "HLS/sample.m3u8", "head", 1)
         base = checked / elapsed
         print(f"{'head, concurrency 1':<24}{checked:>8}{elapsed:>9.2f}{base:>11.0f}"
               f"{1.0:>9.1f}x{requests:>10}")
-        for mode, concurrency in (("head", 8), ("head", 32), ("head", 64), ("list", 32),
-                                  ("auto", 32)):
-            elapsed, checked, requests = timed(endpoint, "index.m3u8", mode, concurrency)
+        playlist_key, prefix = f"{DIRECTORY}/index.m3u8", f"{DIRECTORY}/"
+        for label, target, mode, concurrency in (
+            ("head, concurrency 8", playlist_key, "head", 8),
+            ("head, concurrency 32", playlist_key, "head", 32),
+            ("head, concurrency 64", playlist_key, "head", 64),
+            ("list", playlist_key, "list", 32),
+            ("auto", playlist_key, "auto", 32),
+            ("prefix target, auto", prefix, "auto", 32),
+        ):
+            elapsed, checked, requests = timed(endpoint, target, mode, concurrency)
             rate = checked / elapsed
-            print(f"{f'{mode}, concurrency {concurrency}':<24}{checked:>8}{elapsed:>9.2f}"
-                  f"{rate:>11.0f}{rate / base:>9.1f}x{requests:>10}")
+            print(f"{label:<24}{checked:>8}{elapsed:>9.2f}{rate:>11.0f}{rate / base:>9.1f}x"
+                  f"{requests:>10}")
     finally:
         if child.stdin:
             child.stdin.close()

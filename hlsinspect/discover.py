@@ -19,6 +19,7 @@ from hlsinspect.playlists import ParseFailure, Playlist, parse
 from hlsinspect.references import PlaylistRef, playlist_refs
 from hlsinspect.report import Finding
 from hlsinspect.storage.base import ErrorKind, Storage, StorageError
+from hlsinspect.verify import Listing
 
 
 @dataclass
@@ -58,26 +59,36 @@ class Discovery:
     children: dict[str, list[tuple[PlaylistRef, str]]] = field(default_factory=dict)
     """Per multivariant key: each playlist reference and the key it resolved to."""
     findings: list[Finding] = field(default_factory=list)
+    listing: Listing | None = None
+    """The complete listing of the target's prefix, when one was made."""
 
 
-def root_keys(storage: Storage, target: Target) -> tuple[list[str], StorageError | None]:
-    """The playlist keys a target names, and (auto mode) why the prefix could not be listed.
+@dataclass
+class Roots:
+    """The playlists a target names, and what listing its prefix taught."""
 
-    HlsInspectError when there are none.
-    """
+    keys: list[str]
+    listing: Listing | None = None
+    unlisted: StorageError | None = None
+    """Auto mode: why the prefix could not be listed (the key was tried as a playlist)."""
+
+
+def root_keys(storage: Storage, target: Target) -> Roots:
+    """The playlist keys a target names; HlsInspectError when there are none."""
     if target.mode == "playlist":
-        return [target.key], None
+        return Roots([target.key])
     prefix = target.key if target.mode == "prefix" else target.key + "/"
     try:
-        keys = [key for key, _ in storage.list_keys(prefix) if is_playlist_key(key)]
+        listing = Listing(prefix, dict(storage.list_keys(prefix)))
     except StorageError as exc:
         if target.mode == "auto" and exc.kind is ErrorKind.ACCESS_DENIED:
-            return [target.key], exc
+            return Roots([target.key], unlisted=exc)
         raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
+    keys = sorted(key for key in listing.sizes if is_playlist_key(key))
     if keys:
-        return sorted(keys), None
+        return Roots(keys, listing)
     if target.mode == "auto":
-        return [target.key], None
+        return Roots([target.key])
     where = storage.uri(prefix)
     things = "keys" if storage.bucket else "files"
     raise HlsInspectError(
@@ -106,10 +117,11 @@ def fetch_all(storage: Storage, keys: list[str], workers: int) -> dict[str, Load
 
 def discover(storage: Storage, target: Target, workers: int) -> Discovery:
     """Fetch the target's playlists and everything their multivariant playlists reference."""
-    keys, unlisted = root_keys(storage, target)
+    roots = root_keys(storage, target)
+    keys = roots.keys
     loaded = fetch_all(storage, keys, workers)
-    _raise_if_nothing_readable(storage, target, keys, loaded, unlisted)
-    found = Discovery(storage)
+    _raise_if_nothing_readable(storage, target, keys, loaded, roots.unlisted)
+    found = Discovery(storage, listing=roots.listing)
     claimed: set[str] = set()
     masters = [k for k in keys if _is_multivariant(loaded[k])]
     others = [k for k in keys if k not in masters]

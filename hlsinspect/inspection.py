@@ -49,7 +49,8 @@ class Inspection:
             queue = refs.setdefault(uri, [])
             findings[uri] = self._guarded(uri, partial(_static, storage, entry, queue))
         keys = {item.key for items in refs.values() for item in items}
-        states = verify(storage, keys, self.verify_settings, self.progress)
+        listings = [found.listing] if found.listing is not None else []
+        states = verify(storage, keys, self.verify_settings, self.progress, listings)
         for state in states.values():
             self.totals[state.existence] += 1
         for entry in entries:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -20,6 +20,21 @@ from hlsinspect.storage.base import Existence, ObjectState, Storage, StorageErro
 
 LIST_THRESHOLD = 100
 """In `auto` mode a directory with at least this many referenced objects is listed."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A complete listing of every key under `prefix`, made while discovering playlists.
+
+    In `list` and `auto` mode it settles every referenced key under that prefix without a
+    further request: present with its size, or missing because a complete listing lacks it.
+    """
+
+    prefix: str
+    sizes: Mapping[str, int]
+
+    def covers(self, key: str) -> bool:
+        return key.startswith(self.prefix)
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,7 @@ def verify(
     keys: Iterable[str],
     settings: VerifySettings,
     progress: Progress | None = None,
+    listings: Sequence[Listing] = (),
 ) -> dict[str, ObjectState]:
     """The state of every key, asking each unique key at most once per pass."""
     progress = progress or Progress()
@@ -58,6 +74,9 @@ def verify(
     states: dict[str, ObjectState] = {}
     try:
         if settings.mode in ("list", "auto"):
+            states.update(_from_listings(pending, listings))
+            progress.advance(len(states))
+            pending = [key for key in pending if key not in states]
             listed = _by_listing(storage, pending, settings)
             states.update(listed)
             progress.advance(len(listed))
@@ -75,6 +94,18 @@ def verify(
             states.update(_by_listing(storage, unknown, settings, threshold=1))
     finally:
         progress.finish()
+    return states
+
+
+def _from_listings(keys: list[str], listings: Sequence[Listing]) -> dict[str, ObjectState]:
+    states: dict[str, ObjectState] = {}
+    for key in keys:
+        listing = next((item for item in listings if item.covers(key)), None)
+        if listing is None:
+            continue
+        size = listing.sizes.get(key)
+        states[key] = (ObjectState(Existence.MISSING, reason="absent from listing")
+                       if size is None else ObjectState(Existence.PRESENT, size=size))
     return states
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -31,6 +32,7 @@ class S3Proxy:
         self.throttle = throttle
         self.requests = 0
         self.throttled = 0
+        self.methods: Counter[str] = Counter()
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -70,6 +72,7 @@ class S3Proxy:
                 body = self.rfile.read(length) if length else None
                 with proxy.lock:
                     proxy.requests += 1
+                    proxy.methods[self.command] += 1
                 if proxy.delay:
                     time.sleep(proxy.delay)
                 if proxy.throttle is not None and proxy.throttle(self.command, self.path):

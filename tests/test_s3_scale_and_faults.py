@@ -107,3 +107,21 @@ def test_unreadable_variant_does_not_hide_the_others(s3_cli, s3: S3, tmp_path, m
     assert playlist(run.json, title.uri("stream_1/index.m3u8"))["load_status"] == "unreadable"
     assert playlist(run.json, title.uri("stream_0/index.m3u8"))["objects"]["present"] == 4
     assert json.dumps(run.json).count(secret) == 0
+
+
+def test_prefix_listing_settles_existence_without_heads(cli, s3: S3, tmp_path):
+    """The listing that found the playlists also proves which segments exist."""
+    title = place("ts-ladder", "s3", tmp_path, s3)
+    title.delete("stream_1/seg002.ts")
+    with S3Proxy(s3.endpoint) as proxy:
+        run = cli("check", "s3://ts-ladder/", "--endpoint-url", proxy.endpoint,
+                  "--format", "json")
+    assert run.exit_code == 1
+    assert findings(run.json) == [("segment-missing", title.uri("stream_1/seg002.ts"))]
+    assert proxy.methods["HEAD"] == 0
+    assert proxy.methods["GET"] == 1 + 4  # one listing page, four playlists
+    with S3Proxy(s3.endpoint) as proxy:
+        run = cli("check", "s3://ts-ladder/", "--endpoint-url", proxy.endpoint,
+                  "--format", "json", "--verify", "head")
+    assert findings(run.json) == [("segment-missing", title.uri("stream_1/seg002.ts"))]
+    assert proxy.methods["HEAD"] == 12
