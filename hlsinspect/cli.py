@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from hlsinspect import __version__
-from hlsinspect.errors import HlsInspectError, UsageError
+from hlsinspect.errors import HlsInspectError
 from hlsinspect.report import Report, Severity
 
 T = TypeVar("T")
@@ -310,4 +310,4 @@ def main() -> None:
     app()
 
 
-__all__ = ["UsageError", "app", "main"]
+__all__ = ["app", "main"]

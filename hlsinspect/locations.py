@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 from urllib.parse import unquote
 
 from hlsinspect.errors import UsageError
 
 PLAYLIST_SUFFIXES = (".m3u8", ".m3u")
+TargetMode = Literal["playlist", "prefix", "auto"]
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 
@@ -30,7 +32,7 @@ class Target:
 
     text: str = field(compare=False)
     key: str = ""
-    mode: str = "playlist"
+    mode: TargetMode = "playlist"
     bucket: str | None = None
     root: str | None = None
 
@@ -71,7 +73,7 @@ def parse_target(text: str, bucket: str | None, env_bucket: str | None = None) -
     )
 
 
-def _s3_mode(key: str) -> str:
+def _s3_mode(key: str) -> TargetMode:
     if key == "" or key.endswith("/"):
         return "prefix"
     return "playlist" if is_playlist_key(key) else "auto"

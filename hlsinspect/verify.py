@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Literal
 
 from hlsinspect.storage.base import Existence, ObjectState, Storage, StorageError
 
@@ -39,8 +40,7 @@ class Listing:
 
 @dataclass(frozen=True)
 class VerifySettings:
-    mode: str = "auto"
-    """`head`, `list` or `auto`."""
+    mode: Literal["head", "list", "auto"] = "auto"
     concurrency: int = 32
     retry_passes: int = 3
     backoff: float = 0.5
