@@ -159,6 +159,10 @@ def check(
     endpoint_url: Endpoint = None,
     profile: Profile = None,
     region: Region = None,
+    root: Annotated[Path | None, typer.Option(
+        "--root", metavar="DIR", show_default=False,
+        help="Local directory that plays the bucket: references may climb up to it "
+             "(default: the target directory, or a file target's directory).")] = None,
     concurrency: Annotated[int, typer.Option(
         "--concurrency", min=1, max=512, metavar="N", help="Objects checked at once.")] = 32,
     output_format: Annotated[Format, typer.Option("--format", help="Output format.")] =
@@ -207,6 +211,7 @@ def check(
         with _progress(not no_progress) as progress:
             return inspect(targets, bucket=bucket,
                            default_bucket=os.environ.get("HLSINSPECT_BUCKET") or None,
+                           root=str(root) if root else None,
                            settings=settings, s3=s3, progress=progress)
 
     report = _guard(run, debug, on_error)

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from hlsinspect.checks.registry import make_finding
+from hlsinspect.checks.uris import unfollowed
 from hlsinspect.errors import HlsInspectError
 from hlsinspect.locations import Target, is_playlist_key, resolve
 from hlsinspect.playlists import ParseFailure, Playlist, parse
@@ -63,12 +64,18 @@ class Discovery:
     """The complete listing of the target's prefix, when one was made."""
 
 
+_MAX_KEPT_LISTING = 1_000_000
+MAX_NESTING = 8
+"""Multivariant playlists inside multivariant playlists are followed this deep at most."""
+
+
 @dataclass
 class Roots:
     """The playlists a target names, and what listing its prefix taught."""
 
     keys: list[str]
     listing: Listing | None = None
+    """The prefix's complete S3 listing, when it proves what exists."""
     unlisted: StorageError | None = None
     """Auto mode: why the prefix could not be listed (the key was tried as a playlist)."""
 
@@ -79,12 +86,18 @@ def root_keys(storage: Storage, target: Target) -> Roots:
         return Roots([target.key])
     prefix = target.key if target.mode == "prefix" else target.key + "/"
     try:
-        listing = Listing(prefix, dict(storage.list_keys(prefix)))
+        listing: Listing | None = Listing(prefix, dict(storage.list_keys(prefix)))
     except StorageError as exc:
         if target.mode == "auto" and exc.kind is ErrorKind.ACCESS_DENIED:
             return Roots([target.key], unlisted=exc)
         raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
+    assert listing is not None
     keys = sorted(key for key in listing.sizes if is_playlist_key(key))
+    # Only an S3 listing is taken as proof of absence: a local walk can miss what a link or
+    # an unreadable directory hides, and a local stat costs nothing anyway. A huge listing
+    # is not kept in memory; verification then lists directories or HEADs as usual.
+    if storage.bucket is None or len(listing.sizes) > _MAX_KEPT_LISTING:
+        listing = None
     if keys:
         return Roots(keys, listing)
     if target.mode == "auto":
@@ -106,6 +119,9 @@ def fetch(storage: Storage, key: str) -> Loaded:
         return Loaded(key, playlist=parse(key, data))
     except ParseFailure as exc:
         return Loaded(key, parse_failure=exc)
+    except Exception as exc:  # a parser bug must cost one playlist, not the run
+        return Loaded(key, parse_failure=ParseFailure(
+            f"the playlist could not be parsed ({type(exc).__name__}: {exc})", None))
 
 
 def fetch_all(storage: Storage, keys: list[str], workers: int) -> dict[str, Loaded]:
@@ -177,21 +193,11 @@ def _expand(
     resolved: list[tuple[PlaylistRef, str]] = []
     for ref in playlist_refs(playlist):
         where = resolve(master, ref.uri, storage.bucket)
-        if where.escapes:
-            found.findings.append(make_finding(
-                "uri-escapes-root", f"{ref.role} playlist URI {ref.uri!r} climbs above the root",
-                playlist=uri, line=ref.line))
-        elif where.invalid:
-            found.findings.append(make_finding(
-                "uri-invalid", f"{ref.role} playlist URI {ref.uri!r}: {where.invalid}",
-                playlist=uri, uri=ref.uri, line=ref.line))
-        elif where.external:
-            found.findings.append(make_finding(
-                "external-uri-not-checked",
-                f"{ref.role} playlist {ref.uri!r} is {where.external}: not fetched",
-                playlist=uri, uri=ref.uri, line=ref.line))
-        elif where.key is not None:
+        if where.key is not None:
             resolved.append((ref, where.key))
+        else:
+            found.findings.append(unfollowed(f"{ref.role} playlist", ref.uri, where, uri,
+                                             ref.line))
     found.children[master] = resolved
     new = list(dict.fromkeys(k for _, k in resolved if k not in loaded))
     loaded.update(fetch_all(storage, new, workers))
@@ -211,7 +217,14 @@ def _expand(
         if child.error is not None:
             found.findings.append(failure_finding(storage, child, uri, ref))
         if child.playlist is not None and child.playlist.is_multivariant:
-            _expand(found, loaded, key, [*chain, key], claimed, workers)
+            deep = len(chain) >= MAX_NESTING
+            found.findings.append(make_finding(
+                "multivariant-nested",
+                f"{ref.role} playlist {ref.uri!r} is itself a multivariant playlist"
+                + (f"; nested {MAX_NESTING} deep, not followed further" if deep else ""),
+                playlist=uri, uri=storage.uri(key), line=ref.line))
+            if not deep:
+                _expand(found, loaded, key, [*chain, key], claimed, workers)
 
 
 def failure_finding(storage: Storage, child: Loaded, playlist: str | None,

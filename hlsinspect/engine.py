@@ -41,6 +41,7 @@ def inspect(
     *,
     bucket: str | None = None,
     default_bucket: str | None = None,
+    root: str | None = None,
     settings: Settings = Settings(),
     s3: S3Options = S3Options(),
     progress: Progress | None = None,
@@ -48,10 +49,12 @@ def inspect(
     """Inspect every target; raise HlsInspectError only when nothing could be inspected.
 
     `bucket` makes every bare path an S3 key; `default_bucket` (HLSINSPECT_BUCKET) only
-    those that do not exist on the local file system.
+    those that do not exist on the local file system. `root` is the local directory that
+    plays the bucket (by default a directory target, or a file target's own directory).
     """
     # the same playlist or prefix named twice, in any form, is inspected once
-    parsed = list(dict.fromkeys(parse_target(text, bucket, default_bucket) for text in targets))
+    parsed = list(dict.fromkeys(
+        parse_target(text, bucket, default_bucket, root) for text in targets))
     stores: dict[tuple[str | None, str | None], Storage] = {}
 
     def storage_for(target: Target) -> Storage:

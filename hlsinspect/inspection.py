@@ -6,7 +6,9 @@ A check that crashes on one playlist becomes an `internal-error` finding on that
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 
 from hlsinspect import __version__
@@ -14,18 +16,29 @@ from hlsinspect.checks.media import byterange_findings, check_media, check_struc
 from hlsinspect.checks.objects import ResolvedRef, check_objects
 from hlsinspect.checks.registry import make_finding
 from hlsinspect.checks.title import Member, check_title
+from hlsinspect.checks.uris import unfollowed
 from hlsinspect.discover import Discovery, Entry, failure_finding
 from hlsinspect.errors import HlsInspectError
 from hlsinspect.facts import object_uri, playlist_report
 from hlsinspect.locations import resolve
 from hlsinspect.references import ObjectRef, key_refs, object_refs
 from hlsinspect.report import Finding, ObjectCounts, PlaylistReport, Report, Severity
-from hlsinspect.storage.base import Existence, Storage
+from hlsinspect.storage.base import Existence, ObjectState, Storage
 from hlsinspect.verify import Progress, VerifySettings, verify
 
 
+@dataclass
+class _Pending:
+    """One discovery, checked from its text, waiting for its store's verification pass."""
+
+    found: Discovery
+    entries: list[Entry]
+    refs: dict[str, list[ResolvedRef]] = field(default_factory=dict)
+    findings: dict[str, list[Finding]] = field(default_factory=dict)
+
+
 class Inspection:
-    """Accumulates discoveries, verifies their objects per store, and builds the report."""
+    """Accumulates discoveries, verifies their objects once per store, builds the report."""
 
     def __init__(self, verify_settings: VerifySettings, fail_on: Severity,
                  progress: Progress | None, *, raise_errors: bool = False) -> None:
@@ -33,44 +46,26 @@ class Inspection:
         self.fail_on = fail_on
         self.progress = progress
         self.raise_errors = raise_errors
-        self.findings: list[Finding] = []
-        self.playlists: list[PlaylistReport] = []
+        self.pending: list[_Pending] = []
+        self.failures: list[Finding] = []
         self.seen: set[str] = set()
-        self.totals = {e: 0 for e in Existence}
 
     def add(self, found: Discovery) -> None:
+        """Check every new playlist of a discovery from its text; queue what to verify."""
         storage = found.storage
         entries = [e for e in found.entries if storage.uri(e.loaded.key) not in self.seen]
         self.seen.update(storage.uri(e.loaded.key) for e in entries)
-        refs: dict[str, list[ResolvedRef]] = {}
-        findings: dict[str, list[Finding]] = {}
+        pending = _Pending(found, entries)
         for entry in entries:
             uri = storage.uri(entry.loaded.key)
-            queue = refs.setdefault(uri, [])
-            findings[uri] = self._guarded(uri, partial(_static, storage, entry, queue))
-        keys = {item.key for items in refs.values() for item in items}
-        listings = [found.listing] if found.listing is not None else []
-        states = verify(storage, keys, self.verify_settings, self.progress, listings)
-        for state in states.values():
-            self.totals[state.existence] += 1
-        for entry in entries:
-            uri = storage.uri(entry.loaded.key)
-            counts = None
-            if refs.get(uri):
-                found_here, counts = check_objects(refs[uri], states, uri, storage.uri)
-                findings[uri].extend(found_here)
-            if entry.loaded.playlist is not None and entry.loaded.playlist.is_multivariant:
-                counts = None  # objects is a media-only member of the report
-            self.playlists.append(playlist_report(storage, entry, counts))
-        self.findings.extend(found.findings)
-        for uri in findings:
-            self.findings.extend(findings[uri])
-        self.findings.extend(self._guarded(None, lambda: _titles(found)))
+            queue = pending.refs.setdefault(uri, [])
+            pending.findings[uri] = self._guarded(uri, partial(_static, storage, entry, queue))
+        self.pending.append(pending)
 
     def add_failure(self, failure: HlsInspectError) -> None:
         """One of several targets could not be inspected; the others were."""
         hint = f"; {failure.hint}" if failure.hint else ""
-        self.findings.append(make_finding(
+        self.failures.append(make_finding(
             "target-not-inspected", failure.message + hint, playlist=None))
 
     def _guarded(self, uri: str | None, work: Callable[[], list[Finding]]) -> list[Finding]:
@@ -83,13 +78,47 @@ class Inspection:
                 "internal-error", f"checking stopped on {type(exc).__name__}: {exc}",
                 playlist=uri)]
 
+    def _verify(self) -> dict[int, dict[str, ObjectState]]:
+        """One pass per store over every key any target there references."""
+        stores: dict[int, list[_Pending]] = {}
+        for pending in self.pending:
+            stores.setdefault(id(pending.found.storage), []).append(pending)
+        states: dict[int, dict[str, ObjectState]] = {}
+        for ident, group in stores.items():
+            keys = {item.key for p in group for items in p.refs.values() for item in items}
+            listings = [p.found.listing for p in group if p.found.listing is not None]
+            states[ident] = verify(group[0].found.storage, keys, self.verify_settings,
+                                   self.progress, listings)
+        return states
+
     def report(self, targets: tuple[str, ...]) -> Report:
-        totals = self.totals
+        states = self._verify()
+        playlists: list[PlaylistReport] = []
+        findings: list[Finding] = []
+        for pending in self.pending:
+            storage = pending.found.storage
+            known = states[id(storage)]
+            for entry in pending.entries:
+                uri = storage.uri(entry.loaded.key)
+                counts = None
+                if pending.refs.get(uri):
+                    found_here, counts = check_objects(pending.refs[uri], known, uri, storage.uri)
+                    pending.findings[uri].extend(found_here)
+                if entry.loaded.playlist is not None and entry.loaded.playlist.is_multivariant:
+                    counts = None  # objects is a media-only member of the report
+                playlists.append(playlist_report(storage, entry, counts))
+            findings.extend(pending.found.findings)
+            for items in pending.findings.values():
+                findings.extend(items)
+            findings.extend(self._guarded(None, partial(_titles, pending.found)))
+        findings.extend(self.failures)
+        totals = Counter(state.existence for known in states.values()
+                         for state in known.values())
         return Report(
             version=__version__,
             targets=targets,
-            playlists=tuple(self.playlists),
-            findings=tuple(dict.fromkeys(self.findings)),
+            playlists=tuple(playlists),
+            findings=tuple(dict.fromkeys(findings)),
             objects=ObjectCounts(
                 checked=sum(totals.values()),
                 present=totals[Existence.PRESENT],
@@ -132,17 +161,7 @@ def _place(storage: Storage, key: str, uri: str, ref: ObjectRef,
     if where.key is not None:
         refs.append(ResolvedRef(ref, where.key))
         return []
-    if where.escapes:
-        return [make_finding(
-            "uri-escapes-root",
-            f"{ref.kind} URI {ref.uri!r} climbs above the root of the store with '..'",
-            playlist=uri, uri=ref.uri, line=ref.line)]
-    if where.invalid:
-        return [make_finding("uri-invalid", f"{ref.kind} URI {ref.uri!r}: {where.invalid}",
-                             playlist=uri, uri=ref.uri, line=ref.line)]
-    return [make_finding(
-        "external-uri-not-checked", f"{ref.kind} URI {ref.uri!r} is {where.external}: not fetched",
-        playlist=uri, uri=ref.uri, line=ref.line)]
+    return [unfollowed(ref.kind, ref.uri, where, uri, ref.line)]
 
 
 def _titles(found: Discovery) -> list[Finding]:

@@ -26,8 +26,9 @@ class Target:
     """One TARGET of the command line, mapped onto a store.
 
     `bucket` is set for S3 and `root` for the local file system; `key` is relative to either
-    (for a local file target the root is `/`). `mode` is `playlist`, `prefix`, or `auto` for
-    an S3 key that is a playlist if such an object exists and a prefix otherwise.
+    (a local file target's root is its directory unless --root says otherwise). `mode` is
+    `playlist`, `prefix`, or `auto` for an S3 key that is a playlist if such an object
+    exists and a prefix otherwise.
     """
 
     text: str = field(compare=False)
@@ -41,11 +42,14 @@ def is_playlist_key(key: str) -> bool:
     return key.lower().endswith(PLAYLIST_SUFFIXES)
 
 
-def parse_target(text: str, bucket: str | None, env_bucket: str | None = None) -> Target:
+def parse_target(text: str, bucket: str | None, env_bucket: str | None = None,
+                 root: str | None = None) -> Target:
     """Map a TARGET onto S3 or the file system; raise UsageError when it fits neither.
 
     `bucket` (from --bucket) makes every bare path an S3 key; `env_bucket` (from
     HLSINSPECT_BUCKET, often exported in CI) does so only for paths that do not exist here.
+    `root` (from --root) is the local directory that plays the bucket: references may climb
+    up to it, as they may climb to a bucket's top in S3.
     """
     if text.startswith("s3://"):
         name, _, key = text[len("s3://"):].partition("/")
@@ -60,6 +64,8 @@ def parse_target(text: str, bucket: str | None, env_bucket: str | None = None) -
     if bucket or (env_bucket and not os.path.exists(text)):
         key = text.lstrip("/")
         return Target(text=text, bucket=bucket or env_bucket, key=key, mode=_s3_mode(key))
+    if root is not None and os.path.exists(text):
+        return _under_root(text, root)
     if os.path.isdir(text):
         return Target(text=text, root=os.path.abspath(text), key="", mode="prefix")
     if os.path.isfile(text):
@@ -71,6 +77,18 @@ def parse_target(text: str, bucket: str | None, env_bucket: str | None = None) -
         f"target {text!r} is not a local file or directory, and no bucket was given",
         hint=f"for an S3 key use --bucket BUCKET (or HLSINSPECT_BUCKET) or s3://BUCKET/{text}",
     )
+
+
+def _under_root(text: str, root: str) -> Target:
+    top, path = os.path.abspath(root), os.path.abspath(text)
+    if not os.path.isdir(top):
+        raise UsageError(f"--root {root!r} is not a directory")
+    if path != top and not path.startswith(top.rstrip(os.sep) + os.sep):
+        raise UsageError(f"target {text!r} is not inside --root {root!r}")
+    key = os.path.relpath(path, top).replace(os.sep, "/") if path != top else ""
+    if os.path.isdir(path):
+        return Target(text=text, root=top, key=f"{key}/" if key else "", mode="prefix")
+    return Target(text=text, root=top, key=key, mode="playlist")
 
 
 def _s3_mode(key: str) -> TargetMode:

@@ -8,7 +8,6 @@ exception becomes one `playlist-parse-error` finding with the line that caused i
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,8 +17,18 @@ import m3u8
 # C0/C1 controls but CR and LF (RFC 8216 4.1), and the separators str.splitlines() also
 # splits on, which would make m3u8 see lines that are not there
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_LONE_CR = re.compile("\r(?!\n)")
+"""HLS lines end in LF or CRLF (RFC 8216 4.1); m3u8 would also split on a lone CR."""
 _URI_ATTR = re.compile(r'URI="([^"]*)"')
-_BISECT_LIMIT = 50_000
+_BISECT_LIMIT = 100_000
+_ATTRIBUTE_TAGS = {
+    "BANDWIDTH": ("#EXT-X-STREAM-INF", "#EXT-X-I-FRAME-STREAM-INF"),
+    "ID": ("#EXT-X-DATERANGE",),
+    "METHOD": ("#EXT-X-KEY", "#EXT-X-SESSION-KEY"),
+}
+"""Tags that carry an attribute m3u8 may miss only lines later."""
+_MAX_DURATION = 1e9
+"""Seconds; about 31 years. Anything longer is a typo or an attack, not a segment."""
 
 
 class ParseFailure(Exception):
@@ -67,6 +76,13 @@ class Playlist:
     def line_of(self, uri: str | None) -> int | None:
         return self.uri_lines.get(uri) if uri is not None else None
 
+    def line_of_tag(self, prefix: str) -> int | None:
+        """The first line starting with `prefix` (a tag), for findings about that tag."""
+        for number, line in enumerate(self.text.split("\n"), start=1):
+            if line.strip().startswith(prefix):
+                return number
+        return None
+
 
 def decode(data: bytes) -> str:
     """Strict UTF-8 text of a playlist, or ParseFailure naming the line (RFC 8216 4.1)."""
@@ -80,17 +96,17 @@ def decode(data: bytes) -> str:
         line = data.count(b"\n", 0, exc.start) + 1
         kind = "binary data" if b"\x00" in data[:1024] else "invalid UTF-8"
         raise ParseFailure(f"not a text playlist: {kind} at byte {exc.start}", line) from None
-    control = _CONTROL.search(text)
-    if control:
-        line = text.count("\n", 0, control.start()) + 1
-        raise ParseFailure(
-            f"control character U+{ord(control.group()):04X}: not a text playlist", line
-        )
     first = text.split("\n", 1)[0].rstrip("\r").strip()
     if first != "#EXTM3U":
         shown = first[:40] + ("..." if len(first) > 40 else "")
         what = " (this looks like HTML)" if first.lower().startswith("<") else ""
         raise ParseFailure(f"the first line must be #EXTM3U, found {shown!r}{what}", 1)
+    control = _CONTROL.search(text) or _LONE_CR.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        what = ("a lone carriage return (lines end in LF or CRLF)" if control.group() == "\r"
+                else f"control character U+{ord(control.group()):04X}")
+        raise ParseFailure(f"{what}: not a valid playlist line", line)
     return text
 
 
@@ -101,14 +117,8 @@ def parse(key: str, data: bytes) -> Playlist:
     try:
         parsed = m3u8.loads(text)
     except Exception as exc:  # m3u8 raises ValueError, KeyError, TypeError, bare Exception
-        line = _failing_line(lines)
-        if isinstance(exc, KeyError) and line is not None:
-            # a required attribute is missing: m3u8 notices on the URI line after the tag
-            tag = next((n for n in range(line, 0, -1) if lines[n - 1].startswith("#EXT")), line)
-            name = lines[tag - 1].split(":", 1)[0].lstrip("#")
-            attribute = str(exc.args[0] if exc.args else exc).upper().replace("_", "-")
-            raise ParseFailure(f"{name} lacks the required attribute {attribute}", tag) from None
-        raise ParseFailure(_describe(exc, lines, line), line) from None
+        message, line = _describe(exc, lines, _failing_line(text, lines))
+        raise ParseFailure(message, line) from None
     playlist = Playlist(key=key, text=text, parsed=parsed)
     _index_lines(playlist, lines)
     _check_numbers(playlist)
@@ -116,26 +126,68 @@ def parse(key: str, data: bytes) -> Playlist:
 
 
 def _check_numbers(playlist: Playlist) -> None:
-    """NaN, infinite or negative durations would poison every sum and comparison after."""
+    """NaN, infinite, negative or absurd durations would poison every sum after them."""
     target = playlist.parsed.target_duration
-    if target is not None and not 0 <= float(target) < math.inf:
-        raise ParseFailure(f"EXT-X-TARGETDURATION:{target} is not a duration", None)
+    if target is not None and not _is_duration(target):
+        raise ParseFailure(f"EXT-X-TARGETDURATION:{str(target)[:20]} is not a duration",
+                           playlist.line_of_tag("#EXT-X-TARGETDURATION"))
     for index, segment in enumerate(playlist.segments):
-        duration = segment.duration
-        if duration is not None and not 0 <= float(duration) < math.inf:
+        if segment.duration is not None and not _is_duration(segment.duration):
             line = playlist.extinf_lines[index] if index < len(playlist.extinf_lines) else 0
-            raise ParseFailure(f"EXTINF:{duration} is not a duration", line or None)
+            raise ParseFailure(f"EXTINF:{str(segment.duration)[:20]} is not a duration",
+                               line or None)
 
 
-def _describe(exc: Exception, lines: list[str], line: int | None) -> str:
+def _is_duration(value: object) -> bool:
+    try:
+        return 0 <= float(value) < _MAX_DURATION  # type: ignore[arg-type]
+    except (OverflowError, TypeError, ValueError):
+        return False
+
+
+def _describe(exc: Exception, lines: list[str], line: int | None) -> tuple[str, int | None]:
+    """The message and line; which attribute is missing where m3u8 raises KeyError/TypeError.
+
+    m3u8 may notice a missing attribute only on the URI line after the tag, so the tag
+    is the nearest tag line at or before the failing line.
+    """
+    text = lines[line - 1].strip() if line is not None and 0 < line <= len(lines) else ""
+    missing = None
+    if isinstance(exc, KeyError) and exc.args:
+        missing = str(exc.args[0]).upper().replace("_", "-")
+    elif isinstance(exc, TypeError):
+        found = re.search(r"required positional argument: '(\w+)'", str(exc))
+        missing = found.group(1).upper().replace("_", "-") if found else None
+    owners = _ATTRIBUTE_TAGS.get(missing or "", ("#EXT",))
+    tag_line = next((n for n in range(line, 0, -1)
+                     if lines[n - 1].strip().startswith(owners)),
+                    None) if line is not None and 0 < line <= len(lines) else None
+    tag = lines[tag_line - 1].strip().split(":", 1)[0].lstrip("#") if tag_line else None
+    if tag and missing:
+        return f"{tag} lacks the required attribute {missing}", tag_line
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-    if line is not None and 0 < line <= len(lines):
-        return f"the parser rejects {lines[line - 1][:80]!r} ({detail})"
-    return f"the parser rejects the playlist ({detail})"
+    if text:
+        return f"the parser rejects {text[:80]!r} ({detail})", line
+    return f"the parser rejects the playlist ({detail})", line
 
 
-def _failing_line(lines: list[str]) -> int | None:
-    """The first line whose prefix of the playlist no longer parses (bisection)."""
+def _failing_line(text: str, lines: list[str]) -> int | None:
+    """The line m3u8 failed on.
+
+    Parsing again while m3u8 reports each tag line it reaches gives, in one linear pass,
+    the line of a failing tag, or of the tag before a failing URI line (the one lacking an
+    attribute). When parsing passes and building the model fails, bisect over prefixes.
+    """
+    reached = [0]
+
+    def note(line: str, lineno: int, data: object, state: object) -> bool:
+        reached[0] = lineno
+        return False
+
+    try:
+        m3u8.parser.parse(text, custom_tags_parser=note)
+    except Exception:
+        return reached[0] or None
     if len(lines) > _BISECT_LIMIT:
         return None
 

@@ -51,8 +51,11 @@ def _parse_range(text: str) -> tuple[int, int | None]:
 
 
 def _same_resource(playlist: Playlist, a: str, b: str) -> bool:
-    """`a.ts` and `./a.ts` are one resource: compare what they resolve to."""
-    return a == b or resolve(playlist.key, a, None) == resolve(playlist.key, b, None)
+    """`a.ts` and `./a.ts` are one resource: compare the keys they resolve to."""
+    if a == b:
+        return True
+    key_a, key_b = resolve(playlist.key, a, None).key, resolve(playlist.key, b, None).key
+    return key_a is not None and key_a == key_b
 
 
 def object_refs(playlist: Playlist) -> tuple[list[ObjectRef], list[ByterangeProblem]]:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import BUCKET, S3, SAMPLE_DIR, SAMPLE_KEY
+from tests.conftest import BUCKET, FIXTURES, S3, SAMPLE_DIR, SAMPLE_KEY
 
 HEAD = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n"
 
@@ -154,13 +155,15 @@ def test_hlsinspect_bucket_does_not_hijack_local_paths(cli, monkeypatch):
     assert run.json["playlists"][0]["uri"] == str(SAMPLE_DIR / "sample.m3u8")
 
 
-def test_symlinked_directories_are_walked_once(cli, tmp_path: Path):
-    (tmp_path / "t").mkdir()
-    (tmp_path / "t/title").symlink_to(SAMPLE_DIR, target_is_directory=True)
+def test_symlinked_directories_are_walked_once_and_never_out_of_the_root(cli, tmp_path: Path):
+    shutil.copytree(SAMPLE_DIR, tmp_path / "t/real")
+    (tmp_path / "t/alias").symlink_to(tmp_path / "t/real", target_is_directory=True)
     (tmp_path / "t/loop").symlink_to(tmp_path / "t", target_is_directory=True)
+    (tmp_path / "t/outside").symlink_to(FIXTURES / "titles", target_is_directory=True)
     run = cli("check", str(tmp_path / "t"), "--format", "json")
     assert run.exit_code == 0, run.stderr
     assert run.json["summary"]["playlists"] == 1
+    assert run.json["summary"]["missing"] == 0
 
 
 def test_variant_uri_naming_a_directory(cli, tmp_path: Path):
@@ -238,3 +241,79 @@ def test_endpoint_credentials_are_not_echoed(cli):
     assert run.exit_code == 2
     assert "hunter2" not in run.stderr
     assert "***@127.0.0.1:9" in run.stderr
+
+
+def test_deeply_nested_multivariant_playlists_stop(cli, tmp_path: Path):
+    for n in range(1200):
+        write(tmp_path, f"m{n}.m3u8", f"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\nm{n + 1}.m3u8\n")
+    run = cli("check", str(tmp_path / "m0.m3u8"), "--format", "json")
+    assert run.exit_code == 1
+    assert run.stderr == ""
+    nested = [f for f in run.json["findings"] if f["name"] == "multivariant-nested"]
+    assert len(nested) == 8
+    assert "not followed further" in nested[-1]["message"]
+
+
+def test_absurd_numbers_are_parse_errors_not_crashes(cli, tmp_path: Path):
+    write(tmp_path, "a.m3u8", "#EXTM3U\n#EXT-X-TARGETDURATION:" + "9" * 400 + "\n"
+                              "#EXTINF:4,\nx.ts\n#EXT-X-ENDLIST\n")
+    write(tmp_path, "b.m3u8", f"{HEAD}#EXTINF:4,\nx.ts\n#EXT-X-ENDLIST\n")
+    write(tmp_path, "x.ts", b"\x47" * 188)
+    run = cli("check", str(tmp_path), "--format", "json")
+    assert run.exit_code == 1
+    assert [(f["name"], f["line"]) for f in run.json["findings"]] == [
+        ("playlist-parse-error", 2)]
+
+
+def test_lone_carriage_return_is_a_parse_error(cli, tmp_path: Path):
+    write(tmp_path, "index.m3u8", f"{HEAD}#EXTINF:2,\rseg.ts\n#EXT-X-ENDLIST\n")
+    run = cli("check", str(tmp_path / "index.m3u8"), "--format", "json")
+    [finding] = run.json["findings"]
+    assert (finding["name"], finding["line"]) == ("playlist-parse-error", 5)
+    assert "carriage return" in finding["message"]
+
+
+def test_two_targets_in_one_store_are_verified_once(cli, tmp_path: Path):
+    write(tmp_path, "a.m3u8", f"{HEAD}#EXTINF:4,\nx.ts\n#EXTINF:4,\ngone.ts\n#EXT-X-ENDLIST\n")
+    write(tmp_path, "b.m3u8", f"{HEAD}#EXTINF:4,\nx.ts\n#EXTINF:4,\ngone.ts\n#EXT-X-ENDLIST\n")
+    write(tmp_path, "x.ts", b"\x47" * 188)
+    run = cli("check", str(tmp_path / "a.m3u8"), str(tmp_path / "b.m3u8"), "--format", "json")
+    summary = run.json["summary"]
+    assert (summary["objects_checked"], summary["missing"]) == (2, 1)
+
+
+def test_byterange_continuation_across_external_files_is_invalid(cli, tmp_path: Path):
+    write(tmp_path, "index.m3u8", HEAD.replace("VERSION:3", "VERSION:4")
+          + "#EXTINF:4,\n#EXT-X-BYTERANGE:100@0\nhttps://cdn.example.com/a.ts\n"
+          + "#EXTINF:4,\n#EXT-X-BYTERANGE:100\nhttps://cdn.example.com/b.ts\n#EXT-X-ENDLIST\n")
+    run = cli("check", str(tmp_path / "index.m3u8"), "--format", "json")
+    assert "byterange-invalid" in names(run)
+
+
+def test_too_large_playlist_is_refused_before_reading(cli, tmp_path: Path):
+    big = tmp_path / "x.m3u8"
+    with big.open("wb") as handle:
+        handle.truncate(65 * 2**20)
+    write(tmp_path, "b.m3u8", f"{HEAD}#EXTINF:4,\nx.ts\n#EXT-X-ENDLIST\n")
+    write(tmp_path, "x.ts", b"\x47" * 188)
+    run = cli("check", str(tmp_path), "--format", "json")
+    assert run.exit_code == 1
+    [finding] = run.json["findings"]
+    assert finding["name"] == "playlist-unreadable"
+    assert "larger than a playlist can be (64 MiB)" in finding["message"]
+
+
+def test_root_lets_references_climb_as_far_as_in_the_bucket(cli, tmp_path: Path):
+    write(tmp_path, "t/keys/enc.key", b"0123456789abcdef")
+    write(tmp_path, "t/v/a.ts", b"\x47" * 188)
+    write(tmp_path, "t/v/index.m3u8", HEAD + '#EXT-X-KEY:METHOD=AES-128,URI="../keys/enc.key"\n'
+                                             "#EXTINF:4,\na.ts\n#EXT-X-ENDLIST\n")
+    alone = cli("check", str(tmp_path / "t/v/index.m3u8"), "--format", "json")
+    assert names(alone) == ["uri-escapes-root"]
+    rooted = cli("check", str(tmp_path / "t/v/index.m3u8"), "--root", str(tmp_path / "t"),
+                 "--format", "json")
+    assert rooted.exit_code == 0, rooted.stdout
+    assert rooted.json["summary"]["objects_checked"] == 2
+    outside = cli("check", str(tmp_path / "t/v/index.m3u8"), "--root", str(tmp_path / "t/keys"))
+    assert outside.exit_code == 2
+    assert "not inside --root" in outside.stderr

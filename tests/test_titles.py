@@ -213,7 +213,8 @@ def test_loop_between_two_multivariant_playlists(cli, title_of):
     title.write("b.m3u8", b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\na.m3u8\n")
     run = check(cli, title, "a.m3u8")
     assert run.exit_code == 1
-    assert findings(run.json) == [("playlist-loop", title.uri("a.m3u8"))]
+    assert findings(run.json) == [("multivariant-nested", title.uri("b.m3u8")),
+                                  ("playlist-loop", title.uri("a.m3u8"))]
     assert [p["uri"] for p in run.json["playlists"]] == [
         title.uri("a.m3u8"), title.uri("b.m3u8"), title.uri("stream_0/index.m3u8")]
 

@@ -51,11 +51,13 @@ def check_media(
 def check_structure(playlist: Playlist, uri: str) -> list[Finding]:
     """Lines m3u8 drops without a word: URI lines no tag introduces, dangling STREAM-INF."""
     findings = []
+    lines = playlist.text.split("\n")
+    for line in playlist.dangling_lines:
+        tag = lines[line - 1].strip().split(":", 1)[0]
+        findings.append(make_finding(
+            "playlist-parse-error", f"{tag} is not followed by a URI line: what it describes "
+            "is lost", playlist=uri, line=line))
     if playlist.is_multivariant:
-        for line in playlist.dangling_lines:
-            findings.append(make_finding(
-                "playlist-parse-error", "EXT-X-STREAM-INF is not followed by a URI line",
-                playlist=uri, line=line))
         for line in playlist.stray_lines:
             findings.append(make_finding(
                 "playlist-parse-error",
@@ -66,10 +68,6 @@ def check_structure(playlist: Playlist, uri: str) -> list[Finding]:
         findings.append(make_finding(
             "extinf-missing", "a URI line with no EXTINF before it: players skip it, so it is "
             "not a segment", playlist=uri, line=line))
-    for line in playlist.dangling_lines:
-        findings.append(make_finding(
-            "playlist-parse-error", "EXTINF is not followed by a URI line: that segment is lost",
-            playlist=uri, line=line))
     for index, extinf in enumerate(playlist.extinf_lines):
         if not extinf:
             segment = playlist.segments[index]

@@ -105,7 +105,7 @@ def _byterange_findings(
             beyond = sum(1 for r in ranges if sum(r) > state.size)
             findings.append(make_finding(
                 "byterange-out-of-bounds",
-                f"bytes {offset}-{offset + length - 1} of {item.ref.uri!r} are past its end "
+                f"bytes {offset}-{offset + length - 1} of {item.ref.uri!r} reach past its end "
                 f"({state.size} bytes); {beyond} of {len(ranges)} sub-ranges reach past it: the "
                 "object is truncated or the playlist is stale",
                 playlist=playlist, uri=to_uri(item.key), line=item.ref.line))

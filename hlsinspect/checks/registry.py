@@ -75,6 +75,9 @@ _RULES = (
     Rule("HLS023", "target-not-inspected", ERR,
          "One of several targets could not be inspected at all (no such bucket, no playlist "
          "under the prefix, access denied); the others were.", "-"),
+    Rule("HLS024", "multivariant-nested", ERR,
+         "A multivariant playlist references another multivariant playlist where a media "
+         "playlist must stand.", "RFC 8216 4.3.4.2"),
     Rule("HLS030", "uri-escapes-root", ERR,
          "A relative URI climbs above the bucket (or local root) with '..'.", "RFC 3986 5.2.4"),
     Rule("HLS031", "external-uri-not-checked", INFO,

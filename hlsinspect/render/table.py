@@ -15,6 +15,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from hlsinspect.locations import is_playlist_key
 from hlsinspect.report import Finding, PlaylistReport, Report, Severity
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -68,14 +69,29 @@ def _number(value: int | None) -> str:
     return "-" if value is None else f"{value:,}"
 
 
-def _table(title: str | None, columns: list[str], wide: tuple[str, ...] = ("Playlist",)
-           ) -> Table:
+def _fitted(title: str, columns: list[str], rows: list[dict[str, str | Text]], width: int,
+            droppable: tuple[str, ...]) -> Table:
+    """A table of `rows` that fits `width`: drop `droppable` columns, in order, until it does.
+
+    Cells never wrap one character at a time; only the Playlist column may fold, and only
+    when nothing is left to drop.
+    """
+    def natural(column: str) -> int:
+        return max([len(column)] + [len(str(row.get(column, "-"))) for row in rows])
+
+    shown = list(columns)
+    for column in droppable:
+        if sum(natural(c) + 3 for c in shown) + 1 <= width:
+            break
+        shown.remove(column)
     table = Table(title=title, title_justify="left")
-    for column in columns:
-        if column in wide:
-            table.add_column(column, overflow="fold", ratio=1)
+    for column in shown:
+        if column == "Playlist":
+            table.add_column(column, overflow="fold", min_width=min(natural(column), 24))
         else:
             table.add_column(column, no_wrap=True)
+    for row in rows:
+        table.add_row(*(row.get(c, "-") for c in shown))
     return table
 
 
@@ -99,21 +115,17 @@ def _facts_table(p: PlaylistReport, findings: list[Finding]) -> RenderableType:
 def _media_table(playlists: list[PlaylistReport], by_playlist: Findings, width: int) -> Table:
     """Several media playlists, one row each, URIs relative to their common directory."""
     base = _common_directory([p.uri for p in playlists])
+    rows: list[dict[str, str | Text]] = [{
+        "Playlist": p.uri[len(base):], "Ver": _short(p.version),
+        "Target": _short(p.target_duration), "Type": _short(p.playlist_type),
+        "Endlist": "-" if p.endlist is None else ("yes" if p.endlist else "no"),
+        "Segments": _short(p.segment_count), "Length": clock(p.total_duration),
+        "Present": _objects(p), "Status": _status(p, by_playlist[p.uri]),
+    } for p in playlists]
     columns = ["Playlist", "Ver", "Target", "Type", "Endlist", "Segments", "Length", "Present",
                "Status"]
-    if width < 110:
-        columns = [c for c in columns if c not in ("Ver", "Type", "Endlist")]
-    table = _table(f"Media playlists in {base}" if base else "Media playlists", columns)
-    for p in playlists:
-        cells = {
-            "Playlist": p.uri[len(base):], "Ver": _short(p.version),
-            "Target": _short(p.target_duration), "Type": _short(p.playlist_type),
-            "Endlist": "-" if p.endlist is None else ("yes" if p.endlist else "no"),
-            "Segments": _short(p.segment_count), "Length": clock(p.total_duration),
-            "Present": _objects(p), "Status": _status(p, by_playlist[p.uri]),
-        }
-        table.add_row(*(cells[c] for c in columns))
-    return table
+    return _fitted(f"Media playlists in {base}" if base else "Media playlists", columns, rows,
+                   width, ("Ver", "Type", "Endlist", "Target", "Present"))
 
 
 def _common_directory(uris: list[str]) -> str:
@@ -130,37 +142,31 @@ def _common_directory(uris: list[str]) -> str:
 def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
                   by_playlist: Findings, width: int) -> Table:
     """One row per variant, I-frame playlist and rendition, with its own playlist's facts."""
-    columns = ["Type", "Playlist", "Bandwidth", "Avg bw", "Resolution", "Codecs", "FPS",
-               "Target", "Segments", "Length", "Present", "Status"]
-    if width < 150:
-        columns = [c for c in columns if c not in ("Avg bw", "Codecs", "FPS")]
-    if width < 110:
-        columns = [c for c in columns if c not in ("Resolution", "Target")]
-    if width < 90:
-        columns = [c for c in columns if c not in ("Bandwidth", "Present")]
-    table = _table(f"Ladder of {master.uri}", columns)
     base = master.uri.rpartition("/")[0] + "/"
-    rows: list[tuple[str, str | None, dict[str, str]]] = []
+    entries: list[tuple[str, str | None, dict[str, str | Text]]] = []
     for v in master.variants:
-        rows.append(("iframe" if v.iframe else "variant", v.uri, {
+        entries.append(("iframe" if v.iframe else "variant", v.uri, {
             "Bandwidth": _number(v.bandwidth), "Avg bw": _number(v.average_bandwidth),
             "Resolution": _short(v.resolution), "Codecs": _short(v.codecs),
             "FPS": _short(v.frame_rate)}))
     for r in master.renditions:
-        rows.append(((r.type or "").lower() + (f" ({r.language})" if r.language else ""),
-                     r.uri, {}))
-    for kind, uri, stream in rows:
+        entries.append(((r.type or "").lower() + (f" ({r.language})" if r.language else ""),
+                        r.uri, {}))
+    rows: list[dict[str, str | Text]] = []
+    for kind, uri, cells in entries:
+        row: dict[str, str | Text] = {"Type": kind, "Playlist": (
+            uri[len(base):] if uri.startswith(base) else uri) if uri else "(no URI)", **cells}
         child = children.get(uri or "")
-        cells: dict[str, str | Text] = {
-            "Type": kind, "Playlist": (uri[len(base):] if uri.startswith(base) else uri)
-            if uri else "(no URI)", **stream}
         if child is not None:
-            cells.update({"Target": _short(child.target_duration),
-                          "Segments": _short(child.segment_count),
-                          "Length": clock(child.total_duration), "Present": _objects(child),
-                          "Status": _status(child, by_playlist[child.uri])})
-        table.add_row(*(cells.get(c, "-") for c in columns))
-    return table
+            row.update({"Target": _short(child.target_duration),
+                        "Segments": _short(child.segment_count),
+                        "Length": clock(child.total_duration), "Present": _objects(child),
+                        "Status": _status(child, by_playlist[child.uri])})
+        rows.append(row)
+    columns = ["Type", "Playlist", "Bandwidth", "Avg bw", "Resolution", "Codecs", "FPS",
+               "Target", "Segments", "Length", "Present", "Status"]
+    return _fitted(f"Ladder of {master.uri}", columns, rows, width,
+                   ("Avg bw", "FPS", "Codecs", "Target", "Resolution", "Bandwidth", "Present"))
 
 
 def _findings(findings: list[Finding]) -> list[RenderableType]:
@@ -187,23 +193,27 @@ def _finding(f: Finding) -> list[RenderableType]:
     head = Text.assemble("  ", (f"{f.code} {f.name}", _STYLE[f.severity]))
     if f.uri:
         head.append(f"  {f.uri}")
-    lines: list[RenderableType] = [head, Padding(Text(f.message), (0, 0, 0, 6))]
+    lines: list[RenderableType] = [head, Padding(Text(f.message), (0, 0, 0, 6), expand=False)]
     if f.playlist and (f.line or f.uri != f.playlist):
         where = f"{f.playlist}:{f.line}" if f.line else f.playlist
-        lines.append(Padding(Text(f"in {where}", style="dim"), (0, 0, 0, 6)))
+        lines.append(Padding(Text(f"in {where}", style="dim"), (0, 0, 0, 6), expand=False))
     return lines
+
+
+def _count(number: int, word: str) -> str:
+    return f"{number} {word}{'' if number == 1 else 's'}"
 
 
 def verdict(report: Report) -> Text:
     s = report.summary
-    words = (f"{s.errors} error{'s' if s.errors != 1 else ''}, "
-             f"{s.warnings} warning{'s' if s.warnings != 1 else ''}, {s.infos} info; "
-             f"{s.playlists} playlist{'s' if s.playlists != 1 else ''}, {s.segments} segments, "
-             f"{s.objects_checked} objects checked ({s.missing} missing, {s.unknown} unknown)")
+    words = (f"{_count(s.errors, 'error')}, {_count(s.warnings, 'warning')}, {s.infos} info; "
+             f"{_count(s.playlists, 'playlist')}, {_count(s.segments, 'segment')}, "
+             f"{_count(s.objects_checked, 'object')} checked ({s.missing} missing, "
+             f"{s.unknown} unknown)")
     if report.ok:
         return Text.assemble(("PASS", "bold green"), "  ", words)
-    return Text.assemble(("FAIL", "bold red"), "  ", words,
-                         f" [fails on {report.fail_on.value} and above]")
+    threshold = " (--fail-on warning)" if report.fail_on is Severity.WARNING else ""
+    return Text.assemble(("FAIL", "bold red"), "  ", words, threshold)
 
 
 def _index(report: Report) -> Findings:
@@ -211,8 +221,7 @@ def _index(report: Report) -> Findings:
     by_playlist: Findings = defaultdict(list)
     for finding in report.findings:
         by_playlist[finding.playlist].append(finding)
-        if finding.uri and finding.uri != finding.playlist and finding.uri.endswith(
-                (".m3u8", ".m3u")):
+        if finding.uri and finding.uri != finding.playlist and is_playlist_key(finding.uri):
             by_playlist[finding.uri].append(finding)
     return by_playlist
 

@@ -16,7 +16,8 @@ from hlsinspect.storage.base import (
 
 
 class LocalStorage:
-    """Keys are paths relative to `root`; `root` is `/` when a single file was named."""
+    """Keys are paths relative to `root`: the target directory, a file target's directory,
+    or --root."""
 
     bucket = None
 
@@ -32,6 +33,11 @@ class LocalStorage:
 
     def read(self, key: str, limit: int = MAX_PLAYLIST_BYTES) -> bytes:
         path = self.path(key)
+        state = self.stat(key)
+        if state.size is not None and state.size > limit:
+            raise StorageError(ErrorKind.TOO_LARGE, f"{path} is {state.size} bytes, larger than "
+                               f"a playlist can be ({limit // 2**20} MiB)",
+                               "is this really a playlist? hlsinspect reads playlists whole")
         try:
             with open(path, "rb") as handle:
                 data = handle.read(limit + 1)
@@ -44,7 +50,8 @@ class LocalStorage:
         except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
             raise StorageError(ErrorKind.OTHER, f"{path}: {exc}") from None
         if len(data) > limit:
-            raise StorageError(ErrorKind.TOO_LARGE, f"{path} is larger than {limit} bytes")
+            raise StorageError(ErrorKind.TOO_LARGE,
+                               f"{path} is larger than a playlist can be ({limit // 2**20} MiB)")
         return data
 
     def stat(self, key: str) -> ObjectState:
@@ -70,9 +77,11 @@ class LocalStorage:
         if not os.path.isdir(top):
             raise StorageError(ErrorKind.NOT_FOUND, f"{top} is not a directory")
         seen: set[str] = set()
+        root = os.path.realpath(self.root)
         for directory, subdirs, files in os.walk(top, followlinks=True):
             real = os.path.realpath(directory)
-            if real in seen:  # a symlink loop: each real directory is walked once
+            inside = real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+            if real in seen or not inside:  # a link loop, or a link out of the root
                 subdirs.clear()
                 continue
             seen.add(real)

@@ -68,7 +68,8 @@ class S3Storage:
                 raise StorageError(
                     ErrorKind.TOO_LARGE,
                     f"{self.uri(key)} is {size} bytes, larger than a playlist can be "
-                    f"({limit} bytes)",
+                    f"({limit // 2**20} MiB)",
+                    "is this really a playlist? hlsinspect reads playlists whole",
                 )
             return response["Body"].read()
         except StorageError:

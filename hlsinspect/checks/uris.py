@@ -1,0 +1,22 @@
+"""Findings for references that are not followed: outside the root, invalid, or external."""
+
+from __future__ import annotations
+
+from hlsinspect.checks.registry import make_finding
+from hlsinspect.locations import Reference
+from hlsinspect.report import Finding
+
+
+def unfollowed(what: str, raw: str, where: Reference, playlist: str, line: int | None
+               ) -> Finding:
+    """Why the URI `raw` (a `what`: segment, key, variant playlist...) is not requested."""
+    if where.escapes:
+        return make_finding(
+            "uri-escapes-root", f"{what} URI {raw!r} climbs above the root with '..': not "
+            "requested", playlist=playlist, uri=raw, line=line)
+    if where.invalid:
+        return make_finding("uri-invalid", f"{what} URI {raw!r}: {where.invalid}",
+                            playlist=playlist, uri=raw, line=line)
+    return make_finding(
+        "external-uri-not-checked", f"{what} URI {raw!r} is {where.external}: not fetched",
+        playlist=playlist, uri=raw, line=line)
