@@ -61,29 +61,21 @@ def _resolution(value: Any) -> str | None:
 
 
 def _variants(storage: Storage, playlist: Playlist) -> list[Variant]:
-    variants = []
-    for item in playlist.parsed.playlists:
-        info = item.stream_info
-        variants.append(Variant(
+    """EXT-X-STREAM-INF entries, then EXT-X-I-FRAME-STREAM-INF entries."""
+    entries = [(item, item.stream_info, False) for item in playlist.parsed.playlists]
+    entries += [(item, item.iframe_stream_info, True) for item in playlist.parsed.iframe_playlists]
+    return [
+        Variant(
             uri=_uri(storage, playlist, item.uri),
             bandwidth=info.bandwidth,
             average_bandwidth=info.average_bandwidth,
             resolution=_resolution(info.resolution),
             codecs=info.codecs,
-            frame_rate=info.frame_rate,
-        ))
-    for item in playlist.parsed.iframe_playlists:
-        info = item.iframe_stream_info
-        variants.append(Variant(
-            uri=_uri(storage, playlist, item.uri),
-            bandwidth=info.bandwidth,
-            average_bandwidth=info.average_bandwidth,
-            resolution=_resolution(info.resolution),
-            codecs=info.codecs,
-            frame_rate=None,
-            iframe=True,
-        ))
-    return variants
+            frame_rate=None if iframe else info.frame_rate,
+            iframe=iframe,
+        )
+        for item, info, iframe in entries
+    ]
 
 
 def _renditions(storage: Storage, playlist: Playlist) -> list[Rendition]:
