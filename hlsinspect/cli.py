@@ -295,19 +295,11 @@ def rules(
              "summary": r.summary, "reference": r.reference} for r in RULES.values()
         ], indent=2))
         return
-    from rich.table import Table
-
     from hlsinspect.render.output import console_for
+    from hlsinspect.render.rules import render_rules
 
-    table = Table(title="hlsinspect rules", title_justify="left")
-    table.add_column("Code", no_wrap=True)
-    table.add_column("Name", no_wrap=True)
-    table.add_column("Severity", no_wrap=True)
-    table.add_column("Summary", overflow="fold")
-    table.add_column("Reference", overflow="fold")
-    for r in RULES.values():
-        table.add_row(r.code, r.name, r.severity.value, r.summary, r.reference)
-    console_for(sys.stdout).print(table)
+    console = console_for(sys.stdout)
+    console.print(render_rules(list(RULES.values()), console.width))
 
 
 def main() -> None:

@@ -197,7 +197,7 @@ def _expand(
             resolved.append((ref, where.key))
         else:
             found.findings.append(unfollowed(f"{ref.role} playlist", ref.uri, where, uri,
-                                             ref.line))
+                                             ref.line, local=storage.bucket is None))
     found.children[master] = resolved
     new = list(dict.fromkeys(k for _, k in resolved if k not in loaded))
     loaded.update(fetch_all(storage, new, workers))

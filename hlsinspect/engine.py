@@ -6,6 +6,7 @@ every other problem, however bad, is a finding, so the rest of the report is alw
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -70,6 +71,10 @@ def inspect(
             storage = storage_for(target)
             discoveries.append(discover(storage, target, settings.verify.concurrency))
         except HlsInspectError as exc:
+            if target.bucket and os.path.exists(target.text):
+                note = (f"{target.text!r} exists on this machine: without --bucket it is "
+                        "checked there")
+                exc.hint = f"{exc.hint}; {note}" if exc.hint else note
             failures.append(exc)
     if failures and not discoveries:
         raise failures[0]

@@ -161,7 +161,7 @@ def _place(storage: Storage, key: str, uri: str, ref: ObjectRef,
     if where.key is not None:
         refs.append(ResolvedRef(ref, where.key))
         return []
-    return [unfollowed(ref.kind, ref.uri, where, uri, ref.line)]
+    return [unfollowed(ref.kind, ref.uri, where, uri, ref.line, local=storage.bucket is None)]
 
 
 def _titles(found: Discovery) -> list[Finding]:

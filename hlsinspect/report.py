@@ -234,6 +234,18 @@ class Report:
         """Findings at or above the `--fail-on` threshold."""
         return tuple(f for f in self.findings if f.severity.rank >= self.fail_on.rank)
 
+    def by_playlist(self) -> dict[str | None, list[Finding]]:
+        """Findings by the playlist they concern: their own, and also the playlist a
+        multivariant playlist reports about (a missing or truncated variant)."""
+        from hlsinspect.locations import is_playlist_key
+
+        index: dict[str | None, list[Finding]] = {}
+        for finding in self.findings:
+            index.setdefault(finding.playlist, []).append(finding)
+            if finding.uri and finding.uri != finding.playlist and is_playlist_key(finding.uri):
+                index.setdefault(finding.uri, []).append(finding)
+        return index
+
     @property
     def ok(self) -> bool:
         return self.error is None and not self.failing

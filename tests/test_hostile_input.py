@@ -310,6 +310,7 @@ def test_root_lets_references_climb_as_far_as_in_the_bucket(cli, tmp_path: Path)
                                              "#EXTINF:4,\na.ts\n#EXT-X-ENDLIST\n")
     alone = cli("check", str(tmp_path / "t/v/index.m3u8"), "--format", "json")
     assert names(alone) == ["uri-escapes-root"]
+    assert "--root" in alone.json["findings"][0]["message"]
     rooted = cli("check", str(tmp_path / "t/v/index.m3u8"), "--root", str(tmp_path / "t"),
                  "--format", "json")
     assert rooted.exit_code == 0, rooted.stdout

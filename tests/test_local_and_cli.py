@@ -163,3 +163,17 @@ def test_same_playlist_named_twice_is_inspected_once(s3_cli, s3: S3):
     assert run.exit_code == 1
     assert len(run.json["playlists"]) == 1
     assert run.names() == ["segment-missing"]
+
+
+def test_bucket_option_on_an_existing_local_path_says_so(s3_cli):
+    run = s3_cli("check", str(SAMPLE_DIR / "sample.m3u8"), "--bucket", BUCKET)
+    assert run.exit_code == 2
+    assert "exists on this machine: without --bucket it is checked there" in run.stderr
+
+
+def test_rules_fit_a_narrow_terminal(cli, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    run = cli("rules")
+    assert run.exit_code == 0
+    assert "HLS001 playlist-parse-error  error" in run.stdout
+    assert max(len(line) for line in run.stdout.splitlines()) <= 80

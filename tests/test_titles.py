@@ -312,3 +312,18 @@ def test_discontinuity_counts_must_agree(cli, title_of):
     assert (finding["name"], finding["severity"]) == ("discontinuity-mismatch", "warning")
     assert "HLS/1M/sample.m3u8: 1 (sequence 0)" in finding["message"]
     assert check(cli, title, "HLS/sample.m3u8", "--fail-on", "warning").exit_code == 1
+
+
+def test_junit_fails_the_missing_variants_own_test_case(cli, title_of, tmp_path):
+    title = title_of("ts-ladder")
+    title.delete("stream_1/index.m3u8")
+    junit = tmp_path / "junit.xml"
+    run = cli("check", *title.target("master.m3u8"), "--junit", str(junit))
+    assert run.exit_code == 1
+    import xml.etree.ElementTree as ET
+
+    cases = {c.get("name"): c for c in ET.parse(junit).getroot().iter("testcase")}
+    missing = cases[title.uri("stream_1/index.m3u8")]
+    assert missing.find("failure") is not None
+    assert f"at {title.uri('master.m3u8')}:8" in (missing.find("failure").text or "")
+    assert cases[title.uri("stream_0/index.m3u8")].find("failure") is None

@@ -7,13 +7,14 @@ from hlsinspect.locations import Reference
 from hlsinspect.report import Finding
 
 
-def unfollowed(what: str, raw: str, where: Reference, playlist: str, line: int | None
-               ) -> Finding:
+def unfollowed(what: str, raw: str, where: Reference, playlist: str, line: int | None,
+               *, local: bool = False) -> Finding:
     """Why the URI `raw` (a `what`: segment, key, variant playlist...) is not requested."""
     if where.escapes:
+        advice = "; if this is a copy of a bucket, name its top with --root" if local else ""
         return make_finding(
             "uri-escapes-root", f"{what} URI {raw!r} climbs above the root with '..': not "
-            "requested", playlist=playlist, uri=raw, line=line)
+            f"requested{advice}", playlist=playlist, uri=raw, line=line)
     if where.invalid:
         return make_finding("uri-invalid", f"{what} URI {raw!r}: {where.invalid}",
                             playlist=playlist, uri=raw, line=line)

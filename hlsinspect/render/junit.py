@@ -9,10 +9,12 @@ from hlsinspect.report import Finding, Report
 
 
 def _describe(finding: Finding) -> str:
-    where = finding.uri or finding.playlist or ""
-    line = f" line {finding.line}" if finding.line else ""
-    return f"[{finding.severity.value}] {finding.code} {finding.name}: {finding.message} " \
-           f"({where}{line})"
+    where = [finding.uri] if finding.uri else []
+    if finding.playlist:
+        where.append(f"at {finding.playlist}:{finding.line}" if finding.line
+                     else f"in {finding.playlist}")
+    return (f"[{finding.severity.value}] {finding.code} {finding.name}: {finding.message} "
+            f"({'; '.join(where)})")
 
 
 def render_junit(report: Report) -> str:
@@ -28,9 +30,7 @@ def render_junit(report: Report) -> str:
                                              if report.error.hint else "")
         ET.indent(suites)
         return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
-    by_playlist: dict[str | None, list[Finding]] = defaultdict(list)
-    for finding in report.findings:
-        by_playlist[finding.playlist].append(finding)
+    by_playlist: dict[str | None, list[Finding]] = defaultdict(list, report.by_playlist())
     names = [p.uri for p in report.playlists]
     names += [uri for uri in by_playlist if uri is not None and uri not in names]
     suite = ET.Element("testsuite", name="hlsinspect", tests=str(len(names)))

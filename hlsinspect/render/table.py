@@ -15,7 +15,6 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from hlsinspect.locations import is_playlist_key
 from hlsinspect.report import Finding, PlaylistReport, Report, Severity
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -40,7 +39,8 @@ def clock(seconds: float | None) -> str:
 def _length(p: PlaylistReport) -> str:
     if p.total_duration is None:
         return "-"
-    return f"{p.total_duration:.6f} s ({clock(p.total_duration)})"
+    seconds = f"{p.total_duration:.6f}".rstrip("0").rstrip(".")
+    return f"{seconds} s ({clock(p.total_duration)})"
 
 
 def _objects(p: PlaylistReport) -> str:
@@ -84,7 +84,10 @@ def _fitted(title: str, columns: list[str], rows: list[dict[str, str | Text]], w
         if sum(natural(c) + 3 for c in shown) + 1 <= width:
             break
         shown.remove(column)
-    table = Table(title=title, title_justify="left")
+    hidden = len(columns) - len(shown)
+    caption = (f"{hidden} column{'s' if hidden > 1 else ''} hidden: widen the terminal or use "
+               "--format json" if hidden else None)
+    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
     for column in shown:
         if column == "Playlist":
             table.add_column(column, overflow="fold", min_width=min(natural(column), 24))
@@ -191,12 +194,15 @@ def _findings(findings: list[Finding]) -> list[RenderableType]:
 
 def _finding(f: Finding) -> list[RenderableType]:
     head = Text.assemble("  ", (f"{f.code} {f.name}", _STYLE[f.severity]))
-    if f.uri:
-        head.append(f"  {f.uri}")
+    if f.uri or f.playlist:
+        head.append(f"  {f.uri or f.playlist}")
     lines: list[RenderableType] = [head, Padding(Text(f.message), (0, 0, 0, 6), expand=False)]
-    if f.playlist and (f.line or f.uri != f.playlist):
+    if f.playlist and f.uri and (f.line or f.uri != f.playlist):
         where = f"{f.playlist}:{f.line}" if f.line else f.playlist
         lines.append(Padding(Text(f"in {where}", style="dim"), (0, 0, 0, 6), expand=False))
+    elif f.playlist and f.line:
+        lines.append(Padding(Text(f"at line {f.line}", style="dim"), (0, 0, 0, 6),
+                             expand=False))
     return lines
 
 
@@ -206,28 +212,18 @@ def _count(number: int, word: str) -> str:
 
 def verdict(report: Report) -> Text:
     s = report.summary
-    words = (f"{_count(s.errors, 'error')}, {_count(s.warnings, 'warning')}, {s.infos} info; "
-             f"{_count(s.playlists, 'playlist')}, {_count(s.segments, 'segment')}, "
-             f"{_count(s.objects_checked, 'object')} checked ({s.missing} missing, "
-             f"{s.unknown} unknown)")
+    words = (f"{_count(s.errors, 'error')}, {_count(s.warnings, 'warning')}, {s.infos} info\n"
+             f"      {_count(s.playlists, 'playlist')}, {_count(s.segments, 'segment')}; "
+             f"{_count(s.objects_checked, 'object')} checked: {s.missing} missing, "
+             f"{s.unknown} unknown")
     if report.ok:
         return Text.assemble(("PASS", "bold green"), "  ", words)
     threshold = " (--fail-on warning)" if report.fail_on is Severity.WARNING else ""
     return Text.assemble(("FAIL", "bold red"), "  ", words, threshold)
 
 
-def _index(report: Report) -> Findings:
-    """Findings by the playlist they concern: their own, or the one a master names."""
-    by_playlist: Findings = defaultdict(list)
-    for finding in report.findings:
-        by_playlist[finding.playlist].append(finding)
-        if finding.uri and finding.uri != finding.playlist and is_playlist_key(finding.uri):
-            by_playlist[finding.uri].append(finding)
-    return by_playlist
-
-
 def render_table(report: Report, width: int = 160) -> RenderableType:
-    by_playlist = _index(report)
+    by_playlist: Findings = defaultdict(list, report.by_playlist())
     children = {p.uri: p for p in report.playlists if p.parent is not None}
     in_ladder = {v.uri for p in report.playlists for v in p.variants if v.uri} | {
         r.uri for p in report.playlists for r in p.renditions if r.uri}

@@ -136,7 +136,7 @@ class S3Storage:
             endpoint = _redact(self.endpoint_url) if self.endpoint_url else "the S3 endpoint"
             return StorageError(
                 ErrorKind.UNREACHABLE, f"{what} {uri}: could not connect to {endpoint}",
-                "check --endpoint-url / AWS_ENDPOINT_URL, the network and the region",
+                "check --endpoint-url / AWS_ENDPOINT_URL (scheme, host and port) and the network",
             )
         if isinstance(exc, ReadTimeoutError):
             return StorageError(ErrorKind.THROTTLED, f"{what} {uri}: timed out")
@@ -151,8 +151,8 @@ class S3Storage:
         if code in _NOT_FOUND:
             return StorageError(
                 ErrorKind.NOT_FOUND, f"{message}: no such key",
-                f"list what is there: hlsinspect check {self.uri(_directory(key))}"
-                if action == "read" else None)
+                f"check the key; hlsinspect check {self.uri(_directory(key))} inspects every "
+                "playlist in that directory" if action == "read" else None)
         if code == "NoSuchBucket":
             return StorageError(
                 ErrorKind.NO_BUCKET, f"{message}: bucket {bucket!r} does not exist",
