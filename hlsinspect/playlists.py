@@ -56,6 +56,8 @@ class Playlist:
     """First line where each URI (a URI line or a URI="..." attribute) appears."""
     stray_lines: list[int] = field(default_factory=list)
     """URI lines that m3u8 drops: no EXTINF (or BYTERANGE) or STREAM-INF before them."""
+    problems: list[tuple[str, int]] = field(default_factory=list)
+    """Faults that do not stop parsing (a byte order mark): message and line."""
     dangling_lines: list[int] = field(default_factory=list)
     """EXTINF or EXT-X-STREAM-INF tags that no URI line follows."""
 
@@ -88,8 +90,6 @@ def decode(data: bytes) -> str:
     """Strict UTF-8 text of a playlist, or ParseFailure naming the line (RFC 8216 4.1)."""
     if not data.strip():
         raise ParseFailure("the file is empty", 1)
-    if data.startswith(b"\xef\xbb\xbf"):
-        raise ParseFailure("the file starts with a UTF-8 byte order mark, which HLS forbids", 1)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -110,9 +110,17 @@ def decode(data: bytes) -> str:
     return text
 
 
+BOM = b"\xef\xbb\xbf"
+
+
 def parse(key: str, data: bytes) -> Playlist:
-    """Decode and parse; ParseFailure (with a line number where one is known) otherwise."""
-    text = decode(data)
+    """Decode and parse; ParseFailure (with a line number where one is known) otherwise.
+
+    A UTF-8 byte order mark is forbidden (RFC 8216 4.1) but harmless to read past, so it is
+    recorded as a problem and the playlist is still parsed and its segments verified.
+    """
+    bom = data.startswith(BOM)
+    text = decode(data[len(BOM):] if bom else data)
     lines = text.replace("\r\n", "\n").split("\n")
     try:
         parsed = m3u8.loads(text)
@@ -120,6 +128,9 @@ def parse(key: str, data: bytes) -> Playlist:
         message, line = _describe(exc, lines, _failing_line(text, lines))
         raise ParseFailure(message, line) from None
     playlist = Playlist(key=key, text=text, parsed=parsed)
+    if bom:
+        playlist.problems.append(("the file starts with a UTF-8 byte order mark, which HLS "
+                                  "forbids: some players reject the playlist", 1))
     _index_lines(playlist, lines)
     _check_numbers(playlist)
     return playlist

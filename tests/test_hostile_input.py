@@ -318,3 +318,12 @@ def test_root_lets_references_climb_as_far_as_in_the_bucket(cli, tmp_path: Path)
     outside = cli("check", str(tmp_path / "t/v/index.m3u8"), "--root", str(tmp_path / "t/keys"))
     assert outside.exit_code == 2
     assert "not inside --root" in outside.stderr
+
+
+def test_byte_order_mark_is_a_finding_and_segments_are_still_verified(cli, tmp_path: Path):
+    write(tmp_path, "index.m3u8", b"\xef\xbb\xbf" + f"{HEAD}#EXTINF:4,\ngone.ts\n"
+                                                    "#EXT-X-ENDLIST\n".encode())
+    run = cli("check", str(tmp_path / "index.m3u8"), "--format", "json")
+    found = sorted((f["name"], f["line"]) for f in run.json["findings"])
+    assert found == [("playlist-parse-error", 1), ("segment-missing", 6)]
+    assert "byte order mark" in run.json["findings"][0]["message"]

@@ -89,7 +89,6 @@ def test_zero_byte_segment(s3_cli, s3: S3):
         pytest.param(b"#EXT-X-VERSION:3\n#EXTINF:10,\na.ts\n", 1, "#EXTM3U", id="no-extm3u"),
         pytest.param(b"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:abc,\na.ts\n", 3,
                      "#EXTINF:abc", id="bad-extinf"),
-        pytest.param(b"\xef\xbb\xbf#EXTM3U\n", 1, "byte order mark", id="bom"),
         pytest.param(b"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:9,\n\xc3\x28.ts\n", 4,
                      "UTF-8", id="invalid-utf8"),
     ],

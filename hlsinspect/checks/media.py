@@ -50,7 +50,8 @@ def check_media(
 
 def check_structure(playlist: Playlist, uri: str) -> list[Finding]:
     """Lines m3u8 drops without a word: URI lines no tag introduces, dangling STREAM-INF."""
-    findings = []
+    findings = [make_finding("playlist-parse-error", message, playlist=uri, line=line)
+                for message, line in playlist.problems]
     lines = playlist.text.split("\n")
     for line in playlist.dangling_lines:
         tag = lines[line - 1].strip().split(":", 1)[0]
