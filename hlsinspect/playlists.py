@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import m3u8
@@ -61,6 +62,11 @@ class Playlist:
     dangling_lines: list[int] = field(default_factory=list)
     """EXTINF or EXT-X-STREAM-INF tags that no URI line follows."""
 
+    @cached_property
+    def lines(self) -> list[str]:
+        """The text split into lines as numbered in findings (LF or CRLF endings)."""
+        return self.text.replace("\r\n", "\n").split("\n")
+
     @property
     def is_multivariant(self) -> bool:
         return bool(self.parsed.is_variant)
@@ -80,7 +86,7 @@ class Playlist:
 
     def line_of_tag(self, prefix: str) -> int | None:
         """The first line starting with `prefix` (a tag), for findings about that tag."""
-        for number, line in enumerate(self.text.split("\n"), start=1):
+        for number, line in enumerate(self.lines, start=1):
             if line.strip().startswith(prefix):
                 return number
         return None

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from hlsinspect.checks.registry import make_finding
 from hlsinspect.playlists import Playlist
@@ -11,9 +11,21 @@ from hlsinspect.references import ByterangeProblem
 from hlsinspect.report import Finding, Severity
 
 
-def nearest_integer(value: float) -> int:
+def nearest_integer(value: float | Decimal) -> int:
     """RFC 8216 rounds EXTINF to the nearest integer, halves up (Python's round() is banker's)."""
-    return math.floor(value + 0.5)
+    return int(Decimal(str(value)).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def _written_duration(playlist: Playlist, index: int, parsed: float) -> Decimal:
+    """The EXTINF duration exactly as written: 13.4999999999999999 is not 13.5."""
+    line = playlist.extinf_lines[index] if index < len(playlist.extinf_lines) else 0
+    if line:
+        text = playlist.lines[line - 1].strip()
+        try:
+            return Decimal(text.partition(":")[2].partition(",")[0].strip())
+        except InvalidOperation:
+            pass
+    return Decimal(str(parsed))
 
 
 def check_media(
@@ -52,9 +64,8 @@ def check_structure(playlist: Playlist, uri: str) -> list[Finding]:
     """Lines m3u8 drops without a word: URI lines no tag introduces, dangling STREAM-INF."""
     findings = [make_finding("playlist-parse-error", message, playlist=uri, line=line)
                 for message, line in playlist.problems]
-    lines = playlist.text.split("\n")
     for line in playlist.dangling_lines:
-        tag = lines[line - 1].strip().split(":", 1)[0]
+        tag = playlist.lines[line - 1].strip().split(":", 1)[0]
         findings.append(make_finding(
             "playlist-parse-error", f"{tag} is not followed by a URI line: what it describes "
             "is lost", playlist=uri, line=line))
@@ -84,7 +95,8 @@ def _long_segments(
     findings = []
     for index, segment in enumerate(playlist.segments):
         duration = float(segment.duration or 0)
-        if nearest_integer(duration) > target:
+        if duration > target - 0.5 and nearest_integer(
+                _written_duration(playlist, index, duration)) > target:
             line = playlist.extinf_lines[index] if index < len(playlist.extinf_lines) else None
             findings.append(make_finding(
                 "extinf-exceeds-target-duration",
