@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from hlsinspect.checks.registry import make_finding
 from hlsinspect.checks.uris import unfollowed
 from hlsinspect.errors import HlsInspectError
-from hlsinspect.locations import Target, is_playlist_key, resolve
+from hlsinspect.locations import Target, is_playlist_key
 from hlsinspect.playlists import ParseFailure, Playlist, parse
 from hlsinspect.references import PlaylistRef, playlist_refs
 from hlsinspect.report import Finding
@@ -192,7 +192,7 @@ def _expand(
     storage, uri = found.storage, found.storage.uri(master)
     resolved: list[tuple[PlaylistRef, str]] = []
     for ref in playlist_refs(playlist):
-        where = resolve(master, ref.uri, storage.bucket)
+        where = storage.resolve(master, ref.uri)
         if where.key is not None:
             resolved.append((ref, where.key))
         else:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from hlsinspect.discover import Entry
-from hlsinspect.locations import resolve
 from hlsinspect.playlists import Playlist
 from hlsinspect.report import ObjectCounts, PlaylistReport, Rendition, Variant
 from hlsinspect.storage.base import Storage
@@ -45,7 +44,7 @@ def playlist_report(storage: Storage, entry: Entry, counts: ObjectCounts | None)
 
 def object_uri(storage: Storage, base_key: str, raw: str) -> str:
     """A URI as written in the playlist at `base_key`, as reports name it."""
-    where = resolve(base_key, raw, storage.bucket)
+    where = storage.resolve(base_key, raw)
     return storage.uri(where.key) if where.key is not None else raw
 
 

@@ -20,7 +20,6 @@ from hlsinspect.checks.uris import unfollowed
 from hlsinspect.discover import Discovery, Entry, failure_finding
 from hlsinspect.errors import HlsInspectError
 from hlsinspect.facts import object_uri, playlist_report
-from hlsinspect.locations import resolve
 from hlsinspect.references import ObjectRef, key_refs, object_refs
 from hlsinspect.report import Finding, ObjectCounts, PlaylistReport, Report, Severity
 from hlsinspect.storage.base import Existence, ObjectState, Storage
@@ -157,7 +156,7 @@ def _static(storage: Storage, entry: Entry, refs: list[ResolvedRef]) -> list[Fin
 def _place(storage: Storage, key: str, uri: str, ref: ObjectRef,
            refs: list[ResolvedRef]) -> list[Finding]:
     """Queue the reference for verification, or say why it will not be verified."""
-    where = resolve(key, ref.uri, storage.bucket)
+    where = storage.resolve(key, ref.uri)
     if where.key is not None:
         refs.append(ResolvedRef(ref, where.key))
         return []

@@ -10,7 +10,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from hlsinspect.locations import Reference
 
 MAX_PLAYLIST_BYTES = 64 * 1024 * 1024
 """A playlist larger than this is not read into memory (100k segments is about 6 MB)."""
@@ -64,6 +67,11 @@ class Storage(Protocol):
 
     def uri(self, key: str) -> str:
         """How the object is named in reports: `s3://bucket/key` or an absolute path."""
+        ...
+
+    def resolve(self, playlist_key: str, uri: str) -> Reference:
+        """The key `uri`, as written in the playlist at `playlist_key`, names in this store,
+        or why it names none here. The one place a reference becomes a key."""
         ...
 
     def read(self, key: str, limit: int = MAX_PLAYLIST_BYTES) -> bytes:

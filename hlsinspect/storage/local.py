@@ -6,6 +6,7 @@ import errno
 import os
 from collections.abc import Iterator
 
+from hlsinspect.locations import Reference, resolve
 from hlsinspect.storage.base import (
     MAX_PLAYLIST_BYTES,
     ErrorKind,
@@ -30,6 +31,9 @@ class LocalStorage:
     def uri(self, key: str) -> str:
         # undecodable file names (surrogate escapes) are shown, never allowed to break output
         return self.path(key).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+    def resolve(self, playlist_key: str, uri: str) -> Reference:
+        return resolve(playlist_key, uri, None)
 
     def read(self, key: str, limit: int = MAX_PLAYLIST_BYTES) -> bytes:
         path = self.path(key)

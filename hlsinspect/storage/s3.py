@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from hlsinspect.locations import Reference, resolve
 from hlsinspect.storage.base import (
     MAX_PLAYLIST_BYTES,
     ErrorKind,
@@ -58,6 +59,9 @@ class S3Storage:
 
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{key}"
+
+    def resolve(self, playlist_key: str, uri: str) -> Reference:
+        return resolve(playlist_key, uri, self.bucket)
 
     def read(self, key: str, limit: int = MAX_PLAYLIST_BYTES) -> bytes:
         try:
