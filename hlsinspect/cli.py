@@ -72,7 +72,7 @@ class _Options:
 
             self._file = load(Path.cwd())
         value = self._file.get(key)
-        return given if value is None else value  # type: ignore[no-any-return]
+        return given if value is None else value
 
 
 def _tokens(values: list[str]) -> list[str]:

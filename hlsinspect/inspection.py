@@ -22,7 +22,7 @@ from hlsinspect.checks.uris import unfollowed
 from hlsinspect.discover import Discovery, Entry, failure_finding
 from hlsinspect.errors import HlsInspectError
 from hlsinspect.facts import playlist_report
-from hlsinspect.references import ResolvedRef, object_refs, place
+from hlsinspect.references import ObjectRef, ResolvedRef, object_refs, place
 from hlsinspect.report import Finding, ObjectCounts, PlaylistReport, Report, Severity
 from hlsinspect.storage.base import Existence, ObjectState, Storage
 from hlsinspect.verify import Progress, VerifySettings, verify
@@ -56,12 +56,12 @@ class Inspection:
     """Accumulates discoveries, verifies their objects once per store, builds the report."""
 
     def __init__(self, verify_settings: VerifySettings, fail_on: Severity,
-                 progress: Progress | None, *, selection: Selection = Selection(),
+                 progress: Progress | None, *, selection: Selection | None = None,
                  raise_errors: bool = False) -> None:
         self.verify_settings = verify_settings
         self.fail_on = fail_on
         self.progress = progress
-        self.selection = selection
+        self.selection = selection or Selection()
         self.raise_errors = raise_errors
         self.pending: list[_Pending] = []
         self.failures: list[Finding] = []
@@ -112,14 +112,13 @@ class Inspection:
         found = self._apply("line", context, uri)
         found += self._apply("multivariant" if playlist.is_multivariant else "media",
                              context, uri)
-        resolved = []
+        resolved: list[tuple[ObjectRef, str | None]] = []
         for ref in object_refs(playlist):
             where = storage.resolve(loaded.key, ref.uri)
             if where.key is None:
                 found.append(unfollowed(LABELS[ref.kind], ref.uri, where, uri, ref.line,
                                         local=storage.bucket is None))
-            else:
-                resolved.append((ref, where.key))
+            resolved.append((ref, where.key))
         checked.refs, problems = place(resolved)
         found += [finding("byterange-invalid", p.message, playlist=uri, line=p.ref.line,
                           uri=object_uri(storage, loaded.key, p.ref.uri)) for p in problems]

@@ -111,7 +111,7 @@ def decode(data: bytes) -> tuple[str, list[tuple[str, int]]]:
         line = data.count(b"\n", 0, exc.start) + 1
         kind = "binary data" if b"\x00" in data[:1024] else "invalid UTF-8"
         raise ParseFailure(f"not a text playlist: {kind} at byte {exc.start}", line) from None
-    lines = text.split("\n")
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
     first = next((n for n, line in enumerate(lines, 1) if line.strip()), 1)
     head = lines[first - 1].strip()
     if head != "#EXTM3U":

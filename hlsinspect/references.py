@@ -124,16 +124,24 @@ def _range(text: str | None) -> tuple[int | None, int | None]:
     return parsed if parsed is not None else (None, None)
 
 
-def place(resolved: list[tuple[ObjectRef, str]]) -> tuple[list[ResolvedRef], list[RangeProblem]]:
-    """Give every byte range its offset; a range that cannot be placed is a problem."""
+def place(resolved: list[tuple[ObjectRef, str | None]]
+          ) -> tuple[list[ResolvedRef], list[RangeProblem]]:
+    """Give every byte range its offset; a range that cannot be placed is a problem.
+
+    References the store did not resolve (another host, say) take part under their URI as
+    written, so a range cannot continue across two files there either; only resolved ones
+    come back, to be verified.
+    """
     out: list[ResolvedRef] = []
     problems: list[RangeProblem] = []
     segment_end: dict[int, tuple[str, int]] = {}
     """Per segment index: (key, end of its sub-range), for the next segment to continue."""
     part_end: tuple[int | None, str, int] | None = None
-    for ref, key in resolved:
+    for ref, resolved_key in resolved:
+        key = resolved_key if resolved_key is not None else "\0" + ref.uri
         if ref.length is None:
-            out.append(ResolvedRef(ref, key))
+            if resolved_key is not None:
+                out.append(ResolvedRef(ref, key))
             continue
         offset = ref.offset
         if offset is None and ref.kind == "segment":
@@ -156,7 +164,8 @@ def place(resolved: list[tuple[ObjectRef, str]]) -> tuple[list[ResolvedRef], lis
         offset = offset or 0
         if ref.length <= 0:
             problems.append(RangeProblem(ref, f"a byte range of length {ref.length} is empty"))
-        out.append(ResolvedRef(ref, key, (offset, ref.length)))
+        if resolved_key is not None:
+            out.append(ResolvedRef(ref, key, (offset, ref.length)))
         if ref.kind == "segment" and ref.segment is not None:
             segment_end[ref.segment] = (key, offset + ref.length)
         elif ref.kind == "part":

@@ -143,7 +143,7 @@ def test_truncated_single_file(cli, title_of):
     run = check(cli, title, "index.m3u8")
     assert run.exit_code == 1
     assert findings(run.json) == [("byterange-out-of-bounds", title.uri("index.ts"))]
-    assert "3 of 4 sub-ranges reach past it" in run.json["findings"][0]["message"]
+    assert "3 of 4 sub-ranges do" in run.json["findings"][0]["message"]
 
 
 def test_byte_ranges_of_one_file_share_one_check(cli, title_of):
@@ -209,7 +209,7 @@ def test_directory_with_no_playlist_exits_2(cli, tmp_path: Path):
 def test_loop_between_two_multivariant_playlists(cli, title_of):
     title = title_of("ts-ladder")
     title.write("a.m3u8", b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\nb.m3u8\n"
-                          b"#EXT-X-STREAM-INF:BANDWIDTH=2000\nstream_0/index.m3u8\n")
+                          b"#EXT-X-STREAM-INF:BANDWIDTH=200000\nstream_0/index.m3u8\n")
     title.write("b.m3u8", b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\na.m3u8\n")
     run = check(cli, title, "a.m3u8")
     assert run.exit_code == 1
@@ -255,13 +255,15 @@ def test_external_and_escaping_references(cli, title_of):
 def test_low_latency_parts_are_checked(cli, title_of):
     title = title_of("cmaf")
     title.edit("v0/index.m3u8", lambda t: t.replace("#EXT-X-ENDLIST\n", "")
-               .replace("#EXT-X-PLAYLIST-TYPE:VOD\n", "")
+               .replace("#EXT-X-PLAYLIST-TYPE:VOD\n", "#EXT-X-PART-INF:PART-TARGET=1.0\n"
+                        "#EXT-X-SERVER-CONTROL:PART-HOLD-BACK=3.0\n")
                + "#EXT-X-PART:DURATION=1.0,URI=\"seg003.m4s\"\n"
                + "#EXT-X-PART:DURATION=1.0,URI=\"part-gone.m4s\"\n"
                + "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part-next.m4s\"\n")
     run = check(cli, title, "v0/index.m3u8")
     assert run.exit_code == 1
-    got = {(f["name"], f["severity"]) for f in run.json["findings"]}
+    got = {(f["name"], f["severity"]) for f in run.json["findings"]
+           if f["name"] != "version-higher-than-needed"}
     assert got == {("part-missing", "error"), ("preload-hint-missing", "info"),
                    ("endlist-missing", "warning")}
 
@@ -308,7 +310,7 @@ def test_discontinuity_counts_must_agree(cli, title_of):
                lambda t: t.replace("sample00001.ts\n", "sample00001.ts\n#EXT-X-DISCONTINUITY\n"))
     run = check(cli, title, "HLS/sample.m3u8")
     assert run.exit_code == 0
-    [finding] = run.json["findings"]
+    [finding] = [f for f in run.json["findings"] if f["severity"] != "info"]
     assert (finding["name"], finding["severity"]) == ("discontinuity-mismatch", "warning")
     assert "HLS/1M/sample.m3u8: 1 (sequence 0)" in finding["message"]
     assert check(cli, title, "HLS/sample.m3u8", "--fail-on", "warning").exit_code == 1

@@ -125,9 +125,9 @@ def _tag_needs(tag: Tag, iframes: bool, need: Callable[[int, str, int], None]) -
         need(9, "EXT-X-SKIP", tag.line)
         if "RECENTLY-REMOVED-DATERANGES" in tag.attrs:
             need(10, "EXT-X-SKIP with RECENTLY-REMOVED-DATERANGES", tag.line)
-    if tag.has_attributes and tag.value and "REQ-" in tag.value:
-        if any(n.startswith("REQ-") for n in tag.attrs.names()):
-            need(12, "an attribute whose name starts with REQ-", tag.line)
+    if (tag.has_attributes and tag.value and "REQ-" in tag.value
+            and any(n.startswith("REQ-") for n in tag.attrs.names())):
+        need(12, "an attribute whose name starts with REQ-", tag.line)
     if tag.value and "{$" in tag.value and _VARIABLE.search(tag.value):
         need(8, "variable substitution ({$...})", tag.line)
 

@@ -72,21 +72,21 @@ class TagSpec:
                 ) or self.name in ("EXT-X-VERSION", "EXT-X-SKIP", "EXT-X-CONTENT-STEERING")
 
 
-I, H, F, SF, Q, E, EL, R = (Kind.INTEGER, Kind.HEX, Kind.FLOAT, Kind.SIGNED_FLOAT, Kind.QUOTED,
-                            Kind.ENUM, Kind.ENUM_LIST, Kind.RESOLUTION)
+INT, HEX, FLT, SFLT, QS = Kind.INTEGER, Kind.HEX, Kind.FLOAT, Kind.SIGNED_FLOAT, Kind.QUOTED
+ENUM, ENUMS, RES = Kind.ENUM, Kind.ENUM_LIST, Kind.RESOLUTION
 YES_NO = ("YES", "NO")
 METHODS = ("NONE", "AES-128", "SAMPLE-AES", "SAMPLE-AES-CTR", "AES-256-GCM")
 RFC, BIS = "RFC 8216", "RFC 8216bis"
 
-_KEY = {"METHOD": AttrSpec(E, True, METHODS), "URI": AttrSpec(Q), "IV": AttrSpec(H),
-        "KEYFORMAT": AttrSpec(Q), "KEYFORMATVERSIONS": AttrSpec(Q)}
+_KEY = {"METHOD": AttrSpec(ENUM, True, METHODS), "URI": AttrSpec(QS), "IV": AttrSpec(HEX),
+        "KEYFORMAT": AttrSpec(QS), "KEYFORMATVERSIONS": AttrSpec(QS)}
 _VARIANT = {
-    "BANDWIDTH": AttrSpec(I, True), "AVERAGE-BANDWIDTH": AttrSpec(I), "SCORE": AttrSpec(F),
-    "CODECS": AttrSpec(Q), "SUPPLEMENTAL-CODECS": AttrSpec(Q), "RESOLUTION": AttrSpec(R),
-    "HDCP-LEVEL": AttrSpec(E, allowed=("TYPE-0", "TYPE-1", "NONE")),
-    "ALLOWED-CPC": AttrSpec(Q), "VIDEO-RANGE": AttrSpec(E, allowed=("SDR", "HLG", "PQ")),
-    "REQ-VIDEO-LAYOUT": AttrSpec(Q), "STABLE-VARIANT-ID": AttrSpec(Q), "VIDEO": AttrSpec(Q),
-    "PATHWAY-ID": AttrSpec(Q), "PROGRAM-ID": AttrSpec(I),
+    "BANDWIDTH": AttrSpec(INT, True), "AVERAGE-BANDWIDTH": AttrSpec(INT), "SCORE": AttrSpec(FLT),
+    "CODECS": AttrSpec(QS), "SUPPLEMENTAL-CODECS": AttrSpec(QS), "RESOLUTION": AttrSpec(RES),
+    "HDCP-LEVEL": AttrSpec(ENUM, allowed=("TYPE-0", "TYPE-1", "NONE")),
+    "ALLOWED-CPC": AttrSpec(QS), "VIDEO-RANGE": AttrSpec(ENUM, allowed=("SDR", "HLG", "PQ")),
+    "REQ-VIDEO-LAYOUT": AttrSpec(QS), "STABLE-VARIANT-ID": AttrSpec(QS), "VIDEO": AttrSpec(QS),
+    "PATHWAY-ID": AttrSpec(QS), "PROGRAM-ID": AttrSpec(INT),
 }
 
 _SPECS = (
@@ -94,10 +94,10 @@ _SPECS = (
     TagSpec("EXT-X-VERSION", Category.BASIC, Form.INTEGER, f"{RFC} 4.3.1.2"),
     TagSpec("EXT-X-INDEPENDENT-SEGMENTS", Category.SHARED, Form.NONE, f"{RFC} 4.3.5.1"),
     TagSpec("EXT-X-START", Category.SHARED, Form.ATTRIBUTES, f"{RFC} 4.3.5.2", attributes={
-        "TIME-OFFSET": AttrSpec(SF, True), "PRECISE": AttrSpec(E, allowed=YES_NO)}),
+        "TIME-OFFSET": AttrSpec(SFLT, True), "PRECISE": AttrSpec(ENUM, allowed=YES_NO)}),
     TagSpec("EXT-X-DEFINE", Category.SHARED, Form.ATTRIBUTES, f"{BIS} 4.4.2.3", attributes={
-        "NAME": AttrSpec(Q), "VALUE": AttrSpec(Q, empty_ok=True), "IMPORT": AttrSpec(Q),
-        "QUERYPARAM": AttrSpec(Q)}),
+        "NAME": AttrSpec(QS), "VALUE": AttrSpec(QS, empty_ok=True), "IMPORT": AttrSpec(QS),
+        "QUERYPARAM": AttrSpec(QS)}),
     TagSpec("EXT-X-TARGETDURATION", Category.MEDIA, Form.INTEGER, f"{RFC} 4.3.3.1"),
     TagSpec("EXT-X-MEDIA-SEQUENCE", Category.MEDIA, Form.INTEGER, f"{RFC} 4.3.3.2"),
     TagSpec("EXT-X-DISCONTINUITY-SEQUENCE", Category.MEDIA, Form.INTEGER, f"{RFC} 4.3.3.3"),
@@ -106,65 +106,65 @@ _SPECS = (
             allowed=("EVENT", "VOD")),
     TagSpec("EXT-X-I-FRAMES-ONLY", Category.MEDIA, Form.NONE, f"{RFC} 4.3.3.6"),
     TagSpec("EXT-X-PART-INF", Category.MEDIA, Form.ATTRIBUTES, f"{BIS} 4.4.3.7",
-            attributes={"PART-TARGET": AttrSpec(F, True)}),
+            attributes={"PART-TARGET": AttrSpec(FLT, True)}),
     TagSpec("EXT-X-SERVER-CONTROL", Category.MEDIA, Form.ATTRIBUTES, f"{BIS} 4.4.3.8",
-            attributes={"CAN-SKIP-UNTIL": AttrSpec(F),
-                        "CAN-SKIP-DATERANGES": AttrSpec(E, allowed=("YES",)),
-                        "HOLD-BACK": AttrSpec(F), "PART-HOLD-BACK": AttrSpec(F),
-                        "CAN-BLOCK-RELOAD": AttrSpec(E, allowed=("YES",))}),
+            attributes={"CAN-SKIP-UNTIL": AttrSpec(FLT),
+                        "CAN-SKIP-DATERANGES": AttrSpec(ENUM, allowed=("YES",)),
+                        "HOLD-BACK": AttrSpec(FLT), "PART-HOLD-BACK": AttrSpec(FLT),
+                        "CAN-BLOCK-RELOAD": AttrSpec(ENUM, allowed=("YES",))}),
     TagSpec("EXTINF", Category.SEGMENT, Form.EXTINF, f"{RFC} 4.3.2.1"),
     TagSpec("EXT-X-BYTERANGE", Category.SEGMENT, Form.BYTERANGE, f"{RFC} 4.3.2.2"),
     TagSpec("EXT-X-DISCONTINUITY", Category.SEGMENT, Form.NONE, f"{RFC} 4.3.2.3"),
     TagSpec("EXT-X-KEY", Category.SEGMENT, Form.ATTRIBUTES, f"{RFC} 4.3.2.4", attributes=_KEY),
     TagSpec("EXT-X-MAP", Category.SEGMENT, Form.ATTRIBUTES, f"{RFC} 4.3.2.5",
-            attributes={"URI": AttrSpec(Q, True), "BYTERANGE": AttrSpec(Q)}),
+            attributes={"URI": AttrSpec(QS, True), "BYTERANGE": AttrSpec(QS)}),
     TagSpec("EXT-X-PROGRAM-DATE-TIME", Category.SEGMENT, Form.DATE_TIME, f"{RFC} 4.3.2.6"),
     TagSpec("EXT-X-GAP", Category.SEGMENT, Form.NONE, f"{BIS} 4.4.4.7"),
     TagSpec("EXT-X-BITRATE", Category.SEGMENT, Form.INTEGER, f"{BIS} 4.4.4.8"),
     TagSpec("EXT-X-PART", Category.SEGMENT, Form.ATTRIBUTES, f"{BIS} 4.4.4.9", attributes={
-        "URI": AttrSpec(Q, True), "DURATION": AttrSpec(F, True),
-        "INDEPENDENT": AttrSpec(E, allowed=("YES",)), "BYTERANGE": AttrSpec(Q),
-        "GAP": AttrSpec(E, allowed=("YES",))}),
+        "URI": AttrSpec(QS, True), "DURATION": AttrSpec(FLT, True),
+        "INDEPENDENT": AttrSpec(ENUM, allowed=("YES",)), "BYTERANGE": AttrSpec(QS),
+        "GAP": AttrSpec(ENUM, allowed=("YES",))}),
     TagSpec("EXT-X-DATERANGE", Category.METADATA, Form.ATTRIBUTES, f"{RFC} 4.3.2.7",
             client_attributes=True, attributes={
-                "ID": AttrSpec(Q, True), "CLASS": AttrSpec(Q), "START-DATE": AttrSpec(Q),
-                "CUE": AttrSpec(EL), "END-DATE": AttrSpec(Q), "DURATION": AttrSpec(F),
-                "PLANNED-DURATION": AttrSpec(F), "SCTE35-CMD": AttrSpec(H),
-                "SCTE35-OUT": AttrSpec(H), "SCTE35-IN": AttrSpec(H),
-                "END-ON-NEXT": AttrSpec(E, allowed=("YES",))}),
+                "ID": AttrSpec(QS, True), "CLASS": AttrSpec(QS), "START-DATE": AttrSpec(QS),
+                "CUE": AttrSpec(ENUMS), "END-DATE": AttrSpec(QS), "DURATION": AttrSpec(FLT),
+                "PLANNED-DURATION": AttrSpec(FLT), "SCTE35-CMD": AttrSpec(HEX),
+                "SCTE35-OUT": AttrSpec(HEX), "SCTE35-IN": AttrSpec(HEX),
+                "END-ON-NEXT": AttrSpec(ENUM, allowed=("YES",))}),
     TagSpec("EXT-X-SKIP", Category.METADATA, Form.ATTRIBUTES, f"{BIS} 4.4.5.2", attributes={
-        "SKIPPED-SEGMENTS": AttrSpec(I, True),
-        "RECENTLY-REMOVED-DATERANGES": AttrSpec(Q, empty_ok=True)}),
+        "SKIPPED-SEGMENTS": AttrSpec(INT, True),
+        "RECENTLY-REMOVED-DATERANGES": AttrSpec(QS, empty_ok=True)}),
     TagSpec("EXT-X-PRELOAD-HINT", Category.METADATA, Form.ATTRIBUTES, f"{BIS} 4.4.5.3",
-            attributes={"TYPE": AttrSpec(E, True, ("PART", "MAP")), "URI": AttrSpec(Q, True),
-                        "BYTERANGE-START": AttrSpec(I), "BYTERANGE-LENGTH": AttrSpec(I)}),
+            attributes={"TYPE": AttrSpec(ENUM, True, ("PART", "MAP")), "URI": AttrSpec(QS, True),
+                        "BYTERANGE-START": AttrSpec(INT), "BYTERANGE-LENGTH": AttrSpec(INT)}),
     TagSpec("EXT-X-RENDITION-REPORT", Category.METADATA, Form.ATTRIBUTES, f"{BIS} 4.4.5.4",
-            attributes={"URI": AttrSpec(Q, True), "LAST-MSN": AttrSpec(I),
-                        "LAST-PART": AttrSpec(I)}),
+            attributes={"URI": AttrSpec(QS, True), "LAST-MSN": AttrSpec(INT),
+                        "LAST-PART": AttrSpec(INT)}),
     TagSpec("EXT-X-MEDIA", Category.MULTIVARIANT, Form.ATTRIBUTES, f"{RFC} 4.3.4.1",
             attributes={
-                "TYPE": AttrSpec(E, True, ("AUDIO", "VIDEO", "SUBTITLES", "CLOSED-CAPTIONS")),
-                "URI": AttrSpec(Q), "GROUP-ID": AttrSpec(Q, True), "LANGUAGE": AttrSpec(Q),
-                "ASSOC-LANGUAGE": AttrSpec(Q), "NAME": AttrSpec(Q, True),
-                "STABLE-RENDITION-ID": AttrSpec(Q), "DEFAULT": AttrSpec(E, allowed=YES_NO),
-                "AUTOSELECT": AttrSpec(E, allowed=YES_NO),
-                "FORCED": AttrSpec(E, allowed=YES_NO), "INSTREAM-ID": AttrSpec(Q),
-                "BIT-DEPTH": AttrSpec(I), "SAMPLE-RATE": AttrSpec(I),
-                "CHARACTERISTICS": AttrSpec(Q), "CHANNELS": AttrSpec(Q)}),
+                "TYPE": AttrSpec(ENUM, True, ("AUDIO", "VIDEO", "SUBTITLES", "CLOSED-CAPTIONS")),
+                "URI": AttrSpec(QS), "GROUP-ID": AttrSpec(QS, True), "LANGUAGE": AttrSpec(QS),
+                "ASSOC-LANGUAGE": AttrSpec(QS), "NAME": AttrSpec(QS, True),
+                "STABLE-RENDITION-ID": AttrSpec(QS), "DEFAULT": AttrSpec(ENUM, allowed=YES_NO),
+                "AUTOSELECT": AttrSpec(ENUM, allowed=YES_NO),
+                "FORCED": AttrSpec(ENUM, allowed=YES_NO), "INSTREAM-ID": AttrSpec(QS),
+                "BIT-DEPTH": AttrSpec(INT), "SAMPLE-RATE": AttrSpec(INT),
+                "CHARACTERISTICS": AttrSpec(QS), "CHANNELS": AttrSpec(QS)}),
     TagSpec("EXT-X-STREAM-INF", Category.MULTIVARIANT, Form.ATTRIBUTES, f"{RFC} 4.3.4.2",
-            attributes={**_VARIANT, "FRAME-RATE": AttrSpec(F), "AUDIO": AttrSpec(Q),
-                        "SUBTITLES": AttrSpec(Q),
+            attributes={**_VARIANT, "FRAME-RATE": AttrSpec(FLT), "AUDIO": AttrSpec(QS),
+                        "SUBTITLES": AttrSpec(QS),
                         "CLOSED-CAPTIONS": AttrSpec(Kind.QUOTED_OR_ENUM, allowed=("NONE",))}),
     TagSpec("EXT-X-I-FRAME-STREAM-INF", Category.MULTIVARIANT, Form.ATTRIBUTES,
-            f"{RFC} 4.3.4.3", attributes={**_VARIANT, "URI": AttrSpec(Q, True)}),
+            f"{RFC} 4.3.4.3", attributes={**_VARIANT, "URI": AttrSpec(QS, True)}),
     TagSpec("EXT-X-SESSION-DATA", Category.MULTIVARIANT, Form.ATTRIBUTES, f"{RFC} 4.3.4.4",
-            attributes={"DATA-ID": AttrSpec(Q, True), "VALUE": AttrSpec(Q, empty_ok=True),
-                        "URI": AttrSpec(Q), "FORMAT": AttrSpec(E, allowed=("JSON", "RAW")),
-                        "LANGUAGE": AttrSpec(Q)}),
+            attributes={"DATA-ID": AttrSpec(QS, True), "VALUE": AttrSpec(QS, empty_ok=True),
+                        "URI": AttrSpec(QS), "FORMAT": AttrSpec(ENUM, allowed=("JSON", "RAW")),
+                        "LANGUAGE": AttrSpec(QS)}),
     TagSpec("EXT-X-SESSION-KEY", Category.MULTIVARIANT, Form.ATTRIBUTES, f"{RFC} 4.3.4.5",
             attributes=_KEY),
     TagSpec("EXT-X-CONTENT-STEERING", Category.MULTIVARIANT, Form.ATTRIBUTES, f"{BIS} 4.4.6.6",
-            attributes={"SERVER-URI": AttrSpec(Q, True), "PATHWAY-ID": AttrSpec(Q)}),
+            attributes={"SERVER-URI": AttrSpec(QS, True), "PATHWAY-ID": AttrSpec(QS)}),
     # widely written, outside the RFC (clients ignore unknown tags, RFC 8216 6.3.1)
     TagSpec("EXT-X-ALLOW-CACHE", Category.EXTENSION, Form.ANY, f"{RFC} 7"),
     *(TagSpec(name, Category.EXTENSION, Form.ANY, "-") for name in (
@@ -172,7 +172,7 @@ _SPECS = (
         "EXT-OATCLS-SCTE35", "EXT-X-ASSET", "EXT-X-SCTE35", "EXT-X-SPLICEPOINT-SCTE35",
         "EXT-X-IMAGE-STREAM-INF", "EXT-X-IMAGES-ONLY", "EXT-X-TILES", "EXT-X-BITRATE-INF")),
 )
-del I, H, F, SF, Q, E, EL, R
+del INT, HEX, FLT, SFLT, QS, ENUM, ENUMS, RES
 
 TAGS: dict[str, TagSpec] = {spec.name: spec for spec in _SPECS}
 """Every known tag by name (without the '#')."""
@@ -221,7 +221,6 @@ def value_problem(spec: TagSpec, value: str | None) -> str | None:
     elif form is Form.BYTERANGE:
         if parse_byterange(text) is None:
             return f"must be <length>[@<offset>] in decimal-integers, found {text[:40]!r}"
-    elif form is Form.DATE_TIME:
-        if as_date_time(text) is None:
-            return f"must be an ISO 8601 date-time (YYYY-MM-DDThh:mm:ss.SSSZ), found {text[:40]!r}"
+    elif form is Form.DATE_TIME and as_date_time(text) is None:
+        return f"must be an ISO 8601 date-time (YYYY-MM-DDThh:mm:ss.SSSZ), found {text[:40]!r}"
     return None
