@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from hlsinspect.model import Segment, Structure, build
 from hlsinspect.syntax.attributes import as_int
@@ -41,6 +42,8 @@ class Playlist:
     structure: Structure
     problems: list[tuple[str, int]] = field(default_factory=list)
     """Faults of the text itself (byte order mark, control characters): message and line."""
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)
+    """Values several rules derive from the playlist, computed once (see checks.structure)."""
 
     @property
     def kind(self) -> str:

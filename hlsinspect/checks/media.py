@@ -215,18 +215,24 @@ def fmp4_map_missing(ctx: PlaylistContext) -> Iterator[Issue]:
 @rule("HLS206", "live-playlist-too-short", WARNING, scope="media",
       reference="RFC 8216 6.2.2",
       hint="keep at least three target durations of segments in a live playlist",
-      passing=[HEAD + SEG * 4],
-      failing=[HEAD + SEG])
+      passing=[HEAD + "#EXT-X-MEDIA-SEQUENCE:7\n" + SEG * 4, HEAD + SEG],
+      failing=[HEAD + "#EXT-X-MEDIA-SEQUENCE:7\n" + SEG])
 def live_playlist_too_short(ctx: PlaylistContext) -> Iterator[Issue]:
-    """A live playlist (no EXT-X-ENDLIST, no PLAYLIST-TYPE) shorter than three target
-    durations: a server must not shrink one below that, and players stall on it."""
+    """A live playlist (no EXT-X-ENDLIST, no PLAYLIST-TYPE) from which segments were removed
+    (EXT-X-MEDIA-SEQUENCE above 0) that lasts less than three target durations: a server
+    must not remove a segment if that leaves less, and players stall on it. A live playlist
+    that has not removed anything yet may be short: its stream just started."""
     target = ctx.playlist.target_duration
-    if ctx.playlist.endlist or ctx.playlist.playlist_type or not target or not ctx.segments:
+    if (ctx.playlist.endlist or ctx.playlist.playlist_type or not target or not ctx.segments
+            or ctx.playlist.media_sequence == 0):
         return
     total = ctx.playlist.total_duration
     if total < 3 * target:
+        tag = ctx.tag("EXT-X-MEDIA-SEQUENCE")
         yield Issue(f"the live playlist lasts {total:.3f} s, less than three target "
-                    f"durations ({3 * target} s)", observed=f"{total:.3f} s",
+                    f"durations ({3 * target} s), and segments were already removed "
+                    f"(EXT-X-MEDIA-SEQUENCE:{ctx.playlist.media_sequence})",
+                    line=tag.line if tag else None, observed=f"{total:.3f} s",
                     expected=f">= {3 * target} s")
 
 

@@ -22,10 +22,8 @@ SEGMENT = "#EXTINF:9.009,\nsegment0.ts\n"
 MASTER = "#EXTM3U\n"
 
 
-def _attribute_tags(ctx: PlaylistContext) -> Iterator[Tag]:
-    for tag in ctx.lines.tags:
-        if tag.has_attributes and tag.value is not None:
-            yield tag
+def _attribute_tags(ctx: PlaylistContext) -> list[Tag]:
+    return ctx.lines.with_attributes
 
 
 @rule("HLS001", "playlist-parse-error", ERROR, scope="line", reference="RFC 8216 4.1",

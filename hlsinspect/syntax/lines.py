@@ -60,6 +60,8 @@ class Lines:
     by_name: dict[str, list[Tag]] = field(default_factory=dict)
     padded: list[int] = field(default_factory=list)
     """Lines with white space before or after their content (RFC 8216 4.1 forbids it)."""
+    with_attributes: list[Tag] = field(default_factory=list)
+    """The tags whose value is an attribute list, in order."""
     lookalikes: list[tuple[int, str]] = field(default_factory=list)
     """Comments that look like tags in the wrong case (`#ext-x-endlist`): line and text.
     Tags are case-sensitive, so clients take these for comments and ignore them."""
@@ -92,9 +94,12 @@ def read_lines(text: str) -> Lines:
             lines.padded.append(number)
         if content.startswith("#EXT"):
             name, colon, value = content[1:].partition(":")
-            tag = Tag(number, name, value if colon else None, TAGS.get(name))
+            spec = TAGS.get(name)
+            tag = Tag(number, name, value if colon else None, spec)
             lines.entries.append(tag)
             lines.by_name.setdefault(name, []).append(tag)
+            if spec is not None and spec.form is Form.ATTRIBUTES and colon:
+                lines.with_attributes.append(tag)
         elif not content.startswith("#"):
             lines.entries.append(UriLine(number, content))
         elif content[:4].upper() == "#EXT":
