@@ -70,13 +70,17 @@ class Inspection:
     def add(self, found: Discovery) -> None:
         """Check every new playlist of a discovery from its text; resolve its references."""
         pending = _Pending(found)
+        parsed = {found.storage.uri(e.loaded.key): e.loaded.playlist for e in found.entries}
         for entry in found.entries:
             uri = found.storage.uri(entry.loaded.key)
             if uri in self.seen:
                 continue
             self.seen.add(uri)
             checked = _Checked(entry, uri)
-            checked.findings = self._guarded(uri, partial(self._static, found.storage, checked))
+            parent = parsed.get(entry.parent) if entry.parent else None
+            imported = parent.variables() if parent is not None else {}
+            checked.findings = self._guarded(
+                uri, partial(self._static, found.storage, checked, imported))
             pending.checked.append(checked)
         self.pending.append(pending)
 
@@ -94,7 +98,8 @@ class Inspection:
             return [finding("internal-error", f"checking stopped on {type(exc).__name__}: "
                             f"{exc}", playlist=uri)]
 
-    def _static(self, storage: Storage, checked: _Checked) -> list[Finding]:
+    def _static(self, storage: Storage, checked: _Checked,
+                imported: dict[str, str]) -> list[Finding]:
         """Rules that need only the text; the references resolved, byte ranges placed."""
         loaded, uri = checked.entry.loaded, checked.uri
         if loaded.parse_failure is not None:
@@ -113,7 +118,7 @@ class Inspection:
         found += self._apply("multivariant" if playlist.is_multivariant else "media",
                              context, uri)
         resolved: list[tuple[ObjectRef, str | None]] = []
-        for ref in object_refs(playlist):
+        for ref in object_refs(playlist, playlist.variables(imported)):
             where = storage.resolve(loaded.key, ref.uri)
             if where.key is None:
                 found.append(unfollowed(LABELS[ref.kind], ref.uri, where, uri, ref.line,

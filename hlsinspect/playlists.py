@@ -9,6 +9,7 @@ line and reported by the rules, while the segments are still read and verified.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -97,6 +98,39 @@ class Playlist:
     @property
     def iframes_only(self) -> bool:
         return self.lines.has("EXT-X-I-FRAMES-ONLY")
+
+    def variables(self, imported: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Its EXT-X-DEFINE variables: NAME/VALUE pairs, and IMPORTs from `imported` (the
+        multivariant playlist's). QUERYPARAM values depend on the request: left out."""
+        found: dict[str, str] = {}
+        for tag in self.lines.all("EXT-X-DEFINE"):
+            name, value, wanted = tag.attr("NAME"), tag.attr("VALUE"), tag.attr("IMPORT")
+            if name is not None and value is not None:
+                found.setdefault(name, value)
+            elif wanted is not None and imported and wanted in imported:
+                found.setdefault(wanted, imported[wanted])
+        return found
+
+
+_REFERENCE = re.compile(r"\{\$([A-Za-z0-9_-]+)\}")
+
+
+def substitute(text: str, variables: Mapping[str, str]) -> str | None:
+    """`text` with its {$name} references replaced (RFC 8216bis 4.3); None when one of them
+    names no variable (the variables rules report that; the URI cannot be followed)."""
+    if "{$" not in text:
+        return text
+    missing = False
+
+    def value(match: re.Match[str]) -> str:
+        nonlocal missing
+        if match.group(1) not in variables:
+            missing = True
+            return match.group(0)
+        return variables[match.group(1)]
+
+    result = _REFERENCE.sub(value, text)
+    return None if missing else result
 
 
 def decode(data: bytes) -> tuple[str, list[tuple[str, int]]]:

@@ -8,9 +8,10 @@ the same resolved key, so `a.ts` and `./a.ts` are one file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
-from hlsinspect.playlists import Playlist
+from hlsinspect.playlists import Playlist, substitute
 from hlsinspect.syntax.attributes import as_int
 from hlsinspect.syntax.lines import Tag
 from hlsinspect.syntax.tags import parse_byterange
@@ -63,10 +64,26 @@ class PlaylistRef:
     tag: Tag
 
 
-def object_refs(playlist: Playlist) -> list[ObjectRef]:
-    """Every object the playlist needs, in playlist order (EXT-X-GAP segments are not)."""
-    if playlist.is_multivariant:
-        return _session_refs(playlist)
+def object_refs(playlist: Playlist, variables: Mapping[str, str] | None = None
+                ) -> list[ObjectRef]:
+    """Every object the playlist needs, in playlist order (EXT-X-GAP segments are not).
+
+    Variable references in URIs are substituted from `variables` (the playlist's own by
+    default); a URI with an undefined variable is left out: it names no object.
+    """
+    values = playlist.variables() if variables is None else variables
+    refs = _session_refs(playlist) if playlist.is_multivariant else _media_refs(playlist)
+    if "{$" not in playlist.text:
+        return refs
+    out = []
+    for ref in refs:
+        uri = substitute(ref.uri, values)
+        if uri is not None:
+            out.append(replace(ref, uri=uri))
+    return out
+
+
+def _media_refs(playlist: Playlist) -> list[ObjectRef]:
     refs: list[ObjectRef] = []
     seen_tags: set[int] = set()
 
@@ -174,7 +191,21 @@ def place(resolved: list[tuple[ObjectRef, str | None]]
 
 
 def playlist_refs(playlist: Playlist) -> list[PlaylistRef]:
-    """The variant, rendition and I-frame playlists of a multivariant playlist, in order."""
+    """The variant, rendition and I-frame playlists of a multivariant playlist, in order
+    (variables substituted; a URI with an undefined variable is left out)."""
+    refs = _playlist_refs(playlist)
+    if "{$" not in playlist.text:
+        return refs
+    values = playlist.variables()
+    out = []
+    for ref in refs:
+        uri = substitute(ref.uri, values)
+        if uri is not None:
+            out.append(replace(ref, uri=uri))
+    return out
+
+
+def _playlist_refs(playlist: Playlist) -> list[PlaylistRef]:
     structure = playlist.structure
     refs = [PlaylistRef("variant", v.uri, v.line, v.tag)
             for v in structure.variants if v.uri]

@@ -124,3 +124,14 @@ def test_gap_segments_are_not_objects_to_verify():
     text = (b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na.ts\n"
             b"#EXT-X-GAP\n#EXTINF:4,\nb.ts\n#EXTINF:4,\nc.ts\n")
     assert [r.uri for r in object_refs(parse("x.m3u8", text))] == ["a.ts", "c.ts"]
+
+
+def test_variables_are_substituted_in_the_uris_to_verify():
+    text = (b'#EXTM3U\n#EXT-X-VERSION:8\n#EXT-X-DEFINE:NAME="dir",VALUE="v1"\n'
+            b'#EXT-X-DEFINE:IMPORT="cdn"\n#EXT-X-TARGETDURATION:4\n'
+            b"#EXTINF:4,\n{$dir}/a.ts\n#EXTINF:4,\n{$cdn}/b.ts\n#EXTINF:4,\n{$nope}/c.ts\n")
+    playlist = parse("x.m3u8", text)
+    refs = object_refs(playlist, playlist.variables({"cdn": "https://cdn.example.com"}))
+    # {$nope} names no variable: that URI names no object (a finding of its own)
+    assert [r.uri for r in refs] == ["v1/a.ts", "https://cdn.example.com/b.ts"]
+    assert [r.uri for r in object_refs(playlist)] == ["v1/a.ts"]
