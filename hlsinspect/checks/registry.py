@@ -15,6 +15,7 @@ scripts filter on them, so a rule is never renumbered or renamed.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -172,9 +173,12 @@ def lookup(token: str) -> Rule:
     """The rule a code (HLS010) or name (segment-missing) names; UsageError otherwise."""
     name = _CODES.get(token.strip().upper(), token.strip().lower())
     if name not in RULES:
+        near = difflib.get_close_matches(name, list(RULES), n=1, cutoff=0.7)
+        guess = f"; did you mean {near[0]}?" if near else ""
         raise UsageError(
-            f"no rule named {token!r}",
-            hint="'hlsinspect rules' lists every code and name")
+            f"no rule named {token!r}{guess}",
+            hint="valid rules (codes work too, see 'hlsinspect rules'): "
+                 + ", ".join(sorted(RULES)))
     return RULES[name]
 
 
