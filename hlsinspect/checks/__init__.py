@@ -11,6 +11,7 @@ from hlsinspect.checks import (  # noqa: F401  (imported to register their rules
     structure,
     syntax,
     title,
+    variants,
 )
 from hlsinspect.checks.registry import RULES, Issue, Rule, Selection, finding, rule
 
