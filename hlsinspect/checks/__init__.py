@@ -5,9 +5,11 @@ Importing this package registers every rule; `RULES` holds them by name.
 
 from hlsinspect.checks import (  # noqa: F401  (imported to register their rules)
     bandwidth,
+    groups,
     loading,
     media,
     objects,
+    renditions,
     structure,
     syntax,
     title,
