@@ -10,6 +10,8 @@ from hlsinspect.checks import (  # noqa: F401  (imported to register their rules
     media,
     objects,
     renditions,
+    session,
+    steering,
     structure,
     syntax,
     title,
