@@ -4,6 +4,8 @@ Importing this package registers every rule; `RULES` holds them by name.
 """
 
 from hlsinspect.checks import (  # noqa: F401  (imported to register their rules)
+    apple_multivariant,
+    apple_renditions,
     bandwidth,
     groups,
     loading,
