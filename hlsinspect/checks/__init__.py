@@ -4,13 +4,20 @@ Importing this package registers every rule; `RULES` holds them by name.
 """
 
 from hlsinspect.checks import (  # noqa: F401  (imported to register their rules)
+    apple_multivariant,
+    apple_renditions,
     bandwidth,
+    groups,
     loading,
     media,
     objects,
+    renditions,
+    session,
+    steering,
     structure,
     syntax,
     title,
+    variants,
 )
 from hlsinspect.checks.registry import RULES, Issue, Rule, Selection, finding, rule
 
