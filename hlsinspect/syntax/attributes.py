@@ -173,6 +173,8 @@ def value_problem(attribute: Attribute, kind: Kind, allowed: tuple[str, ...] = (
             return f"{raw} is not a comma-separated list of enumerated-strings"
         return None
     if raw.startswith('"'):
+        if kind is Kind.QUOTED_OR_ENUM and len(raw) > 2 and raw.endswith('"'):
+            return None  # CLOSED-CAPTIONS="group": a quoted GROUP-ID is the usual form
         shown = {Kind.ENUM: "an enumerated-string, unquoted"}.get(kind, f"a {kind.value}")
         return f"must be {shown}, found the quoted-string {raw}"
     if kind is Kind.INTEGER:
