@@ -5,6 +5,9 @@ Importing this package registers every rule; `RULES` holds them by name.
 
 from hlsinspect.checks import (  # noqa: F401  (imported to register their rules)
     bandwidth,
+    dateranges,
+    dates,
+    encryption,
     loading,
     media,
     objects,
