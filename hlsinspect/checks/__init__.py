@@ -4,16 +4,21 @@ Importing this package registers every rule; `RULES` holds them by name.
 """
 
 from hlsinspect.checks import (  # noqa: F401  (imported to register their rules)
+    apple_media,
     bandwidth,
     dateranges,
     dates,
+    deltaupdates,
     encryption,
+    llprofile,
     loading,
+    lowlatency,
     media,
     objects,
     structure,
     syntax,
     title,
+    variables,
 )
 from hlsinspect.checks.registry import RULES, Issue, Rule, Selection, finding, rule
 

@@ -58,6 +58,11 @@ class DateRange:
         return end
 
 
+def shown(moment: datetime) -> str:
+    """A date as HLS writes it, in UTC to the millisecond."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
 def date_ranges(ctx: PlaylistContext) -> list[DateRange]:
     """Every date range of the playlist, in order of first appearance."""
     found: dict[str, DateRange] = {}
@@ -230,7 +235,7 @@ def daterange_class_overlap(ctx: PlaylistContext) -> Iterator[Issue]:
             if latest is not None and start is not None and until is not None and start < until:
                 yield Issue(f"EXT-X-DATERANGE {item.ident!r} of CLASS {name!r} starts at "
                             f"{item.attr('START-DATE')}, before {latest.ident!r} of the same "
-                            f"class ends ({until.isoformat()})", line=item.tags[0].line)
+                            f"class ends ({shown(until)})", line=item.tags[0].line)
             if item.end is not None and (until is None or item.end > until):
                 latest = item
 
@@ -255,10 +260,10 @@ def daterange_interstitial_asset(ctx: PlaylistContext) -> Iterator[Issue]:
     for item in interstitials(ctx):
         present = [n for n in ("X-ASSET-URI", "X-ASSET-LIST") if item.attr(n) is not None]
         if len(present) != 1:
-            found = " and ".join(present) or "neither"
-            yield Issue(f"interstitial {item.ident!r} has {found} of X-ASSET-URI and "
-                        "X-ASSET-LIST", line=item.tags[0].line, observed=found,
-                        expected="exactly one")
+            found = "both" if present else "neither"
+            yield Issue(f"interstitial {item.ident!r} has {found} X-ASSET-URI "
+                        f"{'and' if present else 'nor'} X-ASSET-LIST", line=item.tags[0].line,
+                        observed=" and ".join(present) or "neither", expected="exactly one")
 
 
 @rule("HLS349", "daterange-interstitial-uri-not-absolute", ERROR, scope="media",

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from hlsinspect.checks.context import PlaylistContext
-from hlsinspect.checks.dateranges import DATES, ranged
+from hlsinspect.checks.dateranges import DATES, ranged, shown
 from hlsinspect.checks.media_support import media
 from hlsinspect.checks.registry import ERROR, WARNING, Issue, rule
 from hlsinspect.model import Segment
@@ -122,9 +122,9 @@ def program_date_time_overlap(ctx: PlaylistContext) -> Iterator[Issue]:
     for segment, tag, moment, expected in _overlaps(ctx):
         back = (expected - moment).total_seconds()
         yield Issue(f"segment {segment.uri!r} is dated {tag.value}, {back:.3f} s before the "
-                    f"end of the previous dated segments ({expected.isoformat()})",
+                    f"end of the previous dated segments ({shown(expected)})",
                     line=tag.line, uri=ctx.object_uri(segment.uri), observed=tag.value,
-                    expected=f">= {expected.isoformat()}")
+                    expected=f">= {shown(expected)}")
 
 
 @rule("HLS323", "program-date-time-discontinuity-missing", WARNING, scope="media",

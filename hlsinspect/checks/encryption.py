@@ -84,7 +84,8 @@ def key_iv_invalid(ctx: PlaylistContext) -> Iterator[Issue]:
             continue  # absent, or not hexadecimal (attribute-value-invalid reports it)
         digits = len(match.group(1))
         if digits != 32:
-            yield Issue(f"#{tag.name} IV has {digits} hexadecimal digits; a 128-bit IV has 32",
+            yield Issue(f"#{tag.name} IV has {digits} hexadecimal digit{'s' * (digits > 1)}; "
+                        "a 128-bit IV has 32",
                         line=tag.line, severity=WARNING if digits < 32 else None,
                         observed=f"{digits} digits", expected="32 digits")
 
