@@ -15,6 +15,7 @@ from hlsinspect.checks import (  # noqa: F401  (imported to register their rules
     lowlatency,
     media,
     objects,
+    sharedtags,
     structure,
     syntax,
     title,

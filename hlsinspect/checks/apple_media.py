@@ -11,6 +11,7 @@ from hlsinspect.checks.context import Member, PlaylistContext, TitleContext
 from hlsinspect.checks.encryption import key_tags, method
 from hlsinspect.checks.lowlatency import FULL, low_latency, parent
 from hlsinspect.checks.media_support import (
+    is_delta_update,
     is_live,
     is_low_latency,
     media,
@@ -100,8 +101,10 @@ def apple_vod_playlist_type_missing(ctx: PlaylistContext) -> Iterator[Issue]:
       passing=[_live(6), media()], failing=[_live(6, head="")])
 def apple_live_program_date_time_missing(ctx: PlaylistContext) -> Iterator[Issue]:
     """A live playlist (no EXT-X-ENDLIST, no EXT-X-PLAYLIST-TYPE) without
-    EXT-X-PROGRAM-DATE-TIME."""
-    if is_live(ctx.playlist) and ctx.segments and not ctx.lines.has("EXT-X-PROGRAM-DATE-TIME"):
+    EXT-X-PROGRAM-DATE-TIME (delta updates aside: their dated segments may be skipped)."""
+    playlist = ctx.playlist
+    if (is_live(playlist) and ctx.segments and not is_delta_update(playlist)
+            and not ctx.lines.has("EXT-X-PROGRAM-DATE-TIME")):
         yield Issue("the live playlist has no EXT-X-PROGRAM-DATE-TIME")
 
 

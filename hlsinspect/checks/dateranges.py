@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from hlsinspect.checks.context import PlaylistContext
-from hlsinspect.checks.media_support import has_scheme, media
+from hlsinspect.checks.media_support import has_scheme, is_delta_update, media
 from hlsinspect.checks.registry import ERROR, Issue, rule
 from hlsinspect.syntax.attributes import as_date_time, as_float
 from hlsinspect.syntax.lines import Tag
@@ -22,6 +22,13 @@ T0, T1, T2 = "2026-01-01T00:00:01.000Z", "2026-01-01T00:00:03.000Z", "2026-01-01
 INTERSTITIAL = "com.apple.hls.interstitial"
 DATES = ("START-DATE", "END-DATE")
 NUMBERS = ("DURATION", "PLANNED-DURATION")
+
+
+DELTA = ("#EXTM3U\n#EXT-X-VERSION:10\n#EXT-X-TARGETDURATION:6\n"
+         "#EXT-X-SERVER-CONTROL:CAN-SKIP-UNTIL=36.0,CAN-SKIP-DATERANGES=YES\n"
+         '#EXT-X-SKIP:SKIPPED-SEGMENTS=10,RECENTLY-REMOVED-DATERANGES=""\n' + PDT
+         + '#EXT-X-DATERANGE:ID="a",DURATION=2.0\n#EXTINF:6.000,\ns.ts\n')
+"""A delta update whose date range was dated by a tag it skipped."""
 
 
 def ranged(*tags: str) -> str:
@@ -75,11 +82,12 @@ def date_ranges(ctx: PlaylistContext) -> list[DateRange]:
 @rule("HLS340", "daterange-start-date-missing", ERROR, scope="media",
       reference="RFC 8216bis 4.4.5.1",
       hint="add START-DATE to the first EXT-X-DATERANGE with this ID",
-      passing=[ranged(f'ID="a",START-DATE="{T0}"', 'ID="a",DURATION=2.0')],
+      passing=[ranged(f'ID="a",START-DATE="{T0}"', 'ID="a",DURATION=2.0'), DELTA],
       failing=[ranged('ID="a",DURATION=2.0', f'ID="a",START-DATE="{T0}"')])
 def daterange_start_date_missing(ctx: PlaylistContext) -> Iterator[Issue]:
-    """An EXT-X-DATERANGE without START-DATE that no earlier tag with the same ID dates."""
-    for item in date_ranges(ctx):
+    """An EXT-X-DATERANGE without START-DATE that no earlier tag with the same ID dates.
+    Delta updates are not judged: the tag that dated the range may have been skipped."""
+    for item in [] if is_delta_update(ctx.playlist) else date_ranges(ctx):
         for tag in item.tags:
             if "START-DATE" in tag.attrs:
                 break
@@ -149,12 +157,13 @@ def daterange_duration_mismatch(ctx: PlaylistContext) -> Iterator[Issue]:
                ranged(f'ID="a",CLASS="c",START-DATE="{T0}",END-ON-NEXT=YES,DURATION=1.0')])
 def daterange_end_on_next_invalid(ctx: PlaylistContext) -> Iterator[Issue]:
     """A date range with END-ON-NEXT=YES but no CLASS (its end is the start of the next
-    range of its class), or with a DURATION or END-DATE that would contradict it."""
+    range of its class), or with a DURATION or END-DATE that would contradict it. (A delta
+    update may have skipped the tag with the CLASS.)"""
     for item in date_ranges(ctx):
         if item.attr("END-ON-NEXT") != "YES":
             continue
         line = item.tag_with("END-ON-NEXT").line
-        if item.attr("CLASS") is None:
+        if item.attr("CLASS") is None and not is_delta_update(ctx.playlist):
             yield Issue(f"EXT-X-DATERANGE {item.ident!r} has END-ON-NEXT=YES but no CLASS",
                         line=line, expected="CLASS")
         for name in ("DURATION", "END-DATE"):
@@ -256,10 +265,11 @@ def interstitials(ctx: PlaylistContext) -> Iterator[DateRange]:
                       'X-ASSET-URI="https://ads.example.com/ad.m3u8",X-ASSET-LIST="ads.json"')])
 def daterange_interstitial_asset(ctx: PlaylistContext) -> Iterator[Issue]:
     """An interstitial (CLASS "com.apple.hls.interstitial") without exactly one of
-    X-ASSET-URI and X-ASSET-LIST: players cannot tell what to play."""
+    X-ASSET-URI and X-ASSET-LIST: players cannot tell what to play. (A delta update may
+    have skipped the tag that named the asset.)"""
     for item in interstitials(ctx):
         present = [n for n in ("X-ASSET-URI", "X-ASSET-LIST") if item.attr(n) is not None]
-        if len(present) != 1:
+        if len(present) > 1 or not (present or is_delta_update(ctx.playlist)):
             found = "both" if present else "neither"
             yield Issue(f"interstitial {item.ident!r} has {found} X-ASSET-URI "
                         f"{'and' if present else 'nor'} X-ASSET-LIST", line=item.tags[0].line,

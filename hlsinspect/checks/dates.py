@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from hlsinspect.checks.context import PlaylistContext
 from hlsinspect.checks.dateranges import DATES, ranged, shown
-from hlsinspect.checks.media_support import media
+from hlsinspect.checks.media_support import is_delta_update, media
 from hlsinspect.checks.registry import ERROR, WARNING, Issue, rule
 from hlsinspect.model import Segment
 from hlsinspect.syntax.attributes import as_date_time, date_time_zone_missing
@@ -156,9 +156,10 @@ def program_date_time_discontinuity_missing(ctx: PlaylistContext) -> Iterator[Is
       failing=[media(head='#EXT-X-DATERANGE:ID="a",START-DATE="2026-01-01T00:00:01.000Z"\n')])
 def daterange_without_program_date_time(ctx: PlaylistContext) -> Iterator[Issue]:
     """EXT-X-DATERANGE in a playlist without any EXT-X-PROGRAM-DATE-TIME: nothing ties its
-    dates to the segments."""
+    dates to the segments. (In a delta update the dated segments may have been skipped.)"""
     tag = ctx.tag("EXT-X-DATERANGE")
-    if tag is not None and not ctx.lines.has("EXT-X-PROGRAM-DATE-TIME"):
+    if (tag is not None and not ctx.lines.has("EXT-X-PROGRAM-DATE-TIME")
+            and not is_delta_update(ctx.playlist)):
         yield Issue("the playlist has EXT-X-DATERANGE but no EXT-X-PROGRAM-DATE-TIME",
                     line=tag.line)
 

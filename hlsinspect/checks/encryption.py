@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 from hlsinspect.checks.context import PlaylistContext, TitleContext
-from hlsinspect.checks.media_support import media, same_resource, title
+from hlsinspect.checks.media_support import media, resolve_against, same_resource, title
 from hlsinspect.checks.registry import ERROR, WARNING, Issue, rule
 from hlsinspect.syntax.lines import Tag
 
@@ -257,3 +257,44 @@ def session_key_mismatch(ctx: TitleContext) -> Iterator[Issue]:
                             f" (METHOD/KEYFORMAT/KEYFORMATVERSIONS); the EXT-X-KEY on line "
                             f"{key.line} of {member.uri} says {shown}", line=session.line,
                             observed="/".join(_identity(session)), expected=shown)
+
+
+def _shared_keys(ctx: TitleContext) -> dict[tuple[str, ...], tuple[str, list[str]]]:
+    """Keys by resolved URI and format: (the URI as first written, the playlists using it)."""
+    found: dict[tuple[str, ...], tuple[str, list[str]]] = {}
+    for member in ctx.media:
+        assert member.media is not None
+        for key in member.media.lines.all("EXT-X-KEY"):
+            uri = key.attr("URI")
+            if uri is None or method(key) == "NONE":
+                continue
+            ident = (resolve_against(member.uri, uri), *_identity(key))
+            users = found.setdefault(ident, (uri, []))[1]
+            if member.uri not in users:
+                users.append(member.uri)
+    return found
+
+
+@rule("HLS310", "session-key-missing", WARNING, scope="title",
+      reference="RFC 8216bis 4.4.6.5",
+      hint="add an EXT-X-SESSION-KEY for the key to the multivariant playlist, so players "
+           "can fetch it before the first media playlist",
+      passing=[_session_title('#EXT-X-SESSION-KEY:METHOD=AES-128,URI="keys/k.key"\n',
+                              '#EXT-X-KEY:METHOD=AES-128,URI="../keys/k.key"\n')],
+      failing=[title("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\na/index.m3u8\n"
+                     "#EXT-X-STREAM-INF:BANDWIDTH=2000\nb/index.m3u8\n",
+                     {f"{v}/index.m3u8": media(head='#EXT-X-KEY:METHOD=AES-128,'
+                                                    'URI="../keys/k.key"\n') for v in "ab"})])
+def session_key_missing(ctx: TitleContext) -> Iterator[Issue]:
+    """A key (URI, METHOD and format) used by several media playlists of the title with no
+    EXT-X-SESSION-KEY for it in the multivariant playlist: players then wait for a media
+    playlist before they can request the key. One finding per key."""
+    sessions = ctx.master.tags("EXT-X-SESSION-KEY")
+    for (_, *identity), (uri, users) in _shared_keys(ctx).items():
+        member = next(m for m in ctx.media if m.uri == users[0])
+        if len(users) > 1 and not any(
+                s.attr("URI") and same_resource(ctx.master.uri, str(s.attr("URI")),
+                                                member.uri, uri) for s in sessions):
+            yield Issue(f"the key {uri!r} ({'/'.join(identity)}) is used by {len(users)} media "
+                        f"playlists ({', '.join(users[:3])}{'...' if len(users) > 3 else ''}) "
+                        "but has no EXT-X-SESSION-KEY")

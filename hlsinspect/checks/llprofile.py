@@ -13,7 +13,13 @@ from collections.abc import Iterator
 
 from hlsinspect.checks.context import Member, PlaylistContext, TitleContext
 from hlsinspect.checks.lowlatency import FULL, low_latency
-from hlsinspect.checks.media_support import has_scheme, is_low_latency, resolve_against, title
+from hlsinspect.checks.media_support import (
+    has_scheme,
+    is_delta_update,
+    is_low_latency,
+    resolve_against,
+    title,
+)
 from hlsinspect.checks.registry import ERROR, WARNING, Issue, rule
 
 PROFILE = "RFC 8216bis B.1; Apple HLS 14.1"
@@ -93,8 +99,11 @@ def ll_preload_hint_missing(ctx: PlaylistContext) -> Iterator[Issue]:
           "#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:00.000Z\n", "")])
 def ll_program_date_time_missing(ctx: PlaylistContext) -> Iterator[Issue]:
     """A live low-latency playlist (with EXT-X-PART-INF or parts) without
-    EXT-X-PROGRAM-DATE-TIME, which the profile requires to map segments across renditions."""
-    if is_low_latency(ctx.playlist) and not ctx.lines.has("EXT-X-PROGRAM-DATE-TIME"):
+    EXT-X-PROGRAM-DATE-TIME, which the profile requires to map segments across renditions
+    (delta updates aside: their dated segments may be skipped)."""
+    playlist = ctx.playlist
+    if (is_low_latency(playlist) and not is_delta_update(playlist)
+            and not ctx.lines.has("EXT-X-PROGRAM-DATE-TIME")):
         yield Issue("the live low-latency playlist has no EXT-X-PROGRAM-DATE-TIME")
 
 

@@ -17,6 +17,9 @@ from hlsinspect.syntax.attributes import as_float
 from hlsinspect.syntax.lines import Tag
 
 EPSILON = 1e-6
+ROUNDED = 0.001
+"""How far a hold-back may fall short of a multiple of PART-TARGET: targets are written
+rounded (a third of a second as 0.33334), so PART-HOLD-BACK=1.0 means three parts."""
 PARENT_TAGS = ("EXT-X-DISCONTINUITY", "EXT-X-KEY", "EXT-X-MAP", "EXT-X-PROGRAM-DATE-TIME")
 
 
@@ -215,7 +218,7 @@ def _hold_back(ctx: PlaylistContext) -> tuple[float, float, int] | None:
 def part_hold_back_too_small(ctx: PlaylistContext) -> Iterator[Issue]:
     """PART-HOLD-BACK under twice the Part Target Duration, the least it may be."""
     known = _hold_back(ctx)
-    if known is not None and known[0] < 2 * known[1] - EPSILON:
+    if known is not None and known[0] < 2 * known[1] - ROUNDED:
         hold, target, line = known
         yield Issue(f"PART-HOLD-BACK is {hold:g} s, less than twice PART-TARGET ({target:g} s)",
                     line=line, observed=f"{hold:g}", expected=f">= {2 * target:g}")
@@ -224,13 +227,15 @@ def part_hold_back_too_small(ctx: PlaylistContext) -> Iterator[Issue]:
 @rule("HLS368", "part-hold-back-below-three-part-targets", WARNING, scope="media",
       reference="RFC 8216bis 4.4.3.8; Apple HLS 14.3", apple_severity=ERROR,
       hint="set PART-HOLD-BACK to at least three times PART-TARGET",
-      passing=[low_latency(FULL), low_latency(FULL, control="PART-HOLD-BACK=1.5")],
+      passing=[low_latency(FULL), low_latency(FULL, control="PART-HOLD-BACK=1.5"),
+               low_latency(parent("s0", *[0.33334] * 12), target="0.33334",
+                           control="PART-HOLD-BACK=1.0")],
       failing=[low_latency(FULL, control="PART-HOLD-BACK=2.5")])
 def part_hold_back_below_three_part_targets(ctx: PlaylistContext) -> Iterator[Issue]:
     """PART-HOLD-BACK of at least two but under three Part Target Durations (under two is
     part-hold-back-too-small). Apple's specification makes three a requirement."""
     known = _hold_back(ctx)
-    if known is not None and 2 * known[1] - EPSILON <= known[0] < 3 * known[1] - EPSILON:
+    if known is not None and 2 * known[1] - ROUNDED <= known[0] < 3 * known[1] - ROUNDED:
         hold, target, line = known
         yield Issue(f"PART-HOLD-BACK is {hold:g} s, less than three times PART-TARGET "
                     f"({target:g} s)", line=line, observed=f"{hold:g}",
@@ -266,7 +271,7 @@ def part_hold_back_below_title_part_targets(ctx: TitleContext) -> Iterator[Issue
     for member in ctx.media:
         assert member.media is not None
         hold, own = server_control(member.media, "PART-HOLD-BACK"), targets[member.uri]
-        if hold is not None and own is not None and 3 * own <= hold + EPSILON < 3 * largest:
+        if hold is not None and own is not None and 3 * own <= hold + ROUNDED < 3 * largest:
             yield Issue(f"PART-HOLD-BACK is {hold:g} s, less than three times the largest "
                         f"PART-TARGET of the title ({largest:g} s)", uri=member.uri,
                         playlist=member.uri, observed=f"{hold:g}",

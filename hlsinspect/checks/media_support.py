@@ -24,6 +24,12 @@ def is_live(playlist: Playlist) -> bool:
     return not playlist.endlist and playlist.playlist_type is None
 
 
+def is_delta_update(playlist: Playlist) -> bool:
+    """A Playlist Delta Update (EXT-X-SKIP): tags of the skipped segments, and older date
+    range tags, are missing from it by design, so what they carried cannot be required."""
+    return playlist.lines.has("EXT-X-SKIP")
+
+
 def is_low_latency(playlist: Playlist) -> bool:
     """A playlist with partial segments (or their EXT-X-PART-INF) that is still growing."""
     lines = playlist.lines

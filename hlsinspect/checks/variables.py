@@ -33,7 +33,8 @@ def declared(tag: Tag) -> str | None:
 def _problems(tag: Tag) -> Iterator[str]:
     present = [a for a in DECLARING if a in tag.attrs]
     if len(present) != 1:
-        yield f"has {' and '.join(present) or 'none'} of NAME, IMPORT and QUERYPARAM (one only)"
+        found = " and ".join(present) or "none of them"
+        yield f"has {found}: it needs exactly one of NAME, IMPORT and QUERYPARAM"
     if "NAME" in tag.attrs and "VALUE" not in tag.attrs:
         yield "has NAME without VALUE"
     for attribute in present:
