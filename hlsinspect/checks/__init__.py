@@ -4,19 +4,28 @@ Importing this package registers every rule; `RULES` holds them by name.
 """
 
 from hlsinspect.checks import (  # noqa: F401  (imported to register their rules)
+    apple_media,
     apple_multivariant,
     apple_renditions,
     bandwidth,
+    dateranges,
+    dates,
+    deltaupdates,
+    encryption,
     groups,
+    llprofile,
     loading,
+    lowlatency,
     media,
     objects,
     renditions,
     session,
+    sharedtags,
     steering,
     structure,
     syntax,
     title,
+    variables,
     variants,
 )
 from hlsinspect.checks.registry import RULES, Issue, Rule, Selection, finding, rule
