@@ -43,6 +43,43 @@ class FailOn(str, enum.Enum):
     warning = "warning"
 
 
+class RulesProfile(str, enum.Enum):
+    rfc = "rfc"
+    apple = "apple"
+
+
+class RulesFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+class _Options:
+    """Option values with the settings file filling in what the command line left out."""
+
+    def __init__(self, ctx: typer.Context) -> None:
+        self.ctx = ctx
+        self._file: Any = None
+
+    def pick(self, key: str, given: T) -> T:
+        name = {"rules": "rules_profile", "verify": "verify_mode"}.get(key, key.replace("-", "_"))
+        # typer runs on a vendored click: compare the ParameterSource by name
+        source = getattr(self.ctx.get_parameter_source(name), "name", "DEFAULT")
+        if source != "DEFAULT":
+            return given
+        if self._file is None:
+            from hlsinspect.config import load
+
+            self._file = load(Path.cwd())
+        value = self._file.get(key)
+        return given if value is None else value
+
+
+def _tokens(values: list[str]) -> list[str]:
+    """Rule codes or names, given repeatedly or separated by commas."""
+    return [t.strip() for v in values for t in v.split(",") if t.strip()]
+
+
 def _wants_json(args: list[str]) -> bool:
     """Whether the command line asked for JSON, read before (or despite) parsing it."""
     return any(a == "--format=json" or (a == "--format" and n == "json")
@@ -151,6 +188,7 @@ def _guard(call: Callable[[], T], debug: bool,
 
 @app.command(short_help="Inspect playlists and verify every object they reference.")
 def check(
+    ctx: typer.Context,
     targets: Annotated[list[str], typer.Argument(
         metavar="TARGET", show_default=False,
         help="s3://BUCKET/KEY.m3u8, s3://BUCKET/PREFIX/, a KEY or PREFIX with --bucket, "
@@ -179,22 +217,46 @@ def check(
         VerifyMode.auto,
     fail_on: Annotated[FailOn, typer.Option(
         "--fail-on", help="Lowest severity that makes the exit code 1.")] = FailOn.error,
+    rules_profile: Annotated[RulesProfile, typer.Option(
+        "--rules", help="Rule profile: rfc (RFC 8216 and its draft successor) or apple "
+                        "(adds Apple's HLS Authoring Specification).")] = RulesProfile.rfc,
+    select: Annotated[list[str] | None, typer.Option(
+        "--select", metavar="RULE", show_default=False,
+        help="Run only these rules (code or name; repeat, or separate with commas).")] = None,
+    ignore: Annotated[list[str] | None, typer.Option(
+        "--ignore", metavar="RULE", show_default=False,
+        help="Do not run these rules (code or name; repeat, or separate with commas).")] = None,
     no_progress: Annotated[bool, typer.Option(
         "--no-progress", help="No progress bar on stderr.")] = False,
     debug: Debug = False,
 ) -> None:
-    """Inspect playlists, verify every object they reference, apply the HLS rules."""
+    """Inspect playlists, verify every object they reference, apply the HLS rules.
+
+    Settings may also come from .hlsinspect.toml or [tool.hlsinspect] in pyproject.toml in
+    the working directory; the command line wins.
+    """
     from hlsinspect.engine import S3Options, Settings, inspect
     from hlsinspect.render.json import error_report
     from hlsinspect.render.output import check_writable, write_json, write_junit, write_report
     from hlsinspect.verify import VerifySettings
 
     as_json = output_format is Format.json
-    settings = Settings(
-        verify=VerifySettings(mode=verify_mode.value, concurrency=concurrency),
-        fail_on=Severity(fail_on.value), raise_errors=debug,
-    )
-    s3 = S3Options(profile=profile, region=region, endpoint_url=endpoint_url)
+    options = _Options(ctx)
+
+    def settings_and_s3() -> tuple[Settings, S3Options]:
+        from hlsinspect.checks import Selection
+
+        rules = Selection.of(options.pick("rules", rules_profile.value),
+                             _tokens(options.pick("select", select or [])),
+                             _tokens(options.pick("ignore", ignore or [])))
+        settings = Settings(
+            verify=VerifySettings(mode=options.pick("verify", verify_mode.value),
+                                  concurrency=options.pick("concurrency", concurrency)),
+            fail_on=Severity(options.pick("fail-on", fail_on.value)), rules=rules,
+            raise_errors=debug)
+        s3 = S3Options(profile=profile, region=options.pick("region", region),
+                       endpoint_url=options.pick("endpoint-url", endpoint_url))
+        return settings, s3
 
     def on_error(exc: HlsInspectError) -> None:
         """CI still gets its JSON document and JUnit file when nothing could be inspected."""
@@ -208,8 +270,9 @@ def check(
 
     def run() -> Report:
         check_writable(output, junit)
+        settings, s3 = settings_and_s3()
         with _progress(not no_progress) as progress:
-            return inspect(targets, bucket=bucket,
+            return inspect(targets, bucket=options.pick("bucket", bucket),
                            default_bucket=os.environ.get("HLSINSPECT_BUCKET") or None,
                            root=str(root) if root else None,
                            settings=settings, s3=s3, progress=progress)
@@ -283,23 +346,24 @@ def policy(
 
 @app.command(short_help="List every check with its code, severity and reference.")
 def rules(
-    output_format: Annotated[Format, typer.Option("--format", help="Output format.")] =
-        Format.table,
+    output_format: Annotated[RulesFormat, typer.Option("--format", help="Output format.")] =
+        RulesFormat.table,
 ) -> None:
-    """List every check: code, name, severity, summary, reference."""
-    from hlsinspect.checks.registry import RULES
+    """List every check: code, name, severity, profile, scope, summary, reference."""
+    from hlsinspect.checks.registry import by_code
+    from hlsinspect.render.rules import render_rules, rules_json, rules_markdown
 
-    if output_format is Format.json:
-        typer.echo(json.dumps([
-            {"code": r.code, "name": r.name, "severity": r.severity.value,
-             "summary": r.summary, "reference": r.reference} for r in RULES.values()
-        ], indent=2))
+    listed = by_code()
+    if output_format is RulesFormat.json:
+        typer.echo(json.dumps(rules_json(listed), indent=2))
+        return
+    if output_format is RulesFormat.markdown:
+        sys.stdout.write(rules_markdown(listed))
         return
     from hlsinspect.render.output import console_for
-    from hlsinspect.render.rules import render_rules
 
     console = console_for(sys.stdout)
-    console.print(render_rules(list(RULES.values()), console.width))
+    console.print(render_rules(listed, console.width))
 
 
 def main() -> None:

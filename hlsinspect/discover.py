@@ -12,7 +12,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from hlsinspect.checks.registry import make_finding
+from hlsinspect.checks.registry import finding
 from hlsinspect.checks.uris import unfollowed
 from hlsinspect.errors import HlsInspectError
 from hlsinspect.locations import Target, is_playlist_key
@@ -203,7 +203,7 @@ def _expand(
     loaded.update(fetch_all(storage, new, workers))
     for ref, key in resolved:
         if key in chain:
-            found.findings.append(make_finding(
+            found.findings.append(finding(
                 "playlist-loop",
                 f"{ref.role} playlist {ref.uri!r} leads back to {storage.uri(key)}, which is "
                 "already being followed: not followed again",
@@ -218,7 +218,7 @@ def _expand(
             found.findings.append(failure_finding(storage, child, uri, ref))
         if child.playlist is not None and child.playlist.is_multivariant:
             deep = len(chain) >= MAX_NESTING
-            found.findings.append(make_finding(
+            found.findings.append(finding(
                 "multivariant-nested",
                 f"{ref.role} playlist {ref.uri!r} is itself a multivariant playlist"
                 + (f"; nested {MAX_NESTING} deep, not followed further" if deep else ""),
@@ -235,8 +235,7 @@ def failure_finding(storage: Storage, child: Loaded, playlist: str | None,
     what = f"{ref.role} playlist {ref.uri!r}" if ref else "playlist"
     line = ref.line if ref else None
     if child.error.kind is ErrorKind.NOT_FOUND:
-        return make_finding("playlist-missing", f"{what} does not exist",
-                            playlist=playlist, uri=uri, line=line)
-    hint = f"; {child.error.hint}" if child.error.hint else ""
-    return make_finding("playlist-unreadable", f"{what}: {child.error.message}{hint}",
-                        playlist=playlist, uri=uri, line=line)
+        return finding("playlist-missing", f"{what} does not exist",
+                       playlist=playlist, uri=uri, line=line)
+    return finding("playlist-unreadable", f"{what}: {child.error.message}",
+                   playlist=playlist, uri=uri, line=line, hint=child.error.hint)

@@ -10,6 +10,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from hlsinspect.checks import Selection
 from hlsinspect.discover import Discovery, discover
 from hlsinspect.errors import HlsInspectError, UsageError
 from hlsinspect.inspection import Inspection
@@ -33,6 +34,8 @@ class S3Options:
 class Settings:
     verify: VerifySettings = field(default_factory=VerifySettings)
     fail_on: Severity = Severity.ERROR
+    rules: Selection = field(default_factory=Selection)
+    """Which rules run: --rules, --select, --ignore."""
     raise_errors: bool = False
     """Let an internal error in a check propagate (--debug) instead of becoming a finding."""
 
@@ -79,7 +82,7 @@ def inspect(
     if failures and not discoveries:
         raise failures[0]
     inspection = Inspection(settings.verify, settings.fail_on, progress,
-                            raise_errors=settings.raise_errors)
+                            selection=settings.rules, raise_errors=settings.raise_errors)
     for discovery in discoveries:
         inspection.add(discovery)
     for failure in failures:

@@ -1,90 +1,81 @@
-"""The facts of one playlist for the report: durations, counts, the ladder."""
+"""The facts of one playlist for the report: durations, counts, the ladder.
+
+Values are reported as written (a PLAYLIST-TYPE of LIVE shows as LIVE, with its finding),
+and each variant's measured bit rates stand beside its declared ones.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
+from hlsinspect.checks.context import Member, TitleContext
 from hlsinspect.discover import Entry
 from hlsinspect.playlists import Playlist
 from hlsinspect.report import ObjectCounts, PlaylistReport, Rendition, Variant
 from hlsinspect.storage.base import Storage
+from hlsinspect.syntax.attributes import as_float, as_int, as_resolution
+from hlsinspect.syntax.lines import Tag
 
 
-def playlist_report(storage: Storage, entry: Entry, counts: ObjectCounts | None) -> PlaylistReport:
+def playlist_report(storage: Storage, entry: Entry, counts: ObjectCounts | None,
+                    title: TitleContext | None) -> PlaylistReport:
     loaded = entry.loaded
     uri = storage.uri(loaded.key)
     playlist = loaded.playlist
     if playlist is None:
         return PlaylistReport(uri=uri, kind="media", parent=entry.parent,
                               load_status=loaded.status)
-    parsed = playlist.parsed
-    version = int(parsed.version) if parsed.version is not None else None
     if playlist.is_multivariant:
         return PlaylistReport(
-            uri=uri, kind="multivariant", parent=entry.parent, version=version,
-            variants=tuple(_variants(storage, playlist)),
-            renditions=tuple(_renditions(storage, playlist)),
-        )
-    segments = playlist.segments
-    target = parsed.target_duration
+            uri=uri, kind="multivariant", parent=entry.parent, version=playlist.version,
+            variants=tuple(_variants(storage, playlist, title)),
+            renditions=tuple(_renditions(storage, playlist)))
+    kind = playlist.lines.first("EXT-X-PLAYLIST-TYPE")
     return PlaylistReport(
-        uri=uri,
-        kind="media",
-        parent=entry.parent,
-        version=version,
-        target_duration=int(target) if target is not None else None,
-        media_sequence=int(parsed.media_sequence or 0),
-        playlist_type=str(parsed.playlist_type).upper() if parsed.playlist_type else None,
-        endlist=bool(parsed.is_endlist),
-        segment_count=len(segments),
-        total_duration=round(playlist.total_duration, 6),
-        objects=counts or ObjectCounts(),
-    )
-
-
-def object_uri(storage: Storage, base_key: str, raw: str) -> str:
-    """A URI as written in the playlist at `base_key`, as reports name it."""
-    where = storage.resolve(base_key, raw)
-    return storage.uri(where.key) if where.key is not None else raw
+        uri=uri, kind="media", parent=entry.parent, version=playlist.version,
+        target_duration=playlist.target_duration, media_sequence=playlist.media_sequence,
+        playlist_type=(kind.value or "").strip() or None if kind is not None else None,
+        endlist=playlist.endlist, segment_count=len(playlist.segments),
+        total_duration=round(playlist.total_duration, 6), objects=counts or ObjectCounts())
 
 
 def _uri(storage: Storage, playlist: Playlist, raw: str | None) -> str | None:
-    return object_uri(storage, playlist.key, raw) if raw else None
-
-
-def _resolution(value: Any) -> str | None:
-    if not value:
+    if not raw:
         return None
-    width, height = value
-    return f"{width}x{height}"
+    where = storage.resolve(playlist.key, raw)
+    return storage.uri(where.key) if where.key is not None else raw
 
 
-def _variants(storage: Storage, playlist: Playlist) -> list[Variant]:
+def _resolution(tag: Tag) -> str | None:
+    value = as_resolution(tag.attr("RESOLUTION"))
+    return f"{value[0]}x{value[1]}" if value else None
+
+
+def _variants(storage: Storage, playlist: Playlist, title: TitleContext | None
+              ) -> list[Variant]:
     """EXT-X-STREAM-INF entries, then EXT-X-I-FRAME-STREAM-INF entries."""
-    entries = [(item, item.stream_info, False) for item in playlist.parsed.playlists]
-    entries += [(item, item.iframe_stream_info, True) for item in playlist.parsed.iframe_playlists]
-    return [
-        Variant(
-            uri=_uri(storage, playlist, item.uri),
-            bandwidth=info.bandwidth,
-            average_bandwidth=info.average_bandwidth,
-            resolution=_resolution(info.resolution),
-            codecs=info.codecs,
-            frame_rate=None if iframe else info.frame_rate,
-            iframe=iframe,
-        )
-        for item, info, iframe in entries
-    ]
+    structure = playlist.structure
+    members: dict[int, Member] = {}
+    if title is not None:
+        members = {m.tag.line: m for m in title.members if m.role in ("variant", "iframe")}
+    out = []
+    for entry in [*structure.variants, *structure.iframes]:
+        tag = entry.tag
+        member = members.get(tag.line)
+        combined = title.combination(member) if title is not None and member else None
+        out.append(Variant(
+            uri=_uri(storage, playlist, entry.uri),
+            bandwidth=as_int(tag.attr("BANDWIDTH")),
+            average_bandwidth=as_int(tag.attr("AVERAGE-BANDWIDTH")),
+            resolution=_resolution(tag), codecs=tag.attr("CODECS"),
+            frame_rate=None if entry.iframe else as_float(tag.attr("FRAME-RATE")),
+            iframe=entry.iframe,
+            measured_bandwidth=combined.peak if combined else None,
+            measured_average_bandwidth=combined.average if combined else None))
+    return out
 
 
 def _renditions(storage: Storage, playlist: Playlist) -> list[Rendition]:
     return [
-        Rendition(
-            type=media.type,
-            group_id=media.group_id,
-            name=media.name,
-            language=media.language,
-            uri=_uri(storage, playlist, media.uri),
-        )
-        for media in playlist.parsed.media
+        Rendition(type=tag.attr("TYPE"), group_id=tag.attr("GROUP-ID"), name=tag.attr("NAME"),
+                  language=tag.attr("LANGUAGE"), uri=_uri(storage, playlist, tag.attr("URI")))
+        for tag in playlist.structure.renditions
     ]

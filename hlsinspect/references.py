@@ -1,12 +1,22 @@
-"""What a playlist points at: objects of a media playlist, playlists of a multivariant one."""
+"""What a playlist points at: the objects to verify, and the playlists a multivariant names.
+
+References are listed as written; the store resolves each one once (`Storage.resolve`), and
+only then are byte ranges placed: an EXT-X-BYTERANGE without an offset continues the previous
+segment's sub-range of the same resource (RFC 8216 4.3.2.2), and "the same resource" means
+the same resolved key, so `a.ts` and `./a.ts` are one file.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 
-from hlsinspect.locations import resolve
-from hlsinspect.playlists import Playlist
+from hlsinspect.playlists import Playlist, substitute
+from hlsinspect.syntax.attributes import as_int
+from hlsinspect.syntax.lines import Tag
+from hlsinspect.syntax.tags import parse_byterange
+
+OBJECT_KINDS = ("segment", "init", "key", "part", "preload-hint", "session-data")
 
 
 @dataclass(frozen=True)
@@ -14,19 +24,32 @@ class ObjectRef:
     """One URI in a playlist that names an object to verify."""
 
     kind: str
-    """`segment`, `init`, `key`, `part` or `preload-hint`."""
+    """One of OBJECT_KINDS."""
     uri: str
-    line: int | None
-    byterange: tuple[int, int] | None = None
-    """(offset, length) with the offset inferred as RFC 8216 4.3.2.2 says."""
+    line: int
+    segment: int | None = None
+    """The media segment it belongs to (segments and their parts)."""
+    length: int | None = None
+    """Sub-range length, when the reference is a byte range."""
+    offset: int | None = None
+    """Sub-range offset as written; None with a length means "continues the previous one"."""
 
 
 @dataclass(frozen=True)
-class ByterangeProblem:
-    """An EXT-X-BYTERANGE that cannot be placed in its resource."""
+class ResolvedRef:
+    """An object reference, the store key it resolved to, and its placed byte range."""
 
-    uri: str
-    line: int | None
+    ref: ObjectRef
+    key: str
+    byterange: tuple[int, int] | None = None
+    """(offset, length), with the offset inferred where the playlist leaves it out."""
+
+
+@dataclass(frozen=True)
+class RangeProblem:
+    """A byte range that cannot be placed in its resource."""
+
+    ref: ObjectRef
     message: str
 
 
@@ -37,122 +60,159 @@ class PlaylistRef:
     role: str
     """`variant`, `iframe`, or the rendition TYPE in lower case (`audio`, `subtitles`...)."""
     uri: str
-    line: int | None
+    line: int
+    tag: Tag
 
 
-def _parse_range(text: str) -> tuple[int, int | None]:
-    """`n[@o]` as (length, offset or None); ValueError unless both are whole and n > 0."""
-    length_text, _, offset_text = str(text).strip().partition("@")
-    length = int(length_text)
-    offset = int(offset_text) if offset_text else None
-    if length <= 0 or (offset is not None and offset < 0):
-        raise ValueError(text)
-    return length, offset
+def object_refs(playlist: Playlist, variables: Mapping[str, str] | None = None
+                ) -> list[ObjectRef]:
+    """Every object the playlist needs, in playlist order (EXT-X-GAP segments are not).
+
+    Variable references in URIs are substituted from `variables` (the playlist's own by
+    default); a URI with an undefined variable is left out: it names no object.
+    """
+    values = playlist.variables() if variables is None else variables
+    refs = _session_refs(playlist) if playlist.is_multivariant else _media_refs(playlist)
+    if "{$" not in playlist.text:
+        return refs
+    out = []
+    for ref in refs:
+        uri = substitute(ref.uri, values)
+        if uri is not None:
+            out.append(replace(ref, uri=uri))
+    return out
 
 
-def _same_resource(playlist: Playlist, a: str, b: str) -> bool:
-    """`a.ts` and `./a.ts` are one resource: compare the keys they resolve to."""
-    if a == b:
-        return True
-    key_a, key_b = resolve(playlist.key, a, None).key, resolve(playlist.key, b, None).key
-    return key_a is not None and key_a == key_b
-
-
-def object_refs(playlist: Playlist) -> tuple[list[ObjectRef], list[ByterangeProblem]]:
-    """Every object a media playlist needs, in playlist order, and the byte ranges that fail."""
-    refs, problems = _segment_refs(playlist)
-    seen: set[tuple[str, str, object]] = {(r.kind, r.uri, r.byterange) for r in refs}
-
-    def add_once(kind: str, uri: str | None, byterange: tuple[int, int] | None = None) -> None:
-        if uri and (kind, uri, byterange) not in seen:
-            seen.add((kind, uri, byterange))
-            refs.append(ObjectRef(kind, uri, playlist.line_of(uri), byterange))
-
-    parsed = playlist.parsed
-    for segment in playlist.segments:
-        init = segment.init_section
-        if init is not None and init.uri:
-            add_once("init", init.uri, _init_range(playlist, init, problems))
-    for ref in key_refs(parsed.keys, playlist):
-        add_once(ref.kind, ref.uri)
-    for segment in parsed.segments:
-        for part in segment.parts:
-            add_once("part", part.uri)
-    if parsed.preload_hint is not None and parsed.preload_hint.uri:
-        add_once("preload-hint", parsed.preload_hint.uri)
-    return refs, problems
-
-
-def key_refs(keys: list[Any], playlist: Playlist) -> list[ObjectRef]:
-    """Every EXT-X-KEY (or EXT-X-SESSION-KEY) with a URI; a playlist may rotate many keys."""
-    return [
-        ObjectRef("key", key.uri, playlist.line_of(key.uri))
-        for key in keys
-        if key is not None and key.uri and str(key.method).upper() != "NONE"
-    ]
-
-
-def _segment_refs(playlist: Playlist) -> tuple[list[ObjectRef], list[ByterangeProblem]]:
+def _media_refs(playlist: Playlist) -> list[ObjectRef]:
     refs: list[ObjectRef] = []
-    problems: list[ByterangeProblem] = []
-    previous: tuple[str, int] | None = None  # (uri, end of the last sub-range)
-    for index, segment in enumerate(playlist.segments):
-        line = playlist.segment_lines[index] if index < len(playlist.segment_lines) else None
-        byterange = None
-        if segment.byterange:
-            try:
-                length, offset = _parse_range(segment.byterange)
-            except ValueError:
-                problems.append(ByterangeProblem(
-                    segment.uri, line, f"EXT-X-BYTERANGE {segment.byterange!r} is not n[@o] "
-                    "with a positive length"))
-                previous = None
-                refs.append(ObjectRef("segment", segment.uri, line))
-                continue
-            if offset is None:
-                if previous is None or not _same_resource(playlist, previous[0], segment.uri):
-                    problems.append(ByterangeProblem(
-                        segment.uri, line,
-                        "EXT-X-BYTERANGE has no offset, but the previous segment is not a "
-                        "sub-range of the same resource"))
-                    offset = 0
-                else:
-                    offset = previous[1]
-            byterange = (offset, length)
-            previous = (segment.uri, offset + length)
-        else:
-            previous = None
-        refs.append(ObjectRef("segment", segment.uri, line, byterange))
-    return refs, problems
+    seen_tags: set[int] = set()
+
+    def once(tag: Tag | None) -> bool:
+        if tag is None or tag.line in seen_tags:
+            return False
+        seen_tags.add(tag.line)
+        return True
+
+    for segment in playlist.segments:
+        for key in segment.keys:
+            if once(key) and key.attr("URI"):
+                refs.append(ObjectRef("key", str(key.attr("URI")), key.line))
+        if once(segment.map) and segment.map is not None and segment.map.attr("URI"):
+            length, offset = _range(segment.map.attr("BYTERANGE"))
+            refs.append(ObjectRef("init", str(segment.map.attr("URI")), segment.map.line,
+                                  length=length, offset=offset))
+        for part in segment.parts:
+            if part.attr("URI") and part.attr("GAP") != "YES":
+                length, offset = _range(part.attr("BYTERANGE"))
+                refs.append(ObjectRef("part", str(part.attr("URI")), part.line,
+                                      segment.index, length, offset))
+        if not segment.gap:
+            value = segment.byterange.value if segment.byterange is not None else None
+            length, offset = _range(value)
+            refs.append(ObjectRef("segment", segment.uri, segment.line, segment.index,
+                                  length, offset))
+    for tag in playlist.structure.trailing:
+        if tag.name == "EXT-X-PART" and tag.attr("URI") and tag.attr("GAP") != "YES":
+            length, offset = _range(tag.attr("BYTERANGE"))
+            refs.append(ObjectRef("part", str(tag.attr("URI")), tag.line, None, length, offset))
+    for hint in playlist.lines.all("EXT-X-PRELOAD-HINT"):
+        if hint.attr("URI"):
+            start = as_int(hint.attr("BYTERANGE-START"))
+            length = as_int(hint.attr("BYTERANGE-LENGTH"))
+            refs.append(ObjectRef("preload-hint", str(hint.attr("URI")), hint.line,
+                                  length=length, offset=(start or 0) if length else None))
+    return refs
 
 
-def _init_range(playlist: Playlist, init: Any, problems: list[ByterangeProblem]
-                ) -> tuple[int, int] | None:
-    """EXT-X-MAP's BYTERANGE; without an offset it starts at byte 0."""
-    if not init.byterange:
-        return None
-    try:
-        length, offset = _parse_range(init.byterange)
-    except ValueError:
-        problems.append(ByterangeProblem(
-            init.uri, playlist.line_of(init.uri),
-            f"EXT-X-MAP BYTERANGE {init.byterange!r} is not n[@o] with a positive length"))
-        return None
-    return (offset or 0, length)
+def _session_refs(playlist: Playlist) -> list[ObjectRef]:
+    refs = []
+    for tag in playlist.lines.all("EXT-X-SESSION-KEY"):
+        if tag.attr("URI") and tag.attr("METHOD") != "NONE":
+            refs.append(ObjectRef("key", str(tag.attr("URI")), tag.line))
+    for tag in playlist.lines.all("EXT-X-SESSION-DATA"):
+        if tag.attr("URI"):
+            refs.append(ObjectRef("session-data", str(tag.attr("URI")), tag.line))
+    return refs
+
+
+def _range(text: str | None) -> tuple[int | None, int | None]:
+    """(length, offset) of `n[@o]`; (None, None) when absent or malformed (a finding elsewhere)."""
+    parsed = parse_byterange(text)
+    return parsed if parsed is not None else (None, None)
+
+
+def place(resolved: list[tuple[ObjectRef, str | None]]
+          ) -> tuple[list[ResolvedRef], list[RangeProblem]]:
+    """Give every byte range its offset; a range that cannot be placed is a problem.
+
+    References the store did not resolve (another host, say) take part under their URI as
+    written, so a range cannot continue across two files there either; only resolved ones
+    come back, to be verified.
+    """
+    out: list[ResolvedRef] = []
+    problems: list[RangeProblem] = []
+    segment_end: dict[int, tuple[str, int]] = {}
+    """Per segment index: (key, end of its sub-range), for the next segment to continue."""
+    part_end: tuple[int | None, str, int] | None = None
+    for ref, resolved_key in resolved:
+        key = resolved_key if resolved_key is not None else "\0" + ref.uri
+        if ref.length is None:
+            if resolved_key is not None:
+                out.append(ResolvedRef(ref, key))
+            continue
+        offset = ref.offset
+        if offset is None and ref.kind == "segment":
+            previous = segment_end.get((ref.segment or 0) - 1)
+            if previous is None or previous[0] != key:
+                problems.append(RangeProblem(ref, "EXT-X-BYTERANGE has no offset, but the "
+                                             "previous segment is not a sub-range of the "
+                                             "same resource"))
+            offset = previous[1] if previous is not None and previous[0] == key else 0
+        elif offset is None and ref.kind == "part":
+            if part_end is None or part_end[0] != ref.segment or part_end[1] != key:
+                problems.append(RangeProblem(ref, "EXT-X-PART BYTERANGE has no offset, but "
+                                             "the previous partial segment of the same parent "
+                                             "segment is not a sub-range of the same resource"))
+            offset = part_end[2] if part_end is not None and part_end[1] == key else 0
+        elif offset is None and ref.kind == "init":
+            problems.append(RangeProblem(ref, "EXT-X-MAP BYTERANGE needs an offset, "
+                                         "\"<length>@<offset>\""))
+            offset = 0
+        offset = offset or 0
+        if ref.length <= 0:
+            problems.append(RangeProblem(ref, f"a byte range of length {ref.length} is empty"))
+        if resolved_key is not None:
+            out.append(ResolvedRef(ref, key, (offset, ref.length)))
+        if ref.kind == "segment" and ref.segment is not None:
+            segment_end[ref.segment] = (key, offset + ref.length)
+        elif ref.kind == "part":
+            part_end = (ref.segment, key, offset + ref.length)
+    return out, problems
 
 
 def playlist_refs(playlist: Playlist) -> list[PlaylistRef]:
-    """The variant, rendition and I-frame playlists of a multivariant playlist, in order."""
-    parsed = playlist.parsed
-    refs: list[PlaylistRef] = []
-    for variant in parsed.playlists:
-        if variant.uri:
-            refs.append(PlaylistRef("variant", variant.uri, playlist.line_of(variant.uri)))
-    for media in parsed.media:
-        if media.uri:
-            role = str(media.type or "rendition").lower()
-            refs.append(PlaylistRef(role, media.uri, playlist.line_of(media.uri)))
-    for iframe in parsed.iframe_playlists:
-        if iframe.uri:
-            refs.append(PlaylistRef("iframe", iframe.uri, playlist.line_of(iframe.uri)))
+    """The variant, rendition and I-frame playlists of a multivariant playlist, in order
+    (variables substituted; a URI with an undefined variable is left out)."""
+    refs = _playlist_refs(playlist)
+    if "{$" not in playlist.text:
+        return refs
+    values = playlist.variables()
+    out = []
+    for ref in refs:
+        uri = substitute(ref.uri, values)
+        if uri is not None:
+            out.append(replace(ref, uri=uri))
+    return out
+
+
+def _playlist_refs(playlist: Playlist) -> list[PlaylistRef]:
+    structure = playlist.structure
+    refs = [PlaylistRef("variant", v.uri, v.line, v.tag)
+            for v in structure.variants if v.uri]
+    for tag in structure.renditions:
+        uri = tag.attr("URI")
+        if uri:
+            role = (tag.attr("TYPE") or "rendition").strip().lower()
+            refs.append(PlaylistRef(role, uri, tag.line, tag))
+    refs += [PlaylistRef("iframe", v.uri, v.line, v.tag) for v in structure.iframes if v.uri]
     return refs

@@ -42,6 +42,14 @@ class Finding:
     """URI of the referenced object, when the finding is about one."""
     line: int | None = None
     """1-based line in the playlist."""
+    reference: str | None = None
+    """The clause that makes this a problem (RFC 8216 section, Apple HLS item)."""
+    hint: str | None = None
+    """How to fix it."""
+    observed: str | None = None
+    """The value found, when the finding is about a value."""
+    expected: str | None = None
+    """The value (or range) the clause asks for."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -52,6 +60,10 @@ class Finding:
             "playlist": self.playlist,
             "uri": self.uri,
             "line": self.line,
+            "reference": self.reference,
+            "hint": self.hint,
+            "observed": self.observed,
+            "expected": self.expected,
         }
 
 
@@ -84,6 +96,10 @@ class Variant:
     codecs: str | None
     frame_rate: float | None
     iframe: bool = False
+    measured_bandwidth: int | None = None
+    """Peak segment bit rate of the variant with its renditions, from the object sizes
+    (RFC 8216bis 4.1), when every segment's size is known."""
+    measured_average_bandwidth: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -94,6 +110,8 @@ class Variant:
             "codecs": self.codecs,
             "frame_rate": self.frame_rate,
             "iframe": self.iframe,
+            "measured_bandwidth": self.measured_bandwidth,
+            "measured_average_bandwidth": self.measured_average_bandwidth,
         }
 
 

@@ -79,7 +79,10 @@ def test_finding_has_every_contracted_member(cli, tree: Path):
     (tree / "HLS/1M/D0002021500_00000/sample00000.ts").unlink()
     report = cli("check", str(tree / SAMPLE_KEY), "--format", "json").json
     [finding] = report["findings"]
-    assert set(finding) == {"code", "name", "severity", "message", "playlist", "uri", "line"}
+    contract = {"code", "name", "severity", "message", "playlist", "uri", "line"}
+    assert set(finding) == contract | {"reference", "hint", "observed", "expected"}
+    assert finding["reference"] == "RFC 8216 4.3.2"
+    assert finding["hint"]
     assert finding["code"] == "HLS010"
     assert finding["uri"] == str(tree / "HLS/1M/D0002021500_00000/sample00000.ts")
 

@@ -7,7 +7,7 @@ import pytest
 from hlsinspect.checks.media import nearest_integer
 from hlsinspect.locations import Reference, parse_target, resolve
 from hlsinspect.playlists import ParseFailure, decode, parse
-from hlsinspect.references import object_refs
+from hlsinspect.references import object_refs, place
 
 PLAYLIST = "HLS/1M/title/sample.m3u8"
 
@@ -64,7 +64,6 @@ def test_nearest_integer_rounds_halves_up(value, expected):
 @pytest.mark.parametrize(
     ("data", "line"),
     [
-        pytest.param(b"#EXTM3U\n#EXTINF:1,\x07\na.ts\n", 2, id="control-character"),
         pytest.param(b"#EXTM3U\n\n\n\xff\n", 4, id="bad-utf8-line"),
         pytest.param(b"  \n", 1, id="blank"),
         pytest.param(b'{"playlist": []}', 1, id="json"),
@@ -76,34 +75,63 @@ def test_decode_rejects(data, line):
     assert failure.value.line == line
 
 
+def test_control_characters_are_recorded_with_their_line_and_reading_goes_on():
+    _text, problems = decode(b"#EXTM3U\n#EXTINF:1,\x07\na.ts\n")
+    assert [line for _, line in problems] == [2]
+    assert "U+0007" in problems[0][0]
+    assert parse("x.m3u8", b"#EXTM3U\n#EXTINF:1,\x07\na.ts\n").segments[0].uri == "a.ts"
+
+
 def test_crlf_playlist_is_fine():
     playlist = parse("a/x.m3u8", b"#EXTM3U\r\n#EXT-X-TARGETDURATION:4\r\n#EXTINF:4,\r\ns.ts\r\n")
-    assert [s.uri for s in playlist.segments] == ["s.ts"]
-    assert playlist.segment_lines == [4]
+    assert [(s.uri, s.line, s.line_of_extinf) for s in playlist.segments] == [("s.ts", 4, 3)]
+    assert playlist.problems == []
 
 
-def test_stream_inf_without_bandwidth_has_a_line():
+def test_stream_inf_without_bandwidth_is_still_a_variant():
     text = b"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:RESOLUTION=64x36\nv/a.m3u8\n"
-    with pytest.raises(ParseFailure) as failure:
-        parse("m.m3u8", text)
-    assert failure.value.line == 3
-    assert failure.value.message == "EXT-X-STREAM-INF lacks the required attribute BANDWIDTH"
+    playlist = parse("m.m3u8", text)
+    assert playlist.is_multivariant
+    assert [(v.uri, v.tag.line) for v in playlist.structure.variants] == [("v/a.m3u8", 3)]
+
+
+def _placed(text: bytes) -> tuple[list[tuple[int, int] | None], list[int], list[int]]:
+    refs = object_refs(parse("x.m3u8", text))
+    placed, problems = place([(r, r.uri.removeprefix("./")) for r in refs])
+    return [r.byterange for r in placed], [r.ref.line for r in placed], [p.ref.line
+                                                                        for p in problems]
 
 
 def test_byterange_offsets_are_inferred():
     text = (b"#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-TARGETDURATION:4\n"
             b"#EXTINF:4,\n#EXT-X-BYTERANGE:100@0\nall.ts\n"
-            b"#EXTINF:4,\n#EXT-X-BYTERANGE:200\nall.ts\n"
+            b"#EXTINF:4,\n#EXT-X-BYTERANGE:200\n./all.ts\n"
             b"#EXTINF:4,\n#EXT-X-BYTERANGE:50@1000\nall.ts\n"
             b"#EXTINF:4,\n#EXT-X-BYTERANGE:25\nall.ts\n")
-    refs, problems = object_refs(parse("x.m3u8", text))
-    assert [r.byterange for r in refs] == [(0, 100), (100, 200), (1000, 50), (1050, 25)]
-    assert [r.line for r in refs] == [6, 9, 12, 15]
+    ranges, lines, problems = _placed(text)
+    assert ranges == [(0, 100), (100, 200), (1000, 50), (1050, 25)]
+    assert lines == [6, 9, 12, 15]
     assert problems == []
 
 
 def test_byterange_without_previous_subrange_is_a_problem():
     text = (b"#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-TARGETDURATION:4\n"
             b"#EXTINF:4,\na.ts\n#EXTINF:4,\n#EXT-X-BYTERANGE:200\nb.ts\n")
-    _, problems = object_refs(parse("x.m3u8", text))
-    assert [p.line for p in problems] == [8]
+    assert _placed(text)[2] == [8]
+
+
+def test_gap_segments_are_not_objects_to_verify():
+    text = (b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na.ts\n"
+            b"#EXT-X-GAP\n#EXTINF:4,\nb.ts\n#EXTINF:4,\nc.ts\n")
+    assert [r.uri for r in object_refs(parse("x.m3u8", text))] == ["a.ts", "c.ts"]
+
+
+def test_variables_are_substituted_in_the_uris_to_verify():
+    text = (b'#EXTM3U\n#EXT-X-VERSION:8\n#EXT-X-DEFINE:NAME="dir",VALUE="v1"\n'
+            b'#EXT-X-DEFINE:IMPORT="cdn"\n#EXT-X-TARGETDURATION:4\n'
+            b"#EXTINF:4,\n{$dir}/a.ts\n#EXTINF:4,\n{$cdn}/b.ts\n#EXTINF:4,\n{$nope}/c.ts\n")
+    playlist = parse("x.m3u8", text)
+    refs = object_refs(playlist, playlist.variables({"cdn": "https://cdn.example.com"}))
+    # {$nope} names no variable: that URI names no object (a finding of its own)
+    assert [r.uri for r in refs] == ["v1/a.ts", "https://cdn.example.com/b.ts"]
+    assert [r.uri for r in object_refs(playlist)] == ["v1/a.ts"]

@@ -103,7 +103,7 @@ def test_unreadable_variant_does_not_hide_the_others(s3_cli, s3: S3, tmp_path, m
     run = s3_cli("check", "s3://ts-ladder/master.m3u8", "--format", "json", "--verify", "head")
     assert run.exit_code == 1
     assert findings(run.json) == [("playlist-unreadable", title.uri("stream_1/index.m3u8"))]
-    assert "s3:GetObject" in run.json["findings"][0]["message"]
+    assert "s3:GetObject" in run.json["findings"][0]["hint"]
     assert playlist(run.json, title.uri("stream_1/index.m3u8"))["load_status"] == "unreadable"
     assert playlist(run.json, title.uri("stream_0/index.m3u8"))["objects"]["present"] == 4
     assert json.dumps(run.json).count(secret) == 0

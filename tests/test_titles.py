@@ -34,22 +34,25 @@ def check(cli, title: Title, key: str = "", *options: str):
     return cli("check", *title.target(key), "--format", "json", *options)
 
 
+# ffmpeg 5.1 writes no CHANNELS on audio renditions, which RFC 8216bis 4.4.6.1 says all audio
+# EXT-X-MEDIA tags SHOULD have: a warning on the two ffmpeg ladders, nothing else.
 @pytest.mark.parametrize(
-    ("name", "root", "playlists", "segments"),
+    ("name", "root", "playlists", "segments", "warnings"),
     [
-        ("ts-ladder", "master.m3u8", 4, 12),
-        ("cmaf", "master.m3u8", 4, 12),
-        ("single-file", "index.m3u8", 1, 4),
-        ("aes128", "index.m3u8", 1, 4),
-        ("elastic-transcoder", "HLS/sample.m3u8", 3, 8),
+        ("ts-ladder", "master.m3u8", 4, 12, ["channels-missing"]),
+        ("cmaf", "master.m3u8", 4, 12, ["channels-missing"]),
+        ("single-file", "index.m3u8", 1, 4, []),
+        ("aes128", "index.m3u8", 1, 4, []),
+        ("elastic-transcoder", "HLS/sample.m3u8", 3, 8, []),
     ],
 )
-def test_clean_title_passes(cli, title_of, name, root, playlists, segments):
+def test_clean_title_passes(cli, title_of, name, root, playlists, segments, warnings):
     title = title_of(name)
     run = check(cli, title, root)
     assert run.exit_code == 0, run.stdout + run.stderr
     report = run.json
     assert findings(report) == []
+    assert [name for name, _ in findings(report, "warning")] == warnings
     assert report["summary"]["playlists"] == playlists
     assert report["summary"]["segments"] == segments
     assert all(p["load_status"] == "ok" for p in report["playlists"])
@@ -101,11 +104,11 @@ def test_unparsable_variant_playlist(cli, title_of):
     title.write("stream_0/index.m3u8", b"<html>503 Service Unavailable</html>")
     run = check(cli, title, "master.m3u8")
     assert run.exit_code == 1
-    [(name, _)] = findings(run.json)
-    assert name == "playlist-parse-error"
-    assert run.json["findings"][0]["line"] == 1
-    assert "HTML" in run.json["findings"][0]["message"]
-    assert run.json["findings"][0]["playlist"] == title.uri("stream_0/index.m3u8")
+    [error] = [f for f in run.json["findings"] if f["severity"] == "error"]
+    assert error["name"] == "playlist-parse-error"
+    assert error["line"] == 1
+    assert "HTML" in error["message"]
+    assert error["playlist"] == title.uri("stream_0/index.m3u8")
     assert playlist(run.json, title.uri("stream_1/index.m3u8"))["segment_count"] == 4
 
 
@@ -143,7 +146,7 @@ def test_truncated_single_file(cli, title_of):
     run = check(cli, title, "index.m3u8")
     assert run.exit_code == 1
     assert findings(run.json) == [("byterange-out-of-bounds", title.uri("index.ts"))]
-    assert "3 of 4 sub-ranges reach past it" in run.json["findings"][0]["message"]
+    assert "3 of 4 sub-ranges do" in run.json["findings"][0]["message"]
 
 
 def test_byte_ranges_of_one_file_share_one_check(cli, title_of):
@@ -209,7 +212,7 @@ def test_directory_with_no_playlist_exits_2(cli, tmp_path: Path):
 def test_loop_between_two_multivariant_playlists(cli, title_of):
     title = title_of("ts-ladder")
     title.write("a.m3u8", b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\nb.m3u8\n"
-                          b"#EXT-X-STREAM-INF:BANDWIDTH=2000\nstream_0/index.m3u8\n")
+                          b"#EXT-X-STREAM-INF:BANDWIDTH=200000\nstream_0/index.m3u8\n")
     title.write("b.m3u8", b"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\na.m3u8\n")
     run = check(cli, title, "a.m3u8")
     assert run.exit_code == 1
@@ -255,13 +258,16 @@ def test_external_and_escaping_references(cli, title_of):
 def test_low_latency_parts_are_checked(cli, title_of):
     title = title_of("cmaf")
     title.edit("v0/index.m3u8", lambda t: t.replace("#EXT-X-ENDLIST\n", "")
-               .replace("#EXT-X-PLAYLIST-TYPE:VOD\n", "")
+               .replace("#EXT-X-PLAYLIST-TYPE:VOD\n", "#EXT-X-PART-INF:PART-TARGET=1.0\n"
+                        "#EXT-X-SERVER-CONTROL:PART-HOLD-BACK=3.0\n"
+                        "#EXT-X-PROGRAM-DATE-TIME:2026-11-29T08:00:00.000Z\n")
                + "#EXT-X-PART:DURATION=1.0,URI=\"seg003.m4s\"\n"
                + "#EXT-X-PART:DURATION=1.0,URI=\"part-gone.m4s\"\n"
                + "#EXT-X-PRELOAD-HINT:TYPE=PART,URI=\"part-next.m4s\"\n")
     run = check(cli, title, "v0/index.m3u8")
     assert run.exit_code == 1
-    got = {(f["name"], f["severity"]) for f in run.json["findings"]}
+    got = {(f["name"], f["severity"]) for f in run.json["findings"]
+           if f["name"] != "version-higher-than-needed"}
     assert got == {("part-missing", "error"), ("preload-hint-missing", "info"),
                    ("endlist-missing", "warning")}
 
@@ -297,7 +303,8 @@ def test_iframe_playlist_is_followed_and_checked(cli, title_of):
     assert iframe["segment_count"] == 4
     master = playlist(run.json, title.uri("master.m3u8"))
     assert [v["iframe"] for v in master["variants"]] == [False, False, True]
-    missing = sorted((f["playlist"], f["uri"]) for f in run.json["findings"])
+    missing = sorted((f["playlist"], f["uri"]) for f in run.json["findings"]
+                     if f["name"] == "segment-missing")
     assert missing == sorted([(title.uri("iframe.m3u8"), title.uri("stream_0/seg002.ts")),
                               (title.uri("stream_0/index.m3u8"), title.uri("stream_0/seg002.ts"))])
 
@@ -308,7 +315,7 @@ def test_discontinuity_counts_must_agree(cli, title_of):
                lambda t: t.replace("sample00001.ts\n", "sample00001.ts\n#EXT-X-DISCONTINUITY\n"))
     run = check(cli, title, "HLS/sample.m3u8")
     assert run.exit_code == 0
-    [finding] = run.json["findings"]
+    [finding] = [f for f in run.json["findings"] if f["severity"] != "info"]
     assert (finding["name"], finding["severity"]) == ("discontinuity-mismatch", "warning")
     assert "HLS/1M/sample.m3u8: 1 (sequence 0)" in finding["message"]
     assert check(cli, title, "HLS/sample.m3u8", "--fail-on", "warning").exit_code == 1

@@ -77,8 +77,9 @@ def place(name: str, where: str, tmp_path: Path, s3: S3 | None) -> Title:
 
 
 def findings(report: dict[str, Any], *severities: str) -> list[tuple[str, str | None]]:
-    """(name, uri) of the findings of the given severities (errors and warnings by default)."""
-    wanted = severities or ("error", "warning")
+    """(name, uri) of the findings of the given severities (errors by default: the intact
+    titles have no error, so a damage's errors are exactly what it caused)."""
+    wanted = severities or ("error",)
     return [(f["name"], f["uri"]) for f in report["findings"] if f["severity"] in wanted]
 
 

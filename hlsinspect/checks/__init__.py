@@ -1,5 +1,33 @@
-"""The HLS rules: a registry of rule metadata and the functions that apply them."""
+"""The HLS rules: one registered function per rule, grouped by what they look at.
 
-from hlsinspect.checks.registry import RULES, Rule, make_finding
+Importing this package registers every rule; `RULES` holds them by name.
+"""
 
-__all__ = ["RULES", "Rule", "make_finding"]
+from hlsinspect.checks import (  # noqa: F401  (imported to register their rules)
+    apple_media,
+    apple_multivariant,
+    apple_renditions,
+    bandwidth,
+    dateranges,
+    dates,
+    deltaupdates,
+    encryption,
+    groups,
+    llprofile,
+    loading,
+    lowlatency,
+    media,
+    objects,
+    renditions,
+    session,
+    sharedtags,
+    steering,
+    structure,
+    syntax,
+    title,
+    variables,
+    variants,
+)
+from hlsinspect.checks.registry import RULES, Issue, Rule, Selection, finding, rule
+
+__all__ = ["RULES", "Issue", "Rule", "Selection", "finding", "rule"]

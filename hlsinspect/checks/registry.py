@@ -1,129 +1,222 @@
-"""Every rule hlsinspect applies, with its stable code, name, severity and reference.
+"""The rule registry: each rule is one function registered beside its metadata and examples.
 
-Codes and names are a contract: scripts filter on them, so a rule is never renumbered or
-renamed. Rules are data here; the functions that apply them live beside this module and
-create findings through `make_finding`, so severity and code come from one place.
+    @rule("HLS101", "version-duplicate", ERROR, scope="line", reference="RFC 8216 4.3.1.2",
+          passing=["#EXTM3U\\n#EXT-X-VERSION:3\\n..."], failing=["..."])
+    def version_duplicate(ctx: PlaylistContext) -> Iterator[Issue]:
+        '''At most one EXT-X-VERSION: clients must reject a playlist with two.'''
+        ...
+
+A check yields `Issue`s (what is wrong, where); the engine turns them into `Finding`s with the
+rule's code, name, effective severity, reference and hint. Rules that the pipeline itself
+reports (a playlist that cannot be read, a missing segment) are registered the same way with
+no function, so every finding is made through this registry. Codes and names are a contract:
+scripts filter on them, so a rule is never renumbered or renamed.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+import inspect
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
 
+from hlsinspect.errors import UsageError
 from hlsinspect.report import Finding, Severity
+
+Scope = Literal["load", "line", "media", "multivariant", "title", "object"]
+Profile = Literal["rfc", "apple"]
+SCOPES: dict[str, str] = {
+    "load": "reading and following playlists (reported by the pipeline)",
+    "line": "the lines of any playlist",
+    "media": "one media playlist",
+    "multivariant": "one multivariant playlist",
+    "title": "a multivariant playlist and the media playlists it references",
+    "object": "the objects a playlist references, once verified",
+}
+PROFILES: dict[str, str] = {
+    "rfc": "RFC 8216 and draft-pantos-hls-rfc8216bis (the default)",
+    "apple": "the RFC rules plus Apple's HLS Authoring Specification",
+}
+ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+
+@dataclass(frozen=True)
+class Example:
+    """A small tree of files; `targets` (files or directories in it) are what gets checked.
+
+    A plain string is a playlist saved as index.m3u8; a mapping is a tree whose first entry
+    is the target.
+    """
+
+    files: Mapping[str, str | bytes]
+    targets: tuple[str, ...]
+    note: str = ""
+
+
+ExampleSpec = str | Mapping[str, str | bytes] | Example
+
+
+def _example(spec: ExampleSpec) -> Example:
+    if isinstance(spec, Example):
+        return spec
+    if isinstance(spec, str):
+        return Example({"index.m3u8": spec}, ("index.m3u8",))
+    return Example(dict(spec), (next(iter(spec)),))
+
+
+@dataclass(frozen=True)
+class Issue:
+    """What a check found: the engine adds the rule's code, name, severity and reference."""
+
+    message: str
+    """What is wrong, in plain words, with the value found and the value expected."""
+    line: int | None = None
+    uri: str | None = None
+    """How reports name the object (or playlist) the issue is about."""
+    playlist: str | None = None
+    """The playlist the issue belongs to, when not the one being checked (title rules)."""
+    severity: Severity | None = None
+    """Only for rules whose severity depends on the case (ENDLIST: error for VOD)."""
+    hint: str | None = None
+    """How to fix it, when the rule's general hint does not say it well enough."""
+    observed: str | None = None
+    expected: str | None = None
+
+
+Check = Callable[[Any], Iterable[Issue]]
 
 
 @dataclass(frozen=True)
 class Rule:
-    """Metadata of one check, as `hlsinspect rules` lists it."""
+    """One rule: its contract (code, name), what it checks, and how to fix what it finds."""
 
     code: str
     name: str
     severity: Severity
+    scope: Scope
     summary: str
     reference: str
+    profile: Profile = "rfc"
+    hint: str | None = None
+    apple_severity: Severity | None = None
+    """The severity under --rules apple, where Apple's specification is stricter."""
+    passing: tuple[Example, ...] = ()
+    failing: tuple[Example, ...] = ()
+    check: Check | None = field(default=None, compare=False)
+    """None for rules the pipeline reports itself."""
+    tested_by: str | None = None
+    """The test that shows the failing case when no file tree can (a 403 needs S3)."""
+
+    def finding(self, issue: Issue, playlist: str | None,
+                severity: Severity | None = None) -> Finding:
+        return Finding(
+            code=self.code, name=self.name,
+            severity=issue.severity or severity or self.severity,
+            message=issue.message, playlist=issue.playlist or playlist, uri=issue.uri,
+            line=issue.line, reference=None if self.reference == "-" else self.reference,
+            hint=issue.hint or self.hint, observed=issue.observed, expected=issue.expected)
 
 
-ERR, WARN, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
-
-_RULES = (
-    Rule("HLS001", "playlist-parse-error", ERR,
-         "Not a valid playlist: undecodable UTF-8, a BOM or control character, no #EXTM3U "
-         "first line, or a line the parser rejects.", "RFC 8216 4.1, 4.3.1.1"),
-    Rule("HLS002", "playlist-empty", ERR,
-         "A media playlist without any media segment.", "RFC 8216 4.3.3"),
-    Rule("HLS003", "target-duration-missing", ERR,
-         "A media playlist without EXT-X-TARGETDURATION.", "RFC 8216 4.3.3.1"),
-    Rule("HLS004", "extinf-exceeds-target-duration", ERR,
-         "An EXTINF duration, rounded to the nearest integer, exceeds EXT-X-TARGETDURATION.",
-         "RFC 8216 4.3.3.1"),
-    Rule("HLS005", "endlist-missing", WARN,
-         "No EXT-X-ENDLIST: the playlist is still live or the transcode stopped early "
-         "(an error for PLAYLIST-TYPE:VOD).", "RFC 8216 4.3.3.4, 6.2.1"),
-    Rule("HLS006", "extinf-missing", ERR,
-         "A media segment without EXTINF, or a URI line that no EXTINF precedes (players "
-         "skip it).", "RFC 8216 4.3.2.1"),
-    Rule("HLS010", "segment-missing", ERR,
-         "A media segment's object does not exist (the store answered 404).", "RFC 8216 4.3.2"),
-    Rule("HLS011", "segment-empty", ERR,
-         "A segment or init segment object is 0 bytes long.", "RFC 8216 3"),
-    Rule("HLS012", "init-segment-missing", ERR,
-         "The object named by EXT-X-MAP does not exist.", "RFC 8216 4.3.2.5"),
-    Rule("HLS013", "key-missing", ERR,
-         "The key file named by EXT-X-KEY does not exist in the store.", "RFC 8216 4.3.2.4"),
-    Rule("HLS014", "byterange-out-of-bounds", ERR,
-         "An EXT-X-BYTERANGE (offset + length) reaches past the end of its object.",
-         "RFC 8216 4.3.2.2"),
-    Rule("HLS015", "object-unverified", ERR,
-         "Whether a referenced object exists could not be established (403 without "
-         "s3:ListBucket, throttling or timeouts after retries).", "RFC 8216 4.3.2"),
-    Rule("HLS016", "byterange-invalid", ERR,
-         "An EXT-X-BYTERANGE without offset that does not follow a sub-range of the same "
-         "resource.", "RFC 8216 4.3.2.2"),
-    Rule("HLS017", "part-missing", ERR,
-         "A partial segment (EXT-X-PART) object does not exist.", "RFC 8216bis 4.4.4.9"),
-    Rule("HLS018", "preload-hint-missing", INFO,
-         "The object named by EXT-X-PRELOAD-HINT does not exist yet (normal while live).",
-         "RFC 8216bis 4.4.5.3"),
-    Rule("HLS020", "playlist-missing", ERR,
-         "A playlist referenced by a multivariant playlist does not exist.", "RFC 8216 4.3.4.2"),
-    Rule("HLS021", "playlist-unreadable", ERR,
-         "A referenced playlist exists but could not be read (403, too large, throttled).",
-         "RFC 8216 4.3.4.2"),
-    Rule("HLS022", "playlist-loop", ERR,
-         "A multivariant playlist references itself or another multivariant playlist that "
-         "leads back to it.", "RFC 8216 4.3.4.2"),
-    Rule("HLS023", "target-not-inspected", ERR,
-         "One of several targets could not be inspected at all (no such bucket, no playlist "
-         "under the prefix, access denied); the others were.", "-"),
-    Rule("HLS024", "multivariant-nested", ERR,
-         "A multivariant playlist references another multivariant playlist where a media "
-         "playlist must stand.", "RFC 8216 4.3.4.2"),
-    Rule("HLS030", "uri-escapes-root", ERR,
-         "A relative URI climbs above the bucket (or local root) with '..'.", "RFC 3986 5.2.4"),
-    Rule("HLS031", "external-uri-not-checked", INFO,
-         "A URI on another host, bucket or scheme (skd://, data:) was not fetched.",
-         "RFC 8216 4.1"),
-    Rule("HLS032", "uri-invalid", ERR,
-         "A URI that cannot name an object (a NUL character).", "RFC 3986 2"),
-    Rule("HLS040", "variant-duration-mismatch", ERR,
-         "Media playlists of one multivariant playlist differ in total duration by more than "
-         "one target duration (a truncated rendition).", "RFC 8216 6.2.4; Apple HLS 8.22"),
-    Rule("HLS041", "target-duration-mismatch", ERR,
-         "Media playlists of one title have different target durations (subtitles and VOD "
-         "I-frame playlists excepted).", "RFC 8216 6.2.4; Apple HLS 8.2"),
-    Rule("HLS042", "playlist-type-mismatch", ERR,
-         "EXT-X-PLAYLIST-TYPE is on some media playlists of a title and not on others, or "
-         "differs.", "RFC 8216 6.2.4"),
-    Rule("HLS043", "discontinuity-mismatch", WARN,
-         "Media playlists of one title have different numbers of EXT-X-DISCONTINUITY tags "
-         "or different EXT-X-DISCONTINUITY-SEQUENCE values.", "RFC 8216 6.2.4; Apple HLS 8.15"),
-    Rule("HLS099", "internal-error", ERR,
-         "hlsinspect failed while checking this playlist; the rest of the report stands. "
-         "Run with --debug and report it.", "-"),
-)
-del ERR, WARN, INFO
-
-RULES: dict[str, Rule] = {rule.name: rule for rule in _RULES}
-"""Rules by name, in code order."""
+RULES: dict[str, Rule] = {}
+"""Every rule by name, in registration order (the CLI lists them by code)."""
+_CODES: dict[str, str] = {}
+F = TypeVar("F", bound=Check)
 
 
-def make_finding(
-    name: str,
-    message: str,
-    *,
-    playlist: str | None,
-    uri: str | None = None,
-    line: int | None = None,
-    severity: Severity | None = None,
-) -> Finding:
-    """A finding of rule `name`; `severity` overrides the default where a rule says so."""
-    rule = RULES[name]
-    return Finding(
-        code=rule.code,
-        name=rule.name,
-        severity=severity or rule.severity,
-        message=f"{message} ({rule.reference})" if rule.reference != "-" else message,
-        playlist=playlist,
-        uri=uri,
-        line=line,
-    )
+def register(item: Rule) -> Rule:
+    if item.name in RULES or item.code in _CODES:
+        raise ValueError(f"rule {item.code} {item.name} is registered twice")
+    RULES[item.name] = item
+    _CODES[item.code] = item.name
+    return item
+
+
+def rule(code: str, name: str, severity: Severity, *, scope: Scope, reference: str,
+         profile: Profile = "rfc", hint: str | None = None,
+         apple_severity: Severity | None = None, summary: str | None = None,
+         passing: Iterable[ExampleSpec] = (), failing: Iterable[ExampleSpec] = (),
+         tested_by: str | None = None) -> Callable[[F], F]:
+    """Register the decorated check; its docstring's first paragraph is the summary."""
+
+    def decorate(check: F) -> F:
+        text = summary or (inspect.getdoc(check) or "").split("\n\n")[0].replace("\n", " ")
+        register(Rule(code, name, severity, scope, text, reference, profile, hint,
+                      apple_severity, tuple(_example(e) for e in passing),
+                      tuple(_example(e) for e in failing), check, tested_by))
+        return check
+
+    return decorate
+
+
+def pipeline_rule(code: str, name: str, severity: Severity, summary: str, reference: str, *,
+                  scope: Scope = "load", hint: str | None = None,
+                  passing: Iterable[ExampleSpec] = (), failing: Iterable[ExampleSpec] = (),
+                  tested_by: str | None = None) -> Rule:
+    """Register a rule that the pipeline reports (no check function)."""
+    return register(Rule(code, name, severity, scope, summary, reference, hint=hint,
+                         passing=tuple(_example(e) for e in passing),
+                         failing=tuple(_example(e) for e in failing), tested_by=tested_by))
+
+
+def finding(name: str, message: str, *, playlist: str | None, uri: str | None = None,
+            line: int | None = None, severity: Severity | None = None,
+            hint: str | None = None, observed: str | None = None,
+            expected: str | None = None) -> Finding:
+    """A finding of rule `name`, made by the pipeline rather than by a check."""
+    return RULES[name].finding(
+        Issue(message, line=line, uri=uri, hint=hint, observed=observed, expected=expected),
+        playlist, severity)
+
+
+def lookup(token: str) -> Rule:
+    """The rule a code (HLS010) or name (segment-missing) names; UsageError otherwise."""
+    name = _CODES.get(token.strip().upper(), token.strip().lower())
+    if name not in RULES:
+        near = difflib.get_close_matches(name, list(RULES), n=1, cutoff=0.7)
+        guess = f"; did you mean {near[0]}?" if near else ""
+        raise UsageError(
+            f"no rule named {token!r}{guess}",
+            hint="valid rules (codes work too, see 'hlsinspect rules'): "
+                 + ", ".join(sorted(RULES)))
+    return RULES[name]
+
+
+def by_code() -> list[Rule]:
+    return sorted(RULES.values(), key=lambda r: r.code)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which rules run and how severe they are: --rules, --select and --ignore."""
+
+    profile: Profile = "rfc"
+    select: frozenset[str] = frozenset()
+    """Rule names; when given, only these rules run (in any profile)."""
+    ignore: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, profile: str = "rfc", select: Iterable[str] = (),
+           ignore: Iterable[str] = ()) -> Selection:
+        if profile not in PROFILES:
+            raise UsageError(f"no rules profile named {profile!r}",
+                             hint=f"use one of: {', '.join(PROFILES)}")
+        return cls(profile,  # type: ignore[arg-type]
+                   frozenset(lookup(t).name for t in select),
+                   frozenset(lookup(t).name for t in ignore))
+
+    def enabled(self, item: Rule) -> bool:
+        if item.name in self.ignore:
+            return False
+        if self.select:
+            return item.name in self.select
+        return item.profile == "rfc" or self.profile == "apple"
+
+    def severity(self, item: Rule) -> Severity:
+        if self.profile == "apple" and item.apple_severity is not None:
+            return item.apple_severity
+        return item.severity
+
+    def admits(self, found: Finding) -> bool:
+        item = RULES.get(found.name)
+        return item is None or self.enabled(item)

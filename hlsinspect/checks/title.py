@@ -1,115 +1,223 @@
 """Rules across the media playlists of one multivariant playlist (RFC 8216 6.2.4).
 
 A rendition noticeably shorter than its siblings is the classic truncated transcode; the
-variants of one title must also agree on target duration, playlist type and discontinuities.
+variants of one title must also agree on target duration, playlist type, discontinuities,
+server control and dates; and each variant's BANDWIDTH must cover what its segments weigh.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 
-from hlsinspect.checks.registry import make_finding
+from hlsinspect.checks.context import Member, TitleContext
+from hlsinspect.checks.registry import ERROR, WARNING, Issue, rule
 from hlsinspect.playlists import Playlist
-from hlsinspect.report import Finding
+
+TS = b"\x47" + b"\x00" * 187
 
 
-@dataclass(frozen=True)
-class Member:
-    """A parsed media playlist of a title, with its role in the multivariant playlist."""
-
-    role: str
-    uri: str
-    playlist: Playlist
-
-    @property
-    def duration(self) -> float:
-        return self.playlist.total_duration
-
-    @property
-    def target(self) -> int | None:
-        value = self.playlist.parsed.target_duration
-        return int(value) if value is not None else None
-
-    @property
-    def vod_like(self) -> bool:
-        return bool(self.playlist.parsed.is_endlist)
+def _media(target: int, durations: list[float], *, vod: bool = True, extra: str = "",
+           prefix: str = "") -> str:
+    lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{target}"]
+    if vod:
+        lines.append("#EXT-X-PLAYLIST-TYPE:VOD")
+    if extra:
+        lines.append(extra)
+    for n, duration in enumerate(durations):
+        lines += [f"#EXTINF:{duration},", f"{prefix}s{n}.ts"]
+    return "\n".join([*lines, "#EXT-X-ENDLIST", ""])
 
 
-def check_title(master: str, members: list[Member]) -> list[Finding]:
-    """Findings for the title of multivariant playlist `master`."""
-    if len(members) < 2:
-        return []
-    return [
-        *_durations(master, members),
-        *_target_durations(master, members),
-        *_playlist_types(master, members),
-        *_discontinuities(master, members),
-    ]
+def _title(a: str, b: str, master_extra: str = "", a_attrs: str = "",
+           b_attrs: str = "") -> dict[str, str | bytes]:
+    """A two-variant title: master.m3u8, a/index.m3u8, b/index.m3u8 and small segments."""
+    files: dict[str, str | bytes] = {
+        "master.m3u8": f"#EXTM3U\n{master_extra}"
+                       f"#EXT-X-STREAM-INF:BANDWIDTH=100000{a_attrs}\na/index.m3u8\n"
+                       f"#EXT-X-STREAM-INF:BANDWIDTH=200000{b_attrs}\nb/index.m3u8\n",
+        "a/index.m3u8": a, "b/index.m3u8": b}
+    for name, text in (("a", a), ("b", b)):
+        for n in range(text.count("#EXTINF")):
+            files[f"{name}/s{n}.ts"] = TS
+    return files
 
 
-def _durations(master: str, members: list[Member]) -> list[Finding]:
-    finished = [m for m in members if m.vod_like and m.playlist.segments]
+def _vod_like(playlist: Playlist) -> bool:
+    return playlist.endlist
+
+
+@rule("HLS040", "variant-duration-mismatch", ERROR, scope="title",
+      reference="RFC 8216 6.2.4; Apple HLS 8.3",
+      hint="a rendition shorter than the others was cut short: transcode it again",
+      passing=[_title(_media(4, [4, 4, 4]), _media(4, [4, 4, 3.9]))],
+      failing=[_title(_media(4, [4, 4, 4, 4]), _media(4, [4, 4]))])
+def variant_duration_mismatch(ctx: TitleContext) -> Iterator[Issue]:
+    """Finished media playlists of one multivariant playlist that differ in total duration by
+    more than one target duration: a truncated rendition."""
+    finished = [m for m in ctx.media if m.media and _vod_like(m.media) and m.media.segments]
     if len(finished) < 2:
-        return []
-    longest = max(finished, key=lambda m: m.duration)
-    findings = []
+        return
+    longest = max(finished, key=lambda m: m.media.total_duration if m.media else 0)
+    assert longest.media is not None
     for member in finished:
-        tolerance = max(member.target or 0, longest.target or 0)
-        gap = longest.duration - member.duration
+        assert member.media is not None
+        tolerance = max(member.media.target_duration or 0, longest.media.target_duration or 0)
+        gap = longest.media.total_duration - member.media.total_duration
         if gap > tolerance:
-            findings.append(make_finding(
-                "variant-duration-mismatch",
-                f"{member.role} playlist lasts {member.duration:.3f} s, {gap:.3f} s less than "
-                f"{longest.uri} ({longest.duration:.3f} s); more than one target duration "
-                f"({tolerance} s) short: the rendition looks truncated",
-                playlist=master, uri=member.uri))
-    return findings
+            yield Issue(
+                f"{member.role} playlist lasts {member.media.total_duration:.3f} s, {gap:.3f} s "
+                f"less than {longest.uri} ({longest.media.total_duration:.3f} s); more than "
+                f"one target duration ({tolerance} s) short: the rendition looks truncated",
+                uri=member.uri, observed=f"{member.media.total_duration:.3f} s",
+                expected=f"{longest.media.total_duration:.3f} s ± {tolerance} s")
 
 
-def _target_durations(master: str, members: list[Member]) -> list[Finding]:
+@rule("HLS041", "target-duration-mismatch", ERROR, scope="title",
+      reference="RFC 8216 6.2.4; Apple HLS 8.2",
+      hint="segment every rendition with the same target duration",
+      passing=[_title(_media(4, [4, 4]), _media(4, [4, 4]))],
+      failing=[_title(_media(4, [4, 4]), _media(6, [6, 2]))])
+def target_duration_mismatch(ctx: TitleContext) -> Iterator[Issue]:
+    """Media playlists of one title with different target durations (subtitles, and VOD
+    I-frame playlists, may differ)."""
     def exempt(member: Member) -> bool:
-        vod = str(member.playlist.parsed.playlist_type or "").upper() == "VOD"
-        iframe = bool(member.playlist.parsed.is_i_frames_only)
-        return member.role == "subtitles" or (iframe and vod)
+        assert member.media is not None
+        vod = member.media.playlist_type == "VOD"
+        return member.role == "subtitles" or (member.media.iframes_only and vod)
 
-    compared = [m for m in members if not exempt(m) and m.target is not None]
-    values = sorted({m.target for m in compared if m.target is not None})
-    if len(values) < 2:
-        return []
-    common = max(values, key=lambda v: sum(1 for m in compared if m.target == v))
-    return [
-        make_finding(
-            "target-duration-mismatch",
-            f"{m.role} playlist has EXT-X-TARGETDURATION:{m.target}, the others "
-            f"{common}: every media playlist of a title needs the same target duration",
-            playlist=master, uri=m.uri)
-        for m in compared if m.target != common
-    ]
+    compared = [m for m in ctx.media if not exempt(m)]
+    values = [m.media.target_duration for m in compared if m.media is not None]
+    known = [v for v in values if v is not None]
+    if len(set(known)) < 2:
+        return
+    common = max(set(known), key=known.count)
+    for member in compared:
+        assert member.media is not None
+        value = member.media.target_duration
+        if value is not None and value != common:
+            yield Issue(f"{member.role} playlist has EXT-X-TARGETDURATION:{value}, the others "
+                        f"{common}", uri=member.uri, observed=str(value), expected=str(common))
 
 
-def _playlist_types(master: str, members: list[Member]) -> list[Finding]:
-    types = {str(m.playlist.parsed.playlist_type or "").upper() for m in members}
+@rule("HLS042", "playlist-type-mismatch", ERROR, scope="title", reference="RFC 8216 6.2.4",
+      hint="put the same EXT-X-PLAYLIST-TYPE on every media playlist, or on none",
+      passing=[_title(_media(4, [4, 4]), _media(4, [4, 4]))],
+      failing=[_title(_media(4, [4, 4]), _media(4, [4, 4], vod=False))])
+def playlist_type_mismatch(ctx: TitleContext) -> Iterator[Issue]:
+    """EXT-X-PLAYLIST-TYPE on some media playlists of a title and not on others, or
+    different values."""
+    members = [m for m in ctx.media if m.media is not None]
+    types = {m.media.playlist_type for m in members if m.media is not None}
     if len(types) < 2:
-        return []
-    listing = ", ".join(
-        f"{m.uri}: {m.playlist.parsed.playlist_type or 'none'}" for m in members)
-    return [make_finding(
-        "playlist-type-mismatch",
-        f"EXT-X-PLAYLIST-TYPE differs between media playlists ({listing}); put the same "
-        "value on all of them or on none", playlist=master)]
+        return
+    listing = ", ".join(f"{m.uri}: {m.media.playlist_type or 'none'}" for m in members
+                        if m.media is not None)
+    yield Issue(f"EXT-X-PLAYLIST-TYPE differs between media playlists ({listing})")
 
 
-def _discontinuities(master: str, members: list[Member]) -> list[Finding]:
-    compared = [m for m in members if m.role != "subtitles"]
-    counts = {
-        m.uri: (sum(1 for s in m.playlist.segments if s.discontinuity),
-                int(m.playlist.parsed.discontinuity_sequence or 0))
-        for m in compared
-    }
+@rule("HLS043", "discontinuity-mismatch", WARNING, scope="title",
+      reference="RFC 8216 6.2.4; Apple HLS 8.15",
+      hint="put the discontinuities at the same points in every rendition",
+      passing=[_title(_media(4, [4, 4]), _media(4, [4, 4]))],
+      failing=[_title(_media(4, [4, 4]), _media(4, [4, 4]).replace(
+          "#EXTINF:4,\ns1", "#EXT-X-DISCONTINUITY\n#EXTINF:4,\ns1"))])
+def discontinuity_mismatch(ctx: TitleContext) -> Iterator[Issue]:
+    """Media playlists of one title with different numbers of EXT-X-DISCONTINUITY tags or
+    different EXT-X-DISCONTINUITY-SEQUENCE values (subtitles aside)."""
+    counts = {}
+    for member in ctx.media:
+        if member.role == "subtitles" or member.media is None:
+            continue
+        tag = member.media.lines.first("EXT-X-DISCONTINUITY-SEQUENCE")
+        counts[member.uri] = (len(member.media.lines.all("EXT-X-DISCONTINUITY")),
+                              (tag.value or "0").strip() if tag else "0")
     if len(set(counts.values())) < 2:
-        return []
+        return
     listing = ", ".join(f"{uri}: {n} (sequence {seq})" for uri, (n, seq) in counts.items())
-    return [make_finding(
-        "discontinuity-mismatch",
-        f"media playlists disagree on EXT-X-DISCONTINUITY count or "
-        f"EXT-X-DISCONTINUITY-SEQUENCE ({listing})", playlist=master)]
+    yield Issue("media playlists disagree on EXT-X-DISCONTINUITY count or "
+                f"EXT-X-DISCONTINUITY-SEQUENCE ({listing})")
+
+
+@rule("HLS600", "iframe-playlist-not-iframes-only", ERROR, scope="title",
+      reference="RFC 8216 4.3.4.3",
+      hint="add #EXT-X-I-FRAMES-ONLY to the I-frame playlist (and VERSION 4 or higher)",
+      passing=[{"master.m3u8": "#EXTM3U\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=1000,"
+                'URI="i.m3u8"\n#EXT-X-STREAM-INF:BANDWIDTH=9000\nv.m3u8\n',
+                "i.m3u8": _media(4, [4]).replace("VERSION:3", "VERSION:4\n#EXT-X-I-FRAMES-ONLY"),
+                "v.m3u8": _media(4, [4]), "s0.ts": TS}],
+      failing=[{"master.m3u8": "#EXTM3U\n#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=1000,"
+                'URI="i.m3u8"\n#EXT-X-STREAM-INF:BANDWIDTH=9000\nv.m3u8\n',
+                "i.m3u8": _media(4, [4]), "v.m3u8": _media(4, [4]), "s0.ts": TS}])
+def iframe_playlist_not_iframes_only(ctx: TitleContext) -> Iterator[Issue]:
+    """The playlist an EXT-X-I-FRAME-STREAM-INF names lacks EXT-X-I-FRAMES-ONLY, so players
+    would read whole segments as single I-frames."""
+    for member in ctx.members:
+        if member.role == "iframe" and member.media is not None and not member.media.iframes_only:
+            yield Issue("the I-frame playlist has no EXT-X-I-FRAMES-ONLY tag",
+                        uri=member.uri, line=member.tag.line)
+
+
+def _same_everywhere(ctx: TitleContext, describe: Callable[[Playlist], str]) -> dict[str, str]:
+    """`describe` of every media playlist but I-frame ones, by URI."""
+    return {m.uri: describe(m.media) for m in ctx.media
+            if m.media is not None and m.role != "iframe"}
+
+
+@rule("HLS603", "server-control-mismatch", ERROR, scope="title",
+      reference="RFC 8216bis 6.2.4",
+      hint="give every media playlist the same EXT-X-SERVER-CONTROL, or none of them",
+      passing=[_title(_media(4, [4, 4], extra="#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES"),
+                      _media(4, [4, 4], extra="#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES"))],
+      failing=[_title(_media(4, [4, 4], extra="#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES"),
+                      _media(4, [4, 4]))])
+def server_control_mismatch(ctx: TitleContext) -> Iterator[Issue]:
+    """EXT-X-SERVER-CONTROL on some media playlists of a multivariant playlist and not on
+    others, or with different attributes."""
+    def describe(playlist: Playlist) -> str:
+        tag = playlist.lines.first("EXT-X-SERVER-CONTROL")
+        return ",".join(sorted(f"{a.name}={a.value}" for a in tag.attrs.items)) if tag else ""
+
+    values = _same_everywhere(ctx, describe)
+    if len(set(values.values())) > 1:
+        listing = ", ".join(f"{uri}: {v or 'none'}" for uri, v in values.items())
+        yield Issue(f"EXT-X-SERVER-CONTROL differs between media playlists ({listing})")
+
+
+@rule("HLS604", "program-date-time-inconsistent", ERROR, scope="title",
+      reference="RFC 8216bis 6.2.4",
+      hint="write EXT-X-PROGRAM-DATE-TIME in every media playlist of the title, or in none",
+      passing=[_title(_media(4, [4, 4]), _media(4, [4, 4]))],
+      failing=[_title(_media(4, [4, 4], extra="#EXT-X-PROGRAM-DATE-TIME:"
+                                              "2026-01-01T00:00:00.000Z"), _media(4, [4, 4]))])
+def program_date_time_inconsistent(ctx: TitleContext) -> Iterator[Issue]:
+    """EXT-X-PROGRAM-DATE-TIME in some media playlists of a multivariant playlist but not in
+    all of them."""
+    values = _same_everywhere(
+        ctx, lambda p: "yes" if p.lines.has("EXT-X-PROGRAM-DATE-TIME") else "")
+    without = [uri for uri, v in values.items() if not v]
+    if without and len(without) < len(values):
+        yield Issue("some media playlists carry EXT-X-PROGRAM-DATE-TIME and these do not: "
+                    + ", ".join(without))
+
+
+@rule("HLS605", "daterange-inconsistent", ERROR, scope="title",
+      reference="RFC 8216bis 6.2.4",
+      hint="every playlist that carries date ranges carries the same set (same IDs)",
+      passing=[_title(_media(4, [4]), _media(4, [4]))],
+      failing=[_title(
+          _media(4, [4], extra='#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:00Z\n'
+                 '#EXT-X-DATERANGE:ID="ad1",START-DATE="2026-01-01T00:00:01Z"'),
+          _media(4, [4], extra='#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:00Z\n'
+                 '#EXT-X-DATERANGE:ID="ad2",START-DATE="2026-01-01T00:00:01Z"'))])
+def daterange_inconsistent(ctx: TitleContext) -> Iterator[Issue]:
+    """Media playlists of one title that carry date ranges but not the same ones (by ID)."""
+    sets = {}
+    for member in ctx.media:
+        if member.media is None or member.role == "iframe":
+            continue
+        ids = {t.attr("ID") or "" for t in member.media.lines.all("EXT-X-DATERANGE")}
+        if ids:
+            sets[member.uri] = frozenset(ids)
+    if len(set(sets.values())) > 1:
+        listing = "; ".join(f"{uri}: {', '.join(sorted(ids))}" for uri, ids in sets.items())
+        yield Issue(f"the media playlists carry different date ranges ({listing})")

@@ -13,8 +13,11 @@ def _describe(finding: Finding) -> str:
     if finding.playlist:
         where.append(f"at {finding.playlist}:{finding.line}" if finding.line
                      else f"in {finding.playlist}")
-    return (f"[{finding.severity.value}] {finding.code} {finding.name}: {finding.message} "
+    text = (f"[{finding.severity.value}] {finding.code} {finding.name}: {finding.message} "
             f"({'; '.join(where)})")
+    if finding.reference:
+        text += f" [{finding.reference}]"
+    return text + (f" fix: {finding.hint}" if finding.hint else "")
 
 
 def render_junit(report: Report) -> str:

@@ -150,6 +150,7 @@ def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
     for v in master.variants:
         entries.append(("iframe" if v.iframe else "variant", v.uri, {
             "Bandwidth": _number(v.bandwidth), "Avg bw": _number(v.average_bandwidth),
+            "Measured": _measured(v.measured_bandwidth, v.measured_average_bandwidth),
             "Resolution": _short(v.resolution), "Codecs": _short(v.codecs),
             "FPS": _short(v.frame_rate)}))
     for r in master.renditions:
@@ -166,10 +167,16 @@ def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
                         "Length": clock(child.total_duration), "Present": _objects(child),
                         "Status": _status(child, by_playlist[child.uri])})
         rows.append(row)
-    columns = ["Type", "Playlist", "Bandwidth", "Avg bw", "Resolution", "Codecs", "FPS",
-               "Target", "Segments", "Length", "Present", "Status"]
+    columns = ["Type", "Playlist", "Bandwidth", "Avg bw", "Measured", "Resolution", "Codecs",
+               "FPS", "Target", "Segments", "Length", "Present", "Status"]
     return _fitted(f"Ladder of {master.uri}", columns, rows, width,
-                   ("Avg bw", "FPS", "Codecs", "Target", "Resolution", "Bandwidth", "Present"))
+                   ("Avg bw", "FPS", "Codecs", "Target", "Resolution", "Measured", "Bandwidth",
+                    "Present"))
+
+
+def _measured(peak: int | None, average: int | None) -> str:
+    """Measured peak / average bit rate, from the verified segment sizes."""
+    return "-" if peak is None or average is None else f"{peak:,} / {average:,}"
 
 
 def _findings(findings: list[Finding]) -> list[RenderableType]:
@@ -189,6 +196,10 @@ def _findings(findings: list[Finding]) -> list[RenderableType]:
                 parts.append(Text(
                     f"      ... and {len(items) - len(shown)} more {name} in {playlist} "
                     "(all of them are in --format json)", style=_STYLE[severity]))
+            hints = list(dict.fromkeys(f.hint for f in items if f.hint))
+            if hints:  # the fix, once for the run
+                fix = Text("fix: " + "; or ".join(hints[:2]), style="dim")
+                parts.append(Padding(fix, (0, 0, 0, 6), expand=False))
     return parts
 
 
@@ -196,7 +207,8 @@ def _finding(f: Finding) -> list[RenderableType]:
     head = Text.assemble("  ", (f"{f.code} {f.name}", _STYLE[f.severity]))
     if f.uri or f.playlist:
         head.append(f"  {f.uri or f.playlist}")
-    lines: list[RenderableType] = [head, Padding(Text(f.message), (0, 0, 0, 6), expand=False)]
+    message = f"{f.message} ({f.reference})" if f.reference else f.message
+    lines: list[RenderableType] = [head, Padding(Text(message), (0, 0, 0, 6), expand=False)]
     if f.playlist and f.uri and (f.line or f.uri != f.playlist):
         where = f"{f.playlist}:{f.line}" if f.line else f.playlist
         lines.append(Padding(Text(f"in {where}", style="dim"), (0, 0, 0, 6), expand=False))

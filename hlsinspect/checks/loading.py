@@ -1,0 +1,90 @@
+"""Rules the pipeline reports while it reads, resolves and follows playlists.
+
+They have no check function: discovery and resolution find these cases as they go. They are
+registered like every other rule, so `hlsinspect rules`, --select/--ignore and the examples
+treat them the same.
+"""
+
+from __future__ import annotations
+
+from hlsinspect.checks.registry import ERROR, INFO, Example, pipeline_rule
+
+VOD = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+MEDIA = VOD + "#EXTINF:9.009,\na.ts\n#EXT-X-ENDLIST\n"
+TS = b"\x47" + b"\x00" * 187
+
+
+def _master(uri: str) -> str:
+    return f"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\n{uri}\n"
+
+
+pipeline_rule(
+    "HLS020", "playlist-missing", ERROR,
+    "A playlist referenced by a multivariant playlist does not exist.", "RFC 8216 4.3.4.2",
+    hint="upload the variant playlist, or fix the URI in the multivariant playlist",
+    passing=[{"master.m3u8": _master("v/index.m3u8"), "v/index.m3u8": MEDIA, "v/a.ts": TS}],
+    failing=[{"master.m3u8": _master("v/index.m3u8")}])
+pipeline_rule(
+    "HLS021", "playlist-unreadable", ERROR,
+    "A referenced playlist exists but could not be read (403, too large, throttled).",
+    "RFC 8216 4.3.4.2", hint="the message names the cause; for a 403, grant s3:GetObject",
+    passing=[{"master.m3u8": _master("v.m3u8"), "v.m3u8": MEDIA, "a.ts": TS}],
+    failing=[{"master.m3u8": _master("v.m3u8"), "v.m3u8/x": "a directory, not a file"}])
+pipeline_rule(
+    "HLS022", "playlist-loop", ERROR,
+    "A multivariant playlist references itself or another multivariant playlist that leads "
+    "back to it.", "RFC 8216 4.3.4.2",
+    hint="a variant's URI must name a media playlist",
+    passing=[{"master.m3u8": _master("v.m3u8"), "v.m3u8": MEDIA, "a.ts": TS}],
+    failing=[{"master.m3u8": _master("master.m3u8")}])
+pipeline_rule(
+    "HLS023", "target-not-inspected", ERROR,
+    "One of several targets could not be inspected at all (no such bucket, no playlist under "
+    "the prefix, access denied); the others were.", "-",
+    passing=[{"index.m3u8": MEDIA, "a.ts": TS}],
+    failing=[Example({"index.m3u8": MEDIA, "a.ts": TS, "empty/readme.txt": "no playlist"},
+                     ("index.m3u8", "empty"))])
+pipeline_rule(
+    "HLS024", "multivariant-nested", ERROR,
+    "A multivariant playlist references another multivariant playlist where a media playlist "
+    "must stand.", "RFC 8216 4.3.4.2",
+    hint="point the variant at the media playlist itself",
+    passing=[{"master.m3u8": _master("v.m3u8"), "v.m3u8": MEDIA, "a.ts": TS}],
+    failing=[{"master.m3u8": _master("inner.m3u8"), "inner.m3u8": _master("v.m3u8"),
+              "v.m3u8": MEDIA, "a.ts": TS}])
+pipeline_rule(
+    "HLS016", "byterange-invalid", ERROR,
+    "An EXT-X-BYTERANGE (or BYTERANGE attribute) that cannot be placed: no offset and no "
+    "previous sub-range of the same resource to continue, a zero length, or an EXT-X-MAP "
+    "range without offset.", "RFC 8216 4.3.2.2", scope="media",
+    hint="write the offset explicitly: <length>@<offset>",
+    passing=[{"index.m3u8": VOD.replace(":3", ":4") + "#EXTINF:9.009,\n"
+              "#EXT-X-BYTERANGE:100@0\nall.ts\n#EXTINF:9.009,\n#EXT-X-BYTERANGE:88\nall.ts\n"
+              "#EXT-X-ENDLIST\n", "all.ts": TS}],
+    failing=[{"index.m3u8": VOD.replace(":3", ":4") + "#EXTINF:9.009,\n"
+              "#EXT-X-BYTERANGE:100\nall.ts\n#EXT-X-ENDLIST\n", "all.ts": TS}])
+pipeline_rule(
+    "HLS030", "uri-escapes-root", ERROR,
+    "A relative URI climbs above the bucket (or local root) with '..': it is not requested.",
+    "RFC 3986 5.2.4", hint="fix the URI; for a local copy of a bucket, name its top with --root",
+    passing=[{"index.m3u8": MEDIA, "a.ts": TS}],
+    failing=[MEDIA.replace("a.ts", "../../../etc/a.ts")])
+pipeline_rule(
+    "HLS031", "external-uri-not-checked", INFO,
+    "A URI on another host, bucket or scheme (skd://, data:) was not fetched: hlsinspect "
+    "requests nothing outside what it inspects unless --map says where to look.",
+    "RFC 8216 4.1", hint="to verify CDN URLs against the bucket, use --map URL-PREFIX=s3://BUCKET/",
+    passing=[{"index.m3u8": MEDIA, "a.ts": TS}],
+    failing=[MEDIA.replace("a.ts", "https://cdn.example.com/a.ts")])
+pipeline_rule(
+    "HLS032", "uri-invalid", ERROR,
+    "A URI that cannot name an object (a NUL character, percent-encoding that is not UTF-8).",
+    "RFC 3986 2", hint="write the URI with valid percent-encoding",
+    passing=[{"index.m3u8": MEDIA, "a.ts": TS}],
+    failing=[MEDIA.replace("a.ts", "a%00.ts")])
+pipeline_rule(
+    "HLS099", "internal-error", ERROR,
+    "hlsinspect failed while checking this playlist; the rest of the report stands. Run with "
+    "--debug and report it.", "-",
+    passing=[{"index.m3u8": MEDIA, "a.ts": TS}],
+    tested_by="tests/test_rules.py::test_a_crashing_rule_is_an_internal_error")

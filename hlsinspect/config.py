@@ -1,0 +1,104 @@
+"""Settings from a file in the working directory: `.hlsinspect.toml`, or the
+`[tool.hlsinspect]` table of `pyproject.toml` (the first wins; they are not merged).
+
+Keys are named like the long options of `check` (`rules`, `select`, `ignore`, `fail-on`...);
+the command line wins over the file. A key hlsinspect does not know is an error, not a silent
+no-op: a typo in a CI config must not quietly turn a check off.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hlsinspect.errors import UsageError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+LIST = "a list of strings"
+KEYS: dict[str, str] = {
+    "rules": "rfc or apple",
+    "select": LIST,
+    "ignore": LIST,
+    "map": LIST,
+    "fail-on": "error or warning",
+    "verify": "head, list or auto",
+    "concurrency": "an integer from 1 to 512",
+    "bucket": "a bucket name",
+    "endpoint-url": "a URL",
+    "region": "a region name",
+}
+_CHOICES = {"rules": ("rfc", "apple"), "fail-on": ("error", "warning"),
+            "verify": ("head", "list", "auto")}
+FILES = (".hlsinspect.toml", "pyproject.toml")
+
+
+@dataclass(frozen=True)
+class FileSettings:
+    """The settings one file holds, already checked."""
+
+    path: Path | None = None
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def get(self, key: str) -> Any:
+        return self.values.get(key)
+
+
+def load(directory: Path) -> FileSettings:
+    """The settings of the first of `.hlsinspect.toml` and `pyproject.toml` that has any."""
+    for name in FILES:
+        path = directory / name
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise UsageError(f"cannot read {path}: {exc}",
+                             hint="fix the TOML syntax, or move the file away") from None
+        table = data if name == ".hlsinspect.toml" else data.get("tool", {}).get("hlsinspect")
+        if table is None:
+            continue
+        if not isinstance(table, dict):
+            raise UsageError(f"{path}: [tool.hlsinspect] must be a table")
+        return FileSettings(path, _checked(path, table))
+    return FileSettings()
+
+
+def _checked(path: Path, table: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(table) - set(KEYS))
+    if unknown:
+        raise UsageError(
+            f"{path}: unknown setting{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(repr(k) for k in unknown)}",
+            hint=f"valid keys: {', '.join(KEYS)}")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        problem = _problem(key, value)
+        if problem:
+            raise UsageError(f"{path}: {key} must be {KEYS[key]}, found {value!r}",
+                             hint=problem or None)
+        values[key] = [value] if KEYS[key] == LIST and isinstance(value, str) else value
+    return values
+
+
+def _problem(key: str, value: Any) -> str | None:
+    """Why `value` does not fit `key` (a non-empty string), or None."""
+    if KEYS[key] == LIST:
+        items = [value] if isinstance(value, str) else value
+        ok = isinstance(items, list) and all(isinstance(v, str) for v in items)
+        return None if ok else f'write {key} = ["...", "..."]'
+    if key == "concurrency":
+        ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 512
+        return None if ok else "write concurrency = 32"
+    if not isinstance(value, str) or not value:
+        return f'write {key} = "..."'
+    choices = _CHOICES.get(key)
+    if choices and value not in choices:
+        return f"use one of: {', '.join(choices)}"
+    return None
