@@ -5,7 +5,6 @@ Apple devices and App Store review expect beyond the RFC. These rules run with -
 from __future__ import annotations
 
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
 
 from hlsinspect.checks.context import Member, PlaylistContext, TitleContext
 from hlsinspect.checks.encryption import key_tags, method
@@ -21,7 +20,6 @@ from hlsinspect.checks.media_support import (
 from hlsinspect.checks.registry import ERROR, WARNING, Issue, rule
 from hlsinspect.playlists import Playlist
 from hlsinspect.syntax.attributes import as_int
-from hlsinspect.syntax.tags import extinf_parts
 
 FAIRPLAY = "com.apple.streamingkeydelivery"
 FPS_KEY = f'#EXT-X-KEY:METHOD=SAMPLE-AES,URI="skd://key1",KEYFORMAT="{FAIRPLAY}"\n'
@@ -38,27 +36,6 @@ def _paths(playlist: Playlist) -> list[str]:
 
 def _live(count: int, head: str = PDT) -> str:
     return media(head=head, end=False, count=count)
-
-
-@rule("HLS710", "apple-segment-exceeds-target", ERROR, scope="media", profile="apple",
-      reference="Apple HLS 7.7",
-      hint="cut segments no longer than the target duration plus 0.5 s",
-      passing=[media(duration=6.5)], failing=[media(duration=6.6)])
-def apple_segment_exceeds_target(ctx: PlaylistContext) -> Iterator[Issue]:
-    """A segment whose EXTINF exceeds the target duration by more than 0.5 s. (Such a
-    segment also breaks the RFC's rounding rule, extinf-exceeds-target-duration; this
-    finding names Apple's item.)"""
-    target = ctx.playlist.target_duration
-    for segment in ctx.segments if target else []:
-        try:
-            written = Decimal(extinf_parts(segment.extinf.value if segment.extinf else "")[0])
-        except InvalidOperation:
-            continue
-        if written > Decimal(target or 0) + Decimal("0.5"):
-            yield Issue(f"segment {segment.uri!r} lasts {written} s, more than 0.5 s over the "
-                        f"target duration ({target} s)", line=segment.line_of_extinf,
-                        uri=ctx.object_uri(segment.uri), observed=f"{written} s",
-                        expected=f"<= {Decimal(target or 0) + Decimal('0.5')} s")
 
 
 @rule("HLS711", "apple-target-duration-not-6", WARNING, scope="media", profile="apple",

@@ -1,0 +1,132 @@
+"""Playlists a new user saw pass (exit 0) although they break players or a MUST, and the two
+false alarms: each is now the named error on the right line, or nothing at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+TS = b"\x47" + b"\x00" * 187
+MEDIA = ("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+         "#EXTINF:9.009,\na.ts\n#EXT-X-ENDLIST\n")
+AUDIO = '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="English",LANGUAGE="en",URI="a.m3u8"\n'
+VARIANT = '#EXT-X-STREAM-INF:BANDWIDTH=900000,CODECS="avc1.64001f,mp4a.40.2"\nv.m3u8\n'
+
+
+def media(head: str = "", body: str = "#EXTINF:9.009,\na.ts\n", version: str = "3") -> str:
+    version_line = f"#EXT-X-VERSION:{version}\n" if version else ""
+    return (f"#EXTM3U\n{version_line}#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+            f"{head}{body}#EXT-X-ENDLIST\n")
+
+
+def master(*lines: str) -> str:
+    return "#EXTM3U\n" + "".join(lines)
+
+
+CASES = [
+    pytest.param(master(VARIANT.replace('"\n', '",AUDIO="aud"\n', 1)), "group-missing", 2,
+                 id="audio-group-without-media"),
+    pytest.param(master('#EXT-X-MEDIA:TYPE=AUDIO,NAME="English",URI="a.m3u8"\n', VARIANT),
+                 "attribute-missing", 2, id="media-without-group-id"),
+    pytest.param(master('#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="s",NAME="English",'
+                        'LANGUAGE="en"\n', VARIANT.replace('"\n', '",SUBTITLES="s"\n', 1)),
+                 "rendition-uri-missing", 2, id="subtitles-without-uri"),
+    pytest.param(master('#EXT-X-MEDIA:TYPE=CLOSED-CAPTIONS,GROUP-ID="cc",NAME="English",'
+                        'INSTREAM-ID="CC1",URI="cc.m3u8"\n',
+                        VARIANT.replace('"\n', '",CLOSED-CAPTIONS="cc"\n', 1)),
+                 "rendition-uri-forbidden", 2, id="closed-captions-with-uri"),
+    pytest.param(master(AUDIO.replace("URI=", "DEFAULT=YES,AUTOSELECT=NO,URI="),
+                        VARIANT.replace('"\n', '",AUDIO="aud"\n', 1)),
+                 "default-without-autoselect", 2, id="default-yes-autoselect-no"),
+    pytest.param(master(AUDIO, AUDIO.replace("a.m3u8", "b.m3u8"),
+                        VARIANT.replace('"\n', '",AUDIO="aud"\n', 1)),
+                 "rendition-name-duplicate", 3, id="one-name-twice-in-a-group"),
+    pytest.param(media('#EXT-X-MAP:URI="init.mp4"\n'), "version-too-low", 5,
+                 id="map-under-version-3"),
+    pytest.param(media(body="#EXTINF:9.009,\n#EXT-X-BYTERANGE:100@0\na.ts\n"),
+                 "version-too-low", 6, id="byterange-under-version-3"),
+    pytest.param(media(version=""), "version-too-low", 4, id="decimal-extinf-without-version"),
+    pytest.param(media(body="#EXTINF:9.009,\na.ts\n#EXT-X-MEDIA-SEQUENCE:1\n"),
+                 "media-sequence-misplaced", 7, id="media-sequence-after-first-segment"),
+    pytest.param(media('#EXT-X-KEY:METHOD=AES-128\n'), "key-uri-missing", 5,
+                 id="aes-128-without-uri"),
+    pytest.param(MEDIA.replace("PLAYLIST-TYPE:VOD", "PLAYLIST-TYPE:LIVE"), "tag-value-invalid",
+                 4, id="playlist-type-live"),
+    pytest.param(media("#EXT-X-MEDIA-SEQUENCE:-1\n"), "tag-value-invalid", 5,
+                 id="media-sequence-minus-one"),
+    pytest.param(media("#EXT-X-VERSION:3\n"), "version-duplicate", 5, id="version-twice"),
+    pytest.param(master(VARIANT, "#EXTINF:9.009,\na.ts\n"), "playlist-kind-mixed", 4,
+                 id="stream-inf-and-extinf"),
+    pytest.param(media("#EXT-X-TARGETDURATION:10\n"), "tag-duplicate", 5,
+                 id="target-duration-twice"),
+]
+
+
+def files(tmp_path: Path, playlist: str) -> Path:
+    (tmp_path / "index.m3u8").write_text(playlist)
+    (tmp_path / "v.m3u8").write_text(MEDIA)
+    (tmp_path / "a.m3u8").write_text(MEDIA)
+    (tmp_path / "b.m3u8").write_text(MEDIA)
+    (tmp_path / "a.ts").write_bytes(TS)
+    (tmp_path / "init.mp4").write_bytes(TS)
+    return tmp_path / "index.m3u8"
+
+
+@pytest.mark.parametrize(("playlist", "name", "line"), CASES)
+def test_a_broken_playlist_is_an_error_on_its_line(cli, tmp_path: Path, playlist: str,
+                                                   name: str, line: int):
+    run = cli("check", str(files(tmp_path, playlist)), "--format", "json")
+    assert run.exit_code == 1, run.stdout
+    errors = [(f["name"], f["line"]) for f in run.json["findings"] if f["severity"] == "error"]
+    assert (name, line) in errors, errors
+
+
+def test_a_duplicate_target_duration_is_not_blamed_on_a_segment(cli, tmp_path: Path):
+    run = cli("check", str(files(tmp_path, media("#EXT-X-TARGETDURATION:10\n"))), "--format",
+              "json")
+    [finding] = [f for f in run.json["findings"] if f["severity"] == "error"]
+    assert finding["uri"] is None and finding["line"] == 5
+    assert "first on line 3" in finding["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "words"),
+    [
+        pytest.param("#EXTINF:abc,\na.ts\n", 5, "'abc' is not a number of seconds", id="extinf"),
+        pytest.param("#EXTINF:9.009,\n#EXT-X-BYTERANGE:x@y\na.ts\n", 6,
+                     "<length>[@<offset>]", id="byterange"),
+    ],
+)
+def test_parse_errors_speak_plain_words_on_the_right_line(cli, tmp_path: Path, body: str,
+                                                          line: int, words: str):
+    run = cli("check", str(files(tmp_path, media(body=body, version="4"))), "--format", "json")
+    [finding] = [f for f in run.json["findings"] if f["severity"] == "error"]
+    assert finding["line"] == line
+    assert words in finding["message"]
+    for internal in ("invalid literal", "ValueError", "KeyError", "TypeError", "int()"):
+        assert internal not in finding["message"]
+
+
+def test_a_gap_segment_is_not_reported_missing(cli, tmp_path: Path):
+    playlist = media(body="#EXTINF:9.009,\na.ts\n#EXT-X-GAP\n#EXTINF:9.009,\ngone.ts\n")
+    run = cli("check", str(files(tmp_path, playlist)), "--format", "json")
+    assert run.exit_code == 0, run.stdout
+    assert run.json["summary"]["objects_checked"] == 1
+    assert run.json["playlists"][0]["segment_count"] == 2
+
+
+def test_a_multivariant_playlist_without_variants_is_not_an_empty_media_playlist(
+        cli, tmp_path: Path):
+    playlist = master('#EXT-X-SESSION-DATA:DATA-ID="com.example.title",VALUE="Title"\n',
+                      '#EXT-X-SESSION-KEY:METHOD=AES-128,URI="k.key"\n',
+                      '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=9000,CODECS="avc1.64001f",'
+                      'RESOLUTION=640x360,URI="i.m3u8"\n')
+    (tmp_path / "k.key").write_bytes(b"0123456789abcdef")
+    (tmp_path / "i.m3u8").write_text(
+        "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+        "#EXT-X-I-FRAMES-ONLY\n#EXTINF:9.009,\n#EXT-X-BYTERANGE:188@0\na.ts\n#EXT-X-ENDLIST\n")
+    run = cli("check", str(files(tmp_path, playlist)), "--format", "json")
+    assert run.exit_code == 0, run.stdout
+    assert run.json["playlists"][0]["kind"] == "multivariant"
+    assert "playlist-empty" not in {f["name"] for f in run.json["findings"]}
