@@ -130,3 +130,13 @@ def test_a_multivariant_playlist_without_variants_is_not_an_empty_media_playlist
     assert run.exit_code == 0, run.stdout
     assert run.json["playlists"][0]["kind"] == "multivariant"
     assert "playlist-empty" not in {f["name"] for f in run.json["findings"]}
+
+
+def test_low_latency_playlist_without_parts_is_checked_without_a_crash(cli, tmp_path: Path):
+    playlist = ("#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:4\n"
+                "#EXT-X-PART-INF:PART-TARGET=1.0\n#EXT-X-SERVER-CONTROL:PART-HOLD-BACK=3.0\n"
+                "#EXT-X-PROGRAM-DATE-TIME:2026-11-29T08:00:00.000Z\n"
+                "#EXTINF:4.0,\na.ts\n#EXTINF:4.0,\na.ts\n#EXTINF:4.0,\na.ts\n")
+    run = cli("check", str(files(tmp_path, playlist)), "--format", "json")
+    assert run.exit_code == 0, run.stdout
+    assert "internal-error" not in {f["name"] for f in run.json["findings"]}

@@ -95,7 +95,7 @@ def part_duration_exceeds_target(ctx: PlaylistContext) -> Iterator[Issue]:
 def _short_parts(ctx: PlaylistContext, target: float) -> Iterator[Tag]:
     """Parts under 85% of the target that none of the exemptions of 4.4.4.9 covers."""
     everything = [p for _, parts, _ in part_groups(ctx.playlist) for p in parts]
-    following = dict(zip((id(p) for p in everything), [*everything[1:], None], strict=True))
+    following = dict(zip((id(p) for p in everything), [*everything[1:], None], strict=False))
     for _, parts, _complete in part_groups(ctx.playlist):
         for tag in parts[:-1]:  # the last part of a parent, or the newest one, may be short
             duration, after = _duration(tag), following[id(tag)]

@@ -32,11 +32,22 @@ def _first_segment_line(ctx: PlaylistContext) -> int | None:
 
 @rule("HLS002", "playlist-empty", ERROR, scope="media", reference="RFC 8216 4.3.3",
       hint="the transcode wrote no segment: check the job's log",
-      passing=[VOD + SEG + END], failing=[VOD + END, "#EXTM3U\n"])
+      passing=[VOD + SEG + END],
+      failing=[VOD + END, "#EXTM3U\n", HEAD])
 def playlist_empty(ctx: PlaylistContext) -> Iterator[Issue]:
-    """A media playlist without any media segment (or a file holding only #EXTM3U)."""
-    if not ctx.segments:
+    """A media playlist without any media segment. A finished one (EXT-X-ENDLIST or VOD), or
+    a file with nothing but #EXTM3U, is a transcode that wrote nothing: an error. A live
+    playlist without segments yet is valid but empty (RFC 8216bis 4.1): a warning."""
+    if ctx.segments:
+        return
+    playlist = ctx.playlist
+    finished = playlist.endlist or playlist.playlist_type == "VOD"
+    bare = not any(t.spec is not None and t.spec.category.value in ("media", "segment")
+                   for t in ctx.lines.tags)
+    if finished or bare:
         yield Issue("the media playlist lists no segments")
+    else:
+        yield Issue("the live playlist lists no segments yet", severity=WARNING)
 
 
 @rule("HLS003", "target-duration-missing", ERROR, scope="media", reference="RFC 8216 4.3.3.1",
@@ -193,15 +204,17 @@ def discontinuity_sequence_misplaced(ctx: PlaylistContext) -> Iterator[Issue]:
 _FMP4 = (".mp4", ".m4s", ".m4v", ".m4a", ".cmfv", ".cmfa", ".cmft", ".cmfm")
 
 
-@rule("HLS205", "fmp4-map-missing", ERROR, scope="media",
+@rule("HLS205", "fmp4-map-missing", WARNING, scope="media",
       reference="RFC 8216 3.3; Apple HLS 8.20",
       hint='add #EXT-X-MAP:URI="<init segment>" before the first fMP4 segment',
       passing=[FMP4.replace("#EXTINF", '#EXT-X-MAP:URI="init.mp4"\n#EXTINF')],
       failing=[FMP4])
 def fmp4_map_missing(ctx: PlaylistContext) -> Iterator[Issue]:
-    """A fragmented MPEG-4 segment (.m4s, .mp4, .cmfv...) with no EXT-X-MAP in effect:
-    without its initialization section a player cannot decode it. I-frame playlists are
-    exempt (their resources may begin with the initialization section)."""
+    """A segment named like fragmented MPEG-4 (.m4s, .mp4, .cmfv...) with no EXT-X-MAP in
+    effect: every fMP4 segment MUST have one (RFC 8216bis 3.1.2), without its initialization
+    section a player cannot decode it. A warning, not an error, because the name is the only
+    evidence of the format. I-frame playlists are exempt (their resources may begin with the
+    initialization section)."""
     if ctx.playlist.iframes_only:
         return
     for segment in ctx.segments:

@@ -118,13 +118,15 @@ def _required_versions(ctx: PlaylistContext) -> dict[int, tuple[str, int]]:
 def _tag_needs(tag: Tag, iframes: bool, need: Callable[[int, str, int], None]) -> None:
     """The versions an attribute-list tag's own features need."""
     name = tag.name
-    if name == "EXT-X-KEY":
+    if name in ("EXT-X-KEY", "EXT-X-SESSION-KEY"):
+        # EXT-X-SESSION-KEY takes every attribute of EXT-X-KEY (4.3.4.5), and with them
+        # the version they require (4.3.2.4)
         if "IV" in tag.attrs:
-            need(2, "the IV attribute of EXT-X-KEY", tag.line)
+            need(2, f"the IV attribute of {name}", tag.line)
         if (tag.attr("METHOD") or "") == "SAMPLE-AES":
-            need(5, "EXT-X-KEY METHOD=SAMPLE-AES", tag.line)
+            need(5, f"{name} METHOD=SAMPLE-AES", tag.line)
         if "KEYFORMAT" in tag.attrs or "KEYFORMATVERSIONS" in tag.attrs:
-            need(5, "the KEYFORMAT or KEYFORMATVERSIONS attribute of EXT-X-KEY", tag.line)
+            need(5, f"the KEYFORMAT or KEYFORMATVERSIONS attribute of {name}", tag.line)
     elif name == "EXT-X-MAP":
         need(5 if iframes else 6, "EXT-X-MAP" + ("" if iframes else
                                                  " in a playlist without EXT-X-I-FRAMES-ONLY"),
@@ -156,7 +158,9 @@ def _tag_needs(tag: Tag, iframes: bool, need: Callable[[int, str, int], None]) -
                "#EXT-X-BYTERANGE:1000@0\na.ts\n" + END,
                "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:9.009,\na.ts\n" + END,
                "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n"
-               '#EXT-X-MAP:URI="init.mp4"\n#EXTINF:9.009,\na.m4s\n' + END])
+               '#EXT-X-MAP:URI="init.mp4"\n#EXTINF:9.009,\na.m4s\n' + END,
+               '#EXTM3U\n#EXT-X-SESSION-KEY:METHOD=AES-128,URI="k.key",'
+               "IV=0x00112233445566778899AABBCCDDEEFF\n#EXT-X-STREAM-INF:BANDWIDTH=1000\nv.m3u8\n"])
 def version_too_low(ctx: PlaylistContext) -> Iterator[Issue]:
     """A feature newer than the declared EXT-X-VERSION (1 when there is none): an IV needs
     2, a decimal EXTINF 3, EXT-X-BYTERANGE or EXT-X-I-FRAMES-ONLY 4, SAMPLE-AES, KEYFORMAT

@@ -105,16 +105,31 @@ def tag_value_invalid(ctx: PlaylistContext) -> Iterator[Issue]:
       passing=[VOD + '#EXT-X-KEY:METHOD=AES-128,URI="k.key"\n' + SEGMENT + END],
       failing=[VOD + '#EXT-X-KEY:METHOD=AES-128,URI="k.key\n' + SEGMENT + END,
                VOD + '#EXT-X-KEY:method=AES-128,uri="k.key"\n' + SEGMENT + END,
-               VOD + '#EXT-X-KEY:METHOD=AES-128,,URI="k.key"\n' + SEGMENT + END,
-               VOD + '#EXT-X-KEY:METHOD=AES-128, URI="k.key"\n' + SEGMENT + END])
+               VOD + '#EXT-X-KEY:METHOD=AES-128,,URI="k.key"\n' + SEGMENT + END])
 def attribute_list_malformed(ctx: PlaylistContext) -> Iterator[Issue]:
     """An attribute list that is not comma-separated NAME=VALUE pairs with upper-case names:
-    an unterminated quoted string, an empty item, a lower-case name. White space between
-    pairs is forbidden too, but most clients cope: a warning."""
+    an unterminated quoted string, an empty item, a lower-case name. Clients must fail to
+    parse the playlist."""
     for tag in _attribute_tags(ctx):
         for problem in tag.attrs.problems:
-            yield Issue(f"#{tag.name}: {problem}", line=tag.line,
-                        severity=WARNING if problem.startswith("white space") else None)
+            if not problem.startswith("white space"):
+                yield Issue(f"#{tag.name}: {problem}", line=tag.line)
+
+
+@rule("HLS114", "attribute-list-whitespace", ERROR, scope="line", reference="RFC 8216 4.2",
+      hint="remove the spaces: NAME=VALUE pairs are separated by a comma alone",
+      passing=[VOD + '#EXT-X-KEY:METHOD=AES-128,URI="k k.key"\n' + SEGMENT + END],
+      failing=[VOD + '#EXT-X-KEY:METHOD=AES-128, URI="k.key"\n' + SEGMENT + END,
+               MASTER + "#EXT-X-STREAM-INF:BANDWIDTH = 1000\nv.m3u8\n"])
+def attribute_list_whitespace(ctx: PlaylistContext) -> Iterator[Issue]:
+    """White space between the pairs of an attribute list, or around '=': an attribute list
+    has none (RFC 8216 4.2), and playlists that break this syntax are invalid. Many clients
+    cope; some take the space into the attribute's name. Space inside a quoted value is
+    fine."""
+    for tag in _attribute_tags(ctx):
+        for problem in tag.attrs.problems:
+            if problem.startswith("white space"):
+                yield Issue(f"#{tag.name}: {problem}", line=tag.line)
 
 
 @rule("HLS103", "attribute-duplicate", ERROR, scope="line", reference="RFC 8216 4.2",
@@ -204,13 +219,13 @@ def attribute_unknown(ctx: PlaylistContext) -> Iterator[Issue]:
                         line=tag.line, observed=name)
 
 
-@rule("HLS107", "line-whitespace", WARNING, scope="line", reference="RFC 8216 4.1",
+@rule("HLS107", "line-whitespace", ERROR, scope="line", reference="RFC 8216 4.1",
       hint="remove the spaces or tabs before and after the line's content",
       passing=[VOD + SEGMENT + END],
       failing=[VOD + "#EXTINF:9.009,\nsegment0.ts  \n" + END])
 def line_whitespace(ctx: PlaylistContext) -> Iterator[Issue]:
-    """White space before or after a line's content. RFC 8216 forbids it; most clients strip
-    it, some take it into a URI."""
+    """White space before or after a line's content. RFC 8216 4.1 forbids it, which makes
+    the playlist invalid; most clients strip it, some take it into a URI."""
     for number in ctx.lines.padded[:20]:
         yield Issue("white space before or after the line's content", line=number,
                     observed=repr(ctx.lines.text[number - 1][:60]))
