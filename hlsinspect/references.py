@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from hlsinspect.playlists import Playlist, substitute
 from hlsinspect.syntax.attributes import as_int
@@ -71,10 +72,19 @@ def object_refs(playlist: Playlist, variables: Mapping[str, str] | None = None
     Variable references in URIs are substituted from `variables` (the playlist's own by
     default); a URI with an undefined variable is left out: it names no object.
     """
-    values = playlist.variables() if variables is None else variables
     refs = _session_refs(playlist) if playlist.is_multivariant else _media_refs(playlist)
+    return _substituted(playlist, refs, variables)
+
+
+R = TypeVar("R", ObjectRef, PlaylistRef)
+
+
+def _substituted(playlist: Playlist, refs: list[R],
+                 variables: Mapping[str, str] | None = None) -> list[R]:
+    """`refs` with variables substituted in their URIs; those naming an undefined one left out."""
     if "{$" not in playlist.text:
         return refs
+    values = playlist.variables() if variables is None else variables
     out = []
     for ref in refs:
         uri = substitute(ref.uri, values)
@@ -193,16 +203,7 @@ def place(resolved: list[tuple[ObjectRef, str | None]]
 def playlist_refs(playlist: Playlist) -> list[PlaylistRef]:
     """The variant, rendition and I-frame playlists of a multivariant playlist, in order
     (variables substituted; a URI with an undefined variable is left out)."""
-    refs = _playlist_refs(playlist)
-    if "{$" not in playlist.text:
-        return refs
-    values = playlist.variables()
-    out = []
-    for ref in refs:
-        uri = substitute(ref.uri, values)
-        if uri is not None:
-            out.append(replace(ref, uri=uri))
-    return out
+    return _substituted(playlist, _playlist_refs(playlist))
 
 
 def _playlist_refs(playlist: Playlist) -> list[PlaylistRef]:
