@@ -63,7 +63,7 @@ def _files(example: Example) -> list[str]:
             continue
         fence = "```" if single else "  ```"
         body = [f"  {line}" if not single else line for line in text.rstrip("\n").split("\n")]
-        lines += [fence + "m3u8" if single else fence, *body, fence]
+        lines += [fence + "m3u8", *body, fence]
     if len(example.targets) > 1 or example.targets[0] not in example.files:
         lines.append(f"- checked: {', '.join(f'`{t}`' for t in example.targets)}")
     return lines
@@ -73,7 +73,9 @@ def rules_markdown(rules: list[Rule]) -> str:
     """The rule reference, generated from the registry (docs/rules.md)."""
     out = ["# hlsinspect rules", "",
            "Generated from the rule registry by `hlsinspect rules --format markdown`; a test "
-           "fails when this file is stale. Every example below is run by the test suite.", "",
+           "fails when this file is stale. Every example below is run by the test suite: it "
+           "is a tree holding exactly the files shown (a single playlist is `index.m3u8`), and "
+           "the first file, or the one named, is checked.", "",
            "Profiles: " + "; ".join(f"`{k}`: {v}" for k, v in PROFILES.items()) + ".", "",
            "Scopes: " + "; ".join(f"`{k}`: {v}" for k, v in SCOPES.items()) + ".", "",
            "| code | name | severity | profile | scope |", "|---|---|---|---|---|"]
