@@ -120,7 +120,7 @@ class Inspection:
         resolved: list[tuple[ObjectRef, str | None]] = []
         for ref in object_refs(playlist, playlist.variables(imported)):
             where = storage.resolve(loaded.key, ref.uri)
-            if where.key is None:
+            if where.key is None and ref.fetched:
                 found.append(unfollowed(LABELS[ref.kind], ref.uri, where, uri, ref.line,
                                         local=storage.bucket is None))
             resolved.append((ref, where.key))

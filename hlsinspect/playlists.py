@@ -157,16 +157,31 @@ def decode(data: bytes) -> tuple[str, list[tuple[str, int]]]:
         if not head.startswith("#EXTM3U"):
             raise ParseFailure(f"the first line must be #EXTM3U, found {shown!r}{what}", first)
         problems.append((f"the first line must be exactly #EXTM3U, found {shown!r}", first))
-    elif first != 1 or lines[0] != lines[0].strip():
+    elif first != 1 or lines[0][:1].isspace():
         problems.append(("#EXTM3U must be the very first line, with nothing before it", first))
     for match in _CONTROL.finditer(text):
         line = text.count("\n", 0, match.start()) + 1
+        if match.group() == "\t" and _in_extinf_title(lines[line - 1], text, match.start()):
+            continue  # a title is free text, and Apple's segmenter ends EXTINF with a TAB
         what = ("a carriage return that does not end a line (lines end in LF or CRLF)"
-                if match.group() == "\r" else f"the control character U+{ord(match.group()):04X}")
+                if match.group() == "\r"
+                else _NAMES.get(match.group(), f"the control character U+{ord(match.group()):04X}"))
         problems.append((f"{what}: playlists must not contain control characters", line))
         if len(problems) > 20:
             break
     return text, problems
+
+
+_NAMES = {"\t": "a TAB (U+0009)", "\x00": "a NUL byte (U+0000)", "\x0b": "a vertical tab (U+000B)",
+          "\x0c": "a form feed (U+000C)", "\u2028": "a line separator (U+2028)",
+          "\u2029": "a paragraph separator (U+2029)"}
+
+
+def _in_extinf_title(line: str, text: str, position: int) -> bool:
+    """The character at `position` of `text` stands in the title of an EXTINF line."""
+    start = text.rfind("\n", 0, position) + 1
+    comma = line.find(",")
+    return line.lstrip().startswith("#EXTINF:") and comma != -1 and position - start > comma
 
 
 def parse(key: str, data: bytes) -> Playlist:

@@ -34,6 +34,9 @@ class ObjectRef:
     """Sub-range length, when the reference is a byte range."""
     offset: int | None = None
     """Sub-range offset as written; None with a length means "continues the previous one"."""
+    fetched: bool = True
+    """False for an EXT-X-GAP segment or a GAP=YES part: it has no media to verify, but its
+    byte range still counts for the range after it."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,8 @@ class PlaylistRef:
 
 def object_refs(playlist: Playlist, variables: Mapping[str, str] | None = None
                 ) -> list[ObjectRef]:
-    """Every object the playlist needs, in playlist order (EXT-X-GAP segments are not).
+    """Every object the playlist names, in playlist order; EXT-X-GAP segments and GAP=YES
+    parts are marked not to be fetched.
 
     Variable references in URIs are substituted from `variables` (the playlist's own by
     default); a URI with an undefined variable is left out: it names no object.
@@ -112,19 +116,19 @@ def _media_refs(playlist: Playlist) -> list[ObjectRef]:
             refs.append(ObjectRef("init", str(segment.map.attr("URI")), segment.map.line,
                                   length=length, offset=offset))
         for part in segment.parts:
-            if part.attr("URI") and part.attr("GAP") != "YES":
+            if part.attr("URI"):
                 length, offset = _range(part.attr("BYTERANGE"))
-                refs.append(ObjectRef("part", str(part.attr("URI")), part.line,
-                                      segment.index, length, offset))
-        if not segment.gap:
-            value = segment.byterange.value if segment.byterange is not None else None
-            length, offset = _range(value)
-            refs.append(ObjectRef("segment", segment.uri, segment.line, segment.index,
-                                  length, offset))
+                refs.append(ObjectRef("part", str(part.attr("URI")), part.line, segment.index,
+                                      length, offset, part.attr("GAP") != "YES"))
+        value = segment.byterange.value if segment.byterange is not None else None
+        length, offset = _range(value)
+        refs.append(ObjectRef("segment", segment.uri, segment.line, segment.index, length,
+                              offset, not segment.gap))
     for tag in playlist.structure.trailing:
-        if tag.name == "EXT-X-PART" and tag.attr("URI") and tag.attr("GAP") != "YES":
+        if tag.name == "EXT-X-PART" and tag.attr("URI"):
             length, offset = _range(tag.attr("BYTERANGE"))
-            refs.append(ObjectRef("part", str(tag.attr("URI")), tag.line, None, length, offset))
+            refs.append(ObjectRef("part", str(tag.attr("URI")), tag.line, None, length, offset,
+                                  tag.attr("GAP") != "YES"))
     for hint in playlist.lines.all("EXT-X-PRELOAD-HINT"):
         if hint.attr("URI"):
             start = as_int(hint.attr("BYTERANGE-START"))
@@ -166,8 +170,9 @@ def place(resolved: list[tuple[ObjectRef, str | None]]
     part_end: tuple[int | None, str, int] | None = None
     for ref, resolved_key in resolved:
         key = resolved_key if resolved_key is not None else "\0" + ref.uri
+        verified = resolved_key is not None and ref.fetched
         if ref.length is None:
-            if resolved_key is not None:
+            if verified:
                 out.append(ResolvedRef(ref, key))
             continue
         offset = ref.offset
@@ -191,7 +196,7 @@ def place(resolved: list[tuple[ObjectRef, str | None]]
         offset = offset or 0
         if ref.length <= 0:
             problems.append(RangeProblem(ref, f"a byte range of length {ref.length} is empty"))
-        if resolved_key is not None:
+        if verified:
             out.append(ResolvedRef(ref, key, (offset, ref.length)))
         if ref.kind == "segment" and ref.segment is not None:
             segment_end[ref.segment] = (key, offset + ref.length)

@@ -123,7 +123,18 @@ def test_byterange_without_previous_subrange_is_a_problem():
 def test_gap_segments_are_not_objects_to_verify():
     text = (b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na.ts\n"
             b"#EXT-X-GAP\n#EXTINF:4,\nb.ts\n#EXTINF:4,\nc.ts\n")
-    assert [r.uri for r in object_refs(parse("x.m3u8", text))] == ["a.ts", "c.ts"]
+    refs = object_refs(parse("x.m3u8", text))
+    assert [(r.uri, r.fetched) for r in refs] == [("a.ts", True), ("b.ts", False), ("c.ts", True)]
+    assert [r.ref.uri for r in place([(r, r.uri) for r in refs])[0]] == ["a.ts", "c.ts"]
+
+
+def test_a_byte_range_after_a_gap_segment_continues_it():
+    text = (b"#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-TARGETDURATION:6\n"
+            b"#EXTINF:6,\n#EXT-X-BYTERANGE:1000@100\na.mp4\n"
+            b"#EXT-X-GAP\n#EXTINF:6,\n#EXT-X-BYTERANGE:1000\na.mp4\n"
+            b"#EXTINF:6,\n#EXT-X-BYTERANGE:1000\na.mp4\n")
+    ranges, lines, problems = _placed(text)
+    assert (ranges, lines, problems) == ([(100, 1000), (2100, 1000)], [6, 13], [])
 
 
 def test_variables_are_substituted_in_the_uris_to_verify():

@@ -23,7 +23,8 @@ SEEDS = sorted({p.read_text() for p in FIXTURES.rglob("*.m3u8")} | {
     for name, content in example.files.items()
     if name.endswith(".m3u8") and isinstance(content, str)})
 PIECES = ["", "0", "-1", "1.5", "abc", '"x"', '""', "0x", "0xZZ", "YES", "NO", "NONE", "1x1",
-          "=", ",", '"', "{$v}", "18446744073709551616", "nan", "1e400", "2026-13-40T99:00:00Z"]
+          "=", ",", '"', "{$v}", "18446744073709551616", "nan", "1e400", "2026-13-40T99:00:00Z",
+          "0001-01-01T00:00:00.000+01:00", "99999999999999999999.0", "\t"]
 
 
 @st.composite

@@ -140,3 +140,46 @@ def test_low_latency_playlist_without_parts_is_checked_without_a_crash(cli, tmp_
     run = cli("check", str(files(tmp_path, playlist)), "--format", "json")
     assert run.exit_code == 0, run.stdout
     assert "internal-error" not in {f["name"] for f in run.json["findings"]}
+
+
+def test_an_audio_only_variant_that_is_its_own_audio_is_measured_once(cli, tmp_path: Path):
+    """RFC 8216bis 9.6: the audio-only variant's URI is also its AUDIO group's rendition."""
+    segment = b"\x47" + b"\x00" * 47999  # 48,000 bytes over 6 s: 64 kbit/s
+    audio = ("#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:6\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+             "#EXTINF:6.0,\na0.ts\n#EXTINF:6.0,\na1.ts\n#EXT-X-ENDLIST\n")
+    (tmp_path / "audio").mkdir()
+    (tmp_path / "audio/en.m3u8").write_text(audio)
+    for name in ("a0.ts", "a1.ts"):
+        (tmp_path / "audio" / name).write_bytes(segment)
+    (tmp_path / "master.m3u8").write_text(
+        '#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aac",NAME="English",DEFAULT=YES,'
+        'AUTOSELECT=YES,LANGUAGE="en",CHANNELS="2",URI="audio/en.m3u8"\n'
+        '#EXT-X-STREAM-INF:BANDWIDTH=65000,AVERAGE-BANDWIDTH=64000,CODECS="mp4a.40.2",'
+        'AUDIO="aac"\naudio/en.m3u8\n')
+    run = cli("check", str(tmp_path / "master.m3u8"), "--format", "json", "--rules", "apple")
+    [variant] = run.json["playlists"][0]["variants"]
+    assert (variant["measured_bandwidth"], variant["measured_average_bandwidth"]) == (
+        64000, 64000)
+    assert not {"bandwidth-below-measured", "apple-bandwidth-not-within-10-percent"} & {
+        f["name"] for f in run.json["findings"]}
+
+
+@pytest.mark.parametrize("moment", ["0001-01-01T00:00:00.000+01:00",
+                                    "9999-12-31T23:59:59.999-05:00"])
+def test_dates_at_the_ends_of_the_calendar_do_not_crash_a_rule(cli, tmp_path: Path,
+                                                               moment: str):
+    playlist = (f"#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXT-X-PROGRAM-DATE-TIME:{moment}\n"
+                "#EXTINF:99999999999999999999.0,\na.ts\n"
+                f"#EXT-X-PROGRAM-DATE-TIME:{moment}\n#EXTINF:9,\na.ts\n"
+                f'#EXT-X-DATERANGE:ID="a",CLASS="c",START-DATE="{moment}",'
+                "DURATION=99999999999999999999\n"
+                f'#EXT-X-DATERANGE:ID="b",CLASS="c",START-DATE="{moment}",END-ON-NEXT=YES\n')
+    run = cli("check", str(files(tmp_path, playlist)), "--format", "json", "--rules", "apple")
+    assert "internal-error" not in {f["name"] for f in run.json["findings"]}
+
+
+def test_apple_segmenter_tab_after_extinf_is_not_a_fault(cli, tmp_path: Path):
+    playlist = media(body="#EXTINF:9.97667,\t\na.ts\n#EXTINF:9.9,Scene 2 \na.ts\n")
+    run = cli("check", str(files(tmp_path, playlist)), "--format", "json")
+    assert run.exit_code == 0, run.stdout
+    assert run.json["findings"] == []

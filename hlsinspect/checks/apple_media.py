@@ -78,9 +78,11 @@ def apple_vod_playlist_type_missing(ctx: PlaylistContext) -> Iterator[Issue]:
       passing=[_live(6), media()], failing=[_live(6, head="")])
 def apple_live_program_date_time_missing(ctx: PlaylistContext) -> Iterator[Issue]:
     """A live playlist (no EXT-X-ENDLIST, no EXT-X-PLAYLIST-TYPE) without
-    EXT-X-PROGRAM-DATE-TIME (delta updates aside: their dated segments may be skipped)."""
+    EXT-X-PROGRAM-DATE-TIME (delta updates aside: their dated segments may be skipped; and
+    low-latency ones, which ll-program-date-time-missing already reports)."""
     playlist = ctx.playlist
     if (is_live(playlist) and ctx.segments and not is_delta_update(playlist)
+            and not ctx.lines.has("EXT-X-PART-INF")
             and not ctx.lines.has("EXT-X-PROGRAM-DATE-TIME")):
         yield Issue("the live playlist has no EXT-X-PROGRAM-DATE-TIME")
 
@@ -139,7 +141,7 @@ def _in_transport_streams(ctx: TitleContext, prefixes: tuple[str, ...]) -> Itera
 def _not_fmp4(ctx: TitleContext, prefixes: tuple[str, ...], codec: str) -> Iterator[Issue]:
     for member in _in_transport_streams(ctx, prefixes):
         yield Issue(f"the {member.role} declares {codec} video (CODECS="
-                    f"{member.tag.attr('CODECS')!r}) but its segments are MPEG-2 transport "
+                    f"{member.tag.shown('CODECS')}) but its segments are MPEG-2 transport "
                     "streams", line=member.tag.line, uri=member.uri, expected="fMP4 segments")
 
 
@@ -191,7 +193,7 @@ def apple_fairplay_keyformat(ctx: PlaylistContext) -> Iterator[Issue]:
     for tag in key_tags(ctx):
         uri = (tag.attr("URI") or "").strip().lower()
         if uri.startswith("skd:") and tag.attr("KEYFORMAT") != FAIRPLAY:
-            yield Issue(f"#{tag.name} has the FairPlay URI {tag.attr('URI')!r} but KEYFORMAT "
+            yield Issue(f"#{tag.name} has the FairPlay URI {tag.shown('URI')} but KEYFORMAT "
                         f"{tag.attr('KEYFORMAT') or 'identity'!r}", line=tag.line,
                         observed=tag.attr("KEYFORMAT") or "identity", expected=FAIRPLAY)
 

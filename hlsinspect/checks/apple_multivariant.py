@@ -189,6 +189,27 @@ def apple_sdr_missing(ctx: PlaylistContext) -> Iterator[Issue]:
                         expected="an SDR " + what)
 
 
+@rule("HLS761", "apple-video-range-missing", ERROR, scope="multivariant", profile="apple",
+      reference="Apple HLS 9.16",
+      hint="write VIDEO-RANGE=SDR (or PQ, HLG) on every video variant once one is HDR",
+      passing=[LADDER, HEAD + variant(V1 + ",VIDEO-RANGE=SDR") + variant(
+          V2 + ",VIDEO-RANGE=PQ", "1080.m3u8") + iframe(I1 + ",VIDEO-RANGE=SDR")],
+      failing=[HEAD + variant(V1 + ",VIDEO-RANGE=PQ") + variant(V2, "1080.m3u8")
+               + iframe(I1)])
+def apple_video_range_missing(ctx: PlaylistContext) -> Iterator[Issue]:
+    """A video variant or I-frame stream without VIDEO-RANGE in a title where some variant
+    declares HDR (PQ or HLG): Apple requires the attribute unless everything is SDR."""
+    tags = _video_variants(ctx) + ctx.tags(IFRAME_INF)
+    hdr = [t for t in tags if t.attr("VIDEO-RANGE") in ("PQ", "HLG")]
+    if not hdr:
+        return
+    for tag in tags:
+        if "VIDEO-RANGE" not in tag.attrs:
+            yield Issue(f"no VIDEO-RANGE, while line {hdr[0].line} declares "
+                        f"{hdr[0].attr('VIDEO-RANGE')}: with HDR in the title every variant "
+                        "says its range", line=tag.line, expected="VIDEO-RANGE=SDR, PQ or HLG")
+
+
 @rule("HLS758", "apple-video-codec-unsupported", ERROR, scope="multivariant",
       profile="apple", reference="Apple HLS 1.1, 6.17",
       hint="encode the video with H.264, HEVC, Dolby Vision or AV1",

@@ -79,7 +79,7 @@ def apple_dvs_autoselect(ctx: PlaylistContext) -> Iterator[Issue]:
     for tag in _renditions(ctx, "AUDIO"):
         if ("public.accessibility.describes-video" in characteristics(tag)
                 and not is_yes(tag, "AUTOSELECT")):
-            yield Issue(f"the audio description {tag.attr('NAME')!r} does not have "
+            yield Issue(f"the audio description {tag.shown('NAME')} does not have "
                         "AUTOSELECT=YES", line=tag.line, expected="AUTOSELECT=YES")
 
 
@@ -95,7 +95,7 @@ def apple_sdh_subtitles_autoselect(ctx: PlaylistContext) -> Iterator[Issue]:
     select them from the user's accessibility settings."""
     for tag in _renditions(ctx, "SUBTITLES"):
         if characteristics(tag) & ACCESSIBLE_SUBTITLES and not is_yes(tag, "AUTOSELECT"):
-            yield Issue(f"the SDH subtitles {tag.attr('NAME')!r} do not have AUTOSELECT=YES",
+            yield Issue(f"the SDH subtitles {tag.shown('NAME')} do not have AUTOSELECT=YES",
                         line=tag.line, expected="AUTOSELECT=YES")
 
 
@@ -111,7 +111,7 @@ def apple_forced_subtitles_autoselect(ctx: PlaylistContext) -> Iterator[Issue]:
     show them unasked."""
     for tag in _renditions(ctx, "SUBTITLES"):
         if is_yes(tag, "FORCED") and not is_yes(tag, "AUTOSELECT"):
-            yield Issue(f"the forced subtitles {tag.attr('NAME')!r} do not have "
+            yield Issue(f"the forced subtitles {tag.shown('NAME')} do not have "
                         "AUTOSELECT=YES", line=tag.line, expected="AUTOSELECT=YES")
 
 

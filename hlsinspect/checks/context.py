@@ -81,10 +81,13 @@ class TitleContext:
         tag = variant.tag
         if variant.role == "iframe":
             return combine(variant.measured, [])
-        video = [m.measured for m in self.group("VIDEO", tag.attr("VIDEO"))]
-        groups = [[m.measured for m in self.group(kind, tag.attr(kind))]
-                  for kind in ("AUDIO", "SUBTITLES")]
-        return combine(variant.measured, groups, video)
+        # a rendition whose playlist is the variant's own (an audio-only variant that is
+        # also its group's audio, RFC 8216bis 9.6) is not played a second time
+        def others(kind: str) -> list[Measured | None]:
+            return [m.measured for m in self.group(kind, tag.attr(kind)) if m.uri != variant.uri]
+
+        return combine(variant.measured, [others("AUDIO"), others("SUBTITLES")],
+                       others("VIDEO"))
 
     @property
     def media(self) -> list[Member]:

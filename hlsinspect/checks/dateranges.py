@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from hlsinspect.checks.context import PlaylistContext
 from hlsinspect.checks.media_support import has_scheme, is_delta_update, media
 from hlsinspect.checks.registry import ERROR, Issue, rule
-from hlsinspect.syntax.attributes import as_date_time, as_float
+from hlsinspect.syntax.attributes import as_date_time, as_float, later
 from hlsinspect.syntax.lines import Tag
 
 PDT = "#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:00.000Z\n"
@@ -61,7 +61,7 @@ class DateRange:
         duration = as_float(self.attr("DURATION"))
         start = self.start
         if end is None and start is not None and duration is not None:
-            end = start + timedelta(seconds=duration)
+            end = later(start, duration)
         return end
 
 

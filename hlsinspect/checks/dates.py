@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from hlsinspect.checks.context import PlaylistContext
 from hlsinspect.checks.dateranges import DATES, ranged, shown
 from hlsinspect.checks.media_support import is_delta_update, media
 from hlsinspect.checks.registry import ERROR, WARNING, Issue, rule
 from hlsinspect.model import Segment
-from hlsinspect.syntax.attributes import as_date_time, date_time_zone_missing
+from hlsinspect.syntax.attributes import as_date_time, date_time_zone_missing, later
 from hlsinspect.syntax.lines import Tag
 
 _FRACTION = re.compile(r"T\d{2}:\d{2}:\d{2}\.(\d+)")
@@ -95,7 +95,7 @@ def _overlaps(ctx: PlaylistContext) -> Iterator[tuple[Segment, Tag, datetime, da
         tag = _dated(segment)
         moment = as_date_time(tag.value) if tag is not None else None
         if tag is not None and moment is not None:
-            expected = previous + timedelta(seconds=elapsed) if previous is not None else None
+            expected = later(previous, elapsed) if previous is not None else None
             if expected is not None and (expected - moment).total_seconds() >= OVERLAP:
                 yield segment, tag, moment, expected
             previous, elapsed = moment, 0.0

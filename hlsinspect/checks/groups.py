@@ -142,9 +142,9 @@ def autoselect_not_distinct(ctx: PlaylistContext) -> Iterator[Issue]:
         for tag in (t for t in tags if is_yes(t, "AUTOSELECT")):
             key = _selection_key(tag)
             if key in seen:
-                yield Issue(f'AUTOSELECT=YES rendition "{tag.attr("NAME")}" matches the same '
-                            f'preferences as "{seen[key].attr("NAME")}" (line '
-                            f'{seen[key].line}) in the {kind} group "{group}"', line=tag.line)
+                yield Issue(f"AUTOSELECT=YES rendition {tag.shown('NAME')} matches the same "
+                            f"preferences as {seen[key].shown('NAME')} (line "
+                            f"{seen[key].line}) in the {kind} group {group!r}", line=tag.line)
             seen.setdefault(key, tag)
 
 
@@ -160,12 +160,17 @@ def _group_differences(reference: list[Tag], other: list[Tag]) -> Iterator[tuple
     """(line, what differs) between two groups of one TYPE, members matched by NAME."""
     mine = {t.attr("NAME"): t for t in reference}
     theirs = {t.attr("NAME"): t for t in other}
-    for name, tag in mine.items():
-        if name not in theirs:
-            yield other[0].line, f'it has no member named "{name}" (line {tag.line})'
+    lacking = [f'"{name}"' for name in mine if name not in theirs]
+    extra = [name for name in theirs if name not in mine]
+    if lacking or extra:  # one finding: a renamed member is one fault, not two
+        said = [f"it has no member named {', '.join(lacking)}"] if lacking else []
+        if extra:
+            said.append(f"its member{'s' if len(extra) > 1 else ''} "
+                        f"{', '.join(repr(n) for n in extra)} ha{'ve' if len(extra) > 1 else 's'}"
+                        " no counterpart in the first group")
+        yield (theirs[extra[0]].line if extra else other[0].line), "; ".join(said)
     for name, tag in theirs.items():
         if name not in mine:
-            yield tag.line, f'its member "{name}" has no counterpart'
             continue
         a, b = _compared(mine[name]), _compared(tag)
         for key in sorted(set(a) | set(b)):

@@ -87,7 +87,7 @@ def part_duration_exceeds_target(ctx: PlaylistContext) -> Iterator[Issue]:
     for tag in ctx.tags("EXT-X-PART"):
         duration = _duration(tag)
         if duration is not None and duration > target + EPSILON:
-            yield Issue(f"EXT-X-PART {tag.attr('URI')!r} lasts {duration:g} s, more than "
+            yield Issue(f"EXT-X-PART {tag.shown('URI')} lasts {duration:g} s, more than "
                         f"PART-TARGET {target:g} s", line=tag.line, observed=f"{duration:g}",
                         expected=f"<= {target:g}")
 
@@ -124,7 +124,7 @@ def part_duration_too_short(ctx: PlaylistContext) -> Iterator[Issue]:
         return
     for tag in _short_parts(ctx, target):
         duration = _duration(tag) or 0.0
-        yield Issue(f"EXT-X-PART {tag.attr('URI')!r} lasts {duration:g} s, less than 85% of "
+        yield Issue(f"EXT-X-PART {tag.shown('URI')} lasts {duration:g} s, less than 85% of "
                     f"PART-TARGET {target:g} s", line=tag.line, observed=f"{duration:g}",
                     expected=f">= {0.85 * target:g}")
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from hlsinspect.checks.context import PlaylistContext
-from hlsinspect.checks.registry import ERROR, WARNING, Issue, rule
+from hlsinspect.checks.registry import ERROR, INFO, WARNING, Issue, rule
 from hlsinspect.syntax.attributes import as_float
 from hlsinspect.syntax.tags import extinf_parts
 
@@ -23,6 +23,25 @@ FMP4 = ("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYP
 def nearest_integer(value: float | Decimal | str) -> int:
     """RFC 8216 rounds EXTINF to the nearest integer, halves up (Python's round() is banker's)."""
     return int(Decimal(str(value)).to_integral_value(rounding=ROUND_HALF_UP))
+
+
+def is_bare(ctx: PlaylistContext) -> bool:
+    """No media playlist or media segment tag at all (#EXTM3U alone, say): playlist-empty
+    says what is wrong; missing target duration or ENDLIST would only repeat it."""
+    return not any(t.spec is not None and t.spec.category.value in ("media", "segment")
+                   for t in ctx.lines.tags)
+
+
+LIVE_SIGNS = ("EXT-X-SERVER-CONTROL", "EXT-X-PART-INF", "EXT-X-PRELOAD-HINT", "EXT-X-SKIP",
+              "EXT-X-PROGRAM-DATE-TIME")
+
+
+def shows_live(ctx: PlaylistContext) -> bool:
+    """The playlist says it is live or an event: EVENT type, low-latency or delta-update
+    tags, dates, or a media sequence that has moved on."""
+    playlist = ctx.playlist
+    return (playlist.playlist_type == "EVENT" or playlist.media_sequence > 0
+            or any(ctx.lines.has(name) for name in LIVE_SIGNS))
 
 
 def _first_segment_line(ctx: PlaylistContext) -> int | None:
@@ -42,9 +61,7 @@ def playlist_empty(ctx: PlaylistContext) -> Iterator[Issue]:
         return
     playlist = ctx.playlist
     finished = playlist.endlist or playlist.playlist_type == "VOD"
-    bare = not any(t.spec is not None and t.spec.category.value in ("media", "segment")
-                   for t in ctx.lines.tags)
-    if finished or bare:
+    if finished or is_bare(ctx):
         yield Issue("the media playlist lists no segments")
     else:
         yield Issue("the live playlist lists no segments yet", severity=WARNING)
@@ -56,7 +73,7 @@ def playlist_empty(ctx: PlaylistContext) -> Iterator[Issue]:
       failing=["#EXTM3U\n#EXT-X-VERSION:3\n" + SEG + END])
 def target_duration_missing(ctx: PlaylistContext) -> Iterator[Issue]:
     """A media playlist without EXT-X-TARGETDURATION: players cannot size their buffer."""
-    if not ctx.lines.has("EXT-X-TARGETDURATION"):
+    if not ctx.lines.has("EXT-X-TARGETDURATION") and not is_bare(ctx):
         yield Issue("no EXT-X-TARGETDURATION", line=1)
 
 
@@ -112,17 +129,22 @@ def extinf_exceeds_target_duration(ctx: PlaylistContext) -> Iterator[Issue]:
       hint="a finished transcode ends its media playlists with #EXT-X-ENDLIST; with "
            "--fail-on warning a playlist cut short fails the run",
       summary="No EXT-X-ENDLIST: the playlist is live, or the transcode stopped early. An "
-              "error for PLAYLIST-TYPE:VOD, which cannot change and so must be finished.",
+              "error for PLAYLIST-TYPE:VOD, which cannot change and so must be finished; "
+              "information only when the playlist shows it is live (EVENT type, low-latency "
+              "or delta-update tags, dates, a media sequence above 0); a warning otherwise.",
       passing=[VOD + SEG + END, HEAD + SEG + END],
-      failing=[VOD + SEG])
+      failing=[VOD + SEG, HEAD + SEG, HEAD + "#EXT-X-MEDIA-SEQUENCE:42\n" + SEG])
 def endlist_missing(ctx: PlaylistContext) -> Iterator[Issue]:
-    if ctx.playlist.endlist:
+    if ctx.playlist.endlist or is_bare(ctx):
         return
     if ctx.playlist.playlist_type == "VOD":
         yield Issue("no EXT-X-ENDLIST: a PLAYLIST-TYPE:VOD playlist cannot change, so it must "
                     "end with it", severity=ERROR)
+    elif shows_live(ctx):
+        yield Issue("no EXT-X-ENDLIST: a live playlist (players reload it)", severity=INFO)
     else:
-        yield Issue("no EXT-X-ENDLIST: players treat the playlist as live")
+        yield Issue("no EXT-X-ENDLIST: players treat the playlist as live; a finished "
+                    "transcode ends with it")
 
 
 @rule("HLS006", "extinf-missing", ERROR, scope="media", reference="RFC 8216 4.3.2.1",
@@ -215,8 +237,8 @@ def fmp4_map_missing(ctx: PlaylistContext) -> Iterator[Issue]:
     section a player cannot decode it. A warning, not an error, because the name is the only
     evidence of the format. I-frame playlists are exempt (their resources may begin with the
     initialization section)."""
-    if ctx.playlist.iframes_only:
-        return
+    if ctx.playlist.iframes_only or ctx.lines.has("EXT-X-SKIP"):
+        return  # a delta update skips the EXT-X-MAP with the segments before it (4.4.5.2)
     for segment in ctx.segments:
         path = segment.uri.split("?", 1)[0].lower()
         if segment.map is None and path.endswith(_FMP4):
@@ -225,16 +247,16 @@ def fmp4_map_missing(ctx: PlaylistContext) -> Iterator[Issue]:
             return
 
 
-@rule("HLS206", "live-playlist-too-short", WARNING, scope="media",
+@rule("HLS206", "live-playlist-too-short", INFO, scope="media",
       reference="RFC 8216 6.2.2",
       hint="keep at least three target durations of segments in a live playlist",
       passing=[HEAD + "#EXT-X-MEDIA-SEQUENCE:7\n" + SEG * 4, HEAD + SEG],
       failing=[HEAD + "#EXT-X-MEDIA-SEQUENCE:7\n" + SEG])
 def live_playlist_too_short(ctx: PlaylistContext) -> Iterator[Issue]:
-    """A live playlist (no EXT-X-ENDLIST, no PLAYLIST-TYPE) from which segments were removed
-    (EXT-X-MEDIA-SEQUENCE above 0) that lasts less than three target durations: a server
-    must not remove a segment if that leaves less, and players stall on it. A live playlist
-    that has not removed anything yet may be short: its stream just started."""
+    """A live playlist (no EXT-X-ENDLIST, no PLAYLIST-TYPE) with EXT-X-MEDIA-SEQUENCE above
+    0 that lasts less than three target durations. A server must not remove a segment if
+    that leaves less (players stall on it); one snapshot cannot tell whether segments were
+    removed or the numbering just starts high, so this is information."""
     target = ctx.playlist.target_duration
     if (ctx.playlist.endlist or ctx.playlist.playlist_type or not target or not ctx.segments
             or ctx.playlist.media_sequence == 0):
@@ -243,8 +265,8 @@ def live_playlist_too_short(ctx: PlaylistContext) -> Iterator[Issue]:
     if total < 3 * target:
         tag = ctx.tag("EXT-X-MEDIA-SEQUENCE")
         yield Issue(f"the live playlist lasts {total:.3f} s, less than three target "
-                    f"durations ({3 * target} s), and segments were already removed "
-                    f"(EXT-X-MEDIA-SEQUENCE:{ctx.playlist.media_sequence})",
+                    f"durations ({3 * target} s); if segments were removed "
+                    f"(EXT-X-MEDIA-SEQUENCE:{ctx.playlist.media_sequence}), too many were",
                     line=tag.line if tag else None, observed=f"{total:.3f} s",
                     expected=f">= {3 * target} s")
 

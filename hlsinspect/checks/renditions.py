@@ -236,6 +236,6 @@ def language_invalid(ctx: PlaylistContext) -> Iterator[Issue]:
     for tag in ctx.tags(MEDIA) + ctx.tags("EXT-X-SESSION-DATA"):
         for name in ("LANGUAGE", "ASSOC-LANGUAGE"):
             value = tag.attr(name)
-            if value and not _LANGUAGE.fullmatch(value):
+            if value and "{$" not in value and not _LANGUAGE.fullmatch(value):
                 yield Issue(f"{name} {value!r} is not an RFC 5646 language tag",
                             line=tag.line, observed=value)

@@ -37,7 +37,7 @@ def session_data_value_and_uri(ctx: PlaylistContext) -> Iterator[Issue]:
         has_value, has_uri = "VALUE" in tag.attrs, "URI" in tag.attrs
         if has_value == has_uri:
             what = "both VALUE and URI" if has_value else "neither VALUE nor URI"
-            yield Issue(f"EXT-X-SESSION-DATA {tag.attr('DATA-ID')!r} has {what}",
+            yield Issue(f"EXT-X-SESSION-DATA {tag.shown('DATA-ID')} has {what}",
                         line=tag.line, expected="VALUE or URI")
 
 

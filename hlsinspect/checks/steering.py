@@ -49,7 +49,7 @@ def stable_id_invalid(ctx: PlaylistContext) -> Iterator[Issue]:
     [0-9], '+', '/', '=', '.', '-' and '_', the set its characters MUST come from. Steering
     manifests use these IDs as JSON keys and match them byte for byte."""
     for tag, name, value in _stable_ids(ctx):
-        if value and not _STABLE_ID.fullmatch(value):
+        if value and "{$" not in value and not _STABLE_ID.fullmatch(value):
             bad = sorted({c for c in value if not _STABLE_ID.fullmatch(c)})
             yield Issue(f"{name} {value!r} contains {', '.join(map(repr, bad))}",
                         line=tag.line, observed=value)

@@ -7,6 +7,7 @@ unterminated string, a tag with a typo. Clients must reject most of them.
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterator
 
 from hlsinspect.checks.context import PlaylistContext
@@ -31,13 +32,35 @@ def _attribute_tags(ctx: PlaylistContext) -> list[Tag]:
       summary="Not a valid playlist text: undecodable or binary, no #EXTM3U first line, a byte "
               "order mark or a control character. When the text cannot be read at all the "
               "playlist is not checked further.",
-      passing=[VOD + SEGMENT + END],
+      passing=[VOD + SEGMENT + END, VOD + "#EXTINF:9.009,\t\nsegment0.ts\n" + END],
       failing=[{"index.m3u8": b"\xef\xbb\xbf" + (VOD + SEGMENT + END).encode()},
                "<html><body>404 Not Found</body></html>\n",
-               VOD + "#EXTINF:9.009,\tpart one\nsegment0.ts\n" + END])
+               VOD + "#EXTINF:9.009,\nsegment\t0.ts\n" + END])
 def playlist_parse_error(ctx: PlaylistContext) -> Iterator[Issue]:
     for message, line in ctx.playlist.problems:
         yield Issue(message, line=line)
+
+
+@rule("HLS115", "text-not-nfc", ERROR, scope="line", reference="RFC 8216 4.1",
+      hint="save the playlist with its text normalized to Unicode NFC (composed characters)",
+      passing=[MASTER + '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="Fran\u00e7ais",'
+               'LANGUAGE="fr",URI="fr.m3u8"\n#EXT-X-STREAM-INF:BANDWIDTH=1000,AUDIO="a"\n'
+               "v.m3u8\n"],
+      failing=[MASTER + '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="Franc\u0327ais",'
+               'LANGUAGE="fr",URI="fr.m3u8"\n#EXT-X-STREAM-INF:BANDWIDTH=1000,AUDIO="a"\n'
+               "v.m3u8\n"])
+def text_not_nfc(ctx: PlaylistContext) -> Iterator[Issue]:
+    """Text not normalized to Unicode NFC (a decomposed "c" + cedilla where "ç" is one
+    character, as macOS file names often are): clients compare names and URIs byte by byte,
+    so the same word in two forms does not match."""
+    text = ctx.playlist.text
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return
+    for number, line in enumerate(ctx.lines.text, start=1):
+        if not unicodedata.is_normalized("NFC", line):
+            yield Issue("the line is not in Unicode normalization form NFC", line=number,
+                        observed=ascii(line[:60]))
+            return
 
 
 @rule("HLS100", "tag-unknown", INFO, scope="line", reference="RFC 8216 6.3.1",
@@ -181,6 +204,8 @@ def attribute_value_invalid(ctx: PlaylistContext) -> Iterator[Issue]:
         spec = tag.spec
         assert spec is not None
         for item in tag.attrs.items:
+            if "{$" in item.raw:
+                continue  # substituted by the client (RFC 8216bis 4.3): not judged as written
             attribute = spec.attributes.get(item.name)
             if attribute is not None:
                 problem = value_problem(item, attribute.kind, attribute.allowed,

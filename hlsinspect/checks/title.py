@@ -78,12 +78,12 @@ def variant_duration_mismatch(ctx: TitleContext) -> Iterator[Issue]:
       passing=[_title(_media(4, [4, 4]), _media(4, [4, 4]))],
       failing=[_title(_media(4, [4, 4]), _media(6, [6, 2]))])
 def target_duration_mismatch(ctx: TitleContext) -> Iterator[Issue]:
-    """Media playlists of one title with different target durations (subtitles, and VOD
-    I-frame playlists, may differ)."""
+    """Media playlists of one title with different target durations (only subtitles and
+    I-frame playlists may differ, and only when they are PLAYLIST-TYPE:VOD)."""
     def exempt(member: Member) -> bool:
         assert member.media is not None
         vod = member.media.playlist_type == "VOD"
-        return member.role == "subtitles" or (member.media.iframes_only and vod)
+        return vod and (member.role == "subtitles" or member.media.iframes_only)
 
     compared = [m for m in ctx.media if not exempt(m)]
     values = [m.media.target_duration for m in compared if m.media is not None]
@@ -158,9 +158,8 @@ def iframe_playlist_not_iframes_only(ctx: TitleContext) -> Iterator[Issue]:
 
 
 def _same_everywhere(ctx: TitleContext, describe: Callable[[Playlist], str]) -> dict[str, str]:
-    """`describe` of every media playlist but I-frame ones, by URI."""
-    return {m.uri: describe(m.media) for m in ctx.media
-            if m.media is not None and m.role != "iframe"}
+    """`describe` of every media playlist of the title, I-frame playlists included, by URI."""
+    return {m.uri: describe(m.media) for m in ctx.media if m.media is not None}
 
 
 @rule("HLS603", "server-control-mismatch", ERROR, scope="title",

@@ -134,7 +134,7 @@ def codecs_invalid(ctx: PlaylistContext) -> Iterator[Issue]:
     for tag in variant_tags(ctx):
         for name, brands in (("CODECS", False), ("SUPPLEMENTAL-CODECS", True)):
             value = tag.attr(name)
-            if value:
+            if value and "{$" not in value:  # a variable's value is judged where defined
                 yield from _codec_issues(tag, name, value, brands)
 
 

@@ -237,16 +237,24 @@ def as_date_time(text: str | None) -> datetime | None:
     fraction, zone = match.group(7), match.group(8)
     try:
         moment = datetime(year, month, day, hour, minute, min(second, 59), tzinfo=timezone.utc)
-    except ValueError:
+        if fraction:
+            moment += timedelta(seconds=float(fraction))
+        if zone and zone not in ("Z", "z"):
+            sign = 1 if zone[0] == "+" else -1
+            digits = zone[1:].replace(":", "")
+            offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
+            moment -= sign * offset
+    except (ValueError, OverflowError):  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
         return None
-    if fraction:
-        moment += timedelta(seconds=float(fraction))
-    if zone and zone not in ("Z", "z"):
-        sign = 1 if zone[0] == "+" else -1
-        digits = zone[1:].replace(":", "")
-        offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
-        moment -= sign * offset
     return moment
+
+
+def later(moment: datetime, seconds: float) -> datetime | None:
+    """`moment` plus `seconds`, or None when that leaves the calendar (year 1 to 9999)."""
+    try:
+        return moment + timedelta(seconds=seconds)
+    except (OverflowError, ValueError):
+        return None
 
 
 def date_time_zone_missing(text: str) -> bool:

@@ -36,6 +36,13 @@ class Tag:
         """The value of attribute `name` without quotes, or None when absent."""
         return self.attrs.value(name)
 
+    def shown(self, name: str) -> str:
+        """Attribute `name` for a message: its value quoted, or "(no NAME)" when absent."""
+        value = self.attrs.value(name)
+        if value is None:
+            return f"(no {name})"
+        return repr(value if len(value) <= 80 else value[:77] + "...")
+
     @property
     def has_attributes(self) -> bool:
         return self.spec is not None and self.spec.form is Form.ATTRIBUTES
@@ -90,7 +97,8 @@ def read_lines(text: str) -> Lines:
         content = line.strip()
         if not content:
             continue
-        if content != line:
+        # an EXTINF title is "the remainder of the line": white space there is its own
+        if content != line and (line[0].isspace() or not content.startswith("#EXTINF:")):
             lines.padded.append(number)
         if content.startswith("#EXT"):
             name, colon, value = content[1:].partition(":")

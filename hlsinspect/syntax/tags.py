@@ -158,7 +158,7 @@ _SPECS = (
     TagSpec("EXT-X-I-FRAME-STREAM-INF", Category.MULTIVARIANT, Form.ATTRIBUTES,
             f"{RFC} 4.3.4.3", attributes={**_VARIANT, "URI": AttrSpec(QS, True)}),
     TagSpec("EXT-X-SESSION-DATA", Category.MULTIVARIANT, Form.ATTRIBUTES, f"{RFC} 4.3.4.4",
-            attributes={"DATA-ID": AttrSpec(QS, True), "VALUE": AttrSpec(QS, empty_ok=True),
+            attributes={"DATA-ID": AttrSpec(QS, True), "VALUE": AttrSpec(QS),
                         "URI": AttrSpec(QS), "FORMAT": AttrSpec(ENUM, allowed=("JSON", "RAW")),
                         "LANGUAGE": AttrSpec(QS)}),
     TagSpec("EXT-X-SESSION-KEY", Category.MULTIVARIANT, Form.ATTRIBUTES, f"{RFC} 4.3.4.5",
