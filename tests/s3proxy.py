@@ -33,6 +33,8 @@ class S3Proxy:
         self.requests = 0
         self.throttled = 0
         self.methods: Counter[str] = Counter()
+        self.log: list[tuple[str, str]] = []
+        """(method, path with query) of every request, in order."""
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -73,6 +75,7 @@ class S3Proxy:
                 with proxy.lock:
                     proxy.requests += 1
                     proxy.methods[self.command] += 1
+                    proxy.log.append((self.command, self.path))
                 if proxy.delay:
                     time.sleep(proxy.delay)
                 if proxy.throttle is not None and proxy.throttle(self.command, self.path):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from hlsinspect.locations import Reference
+    from hlsinspect.storage.keys import Reference
 
 MAX_PLAYLIST_BYTES = 64 * 1024 * 1024
 """A playlist larger than this is not read into memory (100k segments is about 6 MB)."""
@@ -62,7 +62,7 @@ class Storage(Protocol):
 
     @property
     def bucket(self) -> str | None:
-        """The S3 bucket, or None for the local file system."""
+        """The S3 bucket, or None for a store that is not S3 (a directory)."""
         ...
 
     def uri(self, key: str) -> str:

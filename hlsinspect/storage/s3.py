@@ -1,7 +1,9 @@
 """S3 as a store, through one boto3 client shared by every worker thread.
 
-This is the only module that imports boto3. It maps botocore's exceptions onto `ErrorKind`
-and `ObjectState`, keeping the one distinction that matters most: only a 404 means missing.
+This is the only module that imports boto3. It resolves the bucket's own URIs (`s3://`, and
+its virtual-hosted, path-style and endpoint URLs, see `s3_urls`), and maps botocore's
+exceptions onto `ErrorKind` and `ObjectState`, keeping the one distinction that matters most:
+only a 404 means missing.
 A 403 on HEAD is what S3 answers for a missing key when the caller lacks s3:ListBucket, so it
 is "unknown", never "missing".
 """
@@ -12,7 +14,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from hlsinspect.locations import Reference, resolve
 from hlsinspect.storage.base import (
     MAX_PLAYLIST_BYTES,
     ErrorKind,
@@ -20,6 +21,15 @@ from hlsinspect.storage.base import (
     ObjectState,
     StorageError,
 )
+from hlsinspect.storage.keys import (
+    Reference,
+    external_reason,
+    key_from_path,
+    relative,
+    s3_reference,
+    scheme_of,
+)
+from hlsinspect.storage.s3_urls import Endpoint, locate
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -56,12 +66,25 @@ class S3Storage:
         self.bucket = bucket
         self.endpoint_url = endpoint_url
         self.client = _make_client(profile, region, endpoint_url, concurrency)
+        endpoint = Endpoint.parse(self.client.meta.endpoint_url)
+        self.endpoints = (endpoint,) if endpoint is not None else ()
 
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{key}"
 
     def resolve(self, playlist_key: str, uri: str) -> Reference:
-        return resolve(playlist_key, uri, self.bucket)
+        uri = uri.strip()
+        scheme = scheme_of(uri)
+        if scheme == "s3":
+            return s3_reference(uri, self.bucket)
+        if scheme in ("http", "https"):
+            located = locate(uri, self.endpoints)
+            if located is None:
+                return Reference(external=external_reason(uri, scheme))
+            if located.bucket != self.bucket:
+                return Reference(external=f"in another bucket ({located.bucket})")
+            return key_from_path(located.path)
+        return relative(playlist_key, uri)
 
     def read(self, key: str, limit: int = MAX_PLAYLIST_BYTES) -> bytes:
         try:
