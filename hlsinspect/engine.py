@@ -15,7 +15,7 @@ from hlsinspect.errors import HlsInspectError, UsageError
 from hlsinspect.inspection import Inspection
 from hlsinspect.locations import Target, parse_target
 from hlsinspect.report import Report, Severity
-from hlsinspect.storage.base import Storage, StorageError
+from hlsinspect.storage.base import RequestPolicy, Storage, StorageError
 from hlsinspect.storage.local import LocalStorage
 from hlsinspect.verify import Progress, VerifySettings
 
@@ -61,7 +61,7 @@ def inspect(
     def storage_for(target: Target) -> Storage:
         ident = (target.bucket, target.root)
         if ident not in stores:
-            stores[ident] = _make_storage(target, s3, settings.verify.concurrency)
+            stores[ident] = _make_storage(target, s3, settings.verify.requests)
         return stores[ident]
 
     discoveries: list[Discovery] = []
@@ -94,14 +94,14 @@ def read_playlist(
     target = parse_target(text, bucket, default_bucket)
     if target.mode == "prefix":
         raise UsageError(f"{text!r} is a prefix or directory; show prints one playlist")
-    storage = _make_storage(target, s3, 4)
+    storage = _make_storage(target, s3, VerifySettings(concurrency=4).requests)
     try:
         return storage.read(target.key)
     except StorageError as exc:
         raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
 
 
-def _make_storage(target: Target, s3: S3Options, concurrency: int) -> Storage:
+def _make_storage(target: Target, s3: S3Options, policy: RequestPolicy) -> Storage:
     if target.root is not None:
         return LocalStorage(target.root)
     from hlsinspect.storage.s3 import S3Storage
@@ -109,7 +109,7 @@ def _make_storage(target: Target, s3: S3Options, concurrency: int) -> Storage:
     assert target.bucket is not None
     try:
         return S3Storage(target.bucket, profile=s3.profile, region=s3.region,
-                         endpoint_url=s3.endpoint_url, concurrency=concurrency)
+                         endpoint_url=s3.endpoint_url, policy=policy)
     except StorageError as exc:
         raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
 

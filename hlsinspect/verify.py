@@ -9,7 +9,6 @@ and a key absent from a complete listing is missing.
 
 from __future__ import annotations
 
-import random
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -17,7 +16,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
-from hlsinspect.storage.base import Existence, ObjectState, Storage, StorageError
+from hlsinspect.storage.base import (
+    Existence,
+    ObjectState,
+    RequestPolicy,
+    Storage,
+    StorageError,
+    backoff_delay,
+)
 
 LIST_THRESHOLD = 100
 """In `auto` mode a directory with at least this many referenced objects is listed."""
@@ -45,6 +51,19 @@ class VerifySettings:
     retry_passes: int = 3
     backoff: float = 0.5
     """Seconds before the first extra pass; doubled for each later one, with jitter."""
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    """Seconds without an answer before a request is given up (and tried again, up to
+    `attempts` times)."""
+    attempts: int = 3
+    """Tries of one request inside the HTTP client (botocore, urllib3) before it fails."""
+
+    @property
+    def requests(self) -> RequestPolicy:
+        """The same settings as the stores take them."""
+        return RequestPolicy(concurrency=self.concurrency, connect_timeout=self.connect_timeout,
+                             read_timeout=self.read_timeout, attempts=self.attempts,
+                             passes=self.retry_passes, backoff=self.backoff)
 
 
 class Progress:
@@ -87,7 +106,7 @@ def verify(
                      if s.existence is Existence.UNKNOWN and s.retryable]
             if not retry:
                 break
-            time.sleep(settings.backoff * (2**attempt) * (0.5 + random.random()))
+            time.sleep(backoff_delay(settings.backoff, attempt))
             states.update(_by_head(storage, retry, settings, _ignore))
         if settings.mode == "auto":
             unknown = [k for k, s in states.items() if s.existence is Existence.UNKNOWN]
