@@ -184,3 +184,33 @@ def test_playlist_reads_are_retried_in_passes(s3: S3):
         report = run(proxy)
     assert report.ok
     assert proxy.throttled == 4
+
+
+@pytest.mark.parametrize("mode", ["auto", "list"])
+def test_a_segment_written_after_the_listing_is_not_missing(cli, s3: S3, mode):
+    """The prefix is listed before its playlists are read; a still-uploading title writes its
+    last segment in between. The listing lacks it, the confirming HEAD finds it."""
+    late = "HLS/1M/D0002021500_00000/sample00005.ts"
+    data = s3.get(late)
+    s3.delete(late)
+
+    def upload_when_read(verb: str, path: str) -> None:
+        if verb == "GET" and path.endswith("sample.m3u8"):
+            s3.put(late, data)
+
+    with S3Proxy(s3.endpoint, before=upload_when_read) as proxy:
+        done = cli("check", f"s3://{BUCKET}/HLS/", "--endpoint-url", proxy.endpoint,
+                   "--format", "json", "--verify", mode)
+    assert done.exit_code == 0, done.stdout
+    assert done.json["summary"]["missing"] == 0
+    assert proxy.count("HEAD") == 1  # only the key the listing lacked
+
+
+def test_a_key_absent_from_a_listing_is_confirmed_before_it_is_missing(cli, s3: S3):
+    s3.delete("HLS/1M/D0002021500_00000/sample00002.ts")
+    with S3Proxy(s3.endpoint) as proxy:
+        done = cli("check", URI, "--endpoint-url", proxy.endpoint, "--format", "json",
+                   "--verify", "list")
+    assert [f["name"] for f in done.json["findings"]] == ["segment-missing"]
+    assert proxy.log[-1] == ("HEAD", f"/{BUCKET}/HLS/1M/D0002021500_00000/sample00002.ts")
+    assert proxy.count("HEAD") == 1
