@@ -154,7 +154,7 @@ def check(
     targets: Annotated[list[str], typer.Argument(
         metavar="TARGET", show_default=False,
         help="s3://BUCKET/KEY.m3u8, s3://BUCKET/PREFIX/, a KEY or PREFIX with --bucket, "
-             "or a local file or directory.")],
+             "an http(s):// URL of a playlist, or a local file or directory.")],
     bucket: Bucket = None,
     endpoint_url: Endpoint = None,
     profile: Profile = None,
@@ -187,6 +187,7 @@ def check(
     from hlsinspect.engine import S3Options, Settings, inspect
     from hlsinspect.render.json import error_report
     from hlsinspect.render.output import check_writable, write_json, write_junit, write_report
+    from hlsinspect.storage.urls import redact
     from hlsinspect.verify import VerifySettings
 
     as_json = output_format is Format.json
@@ -200,7 +201,7 @@ def check(
         """CI still gets its JSON document and JUnit file when nothing could be inspected."""
         if exc.kind == "output":
             return
-        failed = error_report(list(targets), exc.kind, exc.message, exc.hint)
+        failed = error_report([redact(t) for t in targets], exc.kind, exc.message, exc.hint)
         if junit is not None:
             write_junit(failed, junit)
         if as_json:

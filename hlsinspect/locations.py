@@ -13,6 +13,7 @@ from typing import Literal
 
 from hlsinspect.errors import UsageError
 from hlsinspect.storage.keys import Reference, key_from_path, relative, s3_reference, scheme_of
+from hlsinspect.storage.urls import http_key, origin_of, redact, split_url, url_path
 
 PLAYLIST_SUFFIXES = (".m3u8", ".m3u")
 TargetMode = Literal["playlist", "prefix", "auto"]
@@ -24,10 +25,10 @@ _BUCKET = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
 class Target:
     """One TARGET of the command line, mapped onto a store.
 
-    `bucket` is set for S3 and `root` for the local file system; `key` is relative to either
-    (a local file target's root is its directory unless --root says otherwise). `mode` is
-    `playlist`, `prefix`, or `auto` for an S3 key that is a playlist if such an object exists
-    and a prefix otherwise.
+    `bucket` is set for S3, `root` for the local file system and `origin` for an HTTP origin;
+    `key` is relative to it (a local file target's root is its directory unless --root says
+    otherwise). `mode` is `playlist`, `prefix`, or `auto` for an S3 key that is a playlist if
+    such an object exists and a prefix otherwise.
     """
 
     text: str = field(compare=False)
@@ -35,6 +36,7 @@ class Target:
     mode: TargetMode = "playlist"
     bucket: str | None = None
     root: str | None = None
+    origin: str | None = None
 
 
 def is_playlist_key(key: str) -> bool:
@@ -43,7 +45,7 @@ def is_playlist_key(key: str) -> bool:
 
 def parse_target(text: str, bucket: str | None, env_bucket: str | None = None,
                  root: str | None = None) -> Target:
-    """Map a TARGET onto S3 or the file system; UsageError when it fits neither.
+    """Map a TARGET onto S3, an HTTP origin or the file system; UsageError when it fits none.
 
     `bucket` (from --bucket) makes every bare path an S3 key, taken literally; `env_bucket`
     (from HLSINSPECT_BUCKET, often exported in CI) does so only for paths that do not exist
@@ -53,10 +55,12 @@ def parse_target(text: str, bucket: str | None, env_bucket: str | None = None,
     scheme = scheme_of(text)
     if scheme == "s3":
         return _s3_target(text)
+    if scheme in ("http", "https"):
+        return _http_target(text)
     if scheme is not None and not os.path.exists(text):
         raise UsageError(
-            f"target {text!r}: only s3:// URIs and local paths can be inspected",
-            hint="hlsinspect makes no requests to other hosts")
+            f"target {redact(text)!r}: only s3:// and http(s):// URLs and local paths can be "
+            "inspected", hint="hlsinspect reads S3, HTTP origins and the local file system")
     if bucket or (env_bucket and not os.path.exists(text)):
         key = text.lstrip("/")
         return Target(text=text, bucket=bucket or env_bucket, key=key, mode=_s3_mode(key))
@@ -92,6 +96,21 @@ def _s3_target(text: str) -> Target:
                          hint="an s3:// URI is percent-decoded: write a literal % as %25, or "
                               "give the key as it is with --bucket BUCKET KEY")
     return Target(text=text, bucket=name, key=where.key, mode=_s3_mode(where.key))
+
+
+def _http_target(text: str) -> Target:
+    parts = split_url(text)
+    if parts is None:
+        raise UsageError(f"target {redact(text)!r} is not a valid URL",
+                         hint="write http(s)://HOST[:PORT]/PATH/PLAYLIST.m3u8")
+    if parts.username is not None or parts.password is not None:
+        raise UsageError(f"target {redact(text)!r}: credentials in the URL are not supported",
+                         hint="hlsinspect reads origins that need no login")
+    if url_path(parts.path or "/").endswith("/"):
+        raise UsageError(
+            f"target {text!r} names a directory: an HTTP origin cannot be listed",
+            hint="name one playlist, such as https://host/path/master.m3u8")
+    return Target(text=text, origin=origin_of(parts), key=http_key(parts.path, parts.query))
 
 
 def _under_root(text: str, root: str) -> Target:

@@ -9,6 +9,7 @@ import pytest
 from hlsinspect.errors import UsageError
 from hlsinspect.locations import parse_target
 from hlsinspect.storage.base import Existence
+from hlsinspect.storage.http import HttpStorage
 from hlsinspect.storage.keys import Reference
 from hlsinspect.storage.local import LocalStorage
 from hlsinspect.storage.s3 import S3Storage
@@ -119,6 +120,42 @@ def test_local_store_keeps_empty_segments_as_s3_does(tmp_path: Path):
     assert store.uri("a//b.ts") == f"{tmp_path}/a//b.ts"
 
 
+@pytest.fixture(scope="module")
+def origin() -> HttpStorage:
+    return HttpStorage("https://cdn.example.com")
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        pytest.param("seg.ts", Reference(key="t/v/seg.ts"), id="relative"),
+        pytest.param("../a.ts", Reference(key="t/a.ts"), id="dot-dot"),
+        pytest.param("../../../../a.ts", Reference(key="a.ts"), id="clamped-as-players-do"),
+        pytest.param("%2e%2e/a.ts", Reference(key="t/a.ts"), id="encoded-dots"),
+        pytest.param("/abs/a.ts", Reference(key="abs/a.ts"), id="absolute-path"),
+        pytest.param("a%2Fb.ts", Reference(key="t/v/a%2Fb.ts"), id="encoded-slash-kept"),
+        pytest.param("a%ff.ts", Reference(key="t/v/a%FF.ts"), id="any-byte"),
+        pytest.param("seg 1.ts", Reference(key="t/v/seg%201.ts"), id="space-encoded"),
+        pytest.param("seg.ts?token=1#t=2", Reference(key="t/v/seg.ts?token=1"),
+                     id="query-kept"),
+        pytest.param("https://CDN.example.com:443/x.ts", Reference(key="x.ts"),
+                     id="same-origin"),
+        pytest.param("//cdn.example.com/x.ts", Reference(key="x.ts"), id="network-path"),
+        pytest.param("http://cdn.example.com/x.ts",
+                     Reference(external="on another host (http://cdn.example.com)"),
+                     id="other-scheme"),
+        pytest.param("https://img.example.com/x.ts",
+                     Reference(external="on another host (https://img.example.com)"),
+                     id="other-host"),
+        pytest.param("skd://asset", Reference(external="skd: URI"), id="fairplay"),
+        pytest.param("https://[::1/x.ts", Reference(invalid="it is not a valid URL"),
+                     id="broken-url"),
+    ],
+)
+def test_http_store_resolves_urls_as_players_do(origin: HttpStorage, uri, expected):
+    assert origin.resolve("t/v/index.m3u8", uri) == expected
+
+
 @pytest.mark.parametrize(
     ("text", "bucket", "key", "mode"),
     [
@@ -141,10 +178,20 @@ def test_s3_targets(text, bucket, key, mode):
         pytest.param("s3://b/%FF.m3u8", "percent-encoding is not UTF-8", id="invalid-utf8"),
         pytest.param("s3://b/../x.m3u8", "climbs above the bucket", id="escapes"),
         pytest.param("s3://b!/x.m3u8", "not a valid bucket name", id="bucket-name"),
+        pytest.param("https://cdn.example.com/hls/", "cannot be listed", id="http-directory"),
+        pytest.param("https://user:secret@cdn.example.com/x.m3u8", "credentials in the URL",
+                     id="http-credentials"),
+        pytest.param("https:///x.m3u8", "is not a valid URL", id="http-no-host"),
     ],
 )
-def test_bad_s3_targets(text, words):
+def test_bad_url_targets(text, words):
     with pytest.raises(UsageError) as failed:
         parse_target(text, None)
     assert words in failed.value.message
     assert "secret" not in failed.value.message
+
+
+def test_http_target():
+    target = parse_target("HTTPS://CDN.example.com:443/t/../v/master.m3u8?sig=1", None)
+    assert (target.origin, target.key, target.mode) == (
+        "https://cdn.example.com", "v/master.m3u8?sig=1", "playlist")

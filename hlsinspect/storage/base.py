@@ -111,7 +111,7 @@ class Storage(Protocol):
 
     @property
     def bucket(self) -> str | None:
-        """The S3 bucket, or None for a store that is not S3 (a directory)."""
+        """The S3 bucket, or None for a store that is not S3 (a directory, an HTTP origin)."""
         ...
 
     def uri(self, key: str) -> str:
@@ -132,7 +132,8 @@ class Storage(Protocol):
         ...
 
     def list_keys(self, prefix: str) -> Iterator[tuple[str, int]]:
-        """Every (key, size) under `prefix`, recursively; StorageError when denied."""
+        """Every (key, size) under `prefix`, recursively; StorageError when denied or when
+        the store cannot list (HTTP)."""
         ...
 
     def list_directory(self, directory: str) -> dict[str, int]:
