@@ -181,20 +181,22 @@ def check(
         "--fail-on", help="Lowest severity that makes the exit code 1.")] = FailOn.error,
     no_progress: Annotated[bool, typer.Option(
         "--no-progress", help="No progress bar on stderr.")] = False,
+    maps: Annotated[list[str] | None, typer.Option(
+        "--map", metavar="PREFIX=TARGET", show_default=False,
+        help="Verify URIs under PREFIX (https://cdn.example.com/) at TARGET instead: "
+             "s3://BUCKET/PATH/, http(s)://HOST/PATH/ or a local directory. Repeatable.")
+    ] = None,
     debug: Debug = False,
 ) -> None:
     """Inspect playlists, verify every object they reference, apply the HLS rules."""
     from hlsinspect.engine import S3Options, Settings, inspect
+    from hlsinspect.locations import parse_maps
     from hlsinspect.render.json import error_report
     from hlsinspect.render.output import check_writable, write_json, write_junit, write_report
     from hlsinspect.storage.urls import redact
     from hlsinspect.verify import VerifySettings
 
     as_json = output_format is Format.json
-    settings = Settings(
-        verify=VerifySettings(mode=verify_mode.value, concurrency=concurrency),
-        fail_on=Severity(fail_on.value), raise_errors=debug,
-    )
     s3 = S3Options(profile=profile, region=region, endpoint_url=endpoint_url)
 
     def on_error(exc: HlsInspectError) -> None:
@@ -208,6 +210,10 @@ def check(
             write_json(failed, output)
 
     def run() -> Report:
+        settings = Settings(
+            verify=VerifySettings(mode=verify_mode.value, concurrency=concurrency),
+            fail_on=Severity(fail_on.value), raise_errors=debug, maps=parse_maps(maps or ()),
+        )
         check_writable(output, junit)
         with _progress(not no_progress) as progress:
             return inspect(targets, bucket=bucket,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from hlsinspect.discover import Discovery, discover
 from hlsinspect.errors import HlsInspectError, UsageError
 from hlsinspect.inspection import Inspection
-from hlsinspect.locations import Target, parse_target
+from hlsinspect.locations import Target, UriMap, map_target, parse_target
 from hlsinspect.report import Report, Severity
 from hlsinspect.storage.base import Storage, StorageError
 from hlsinspect.storage.factory import S3Options, Stores
@@ -29,6 +29,9 @@ class Settings:
     fail_on: Severity = Severity.ERROR
     raise_errors: bool = False
     """Let an internal error in a check propagate (--debug) instead of becoming a finding."""
+    maps: tuple[UriMap, ...] = ()
+    """--map rules (from `locations.parse_maps`): URIs under a prefix are verified in
+    another store; a TARGET under a prefix is inspected there too."""
 
 
 def inspect(
@@ -49,8 +52,8 @@ def inspect(
     """
     # the same playlist or prefix named twice, in any form, is inspected once
     parsed = list(dict.fromkeys(
-        parse_target(text, bucket, default_bucket, root) for text in targets))
-    stores = Stores(s3, settings.verify.requests)
+        _target(text, bucket, default_bucket, root, settings.maps) for text in targets))
+    stores = Stores(s3, settings.verify.requests, settings.maps)
 
     def storage_for(target: Target) -> Storage:
         try:
@@ -93,6 +96,16 @@ def read_playlist(
         return storage.read(target.key)
     except StorageError as exc:
         raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
+
+
+def _target(text: str, bucket: str | None, default_bucket: str | None, root: str | None,
+            maps: tuple[UriMap, ...]) -> Target:
+    """A TARGET, or where a --map sends it."""
+    mapped = map_target(text, maps)
+    if mapped is None:
+        return parse_target(text, bucket, default_bucket, root)
+    destination, mapped_root = mapped
+    return parse_target(destination, None, None, mapped_root)
 
 
 __all__ = ["S3Options", "Settings", "inspect", "read_playlist"]

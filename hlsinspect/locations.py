@@ -1,4 +1,4 @@
-"""Where things are: the targets of the command line.
+"""Where things are: command-line targets, and --map rules that send URIs to another store.
 
 How a URI in a playlist becomes a key is each store's business (`Storage.resolve`, with the
 shared key rules of `storage.keys`); this module only reads what the user typed.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -141,4 +142,128 @@ def resolve(playlist_key: str, uri: str, bucket: str | None) -> Reference:
     return relative(playlist_key, uri)
 
 
-__all__ = ["Reference", "Target", "is_playlist_key", "parse_target", "resolve"]
+MapStore = Literal["s3", "http", "local"]
+
+
+@dataclass(frozen=True)
+class UriMap:
+    """One `--map PREFIX=TARGET`: URIs under `prefix` are verified at the target instead."""
+
+    prefix: str
+    """Canonical `scheme://host[:port]/path/`, always ending in "/"."""
+    store: MapStore
+    location: str
+    """The bucket, the origin (`scheme://host[:port]`), or the absolute directory."""
+    base: str
+    """Percent-encoded path in `location`: "" or ending in "/"."""
+    text: str = field(default="", compare=False)
+
+    def below(self, uri: str) -> str | None:
+        """What follows the prefix in `uri` (percent-encoded, with any query), or None."""
+        canonical = canonical_uri(uri)
+        if canonical is None or not canonical.startswith(self.prefix):
+            return None
+        return canonical[len(self.prefix):]
+
+
+def absolute_reference(base: str, rest: str) -> str:
+    """An absolute-path reference to `base` + `rest` (both percent-encoded) in a store."""
+    path = "/" + base + rest
+    return "/." + path if path.startswith("//") else path  # "//x" would name a host
+
+
+def canonical_uri(uri: str) -> str | None:
+    """An absolute http(s) or s3 URI as compared with --map prefixes; None for any other."""
+    uri = uri.strip().split("#", 1)[0]
+    scheme = scheme_of(uri)
+    if scheme == "s3":
+        name, slash, rest = uri[len("s3://"):].partition("/")
+        path, _, query = (slash + rest).partition("?")
+        return f"s3://{name.lower()}{url_path(path or '/')}" + (f"?{query}" if query else "")
+    parts = split_url(uri) if scheme in ("http", "https") else None
+    if parts is None:
+        return None
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{origin_of(parts)}{url_path(parts.path or '/')}{query}"
+
+
+def parse_map(text: str) -> UriMap:
+    """`PREFIX=TARGET` as typed after --map (or in a config file); UsageError when malformed.
+
+    PREFIX is an absolute http(s):// or s3:// URL; TARGET is `s3://BUCKET/PATH/`,
+    `http(s)://HOST/PATH/` or a local directory. Both name directories: a trailing "/" is
+    implied, so `https://cdn.example.com/hls` never matches `https://cdn.example.com/hlsx/`.
+    """
+    hint = "write --map PREFIX=TARGET, for example --map https://cdn.example.com/=s3://bucket/"
+    prefix_text, equals, target_text = text.partition("=")
+    shown = "=".join(redact(part) for part in text.split("=", 1))
+    if not equals or not prefix_text.strip() or not target_text.strip():
+        raise UsageError(f"--map {shown!r}: expected PREFIX=TARGET", hint=hint)
+    prefix_text, target_text = prefix_text.strip(), target_text.strip()
+    prefix = canonical_uri(prefix_text)
+    if prefix is None or "@" in prefix_text.partition("//")[2].partition("/")[0]:
+        raise UsageError(f"--map {shown!r}: PREFIX must be an http(s):// or s3:// URL "
+                         "without user:password", hint=hint)
+    if "?" in prefix or "#" in prefix_text:
+        raise UsageError(f"--map {shown!r}: PREFIX cannot hold a query or fragment", hint=hint)
+    prefix = prefix if prefix.endswith("/") else prefix + "/"
+    store, location, base = _map_target(target_text, shown, hint)
+    return UriMap(prefix, store, location, base, text=text)
+
+
+def _map_target(text: str, shown: str, hint: str) -> tuple[MapStore, str, str]:
+    scheme = scheme_of(text)
+    canonical = canonical_uri(text)
+    if scheme == "s3" and canonical is not None:
+        name, _, path = canonical[len("s3://"):].partition("/")
+        if not _BUCKET.match(name) or "?" in path:
+            raise UsageError(f"--map {shown!r}: TARGET must be s3://BUCKET/PATH/", hint=hint)
+        return "s3", text[len("s3://"):].partition("/")[0], _directory(path)
+    if scheme in ("http", "https"):
+        parts = split_url(text)
+        if parts is None or parts.username is not None or parts.query:
+            raise UsageError(f"--map {shown!r}: TARGET must be http(s)://HOST/PATH/ without "
+                             "user:password or query", hint=hint)
+        return "http", origin_of(parts), _directory(url_path(parts.path or "/")[1:])
+    if scheme is None and os.path.isdir(text):
+        return "local", os.path.abspath(text), ""
+    raise UsageError(f"--map {shown!r}: TARGET must be s3://BUCKET/PATH/, http(s)://HOST/PATH/ "
+                     "or an existing local directory", hint=hint)
+
+
+def _directory(path: str) -> str:
+    return path if not path or path.endswith("/") else path + "/"
+
+
+def parse_maps(texts: Iterable[str]) -> tuple[UriMap, ...]:
+    """Every --map, longest prefix first (the most specific wins); a prefix given twice is a
+    usage error."""
+    maps = [parse_map(text) for text in texts]
+    seen: set[str] = set()
+    for item in maps:
+        if item.prefix in seen:
+            raise UsageError(f"--map prefix {redact(item.prefix)!r} is given twice",
+                             hint="give each prefix one target")
+        seen.add(item.prefix)
+    return tuple(sorted(maps, key=lambda item: len(item.prefix), reverse=True))
+
+
+def map_target(text: str, maps: Iterable[UriMap]) -> tuple[str, str | None] | None:
+    """A TARGET that a --map sends elsewhere, as (the target to inspect, its --root)."""
+    for item in maps:
+        rest = item.below(text)
+        if rest is None:
+            continue
+        if item.store == "s3":
+            return f"s3://{item.location}/{item.base}{rest}", None
+        if item.store == "http":
+            return f"{item.location}/{item.base}{rest}", None
+        where = key_from_path(absolute_reference(item.base, rest))
+        if where.key is None:
+            raise UsageError(f"target {text!r} maps to no file under {item.location}")
+        return os.path.join(item.location, *where.key.split("/")), item.location
+    return None
+
+
+__all__ = ["Reference", "Target", "UriMap", "is_playlist_key", "parse_map", "parse_maps",
+           "parse_target", "resolve"]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from hlsinspect.storage.base import (
+    FOREIGN,
     Existence,
     ObjectState,
     RequestPolicy,
@@ -43,7 +44,8 @@ class Listing:
     sizes: Mapping[str, int]
 
     def covers(self, key: str) -> bool:
-        return key.startswith(self.prefix)
+        # a key that --map sends to another store is never in this store's listing
+        return key.startswith(self.prefix) and not key.startswith(FOREIGN)
 
 
 @dataclass(frozen=True)

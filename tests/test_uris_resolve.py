@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from hlsinspect.errors import UsageError
-from hlsinspect.locations import parse_target
+from hlsinspect.locations import parse_map, parse_maps, parse_target
 from hlsinspect.storage.base import Existence
 from hlsinspect.storage.http import HttpStorage
 from hlsinspect.storage.keys import Reference
@@ -195,3 +195,56 @@ def test_http_target():
     target = parse_target("HTTPS://CDN.example.com:443/t/../v/master.m3u8?sig=1", None)
     assert (target.origin, target.key, target.mode) == (
         "https://cdn.example.com", "v/master.m3u8?sig=1", "playlist")
+
+
+def test_map_parsing():
+    item = parse_map("https://CDN.example.com/hls=s3://out/HLS")
+    assert (item.prefix, item.store, item.location, item.base) == (
+        "https://cdn.example.com/hls/", "s3", "out", "HLS/")
+    assert item.below("https://cdn.example.com/hls/1M/a.ts?t=1") == "1M/a.ts?t=1"
+    assert item.below("https://cdn.example.com/hlsx/a.ts") is None
+    assert item.below("https://cdn.example.com/hls/../secret/a.ts") is None
+    assert item.below("http://cdn.example.com/hls/a.ts") is None
+    origin = parse_map("s3://old-bucket/=https://origin.example.com:8443/vod")
+    assert (origin.store, origin.location, origin.base) == (
+        "http", "https://origin.example.com:8443", "vod/")
+
+
+def test_local_map_and_precedence(tmp_path: Path):
+    maps = parse_maps([f"https://cdn.example.com/={tmp_path}",
+                       "https://cdn.example.com/special/=s3://b/"])
+    assert [m.prefix for m in maps] == ["https://cdn.example.com/special/",
+                                        "https://cdn.example.com/"]
+    assert maps[1].location == str(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        pytest.param("https://cdn.example.com/", "expected PREFIX=TARGET", id="no-equals"),
+        pytest.param("=s3://b/", "expected PREFIX=TARGET", id="no-prefix"),
+        pytest.param("https://cdn.example.com/=", "expected PREFIX=TARGET", id="no-target"),
+        pytest.param("cdn.example.com=s3://b/", "PREFIX must be an http(s):// or s3:// URL",
+                     id="prefix-not-a-url"),
+        pytest.param("https://u:secret@cdn.example.com/=s3://b/", "without user:password",
+                     id="prefix-credentials"),
+        pytest.param("https://cdn.example.com/?a=1=s3://b/", "query", id="prefix-query"),
+        pytest.param("https://cdn.example.com/=ftp://x/", "TARGET must be", id="bad-scheme"),
+        pytest.param("https://cdn.example.com/=/no/such/dir", "TARGET must be",
+                     id="missing-directory"),
+        pytest.param("https://cdn.example.com/=s3://no!/", "TARGET must be", id="bad-bucket"),
+        pytest.param("https://cdn.example.com/=https://u:secret@o.example.com/",
+                     "without user:password", id="target-credentials"),
+    ],
+)
+def test_bad_maps(text, words):
+    with pytest.raises(UsageError) as failed:
+        parse_map(text)
+    assert words in failed.value.message
+    assert "secret" not in failed.value.message
+    assert failed.value.hint is not None
+
+
+def test_a_prefix_given_twice():
+    with pytest.raises(UsageError, match="given twice"):
+        parse_maps(["https://cdn.example.com=s3://a/", "https://cdn.example.com/=s3://b/"])

@@ -138,3 +138,24 @@ def test_a_local_copy_checks_like_the_bucket(cli, s3_cli, s3: S3, tree: Path):
     missing = [f["uri"] for f in remote.json["findings"] if f["name"] == "segment-missing"]
     assert missing == [f"s3://{BUCKET}/{DIRECTORY}/sub//sample00002.ts",
                        f"s3://{BUCKET}/{DIRECTORY}/dir/"]
+
+
+def test_a_local_copy_with_bucket_urls_checks_like_the_bucket_with_map(cli, s3_cli, s3: S3,
+                                                                       tree: Path):
+    """The local store does not know the bucket's name: --map tells it."""
+    forms = url_forms(s3.endpoint)[:5]
+    (tree / SAMPLE_KEY).write_text(media(*forms))
+    s3.put(SAMPLE_KEY, media(*forms))
+    (tree / DIRECTORY / "sample00001.ts").unlink()
+    s3.delete(f"{DIRECTORY}/sample00001.ts")
+    maps = [option for prefix in (f"https://{BUCKET}.s3.amazonaws.com/",
+                                  f"http://{BUCKET}.s3.eu-west-1.amazonaws.com/",
+                                  f"https://{BUCKET}.s3-eu-west-1.amazonaws.com/",
+                                  f"https://s3.dualstack.eu-west-1.amazonaws.com/{BUCKET}/",
+                                  f"https://s3.amazonaws.com/{BUCKET}/")
+            for option in ("--map", f"{prefix}={tree}")]
+    local = cli("check", str(tree / SAMPLE_KEY), "--root", str(tree), "--format", "json", *maps)
+    remote = s3_cli("check", URI, "--format", "json")
+    assert local.exit_code == remote.exit_code == 1
+    assert same_view(local.json, tree) == local_view(remote.json, f"s3://{BUCKET}/")
+    assert [f["name"] for f in local.json["findings"]] == ["segment-missing"]

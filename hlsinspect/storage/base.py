@@ -24,6 +24,10 @@ T = TypeVar("T")
 MAX_PLAYLIST_BYTES = 64 * 1024 * 1024
 """A playlist larger than this is not read into memory (100k segments is about 6 MB)."""
 
+FOREIGN = "\x00"
+"""The first character of a key that --map routes to another store (see `storage.mapped`);
+no store's own key can begin with it, since the key rules refuse NUL."""
+
 
 class Existence(str, enum.Enum):
     PRESENT = "present"
