@@ -129,10 +129,17 @@ def _print_error(message: str, hint: str | None) -> None:
 
 def _guard(call: Callable[[], T], debug: bool,
            on_error: Callable[[HlsInspectError], None] = lambda _: None) -> T:
-    """Turn every failure into one error line (and exit 2); Ctrl-C into exit 130."""
+    """Turn every failure into one error line (and exit 2); Ctrl-C into exit 130, after
+    `on_error` has written the JSON document and JUnit file that CI expects (marked
+    incomplete)."""
     try:
         return call()
     except KeyboardInterrupt:
+        try:
+            on_error(HlsInspectError("interrupted before the inspection was complete",
+                                     kind="interrupted"))
+        except HlsInspectError as nested:
+            _print_error(nested.message, nested.hint)
         typer.echo("hlsinspect: interrupted", err=True)
         raise typer.Exit(130) from None
     except Exception as exc:
@@ -310,8 +317,20 @@ def rules(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    After Ctrl-C (exit 130) the process ends at once: worker threads still blocked in a
+    request would otherwise be joined at exit, for as long as a read timeout and its retries.
+    Everything there is to say has been written and flushed by then.
+    """
+    try:
+        app()
+    except SystemExit as done:
+        if done.code == 130:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
+        raise
 
 
 __all__ = ["app", "main"]

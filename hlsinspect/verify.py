@@ -14,7 +14,6 @@ import dataclasses
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -27,6 +26,7 @@ from hlsinspect.storage.base import (
     StorageError,
     backoff_delay,
 )
+from hlsinspect.storage.workers import map_concurrently
 
 LIST_THRESHOLD = 100
 """In `auto` mode a directory with at least this many referenced objects is listed."""
@@ -157,20 +157,8 @@ def _by_head(
     settings: VerifySettings,
     advance: Callable[[int], None],
 ) -> dict[str, ObjectState]:
-    if not keys:
-        return {}
-    results: dict[str, ObjectState] = {}
-    pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency))
-    try:
-        for key, state in zip(keys, pool.map(storage.stat, keys), strict=True):
-            results[key] = state
-            advance(1)
-    except BaseException:
-        # Ctrl-C: drop the queued requests instead of waiting for thousands of them
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
-    return results
+    states = map_concurrently(storage.stat, keys, settings.concurrency, advance)
+    return dict(zip(keys, states, strict=True))
 
 
 def _by_listing(
@@ -201,10 +189,7 @@ def _by_listing(
 
     present: dict[str, ObjectState] = {}
     absent: list[str] = []
-    if not chosen:
-        return present, absent
-    with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, 8))) as pool:
-        listings = list(pool.map(list_one, chosen))
+    listings = map_concurrently(list_one, chosen, min(settings.concurrency, 8))
     for directory, listing in zip(chosen, listings, strict=True):
         if listing is None:
             continue
