@@ -19,7 +19,7 @@ from tests.s3proxy import BAD_GATEWAY, GATEWAY_TIMEOUT, INTERNAL, Fault, S3Proxy
 
 URI = f"s3://{BUCKET}/{SAMPLE_KEY}"
 SEGMENT = "sample00003.ts"
-FAST = VerifySettings(mode="head", retry_passes=3, backoff=0.01, read_timeout=0.5,
+FAST = VerifySettings(mode="head", retry_passes=3, backoff=0.01, read_timeout=1.0,
                       connect_timeout=1.0, attempts=1)
 """One attempt per request (botocore's own backoff is not adjustable), then passes."""
 

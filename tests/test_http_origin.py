@@ -15,7 +15,7 @@ from tests.origin import Origin
 from tests.s3proxy import BAD_GATEWAY, Fault, S3Proxy
 from tests.titles import findings, playlist
 
-FAST = Settings(verify=VerifySettings(retry_passes=3, backoff=0.01, read_timeout=0.5,
+FAST = Settings(verify=VerifySettings(retry_passes=3, backoff=0.01, read_timeout=1.0,
                                       attempts=1))
 HTTP_FAULTS = [
     pytest.param("reset", "the connection was reset or the answer cut off", id="reset"),

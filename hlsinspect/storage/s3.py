@@ -31,14 +31,13 @@ from hlsinspect.storage.keys import (
     s3_reference,
     scheme_of,
 )
-from hlsinspect.storage.s3_errors import CREDENTIALS_HINT
 from hlsinspect.storage.s3_urls import Endpoint, locate
 from hlsinspect.storage.urls import redact
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-__all__ = ["CREDENTIALS_HINT", "S3Storage"]
+__all__ = ["S3Storage"]
 
 
 class S3Storage:
