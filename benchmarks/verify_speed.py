@@ -22,13 +22,17 @@ BUCKET = "bench-out"
 DIRECTORY = "HLS/1M/title"
 SAMPLE = 200
 """Segments in the playlist timed one HEAD at a time (the baseline, kept short)."""
+ABSENT = 20
+"""Segments the `gaps` playlist names that do not exist: each is confirmed with one HEAD."""
 
 
-def playlist(segments: int, directory: str = "") -> bytes:
+def playlist(segments: int, directory: str = "", absent: int = 0) -> bytes:
     lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:4",
              "#EXT-X-PLAYLIST-TYPE:VOD"]
     for n in range(segments):
         lines += ["#EXTINF:4.0,", f"{directory}seg{n:06d}.ts"]
+    for n in range(absent):
+        lines += ["#EXTINF:4.0,", f"{directory}gone{n:06d}.ts"]
     return ("\n".join([*lines, "#EXT-X-ENDLIST"]) + "\n").encode()
 
 
@@ -51,6 +55,7 @@ def serve(segments: int, delay_ms: float) -> None:
     backend.put_object(BUCKET, f"{DIRECTORY}/index.m3u8", playlist(segments))
     # the baseline's playlist lives outside DIRECTORY, so a prefix check finds only index.m3u8
     backend.put_object(BUCKET, "HLS/sample.m3u8", playlist(min(SAMPLE, segments), "1M/title/"))
+    backend.put_object(BUCKET, "HLS/gaps.m3u8", playlist(segments, "1M/title/", ABSENT))
     with S3Proxy(f"http://{host}:{port}", delay=delay_ms / 1000) as proxy:
         print(proxy.endpoint, flush=True)
         sys.stdin.read()  # until the parent closes our stdin
@@ -61,7 +66,8 @@ def requests_so_far(endpoint: str) -> int:
         return int(response.read())
 
 
-def timed(endpoint: str, target: str, mode: str, concurrency: int) -> tuple[float, int, int]:
+def timed(endpoint: str, target: str, mode: str, concurrency: int,
+          absent: int = 0) -> tuple[float, int, int]:
     from hlsinspect import S3Options, Settings, inspect
     from hlsinspect.verify import VerifySettings
 
@@ -71,9 +77,9 @@ def timed(endpoint: str, target: str, mode: str, concurrency: int) -> tuple[floa
     report = inspect([f"s3://{BUCKET}/{target}"], settings=settings,
                      s3=S3Options(endpoint_url=endpoint))
     elapsed = time.perf_counter() - started
-    unsettled = report.summary.missing + report.summary.unknown
-    if unsettled:
-        raise SystemExit(f"{unsettled} objects not verified in {mode} mode")
+    if (report.summary.missing, report.summary.unknown) != (absent, 0):
+        raise SystemExit(f"{report.summary.missing} missing and {report.summary.unknown} "
+                         f"unknown objects in {mode} mode, {absent} missing expected")
     return elapsed, report.summary.objects_checked, requests_so_far(endpoint) - before
 
 
@@ -104,15 +110,16 @@ def main() -> None:
         print(f"{'head, concurrency 1':<24}{checked:>8}{elapsed:>9.2f}{base:>11.0f}"
               f"{1.0:>9.1f}x{requests:>10}")
         playlist_key, prefix = f"{DIRECTORY}/index.m3u8", f"{DIRECTORY}/"
-        for label, target, mode, concurrency in (
-            ("head, concurrency 8", playlist_key, "head", 8),
-            ("head, concurrency 32", playlist_key, "head", 32),
-            ("head, concurrency 64", playlist_key, "head", 64),
-            ("list", playlist_key, "list", 32),
-            ("auto", playlist_key, "auto", 32),
-            ("prefix target, auto", prefix, "auto", 32),
+        for label, target, mode, concurrency, absent in (
+            ("head, concurrency 8", playlist_key, "head", 8, 0),
+            ("head, concurrency 32", playlist_key, "head", 32, 0),
+            ("head, concurrency 64", playlist_key, "head", 64, 0),
+            ("list", playlist_key, "list", 32, 0),
+            ("auto", playlist_key, "auto", 32, 0),
+            ("prefix target, auto", prefix, "auto", 32, 0),
+            (f"list, {ABSENT} absent", "HLS/gaps.m3u8", "list", 32, ABSENT),
         ):
-            elapsed, checked, requests = timed(endpoint, target, mode, concurrency)
+            elapsed, checked, requests = timed(endpoint, target, mode, concurrency, absent)
             rate = checked / elapsed
             print(f"{label:<24}{checked:>8}{elapsed:>9.2f}{rate:>11.0f}{rate / base:>9.1f}x"
                   f"{requests:>10}")

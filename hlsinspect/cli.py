@@ -62,7 +62,8 @@ class _Options:
         self._file: Any = None
 
     def pick(self, key: str, given: T) -> T:
-        name = {"rules": "rules_profile", "verify": "verify_mode"}.get(key, key.replace("-", "_"))
+        name = {"rules": "rules_profile", "verify": "verify_mode", "map": "maps"}.get(
+            key, key.replace("-", "_"))
         # typer runs on a vendored click: compare the ParameterSource by name
         source = getattr(self.ctx.get_parameter_source(name), "name", "DEFAULT")
         if source != "DEFAULT":
@@ -166,10 +167,17 @@ def _print_error(message: str, hint: str | None) -> None:
 
 def _guard(call: Callable[[], T], debug: bool,
            on_error: Callable[[HlsInspectError], None] = lambda _: None) -> T:
-    """Turn every failure into one error line (and exit 2); Ctrl-C into exit 130."""
+    """Turn every failure into one error line (and exit 2); Ctrl-C into exit 130, after
+    `on_error` has written the JSON document and JUnit file that CI expects (marked
+    incomplete)."""
     try:
         return call()
     except KeyboardInterrupt:
+        try:
+            on_error(HlsInspectError("interrupted before the inspection was complete",
+                                     kind="interrupted"))
+        except HlsInspectError as nested:
+            _print_error(nested.message, nested.hint)
         typer.echo("hlsinspect: interrupted", err=True)
         raise typer.Exit(130) from None
     except Exception as exc:
@@ -192,7 +200,7 @@ def check(
     targets: Annotated[list[str], typer.Argument(
         metavar="TARGET", show_default=False,
         help="s3://BUCKET/KEY.m3u8, s3://BUCKET/PREFIX/, a KEY or PREFIX with --bucket, "
-             "or a local file or directory.")],
+             "an http(s):// URL of a playlist, or a local file or directory.")],
     bucket: Bucket = None,
     endpoint_url: Endpoint = None,
     profile: Profile = None,
@@ -228,6 +236,11 @@ def check(
         help="Do not run these rules (code or name; repeat, or separate with commas).")] = None,
     no_progress: Annotated[bool, typer.Option(
         "--no-progress", help="No progress bar on stderr.")] = False,
+    maps: Annotated[list[str] | None, typer.Option(
+        "--map", metavar="PREFIX=TARGET", show_default=False,
+        help="Verify URIs under PREFIX (https://cdn.example.com/) at TARGET instead: "
+             "s3://BUCKET/PATH/, http(s)://HOST/PATH/ or a local directory. Repeatable.")
+    ] = None,
     debug: Debug = False,
 ) -> None:
     """Inspect playlists, verify every object they reference, apply the HLS rules.
@@ -236,8 +249,10 @@ def check(
     the working directory; the command line wins.
     """
     from hlsinspect.engine import S3Options, Settings, inspect
+    from hlsinspect.locations import parse_maps
     from hlsinspect.render.json import error_report
     from hlsinspect.render.output import check_writable, write_json, write_junit, write_report
+    from hlsinspect.storage.urls import redact
     from hlsinspect.verify import VerifySettings
 
     as_json = output_format is Format.json
@@ -253,7 +268,7 @@ def check(
             verify=VerifySettings(mode=options.pick("verify", verify_mode.value),
                                   concurrency=options.pick("concurrency", concurrency)),
             fail_on=Severity(options.pick("fail-on", fail_on.value)), rules=rules,
-            raise_errors=debug)
+            raise_errors=debug, maps=parse_maps(options.pick("map", maps or [])))
         s3 = S3Options(profile=profile, region=options.pick("region", region),
                        endpoint_url=options.pick("endpoint-url", endpoint_url))
         return settings, s3
@@ -262,7 +277,7 @@ def check(
         """CI still gets its JSON document and JUnit file when nothing could be inspected."""
         if exc.kind == "output":
             return
-        failed = error_report(list(targets), exc.kind, exc.message, exc.hint)
+        failed = error_report([redact(t) for t in targets], exc.kind, exc.message, exc.hint)
         if junit is not None:
             write_junit(failed, junit)
         if as_json:
@@ -367,8 +382,20 @@ def rules(
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point.
+
+    After Ctrl-C (exit 130) the process ends at once: worker threads still blocked in a
+    request would otherwise be joined at exit, for as long as a read timeout and its retries.
+    Everything there is to say has been written and flushed by then.
+    """
+    try:
+        app()
+    except SystemExit as done:
+        if done.code == 130:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(130)
+        raise
 
 
 __all__ = ["app", "main"]

@@ -9,7 +9,6 @@ so one broken variant cannot hide the others.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from hlsinspect.checks.registry import finding
@@ -20,6 +19,7 @@ from hlsinspect.playlists import ParseFailure, Playlist, parse
 from hlsinspect.references import PlaylistRef, playlist_refs
 from hlsinspect.report import Finding
 from hlsinspect.storage.base import ErrorKind, Storage, StorageError
+from hlsinspect.storage.workers import map_concurrently
 from hlsinspect.verify import Listing
 
 
@@ -111,6 +111,8 @@ def root_keys(storage: Storage, target: Target) -> Roots:
 
 
 def fetch(storage: Storage, key: str) -> Loaded:
+    """One playlist, read and parsed. The store asks again, in passes with backoff, while a
+    read fails for a reason that may pass (throttling, 5xx, a reset, a cut-off body)."""
     try:
         data = storage.read(key)
     except StorageError as exc:
@@ -125,10 +127,9 @@ def fetch(storage: Storage, key: str) -> Loaded:
 
 
 def fetch_all(storage: Storage, keys: list[str], workers: int) -> dict[str, Loaded]:
-    if len(keys) <= 1:
-        return {key: fetch(storage, key) for key in keys}
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(keys)))) as pool:
-        return dict(zip(keys, pool.map(lambda k: fetch(storage, k), keys), strict=True))
+    """Every playlist in `keys`, fetched concurrently (a Ctrl-C waits for none of them)."""
+    loaded = map_concurrently(lambda key: fetch(storage, key), keys, workers)
+    return dict(zip(keys, loaded, strict=True))
 
 
 def discover(storage: Storage, target: Target, workers: int) -> Discovery:

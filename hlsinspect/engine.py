@@ -14,20 +14,14 @@ from hlsinspect.checks import Selection
 from hlsinspect.discover import Discovery, discover
 from hlsinspect.errors import HlsInspectError, UsageError
 from hlsinspect.inspection import Inspection
-from hlsinspect.locations import Target, parse_target
+from hlsinspect.locations import Target, UriMap, map_target, parse_target
 from hlsinspect.report import Report, Severity
 from hlsinspect.storage.base import Storage, StorageError
-from hlsinspect.storage.local import LocalStorage
+from hlsinspect.storage.factory import S3Options, Stores
+from hlsinspect.storage.urls import redact
 from hlsinspect.verify import Progress, VerifySettings
 
-
-@dataclass(frozen=True)
-class S3Options:
-    """How to reach S3; None means boto3's defaults (environment, profile, SSO, role)."""
-
-    profile: str | None = None
-    region: str | None = None
-    endpoint_url: str | None = None
+_DEFAULT_S3 = S3Options()
 
 
 @dataclass(frozen=True)
@@ -38,6 +32,9 @@ class Settings:
     """Which rules run: --rules, --select, --ignore."""
     raise_errors: bool = False
     """Let an internal error in a check propagate (--debug) instead of becoming a finding."""
+    maps: tuple[UriMap, ...] = ()
+    """--map rules (from `locations.parse_maps`): URIs under a prefix are verified in
+    another store; a TARGET under a prefix is inspected there too."""
 
 
 def inspect(
@@ -47,7 +44,7 @@ def inspect(
     default_bucket: str | None = None,
     root: str | None = None,
     settings: Settings = Settings(),
-    s3: S3Options = S3Options(),
+    s3: S3Options = _DEFAULT_S3,
     progress: Progress | None = None,
 ) -> Report:
     """Inspect every target; raise HlsInspectError only when nothing could be inspected.
@@ -58,14 +55,14 @@ def inspect(
     """
     # the same playlist or prefix named twice, in any form, is inspected once
     parsed = list(dict.fromkeys(
-        parse_target(text, bucket, default_bucket, root) for text in targets))
-    stores: dict[tuple[str | None, str | None], Storage] = {}
+        _target(text, bucket, default_bucket, root, settings.maps) for text in targets))
+    stores = Stores(s3, settings.verify.requests, settings.maps)
 
     def storage_for(target: Target) -> Storage:
-        ident = (target.bucket, target.root)
-        if ident not in stores:
-            stores[ident] = _make_storage(target, s3, settings.verify.concurrency)
-        return stores[ident]
+        try:
+            return stores.for_target(target)
+        except StorageError as exc:
+            raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
 
     discoveries: list[Discovery] = []
     failures: list[HlsInspectError] = []
@@ -87,7 +84,7 @@ def inspect(
         inspection.add(discovery)
     for failure in failures:
         inspection.add_failure(failure)
-    return inspection.report(tuple(targets))
+    return inspection.report(tuple(redact(text) for text in targets))
 
 
 def read_playlist(
@@ -97,24 +94,21 @@ def read_playlist(
     target = parse_target(text, bucket, default_bucket)
     if target.mode == "prefix":
         raise UsageError(f"{text!r} is a prefix or directory; show prints one playlist")
-    storage = _make_storage(target, s3, 4)
     try:
+        storage = Stores(s3, VerifySettings(concurrency=4).requests).for_target(target)
         return storage.read(target.key)
     except StorageError as exc:
         raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
 
 
-def _make_storage(target: Target, s3: S3Options, concurrency: int) -> Storage:
-    if target.root is not None:
-        return LocalStorage(target.root)
-    from hlsinspect.storage.s3 import S3Storage
-
-    assert target.bucket is not None
-    try:
-        return S3Storage(target.bucket, profile=s3.profile, region=s3.region,
-                         endpoint_url=s3.endpoint_url, concurrency=concurrency)
-    except StorageError as exc:
-        raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
+def _target(text: str, bucket: str | None, default_bucket: str | None, root: str | None,
+            maps: tuple[UriMap, ...]) -> Target:
+    """A TARGET, or where a --map sends it."""
+    mapped = map_target(text, maps)
+    if mapped is None:
+        return parse_target(text, bucket, default_bucket, root)
+    destination, mapped_root = mapped
+    return parse_target(destination, None, None, mapped_root)
 
 
 __all__ = ["S3Options", "Settings", "inspect", "read_playlist"]

@@ -1,34 +1,35 @@
-"""Where things are: command-line targets, and the objects a playlist's URIs point at.
+"""Where things are: command-line targets, and --map rules that send URIs to another store.
 
-References are resolved here with RFC 3986 dot-segment rules against the playlist's key, not
-with `urljoin` (which does not resolve `s3://` URIs) and not with `posixpath.normpath` (which
-folds `a//b`, a distinct S3 key). A reference that climbs above the root is reported, never
-requested.
+How a URI in a playlist becomes a key is each store's business (`Storage.resolve`, with the
+shared key rules of `storage.keys`); this module only reads what the user typed.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import unquote
 
 from hlsinspect.errors import UsageError
+from hlsinspect.storage.keys import Reference, key_from_path, relative, s3_reference, scheme_of
+from hlsinspect.storage.urls import http_key, origin_of, redact, split_url, url_path
 
 PLAYLIST_SUFFIXES = (".m3u8", ".m3u")
 TargetMode = Literal["playlist", "prefix", "auto"]
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+_BUCKET = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
+"""What botocore accepts as a bucket name (older buckets may hold capitals and underscores)."""
 
 
 @dataclass(frozen=True)
 class Target:
     """One TARGET of the command line, mapped onto a store.
 
-    `bucket` is set for S3 and `root` for the local file system; `key` is relative to either
-    (a local file target's root is its directory unless --root says otherwise). `mode` is
-    `playlist`, `prefix`, or `auto` for an S3 key that is a playlist if such an object
-    exists and a prefix otherwise.
+    `bucket` is set for S3, `root` for the local file system and `origin` for an HTTP origin;
+    `key` is relative to it (a local file target's root is its directory unless --root says
+    otherwise). `mode` is `playlist`, `prefix`, or `auto` for an S3 key that is a playlist if
+    such an object exists and a prefix otherwise.
     """
 
     text: str = field(compare=False)
@@ -36,6 +37,7 @@ class Target:
     mode: TargetMode = "playlist"
     bucket: str | None = None
     root: str | None = None
+    origin: str | None = None
 
 
 def is_playlist_key(key: str) -> bool:
@@ -44,23 +46,22 @@ def is_playlist_key(key: str) -> bool:
 
 def parse_target(text: str, bucket: str | None, env_bucket: str | None = None,
                  root: str | None = None) -> Target:
-    """Map a TARGET onto S3 or the file system; raise UsageError when it fits neither.
+    """Map a TARGET onto S3, an HTTP origin or the file system; UsageError when it fits none.
 
-    `bucket` (from --bucket) makes every bare path an S3 key; `env_bucket` (from
-    HLSINSPECT_BUCKET, often exported in CI) does so only for paths that do not exist here.
-    `root` (from --root) is the local directory that plays the bucket: references may climb
-    up to it, as they may climb to a bucket's top in S3.
+    `bucket` (from --bucket) makes every bare path an S3 key, taken literally; `env_bucket`
+    (from HLSINSPECT_BUCKET, often exported in CI) does so only for paths that do not exist
+    here. `root` (from --root) is the local directory that plays the bucket: references may
+    climb up to it, as they may climb to a bucket's top in S3.
     """
-    if text.startswith("s3://"):
-        name, _, key = text[len("s3://"):].partition("/")
-        if not name:
-            raise UsageError(f"target {text!r} names no bucket", hint="use s3://BUCKET/KEY")
-        return Target(text=text, bucket=name, key=key, mode=_s3_mode(key))
-    if _SCHEME.match(text) and not os.path.exists(text):
+    scheme = scheme_of(text)
+    if scheme == "s3":
+        return _s3_target(text)
+    if scheme in ("http", "https"):
+        return _http_target(text)
+    if scheme is not None and not os.path.exists(text):
         raise UsageError(
-            f"target {text!r}: only s3:// URIs and local paths can be inspected",
-            hint="hlsinspect makes no requests to other hosts",
-        )
+            f"target {redact(text)!r}: only s3:// and http(s):// URLs and local paths can be "
+            "inspected", hint="hlsinspect reads S3, HTTP origins and the local file system")
     if bucket or (env_bucket and not os.path.exists(text)):
         key = text.lstrip("/")
         return Target(text=text, bucket=bucket or env_bucket, key=key, mode=_s3_mode(key))
@@ -77,6 +78,40 @@ def parse_target(text: str, bucket: str | None, env_bucket: str | None = None,
         f"target {text!r} is not a local file or directory, and no bucket was given",
         hint=f"for an S3 key use --bucket BUCKET (or HLSINSPECT_BUCKET) or s3://BUCKET/{text}",
     )
+
+
+def _s3_target(text: str) -> Target:
+    """`s3://BUCKET/PATH` is a URI: its path is percent-decoded by the key rules."""
+    name, _, path = text[len("s3://"):].partition("/")
+    if not name:
+        raise UsageError(f"target {text!r} names no bucket", hint="use s3://BUCKET/KEY")
+    if not _BUCKET.match(name):
+        raise UsageError(f"target {text!r}: {name!r} is not a valid bucket name",
+                         hint="bucket names are 3-63 lower-case letters, digits, dots and hyphens")
+    if not path.split("#", 1)[0].split("?", 1)[0]:
+        return Target(text=text, bucket=name, key="", mode="prefix")
+    where = key_from_path("/" + path)
+    if where.key is None:
+        why = "it climbs above the bucket with '..'" if where.escapes else where.invalid
+        raise UsageError(f"target {text!r} names no key: {why}",
+                         hint="an s3:// URI is percent-decoded: write a literal % as %25, or "
+                              "give the key as it is with --bucket BUCKET KEY")
+    return Target(text=text, bucket=name, key=where.key, mode=_s3_mode(where.key))
+
+
+def _http_target(text: str) -> Target:
+    parts = split_url(text)
+    if parts is None:
+        raise UsageError(f"target {redact(text)!r} is not a valid URL",
+                         hint="write http(s)://HOST[:PORT]/PATH/PLAYLIST.m3u8")
+    if parts.username is not None or parts.password is not None:
+        raise UsageError(f"target {redact(text)!r}: credentials in the URL are not supported",
+                         hint="hlsinspect reads origins that need no login")
+    if url_path(parts.path or "/").endswith("/"):
+        raise UsageError(
+            f"target {text!r} names a directory: an HTTP origin cannot be listed",
+            hint="name one playlist, such as https://host/path/master.m3u8")
+    return Target(text=text, origin=origin_of(parts), key=http_key(parts.path, parts.query))
 
 
 def _under_root(text: str, root: str) -> Target:
@@ -97,65 +132,138 @@ def _s3_mode(key: str) -> TargetMode:
     return "playlist" if is_playlist_key(key) else "auto"
 
 
-@dataclass(frozen=True)
-class Reference:
-    """Where a URI in a playlist points.
-
-    Exactly one of `key` (an object in the same store), `external` (why it is not fetched),
-    `escapes` (it climbs above the root) or `invalid` (why it names no object) describes it.
-    """
-
-    key: str | None = None
-    external: str | None = None
-    escapes: bool = False
-    invalid: str | None = None
-
-
 def resolve(playlist_key: str, uri: str, bucket: str | None) -> Reference:
-    """Resolve `uri` as written in the playlist at `playlist_key` to a key in the same store.
-
-    `bucket` is the S3 bucket of the store, or None for the local file system; an `s3://` URI
-    into that same bucket is followed, any other scheme or host is external.
-    """
+    """The key rules alone, for callers that compare references without a store: relative
+    references, and `s3://` URIs into `bucket`. Stores resolve with `Storage.resolve`, which
+    also knows their URL forms."""
     uri = uri.strip()
-    match = _SCHEME.match(uri)
-    if match:
-        scheme = match.group(1).lower()
-        if scheme == "s3" and bucket is not None:
-            name, _, path = uri[len("s3://"):].partition("/")
-            if name == bucket:
-                return _to_key("/" + path)
-            return Reference(external=f"in another bucket ({name})")
-        return Reference(external=f"{scheme}: URI")
-    if uri.startswith("//"):
-        return Reference(external="on another host")
-    if uri.startswith("/"):
-        return _to_key(uri)
-    directory = playlist_key.rpartition("/")[0]
-    return _to_key(f"/{directory}/{uri}" if directory else f"/{uri}")
+    if bucket is not None and scheme_of(uri) == "s3":
+        return s3_reference(uri, bucket)
+    return relative(playlist_key, uri)
 
 
-def _to_key(path: str) -> Reference:
-    """Drop query and fragment, percent-decode, remove dot segments: the object's key.
+MapStore = Literal["s3", "http", "local"]
 
-    Decoding comes first so that `%2e%2e` counts as `..` (RFC 3986 6.2.2.2) and can never
-    smuggle a climb above the root past the check.
+
+@dataclass(frozen=True)
+class UriMap:
+    """One `--map PREFIX=TARGET`: URIs under `prefix` are verified at the target instead."""
+
+    prefix: str
+    """Canonical `scheme://host[:port]/path/`, always ending in "/"."""
+    store: MapStore
+    location: str
+    """The bucket, the origin (`scheme://host[:port]`), or the absolute directory."""
+    base: str
+    """Percent-encoded path in `location`: "" or ending in "/"."""
+    text: str = field(default="", compare=False)
+
+    def below(self, uri: str) -> str | None:
+        """What follows the prefix in `uri` (percent-encoded, with any query), or None."""
+        canonical = canonical_uri(uri)
+        if canonical is None or not canonical.startswith(self.prefix):
+            return None
+        return canonical[len(self.prefix):]
+
+
+def absolute_reference(base: str, rest: str) -> str:
+    """An absolute-path reference to `base` + `rest` (both percent-encoded) in a store."""
+    path = "/" + base + rest
+    return "/." + path if path.startswith("//") else path  # "//x" would name a host
+
+
+def canonical_uri(uri: str) -> str | None:
+    """An absolute http(s) or s3 URI as compared with --map prefixes; None for any other."""
+    uri = uri.strip().split("#", 1)[0]
+    scheme = scheme_of(uri)
+    if scheme == "s3":
+        name, slash, rest = uri[len("s3://"):].partition("/")
+        path, _, query = (slash + rest).partition("?")
+        return f"s3://{name.lower()}{url_path(path or '/')}" + (f"?{query}" if query else "")
+    parts = split_url(uri) if scheme in ("http", "https") else None
+    if parts is None:
+        return None
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{origin_of(parts)}{url_path(parts.path or '/')}{query}"
+
+
+def parse_map(text: str) -> UriMap:
+    """`PREFIX=TARGET` as typed after --map (or in a config file); UsageError when malformed.
+
+    PREFIX is an absolute http(s):// or s3:// URL; TARGET is `s3://BUCKET/PATH/`,
+    `http(s)://HOST/PATH/` or a local directory. Both name directories: a trailing "/" is
+    implied, so `https://cdn.example.com/hls` never matches `https://cdn.example.com/hlsx/`.
     """
-    path = unquote(path.split("#", 1)[0].split("?", 1)[0])
-    if "\x00" in path:
-        return Reference(invalid="it contains a NUL character")
-    segments: list[str] = []
-    escapes = False
-    for part in path.split("/")[1:]:
-        if part == ".":
+    hint = "write --map PREFIX=TARGET, for example --map https://cdn.example.com/=s3://bucket/"
+    prefix_text, equals, target_text = text.partition("=")
+    shown = "=".join(redact(part) for part in text.split("=", 1))
+    if not equals or not prefix_text.strip() or not target_text.strip():
+        raise UsageError(f"--map {shown!r}: expected PREFIX=TARGET", hint=hint)
+    prefix_text, target_text = prefix_text.strip(), target_text.strip()
+    prefix = canonical_uri(prefix_text)
+    if prefix is None or "@" in prefix_text.partition("//")[2].partition("/")[0]:
+        raise UsageError(f"--map {shown!r}: PREFIX must be an http(s):// or s3:// URL "
+                         "without user:password", hint=hint)
+    if "?" in prefix or "#" in prefix_text:
+        raise UsageError(f"--map {shown!r}: PREFIX cannot hold a query or fragment", hint=hint)
+    prefix = prefix if prefix.endswith("/") else prefix + "/"
+    store, location, base = _map_target(target_text, shown, hint)
+    return UriMap(prefix, store, location, base, text=text)
+
+
+def _map_target(text: str, shown: str, hint: str) -> tuple[MapStore, str, str]:
+    scheme = scheme_of(text)
+    canonical = canonical_uri(text)
+    if scheme == "s3" and canonical is not None:
+        name, _, path = canonical[len("s3://"):].partition("/")
+        if not _BUCKET.match(name) or "?" in path:
+            raise UsageError(f"--map {shown!r}: TARGET must be s3://BUCKET/PATH/", hint=hint)
+        return "s3", text[len("s3://"):].partition("/")[0], _directory(path)
+    if scheme in ("http", "https"):
+        parts = split_url(text)
+        if parts is None or parts.username is not None or parts.query:
+            raise UsageError(f"--map {shown!r}: TARGET must be http(s)://HOST/PATH/ without "
+                             "user:password or query", hint=hint)
+        return "http", origin_of(parts), _directory(url_path(parts.path or "/")[1:])
+    if scheme is None and os.path.isdir(text):
+        return "local", os.path.abspath(text), ""
+    raise UsageError(f"--map {shown!r}: TARGET must be s3://BUCKET/PATH/, http(s)://HOST/PATH/ "
+                     "or an existing local directory", hint=hint)
+
+
+def _directory(path: str) -> str:
+    return path if not path or path.endswith("/") else path + "/"
+
+
+def parse_maps(texts: Iterable[str]) -> tuple[UriMap, ...]:
+    """Every --map, longest prefix first (the most specific wins); a prefix given twice is a
+    usage error."""
+    maps = [parse_map(text) for text in texts]
+    seen: set[str] = set()
+    for item in maps:
+        if item.prefix in seen:
+            raise UsageError(f"--map prefix {redact(item.prefix)!r} is given twice",
+                             hint="give each prefix one target")
+        seen.add(item.prefix)
+    return tuple(sorted(maps, key=lambda item: len(item.prefix), reverse=True))
+
+
+def map_target(text: str, maps: Iterable[UriMap]) -> tuple[str, str | None] | None:
+    """A TARGET that a --map sends elsewhere, as (the target to inspect, its --root)."""
+    for item in maps:
+        rest = item.below(text)
+        if rest is None:
             continue
-        if part == "..":
-            if segments:
-                segments.pop()
-            else:
-                escapes = True
-            continue
-        segments.append(part)
-    if escapes:
-        return Reference(escapes=True)
-    return Reference(key="/".join(segments))
+        if item.store == "s3":
+            return f"s3://{item.location}/{item.base}{rest}", None
+        if item.store == "http":
+            return f"{item.location}/{item.base}{rest}", None
+        where = key_from_path(absolute_reference(item.base, rest))
+        if where.key is None:
+            raise UsageError(f"target {text!r} maps to no file under {item.location}")
+        return os.path.join(item.location, *where.key.split("/")), item.location
+    return None
+
+
+__all__ = ["Reference", "Target", "UriMap", "is_playlist_key", "parse_map", "parse_maps",
+           "parse_target", "resolve"]

@@ -3,21 +3,30 @@
 botocore's own retries do not survive a sustained burst of 503s on HEAD (a HEAD answer has
 no body, so botocore cannot see "SlowDown" and drains its retry quota), so objects still
 unknown for a transient reason are asked again in a few more passes with backoff and jitter.
-A directory listing is the other road to certainty: one request answers for up to 1,000 keys,
-and a key absent from a complete listing is missing.
+A directory listing is the other road: one request answers for up to 1,000 keys. A listing
+proves presence, but it is a snapshot: a key it lacks may have been written since (a title
+still uploading), so each absent key is asked once with HEAD, and only a 404 makes it missing.
 """
 
 from __future__ import annotations
 
-import random
+import dataclasses
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
-from hlsinspect.storage.base import Existence, ObjectState, Storage, StorageError
+from hlsinspect.storage.base import (
+    FOREIGN,
+    Existence,
+    ObjectState,
+    RequestPolicy,
+    Storage,
+    StorageError,
+    backoff_delay,
+)
+from hlsinspect.storage.workers import map_concurrently
 
 LIST_THRESHOLD = 100
 """In `auto` mode a directory with at least this many referenced objects is listed."""
@@ -27,15 +36,16 @@ LIST_THRESHOLD = 100
 class Listing:
     """A complete listing of every key under `prefix`, made while discovering playlists.
 
-    In `list` and `auto` mode it settles every referenced key under that prefix without a
-    further request: present with its size, or missing because a complete listing lacks it.
+    In `list` and `auto` mode it settles every referenced key under that prefix it shows,
+    with its size, without a further request; the keys it lacks are asked with HEAD.
     """
 
     prefix: str
     sizes: Mapping[str, int]
 
     def covers(self, key: str) -> bool:
-        return key.startswith(self.prefix)
+        # a key that --map sends to another store is never in this store's listing
+        return key.startswith(self.prefix) and not key.startswith(FOREIGN)
 
 
 @dataclass(frozen=True)
@@ -45,6 +55,19 @@ class VerifySettings:
     retry_passes: int = 3
     backoff: float = 0.5
     """Seconds before the first extra pass; doubled for each later one, with jitter."""
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    """Seconds without an answer before a request is given up (and tried again, up to
+    `attempts` times)."""
+    attempts: int = 3
+    """Tries of one request inside the HTTP client (botocore, urllib3) before it fails."""
+
+    @property
+    def requests(self) -> RequestPolicy:
+        """The same settings as the stores take them."""
+        return RequestPolicy(concurrency=self.concurrency, connect_timeout=self.connect_timeout,
+                             read_timeout=self.read_timeout, attempts=self.attempts,
+                             passes=self.retry_passes, backoff=self.backoff)
 
 
 class Progress:
@@ -74,12 +97,11 @@ def verify(
     states: dict[str, ObjectState] = {}
     try:
         if settings.mode in ("list", "auto"):
-            states.update(_from_listings(pending, listings))
-            progress.advance(len(states))
-            pending = [key for key in pending if key not in states]
-            listed = _by_listing(storage, pending, settings)
-            states.update(listed)
-            progress.advance(len(listed))
+            present, unlisted = _from_listings(pending, listings)
+            rest = [key for key in pending if key not in present and key not in unlisted]
+            present.update(_by_listing(storage, rest, settings)[0])
+            states.update(present)
+            progress.advance(len(present))
             pending = [key for key in pending if key not in states]
         states.update(_by_head(storage, pending, settings, progress.advance))
         for attempt in range(settings.retry_passes):
@@ -87,26 +109,42 @@ def verify(
                      if s.existence is Existence.UNKNOWN and s.retryable]
             if not retry:
                 break
-            time.sleep(settings.backoff * (2**attempt) * (0.5 + random.random()))
+            time.sleep(backoff_delay(settings.backoff, attempt))
             states.update(_by_head(storage, retry, settings, _ignore))
         if settings.mode == "auto":
-            unknown = [k for k, s in states.items() if s.existence is Existence.UNKNOWN]
-            states.update(_by_listing(storage, unknown, settings, threshold=1))
+            states.update(_settle_unknown(storage, states, settings))
     finally:
         progress.finish()
     return states
 
 
-def _from_listings(keys: list[str], listings: Sequence[Listing]) -> dict[str, ObjectState]:
-    states: dict[str, ObjectState] = {}
+def _from_listings(keys: list[str], listings: Sequence[Listing]
+                   ) -> tuple[dict[str, ObjectState], set[str]]:
+    """The keys the listings show, as present; and those a listing covers but lacks."""
+    present: dict[str, ObjectState] = {}
+    unlisted: set[str] = set()
     for key in keys:
         listing = next((item for item in listings if item.covers(key)), None)
         if listing is None:
             continue
         size = listing.sizes.get(key)
-        states[key] = (ObjectState(Existence.MISSING, reason="absent from listing")
-                       if size is None else ObjectState(Existence.PRESENT, size=size))
-    return states
+        if size is None:
+            unlisted.add(key)
+        else:
+            present[key] = ObjectState(Existence.PRESENT, size=size)
+    return present, unlisted
+
+
+def _settle_unknown(storage: Storage, states: Mapping[str, ObjectState],
+                    settings: VerifySettings) -> dict[str, ObjectState]:
+    """Auto mode's last resort for what HEAD could not settle: a listing shows it present;
+    one that lacks it is noted in the reason, but proves nothing after a failed HEAD."""
+    unknown = [k for k, s in states.items() if s.existence is Existence.UNKNOWN]
+    present, absent = _by_listing(storage, unknown, settings, threshold=1)
+    for key in absent:
+        present[key] = dataclasses.replace(
+            states[key], reason=f"{states[key].reason}; a listing does not show it either")
+    return present
 
 
 def _ignore(count: int) -> None:
@@ -119,20 +157,8 @@ def _by_head(
     settings: VerifySettings,
     advance: Callable[[int], None],
 ) -> dict[str, ObjectState]:
-    if not keys:
-        return {}
-    results: dict[str, ObjectState] = {}
-    pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency))
-    try:
-        for key, state in zip(keys, pool.map(storage.stat, keys), strict=True):
-            results[key] = state
-            advance(1)
-    except BaseException:
-        # Ctrl-C: drop the queued requests instead of waiting for thousands of them
-        pool.shutdown(wait=False, cancel_futures=True)
-        raise
-    pool.shutdown()
-    return results
+    states = map_concurrently(storage.stat, keys, settings.concurrency, advance)
+    return dict(zip(keys, states, strict=True))
 
 
 def _by_listing(
@@ -140,21 +166,20 @@ def _by_listing(
     keys: list[str],
     settings: VerifySettings,
     threshold: int | None = None,
-) -> dict[str, ObjectState]:
-    """States from complete listings of the directories the keys are in.
+) -> tuple[dict[str, ObjectState], list[str]]:
+    """Present states from complete listings of the directories the keys are in, and the
+    keys those listings lack.
 
     In `list` mode every directory is listed; in `auto` mode only those with many referenced
-    keys, where a listing is cheaper than a HEAD per key. A directory whose listing fails is
-    left to HEAD.
+    keys, where a listing is cheaper than a HEAD per key. A directory whose listing fails (or
+    a store that cannot list) is left to HEAD.
     """
     if threshold is None:
         threshold = 1 if settings.mode == "list" else LIST_THRESHOLD
     by_directory: dict[str, list[str]] = defaultdict(list)
     for key in keys:
         by_directory[key.rpartition("/")[0]].append(key)
-    chosen = {d: ks for d, ks in by_directory.items() if len(ks) >= threshold}
-    if not chosen:
-        return {}
+    chosen = [d for d, ks in by_directory.items() if len(ks) >= threshold]
 
     def list_one(directory: str) -> dict[str, int] | None:
         try:
@@ -162,14 +187,15 @@ def _by_listing(
         except StorageError:
             return None
 
-    states: dict[str, ObjectState] = {}
-    with ThreadPoolExecutor(max_workers=max(1, min(settings.concurrency, 8))) as pool:
-        for directory, listing in zip(chosen, pool.map(list_one, chosen), strict=True):
-            if listing is None:
-                continue
-            for key in chosen[directory]:
-                if key in listing:
-                    states[key] = ObjectState(Existence.PRESENT, size=listing[key])
-                else:
-                    states[key] = ObjectState(Existence.MISSING, reason="absent from listing")
-    return states
+    present: dict[str, ObjectState] = {}
+    absent: list[str] = []
+    listings = map_concurrently(list_one, chosen, min(settings.concurrency, 8))
+    for directory, listing in zip(chosen, listings, strict=True):
+        if listing is None:
+            continue
+        for key in by_directory[directory]:
+            if key in listing:
+                present[key] = ObjectState(Existence.PRESENT, size=listing[key])
+            else:
+                absent.append(key)
+    return present, absent

@@ -1,42 +1,86 @@
-"""A small HTTP proxy on 127.0.0.1 in front of moto's server, to make S3 misbehave.
+"""A small HTTP proxy on 127.0.0.1 in front of moto's server (or any origin), to misbehave.
 
-It can delay every request (real S3 is 10-30 ms away; loopback is not) and answer chosen
-requests with 503 SlowDown, the way S3 throttles. Used by tests and benchmarks alike.
+It can delay every request (real S3 is 10-30 ms away; loopback is not), answer chosen
+requests with 503 SlowDown, the way S3 throttles, or with another fault: a reset connection,
+a stall, a 5xx, a body cut short, or any canned S3 error. It records what it was asked. Used
+by tests and benchmarks alike.
 """
 
 from __future__ import annotations
 
+import contextlib
 import http.client
+import socket
+import struct
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import urlsplit
 
 Throttle = Callable[[str, str], bool]
 """(method, path with query) -> answer 503 SlowDown instead of forwarding."""
 
-_SLOWDOWN = (b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code>'
-             b"<Message>Please reduce your request rate.</Message></Error>")
+
+@dataclass(frozen=True)
+class Answer:
+    """A canned answer: status, S3 error code and message (an XML body, except for HEAD)."""
+
+    status: int
+    code: str = ""
+    message: str = ""
+    s3: bool = True
+    """Whether it carries S3's headers (x-amz-request-id); a load balancer's would not."""
+
+
+Fault = str | Answer
+"""`reset` (the connection is reset), `stall` (no answer until the proxy stops), `truncate`
+(the upstream answer, cut off after half its body), or an Answer."""
+FaultRule = Callable[[str, str], "Fault | None"]
+"""(method, path with query) -> the fault for this request, or None to forward it."""
+
+SLOWDOWN = Answer(503, "SlowDown", "Please reduce your request rate.")
+INTERNAL = Answer(500, "InternalError", "We encountered an internal error. Please try again.")
+BAD_GATEWAY = Answer(502, s3=False)
+GATEWAY_TIMEOUT = Answer(504, s3=False)
+
+
+def error_body(answer: Answer) -> bytes:
+    if not answer.s3:
+        return f"<html><body><h1>{answer.status}</h1></body></html>".encode()
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{answer.code}</Code>'
+            f"<Message>{answer.message}</Message><RequestId>TESTPROXY</RequestId>"
+            "</Error>").encode()
 
 
 class S3Proxy:
-    """Forward to `upstream` after `delay` seconds, unless `throttle` says to refuse."""
+    """Forward to `upstream` after `delay` seconds, unless `throttle` or `fault` intervene."""
 
-    def __init__(self, upstream: str, delay: float = 0.0,
-                 throttle: Throttle | None = None) -> None:
+    def __init__(self, upstream: str, delay: float = 0.0, throttle: Throttle | None = None,
+                 fault: FaultRule | None = None,
+                 before: Callable[[str, str], None] | None = None) -> None:
         parts = urlsplit(upstream)
         self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self.delay = delay
         self.throttle = throttle
+        self.fault = fault
+        self.before = before
+        """Called with (method, path) before each request is answered."""
         self.requests = 0
         self.throttled = 0
         self.methods: Counter[str] = Counter()
+        self.log: list[tuple[str, str]] = []
         self.lock = threading.Lock()
+        self.stopped = threading.Event()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.server.handle_error = lambda *args: None  # type: ignore[method-assign]
+        # a short poll interval: stopping the server waits for the next poll
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
+                                       daemon=True)
 
     @property
     def endpoint(self) -> str:
@@ -48,8 +92,19 @@ class S3Proxy:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
         self.server.shutdown()
         self.server.server_close()
+
+    def count(self, method: str, needle: str = "") -> int:
+        return sum(1 for m, path in self.log if m == method and needle in path)
+
+    def _fault_for(self, method: str, path: str) -> Fault | None:
+        if self.throttle is not None and self.throttle(method, path):
+            with self.lock:
+                self.throttled += 1
+            return SLOWDOWN
+        return self.fault(method, path) if self.fault is not None else None
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         proxy = self
@@ -60,31 +115,39 @@ class S3Proxy:
             def log_message(self, *args: object) -> None:
                 return
 
+            def finish(self) -> None:
+                with contextlib.suppress(OSError):  # the connection was reset on purpose
+                    super().finish()
+
             def _relay(self) -> None:
                 if self.path == "/__requests":  # the count, for benchmarks in another process
-                    count = str(proxy.requests).encode()
-                    self.send_response(200)
-                    self.send_header("Content-Length", str(len(count)))
-                    self.end_headers()
-                    self.wfile.write(count)
+                    self._send(200, {}, str(proxy.requests).encode())
                     return
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 with proxy.lock:
                     proxy.requests += 1
                     proxy.methods[self.command] += 1
+                    proxy.log.append((self.command, self.path))
+                if proxy.before is not None:
+                    proxy.before(self.command, self.path)
                 if proxy.delay:
                     time.sleep(proxy.delay)
-                if proxy.throttle is not None and proxy.throttle(self.command, self.path):
-                    with proxy.lock:
-                        proxy.throttled += 1
-                    self.send_response(503)
-                    self.send_header("Content-Type", "application/xml")
-                    self.send_header("Content-Length", str(len(_SLOWDOWN)))
-                    self.end_headers()
-                    if self.command != "HEAD":
-                        self.wfile.write(_SLOWDOWN)
-                    return
+                fault = proxy._fault_for(self.command, self.path)
+                if fault == "reset":
+                    self._reset()
+                elif fault == "stall":
+                    proxy.stopped.wait(120)
+                    self.close_connection = True
+                elif isinstance(fault, Answer):
+                    headers = {"Content-Type": "application/xml" if fault.s3 else "text/html"}
+                    if fault.s3:
+                        headers["x-amz-request-id"] = "TESTPROXY"
+                    self._send(fault.status, headers, error_body(fault))
+                else:
+                    self._forward(body, truncate=fault == "truncate")
+
+            def _forward(self, body: bytes | None, truncate: bool) -> None:
                 connection = http.client.HTTPConnection(*proxy.upstream, timeout=30)
                 try:
                     connection.request(self.command, self.path, body=body,
@@ -93,16 +156,32 @@ class S3Proxy:
                     data = response.read()
                 finally:
                     connection.close()
-                self.send_response(response.status)
-                for name, value in response.getheaders():
-                    if name.lower() not in ("connection", "transfer-encoding", "content-length",
-                                            "server", "date"):
-                        self.send_header(name, value)
-                length_header = response.getheader("Content-Length")
-                self.send_header("Content-Length", length_header or str(len(data)))
+                headers = {name: value for name, value in response.getheaders()
+                           if name.lower() not in ("connection", "transfer-encoding",
+                                                   "content-length", "server", "date")}
+                length = response.getheader("Content-Length") or str(len(data))
+                if truncate and self.command != "HEAD":
+                    self._send(response.status, headers, data[: len(data) // 2], length)
+                    self.close_connection = True
+                    return
+                self._send(response.status, headers, data, length)
+
+            def _send(self, status: int, headers: dict[str, Any], data: bytes,
+                      length: str | None = None) -> None:
+                self.send_response(status)
+                for name, value in headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", length or str(len(data)))
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(data)
+
+            def _reset(self) -> None:
+                """Close with a TCP reset (SO_LINGER 0), as a dropped connection does."""
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                           struct.pack("ii", 1, 0))
+                self.close_connection = True
+                self.connection.close()
 
             do_GET = do_HEAD = do_PUT = do_POST = do_DELETE = _relay
 

@@ -101,10 +101,10 @@ def test_bad_option_exits_2_in_our_format(cli):
     assert "Traceback" not in run.stderr
 
 
-def test_http_target_is_refused(cli):
-    run = cli("check", "https://cdn.example.com/x.m3u8")
+def test_other_schemes_are_refused(cli):
+    run = cli("check", "ftp://cdn.example.com/x.m3u8")
     assert run.exit_code == 2
-    assert "only s3:// URIs and local paths" in run.stderr
+    assert "only s3:// and http(s):// URLs and local paths" in run.stderr
 
 
 def test_rules_lists_every_contracted_name(cli):

@@ -27,12 +27,12 @@ PLAYLIST = "HLS/1M/title/sample.m3u8"
         pytest.param("s3://bucket/k/seg.ts", Reference(key="k/seg.ts"), id="same-bucket"),
         pytest.param("s3://other/k/seg.ts", Reference(external="in another bucket (other)"),
                      id="other-bucket"),
-        pytest.param("https://cdn.example.com/seg.ts", Reference(external="https: URI"),
-                     id="http"),
+        pytest.param("https://cdn.example.com/seg.ts",
+                     Reference(external="on another host (cdn.example.com)"), id="http"),
         pytest.param("skd://key-id", Reference(external="skd: URI"), id="fairplay"),
         pytest.param("data:text/plain;base64,AAAA", Reference(external="data: URI"), id="data"),
-        pytest.param("//cdn.example.com/seg.ts", Reference(external="on another host"),
-                     id="network-path"),
+        pytest.param("//cdn.example.com/seg.ts",
+                     Reference(external="on another host (cdn.example.com)"), id="network-path"),
     ],
 )
 def test_resolve(uri, expected):

@@ -9,8 +9,11 @@ from hlsinspect.report import ErrorInfo, Report
 
 
 def render_json(report: Report) -> str:
+    data = report.to_dict()
+    if report.error is not None and report.error.kind == "interrupted":
+        data["incomplete"] = True  # Ctrl-C: what was found so far is not the whole story
     # allow_nan=False: a non-finite number would make the document invalid JSON
-    return json.dumps(report.to_dict(), indent=2, allow_nan=False) + "\n"
+    return json.dumps(data, indent=2, allow_nan=False) + "\n"
 
 
 def error_report(targets: list[str], kind: str, message: str, hint: str | None) -> Report:

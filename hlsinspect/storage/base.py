@@ -1,22 +1,32 @@
-"""The one small interface both stores implement: read, stat, list.
+"""The one small interface every store implements: resolve, read, stat, list.
 
 Per-object failures of `stat` come back as data (`ObjectState`), because one unverifiable
 segment must not stop the others; `read` and the listings raise `StorageError`, which the
-engine turns into a finding or, for the playlist the user named, into a fatal error.
+engine turns into a finding or, for the playlist the user named, into a fatal error. Both say
+whether asking again may help (`retryable`): throttling, 5xx, a reset connection or a cut-off
+body may pass on a later try; a bad parameter, a denial or a wrong clock never will.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    from hlsinspect.locations import Reference
+    from hlsinspect.storage.keys import Reference
+
+T = TypeVar("T")
 
 MAX_PLAYLIST_BYTES = 64 * 1024 * 1024
 """A playlist larger than this is not read into memory (100k segments is about 6 MB)."""
+
+FOREIGN = "\x00"
+"""The first character of a key that --map routes to another store (see `storage.mapped`);
+no store's own key can begin with it, since the key rules refuse NUL."""
 
 
 class Existence(str, enum.Enum):
@@ -43,6 +53,11 @@ class ErrorKind(str, enum.Enum):
     CREDENTIALS = "credentials"
     UNREACHABLE = "endpoint-unreachable"
     THROTTLED = "throttled"
+    UNAVAILABLE = "unavailable"
+    """5xx, a reset connection, a timeout or a cut-off body, still so after retries."""
+    CLOCK_SKEW = "clock-skew"
+    NOT_S3 = "not-s3"
+    """The endpoint answered, but not as S3 does (a web server at --endpoint-url)."""
     TOO_LARGE = "too-large"
     OTHER = "storage-error"
 
@@ -50,11 +65,49 @@ class ErrorKind(str, enum.Enum):
 class StorageError(Exception):
     """A read or listing failed; `kind` says how, `hint` how to fix it when known."""
 
-    def __init__(self, kind: ErrorKind, message: str, hint: str | None = None) -> None:
+    def __init__(self, kind: ErrorKind, message: str, hint: str | None = None, *,
+                 retryable: bool = False) -> None:
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.hint = hint
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class RequestPolicy:
+    """How hard a store tries before it gives up on one request.
+
+    Each request gets `attempts` tries within the HTTP client (botocore or urllib3); what is
+    still failing for a transient reason is asked again in up to `passes` later passes, after
+    `backoff` seconds, doubled each pass, with jitter. A timeout is not asked again in a
+    pass: it already cost `attempts` x `read_timeout`.
+    """
+
+    concurrency: int = 32
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    attempts: int = 3
+    passes: int = 3
+    backoff: float = 0.5
+    max_redirects: int = 5
+
+
+def backoff_delay(backoff: float, attempt: int) -> float:
+    """Seconds to wait before pass `attempt` (0-based): exponential, with full-range jitter."""
+    return float(backoff * (2**attempt) * (0.5 + random.random()))
+
+
+def in_passes(call: Callable[[], T], policy: RequestPolicy) -> T:
+    """`call()`, asked again in passes while it fails with a retryable StorageError."""
+    for attempt in range(policy.passes + 1):
+        try:
+            return call()
+        except StorageError as exc:
+            if not exc.retryable or attempt == policy.passes:
+                raise
+        time.sleep(backoff_delay(policy.backoff, attempt))
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 class Storage(Protocol):
@@ -62,7 +115,7 @@ class Storage(Protocol):
 
     @property
     def bucket(self) -> str | None:
-        """The S3 bucket, or None for the local file system."""
+        """The S3 bucket, or None for a store that is not S3 (a directory, an HTTP origin)."""
         ...
 
     def uri(self, key: str) -> str:
@@ -83,7 +136,8 @@ class Storage(Protocol):
         ...
 
     def list_keys(self, prefix: str) -> Iterator[tuple[str, int]]:
-        """Every (key, size) under `prefix`, recursively; StorageError when denied."""
+        """Every (key, size) under `prefix`, recursively; StorageError when denied or when
+        the store cannot list (HTTP)."""
         ...
 
     def list_directory(self, directory: str) -> dict[str, int]:

@@ -1,4 +1,10 @@
-"""The local file system as a store: the zero-setup default, and the same checks as S3."""
+"""The local file system as a store: the zero-setup default, and the same checks as S3.
+
+A key maps to the file at the same path under the root. The key rules are S3's (see
+`storage.keys`), so a copy of a bucket checks like the bucket: a key with an empty segment
+(`a//b.ts`, `dir/`) is a distinct S3 key that no file can hold, so it does not exist here,
+although the operating system would happily open `a/b.ts` for it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,6 @@ import errno
 import os
 from collections.abc import Iterator
 
-from hlsinspect.locations import Reference, resolve
 from hlsinspect.storage.base import (
     MAX_PLAYLIST_BYTES,
     ErrorKind,
@@ -14,6 +19,7 @@ from hlsinspect.storage.base import (
     ObjectState,
     StorageError,
 )
+from hlsinspect.storage.keys import Reference, relative
 
 
 class LocalStorage:
@@ -26,17 +32,23 @@ class LocalStorage:
         self.root = os.path.abspath(root)
 
     def path(self, key: str) -> str:
-        return os.path.join(self.root, *key.split("/")) if key else self.root
+        """The file's path, written as the key is (`a//b.ts` is not folded, so reports show
+        the key that was asked for)."""
+        return os.path.join(self.root, *key.split("/")) if _holdable(key) else (
+            self.root + os.sep + key.replace("/", os.sep))
 
     def uri(self, key: str) -> str:
         # undecodable file names (surrogate escapes) are shown, never allowed to break output
         return self.path(key).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
     def resolve(self, playlist_key: str, uri: str) -> Reference:
-        return resolve(playlist_key, uri, None)
+        return relative(playlist_key, uri)
 
     def read(self, key: str, limit: int = MAX_PLAYLIST_BYTES) -> bytes:
         path = self.path(key)
+        if not _holdable(key):
+            raise StorageError(ErrorKind.NOT_FOUND, f"{path} does not exist (no file can have "
+                               "an empty path segment in its name)")
         state = self.stat(key)
         if state.size is not None and state.size > limit:
             raise StorageError(ErrorKind.TOO_LARGE, f"{path} is {state.size} bytes, larger than "
@@ -59,6 +71,8 @@ class LocalStorage:
         return data
 
     def stat(self, key: str) -> ObjectState:
+        if not _holdable(key):
+            return ObjectState(Existence.MISSING, reason="no file can have that name")
         path = self.path(key)
         try:
             result = os.stat(path)
@@ -99,6 +113,8 @@ class LocalStorage:
                     continue
 
     def list_directory(self, directory: str) -> dict[str, int]:
+        if directory and not _holdable(directory):
+            return {}  # "a//b" is no directory, whatever the OS makes of it
         top = self.path(directory)
         try:
             entries = list(os.scandir(top))
@@ -108,3 +124,8 @@ class LocalStorage:
             raise StorageError(ErrorKind.OTHER, f"{top}: {exc.strerror}") from None
         prefix = f"{directory}/" if directory else ""
         return {prefix + e.name: e.stat().st_size for e in entries if e.is_file()}
+
+
+def _holdable(key: str) -> bool:
+    """Whether a file can have this key as its path: no empty segment (`a//b`, `dir/`)."""
+    return not key or "" not in key.split("/")

@@ -1,44 +1,43 @@
 """S3 as a store, through one boto3 client shared by every worker thread.
 
-This is the only module that imports boto3. It maps botocore's exceptions onto `ErrorKind`
-and `ObjectState`, keeping the one distinction that matters most: only a 404 means missing.
-A 403 on HEAD is what S3 answers for a missing key when the caller lacks s3:ListBucket, so it
-is "unknown", never "missing".
+This is the only module that imports boto3. It resolves the bucket's own URIs (`s3://`, and
+its virtual-hosted, path-style and endpoint URLs, see `s3_urls`), and keeps the one
+distinction that matters most: only a 404 means missing. A 403 on HEAD is what S3 answers for
+a missing key when the caller lacks s3:ListBucket, so it is "unknown", never "missing"; one
+listing of the bucket then tells which of the causes of a 403 it is.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
-from hlsinspect.locations import Reference, resolve
+from hlsinspect.storage import s3_errors
 from hlsinspect.storage.base import (
     MAX_PLAYLIST_BYTES,
     ErrorKind,
     Existence,
     ObjectState,
+    RequestPolicy,
     StorageError,
+    in_passes,
 )
+from hlsinspect.storage.keys import (
+    Reference,
+    external_reason,
+    key_from_path,
+    relative,
+    s3_reference,
+    scheme_of,
+)
+from hlsinspect.storage.s3_urls import Endpoint, locate
+from hlsinspect.storage.urls import redact
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
-_NOT_FOUND = {"NoSuchKey", "404", "NotFound"}
-_DENIED = {"AccessDenied", "403", "AllAccessDisabled", "Forbidden"}
-_CREDENTIALS = {
-    "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken",
-    "TokenRefreshRequired", "InvalidClientTokenId", "UnrecognizedClientException",
-}
-_TRANSIENT = {
-    "SlowDown", "Throttling", "ThrottlingException", "RequestTimeout", "InternalError",
-    "ServiceUnavailable", "503", "500", "502", "504", "RequestTimeTooSkewed",
-}
-
-CREDENTIALS_HINT = (
-    "check the credentials boto3 finds: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, "
-    "AWS_PROFILE or --profile, SSO login, instance role"
-)
+__all__ = ["S3Storage"]
 
 
 class S3Storage:
@@ -51,19 +50,38 @@ class S3Storage:
         profile: str | None = None,
         region: str | None = None,
         endpoint_url: str | None = None,
-        concurrency: int = 32,
+        policy: RequestPolicy | None = None,
     ) -> None:
         self.bucket = bucket
         self.endpoint_url = endpoint_url
-        self.client = _make_client(profile, region, endpoint_url, concurrency)
+        self.policy = policy or RequestPolicy()
+        self.client = _make_client(profile, region, endpoint_url, self.policy)
+        endpoint = Endpoint.parse(self.client.meta.endpoint_url)
+        self.endpoints = (endpoint,) if endpoint is not None else ()
+        self._lock = threading.Lock()
+        self._listing: tuple[s3_errors.Answer | None] | None = None
 
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{key}"
 
     def resolve(self, playlist_key: str, uri: str) -> Reference:
-        return resolve(playlist_key, uri, self.bucket)
+        uri = uri.strip()
+        scheme = scheme_of(uri)
+        if scheme == "s3":
+            return s3_reference(uri, self.bucket)
+        if scheme in ("http", "https"):
+            located = locate(uri, self.endpoints)
+            if located is None:
+                return Reference(external=external_reason(uri, scheme))
+            if located.bucket != self.bucket:
+                return Reference(external=f"in another bucket ({located.bucket})")
+            return key_from_path(located.path)
+        return relative(playlist_key, uri)
 
     def read(self, key: str, limit: int = MAX_PLAYLIST_BYTES) -> bytes:
+        return in_passes(lambda: self._read_once(key, limit), self.policy)
+
+    def _read_once(self, key: str, limit: int) -> bytes:
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=key)
             size = response.get("ContentLength", 0)
@@ -87,16 +105,19 @@ class S3Storage:
         try:
             response = self.client.head_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
-            return _client_error_state(exc, self.bucket)
+            return s3_errors.head_state(s3_errors.answer_of(exc), bucket=self.bucket,
+                                        endpoint=self._endpoint(), listing=self._probe)
         except Exception as exc:
             error = self._error(exc, key, action="check")
-            return ObjectState(Existence.UNKNOWN, reason=error.message, retryable=True)
+            return ObjectState(Existence.UNKNOWN, reason=error.message,
+                               retryable=error.retryable)
         return ObjectState(Existence.PRESENT, size=response.get("ContentLength"))
 
     def list_keys(self, prefix: str) -> Iterator[tuple[str, int]]:
-        yield from self._list(prefix, delimiter=None)
+        yield from in_passes(lambda: list(self._list(prefix, delimiter=None)), self.policy)
 
     def list_directory(self, directory: str) -> dict[str, int]:
+        # no passes here: a directory whose listing fails is left to HEAD, which has its own
         prefix = f"{directory}/" if directory else ""
         return dict(self._list(prefix, delimiter="/"))
 
@@ -112,81 +133,39 @@ class S3Storage:
         except Exception as exc:
             raise self._error(exc, prefix, action="list") from exc
 
+    def _probe(self) -> s3_errors.Answer | None:
+        """How a listing of the bucket fares with these credentials (None: it works); asked
+        once per store, the first time a HEAD is refused."""
+        from botocore.exceptions import ClientError
+
+        with self._lock:
+            if self._listing is None:
+                try:
+                    self.client.list_objects_v2(Bucket=self.bucket, MaxKeys=1)
+                    answer = None
+                except ClientError as exc:
+                    answer = s3_errors.answer_of(exc)
+                except Exception as exc:
+                    answer = s3_errors.Answer(type(exc).__name__, None, str(exc), True)
+                self._listing = (answer,)
+            return self._listing[0]
+
+    def _endpoint(self) -> str:
+        return redact(self.endpoint_url) if self.endpoint_url else "the S3 endpoint"
+
     def _error(self, exc: Exception, key: str, *, action: str) -> StorageError:
         """Name the failure in one line, with the permission or setting that fixes it."""
-        from botocore.exceptions import (
-            ClientError,
-            ConnectTimeoutError,
-            EndpointConnectionError,
-            NoCredentialsError,
-            PartialCredentialsError,
-            ReadTimeoutError,
-            SSLError,
-        )
+        from botocore.exceptions import ClientError
 
         what = {"read": "cannot read", "list": "cannot list", "check": "cannot check"}[action]
-        uri = self.uri(key)
+        what = f"{what} {self.uri(key)}"
         if isinstance(exc, ClientError):
-            code = str(exc.response.get("Error", {}).get("Code", ""))
-            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-            detail = f"{code} ({status})" if status else code
-            return self._client_error(code, f"{what} {uri}: {detail}", action, key)
-        if isinstance(exc, (NoCredentialsError, PartialCredentialsError)):
-            return StorageError(
-                ErrorKind.CREDENTIALS, f"{what} {uri}: no usable AWS credentials found",
-                CREDENTIALS_HINT,
-            )
-        if isinstance(exc, (EndpointConnectionError, ConnectTimeoutError)):
-            endpoint = _redact(self.endpoint_url) if self.endpoint_url else "the S3 endpoint"
-            return StorageError(
-                ErrorKind.UNREACHABLE, f"{what} {uri}: could not connect to {endpoint}",
-                "check --endpoint-url / AWS_ENDPOINT_URL (scheme, host and port) and the network",
-            )
-        if isinstance(exc, ReadTimeoutError):
-            return StorageError(ErrorKind.THROTTLED, f"{what} {uri}: timed out")
-        if isinstance(exc, SSLError):
-            return StorageError(
-                ErrorKind.UNREACHABLE, f"{what} {uri}: TLS handshake failed ({exc})",
-                "if the endpoint serves plain HTTP, write http:// in --endpoint-url")
-        return StorageError(ErrorKind.OTHER, f"{what} {uri}: {type(exc).__name__}: {exc}")
-
-    def _client_error(self, code: str, message: str, action: str, key: str) -> StorageError:
-        bucket = self.bucket
-        if code in _NOT_FOUND:
-            return StorageError(
-                ErrorKind.NOT_FOUND, f"{message}: no such key",
-                f"check the key; hlsinspect check {self.uri(_directory(key))} inspects every "
-                "playlist in that directory" if action == "read" else None)
-        if code == "NoSuchBucket":
-            return StorageError(
-                ErrorKind.NO_BUCKET, f"{message}: bucket {bucket!r} does not exist",
-                "check the bucket name, --region and --endpoint-url",
-            )
-        if code in _DENIED:
-            permission = (
-                f"s3:ListBucket on arn:aws:s3:::{bucket}" if action == "list"
-                else f"s3:GetObject on arn:aws:s3:::{bucket}/*"
-            )
-            why = "access denied"
-            if action == "read":
-                why += " (S3 also answers 403 for a missing key to a caller without s3:ListBucket)"
-            return StorageError(
-                ErrorKind.ACCESS_DENIED, f"{message}: {why}",
-                f"grant {permission} (see: hlsinspect policy --bucket {bucket} --principal ARN)",
-            )
-        if code in _CREDENTIALS:
-            return StorageError(
-                ErrorKind.CREDENTIALS, f"{message}: the credentials were rejected",
-                CREDENTIALS_HINT,
-            )
-        if code in _TRANSIENT:
-            return StorageError(ErrorKind.THROTTLED, f"{message}: still failing after retries")
-        if code in {"PermanentRedirect", "AuthorizationHeaderMalformed", "301"}:
-            return StorageError(
-                ErrorKind.OTHER, f"{message}: the bucket is in another region",
-                "pass --region with the bucket's region",
-            )
-        return StorageError(ErrorKind.OTHER, message)
+            hint = (f"check the key; hlsinspect check {self.uri(_directory(key))} inspects every "
+                    "playlist in that directory") if action == "read" else None
+            return s3_errors.client_error(s3_errors.answer_of(exc), what, bucket=self.bucket,
+                                          action=action, endpoint=self._endpoint(),
+                                          read_hint=hint)
+        return s3_errors.exception_error(exc, what, endpoint=self._endpoint())
 
 
 def _directory(key: str) -> str:
@@ -194,53 +173,21 @@ def _directory(key: str) -> str:
     return f"{directory}/" if directory else ""
 
 
-def _redact(url: str) -> str:
-    """An endpoint URL without any user:password@ it may carry."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return parts._replace(netloc=f"***@{netloc}").geturl()
-
-
-def _client_error_state(exc: Any, bucket: str) -> ObjectState:
-    """HEAD answers carry no body: judge by status; only 404 is missing."""
-    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    code = str(exc.response.get("Error", {}).get("Code", status))
-    if status == 404 or code in _NOT_FOUND:
-        return ObjectState(Existence.MISSING)
-    if status == 403 or code in _DENIED:
-        return ObjectState(
-            Existence.UNKNOWN,
-            reason=(
-                "access denied (403): S3 answers 403 for a missing key when the caller lacks "
-                f"s3:ListBucket on arn:aws:s3:::{bucket}; grant it to tell missing from "
-                "forbidden"
-            ),
-        )
-    if status in (500, 502, 503, 504) or code in _TRANSIENT:
-        return ObjectState(
-            Existence.UNKNOWN,
-            reason=f"throttled or unavailable ({status} {code}) after retries",
-            retryable=True,
-        )
-    return ObjectState(Existence.UNKNOWN, reason=f"HEAD failed: {status} {code}")
-
-
-def _make_client(
-    profile: str | None, region: str | None, endpoint_url: str | None, concurrency: int
-) -> S3Client:
+def _make_client(profile: str | None, region: str | None, endpoint_url: str | None,
+                 policy: RequestPolicy) -> S3Client:
     import boto3
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, InvalidRegionError, ProfileNotFound
 
     config = Config(
-        max_pool_connections=max(10, concurrency),
-        retries={"mode": "standard", "max_attempts": 3},
-        connect_timeout=10,
-        read_timeout=30,
+        max_pool_connections=max(10, policy.concurrency),
+        retries={"mode": "standard", "max_attempts": max(1, policy.attempts)},
+        connect_timeout=policy.connect_timeout,
+        read_timeout=policy.read_timeout,
     )
+    def failed(why: str, hint: str | None) -> StorageError:
+        return StorageError(ErrorKind.OTHER, f"cannot set up S3: {why}", hint)
+
     try:
         session = boto3.Session(profile_name=profile, region_name=region)
         return session.client("s3", endpoint_url=endpoint_url, config=config)
@@ -248,10 +195,9 @@ def _make_client(
         raise StorageError(ErrorKind.CREDENTIALS, f"cannot set up S3: {exc}",
                            "list the profiles with: aws configure list-profiles") from exc
     except InvalidRegionError as exc:
-        raise StorageError(ErrorKind.OTHER, f"cannot set up S3: {exc}",
-                           "pass --region with a region name such as eu-west-1") from exc
+        raise failed(str(exc), "pass --region with a region name such as eu-west-1") from exc
     except BotoCoreError as exc:
-        raise StorageError(ErrorKind.OTHER, f"cannot set up S3: {exc}") from exc
+        raise failed(str(exc), None) from exc
     except ValueError as exc:
-        raise StorageError(ErrorKind.OTHER, f"cannot set up S3: {exc}",
-                           "check --endpoint-url (a URL such as http://127.0.0.1:9000)") from exc
+        raise failed(redact(str(exc)),
+                     "check --endpoint-url (a URL such as http://127.0.0.1:9000)") from exc

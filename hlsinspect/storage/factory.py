@@ -1,0 +1,102 @@
+"""Which store serves a target, and the stores --map sends URIs to: each made once per run.
+
+A bucket named by two targets, or by a target and a --map, is one store with one client; an
+S3 store is only imported (boto3) when a run needs one, an HTTP store (urllib3) likewise.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from hlsinspect.locations import MapStore, Target, UriMap
+from hlsinspect.storage.base import RequestPolicy, Storage
+from hlsinspect.storage.local import LocalStorage
+from hlsinspect.storage.mapped import MappedStorage, Route
+
+
+@dataclass(frozen=True)
+class S3Options:
+    """How to reach S3; None means boto3's defaults (environment, profile, SSO, role)."""
+
+    profile: str | None = None
+    region: str | None = None
+    endpoint_url: str | None = None
+
+
+class Stores:
+    """Makes and keeps the stores of one run. StorageError when one cannot be set up."""
+
+    def __init__(self, s3: S3Options, policy: RequestPolicy,
+                 maps: Sequence[UriMap] = ()) -> None:
+        self.s3 = s3
+        self.policy = policy
+        self.maps = list(maps)
+        self._plain: dict[tuple[MapStore, str], Storage] = {}
+        self._targets: dict[tuple[MapStore, str], Storage] = {}
+
+    def for_target(self, target: Target) -> Storage:
+        """The store a target is inspected in, with every --map in front of it."""
+        where = place(target)
+        if where not in self._targets:
+            self._targets[where] = self._with_maps(*where)
+        return self._targets[where]
+
+    def plain(self, store: MapStore, location: str) -> Storage:
+        """The store of a bucket, an origin or a directory, without maps."""
+        if (store, location) not in self._plain:
+            self._plain[store, location] = self._make(store, location)
+        return self._plain[store, location]
+
+    def _make(self, store: MapStore, location: str) -> Storage:
+        if store == "local":
+            return LocalStorage(location)
+        if store == "http":
+            from hlsinspect.storage.http import HttpStorage
+
+            return HttpStorage(location, policy=self.policy)
+        from hlsinspect.storage.s3 import S3Storage
+
+        return S3Storage(location, profile=self.s3.profile, region=self.s3.region,
+                         endpoint_url=self.s3.endpoint_url, policy=self.policy)
+
+    def _with_maps(self, store: MapStore, location: str) -> Storage:
+        own = self.plain(store, location)
+        if not self.maps:
+            return own
+        others: list[Storage] = []
+        routes: list[Route] = []
+        for item in self.maps:
+            base = _base_in(item, store, location)
+            if base is not None:
+                routes.append(Route(item, 0, base))
+                continue
+            other = self.plain(item.store, item.location)
+            if other not in others:
+                others.append(other)
+            routes.append(Route(item, others.index(other) + 1, item.base))
+        return MappedStorage(own, others, routes)
+
+
+def place(target: Target) -> tuple[MapStore, str]:
+    if target.bucket is not None:
+        return "s3", target.bucket
+    if target.origin is not None:
+        return "http", target.origin
+    assert target.root is not None
+    return "local", target.root
+
+
+def _base_in(item: UriMap, store: MapStore, location: str) -> str | None:
+    """The map's base path in the store at `location`, when its target lies in that store
+    (the same bucket or origin, or a directory inside the local root); else None."""
+    if (item.store, item.location) == (store, location):
+        return item.base
+    if item.store == store == "local":
+        inside = os.path.relpath(item.location, location)
+        if inside != os.pardir and not inside.startswith(os.pardir + os.sep):
+            path = inside.replace(os.sep, "/")
+            return "" if path == "." else quote(path) + "/"
+    return None

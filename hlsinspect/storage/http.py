@@ -1,0 +1,269 @@
+"""An HTTP(S) origin or CDN as a store: GET for playlists, HEAD for everything else.
+
+This is the only module that imports urllib3. One pool manager, sized to the concurrency, is
+shared by every worker thread. Keys are URL paths of the one origin the target names (see
+`storage.urls`); references to other hosts are external unless --map sends them somewhere.
+Existence is asked with HEAD, or with `GET` of the first byte (`Range: bytes=0-0`) on an
+origin that refuses HEAD (405, 501); sizes come from Content-Length or Content-Range, so byte
+ranges are checked as on S3. Redirects are followed on the same host only, a few at most;
+there is no listing.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import TYPE_CHECKING
+from urllib.parse import urljoin
+
+from hlsinspect import __version__
+from hlsinspect.storage.base import (
+    MAX_PLAYLIST_BYTES,
+    ErrorKind,
+    Existence,
+    ObjectState,
+    RequestPolicy,
+    StorageError,
+    in_passes,
+)
+from hlsinspect.storage.keys import Reference, external_reason, scheme_of
+from hlsinspect.storage.urls import http_key, origin_of, split_url
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from urllib3 import BaseHTTPResponse
+
+_TRANSIENT = {429, 500, 502, 503, 504}
+_HEAD_REFUSED = {405, 501}
+_TOTAL = re.compile(r"/\s*(\d+)\s*$")
+_SMALL_BODY = 64 * 1024
+"""An error page or a redirect is read to its end (the connection is then reused)."""
+
+
+class HttpStorage:
+    """One origin, `scheme://host[:port]`; keys are its URL paths (with any query)."""
+
+    bucket = None
+
+    def __init__(self, origin: str, *, policy: RequestPolicy | None = None) -> None:
+        import urllib3
+
+        parts = split_url(origin + "/")
+        if parts is None:
+            raise StorageError(ErrorKind.OTHER, f"{origin} is not an http(s) origin")
+        self.origin = origin
+        self.host = (parts.hostname or "").lower()
+        self.policy = policy = policy or RequestPolicy()
+        retry = urllib3.Retry(
+            total=max(0, policy.attempts - 1), redirect=0, raise_on_redirect=False,
+            status_forcelist=_TRANSIENT, allowed_methods={"GET", "HEAD"},
+            raise_on_status=False, backoff_factor=0.2, backoff_jitter=0.2,
+            respect_retry_after_header=False)  # a Retry-After of an hour must not stall us
+        self.pool = urllib3.PoolManager(
+            num_pools=4, maxsize=max(1, policy.concurrency), retries=retry,
+            timeout=urllib3.Timeout(connect=policy.connect_timeout, read=policy.read_timeout),
+            headers={"User-Agent": f"hlsinspect/{__version__}"})
+        self._head_refused = threading.Event()
+        self._moved: dict[str, str] = {}
+        """Playlist key -> the key it was redirected to, which its references are relative
+        to (as players take them)."""
+
+    def uri(self, key: str) -> str:
+        return f"{self.origin}/{key}"
+
+    def resolve(self, playlist_key: str, uri: str) -> Reference:
+        uri = uri.strip()
+        scheme = scheme_of(uri)
+        if scheme is not None and scheme not in ("http", "https"):
+            return Reference(external=external_reason(uri, scheme))
+        base = self.uri(self._moved.get(playlist_key, playlist_key))
+        try:
+            parts = split_url(urljoin(base, uri.split("#", 1)[0]))
+        except ValueError:  # such as "https://[::1/x.ts"
+            parts = None
+        if parts is None:
+            return Reference(invalid="it is not a valid URL")
+        if origin_of(parts) != self.origin:
+            return Reference(external=f"on another host ({origin_of(parts)})")
+        return Reference(key=http_key(parts.path, parts.query))
+
+    def read(self, key: str, limit: int = MAX_PLAYLIST_BYTES) -> bytes:
+        return in_passes(lambda: self._read_once(key, limit), self.policy)
+
+    def _read_once(self, key: str, limit: int) -> bytes:
+        url = self.uri(key)
+        response, final = self._request("GET", url)
+        if final != url and final.startswith(self.origin + "/"):
+            self._moved[key] = final[len(self.origin) + 1:]
+        try:
+            if response.status != 200:
+                raise _status_error(response.status, response.reason, f"cannot read {url}")
+            size = _int(response.headers.get("Content-Length"))
+            data = b"" if size is not None and size > limit else response.read(limit + 1)
+            if (size is not None and size > limit) or len(data) > limit:
+                raise StorageError(
+                    ErrorKind.TOO_LARGE, f"{url} is larger than a playlist can be "
+                    f"({limit // 2**20} MiB)",
+                    "is this really a playlist? hlsinspect reads playlists whole")
+            return bytes(data)
+        except StorageError:
+            raise
+        except Exception as exc:  # the body broke off: a reset, a short read
+            raise _transport_error(exc, f"cannot read {url}") from exc
+        finally:
+            _done(response)
+
+    def stat(self, key: str) -> ObjectState:
+        try:
+            if not self._head_refused.is_set():
+                state = self._head(key)
+                if state is not None:
+                    return state
+                self._head_refused.set()  # the origin refuses HEAD: ask the others by GET
+            return self._first_byte(key)
+        except StorageError as exc:
+            return ObjectState(Existence.UNKNOWN, reason=exc.message, retryable=exc.retryable)
+
+    def _head(self, key: str) -> ObjectState | None:
+        """HEAD's answer, or None when the origin refuses the method."""
+        response = self._request("HEAD", self.uri(key))[0]
+        _done(response)
+        if response.status in _HEAD_REFUSED:
+            return None
+        if response.status in (200, 203, 204):
+            return ObjectState(Existence.PRESENT, size=_int(response.headers.get("Content-Length")))
+        return _state(response.status, "HEAD")
+
+    def _first_byte(self, key: str) -> ObjectState:
+        response = self._request("GET", self.uri(key), {"Range": "bytes=0-0"})[0]
+        status, headers = response.status, response.headers
+        _done(response)
+        if status == 206:
+            return ObjectState(Existence.PRESENT, size=_total(headers.get("Content-Range")))
+        if status == 200:  # the range was ignored: the length is the whole object's
+            return ObjectState(Existence.PRESENT, size=_int(headers.get("Content-Length")))
+        if status == 416:  # no byte 0: an empty object
+            return ObjectState(Existence.PRESENT, size=_total(headers.get("Content-Range")) or 0)
+        return _state(status, "GET")
+
+    def _request(self, method: str, url: str, headers: dict[str, str] | None = None
+                 ) -> tuple[BaseHTTPResponse, str]:
+        """One request, following redirects on the same host, `max_redirects` at most; the
+        answer, and the URL that gave it."""
+        import urllib3
+
+        what = f"cannot {'read' if method == 'GET' and not headers else 'check'} {url}"
+        seen = {url}
+        for _ in range(self.policy.max_redirects + 1):
+            try:
+                response = self.pool.request(method, url, headers=headers, redirect=False,
+                                             preload_content=False)
+            except (urllib3.exceptions.HTTPError, ValueError) as exc:
+                raise _transport_error(exc, what) from exc
+            location = response.get_redirect_location()
+            if not location:
+                return response, url
+            _done(response)
+            url = self._redirect(what, url, location, seen)
+        raise StorageError(ErrorKind.OTHER,
+                           f"{what}: more than {self.policy.max_redirects} redirects")
+
+    def _redirect(self, what: str, url: str, location: str, seen: set[str]) -> str:
+        target = urljoin(url, location)
+        parts = split_url(target)
+        if parts is None or (parts.hostname or "").lower() != self.host:
+            where = origin_of(parts) if parts is not None else repr(location)
+            raise StorageError(
+                ErrorKind.OTHER, f"{what}: redirected to another host ({where}), which "
+                "hlsinspect does not ask")
+        if target in seen:
+            raise StorageError(ErrorKind.OTHER, f"{what}: redirect loop (back to {target})")
+        seen.add(target)
+        return target
+
+    def list_keys(self, prefix: str) -> Iterator[tuple[str, int]]:
+        raise _unlistable(self.uri(prefix))
+
+    def list_directory(self, directory: str) -> dict[str, int]:
+        raise _unlistable(self.uri(directory))
+
+
+def _unlistable(url: str) -> StorageError:
+    return StorageError(ErrorKind.OTHER, f"cannot list {url}: an HTTP origin has no listing",
+                        "name one playlist, such as https://host/path/master.m3u8")
+
+
+def _done(response: BaseHTTPResponse) -> None:
+    """Be done with a response: read what is left of its body when that is little (a HEAD's
+    nothing, an error page), so its connection serves the next request; else close the
+    connection rather than download what nobody needs. Either way, back to the pool."""
+    remaining = response.length_remaining
+    if remaining is not None and remaining <= _SMALL_BODY:
+        response.drain_conn()
+    else:
+        response.close()
+    response.release_conn()
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _total(content_range: str | None) -> int | None:
+    """The object's size from `bytes 0-0/1234` (None for `/*`)."""
+    match = _TOTAL.search(content_range or "")
+    return int(match.group(1)) if match else None
+
+
+def _state(status: int, method: str) -> ObjectState:
+    if status == 404:
+        return ObjectState(Existence.MISSING)
+    if status in (401, 403):
+        return ObjectState(Existence.UNKNOWN, reason=f"access denied ({status}): the origin "
+                           "refuses to say; does it need a signed URL, a cookie or a header?")
+    if status in _TRANSIENT or status >= 500:
+        return ObjectState(Existence.UNKNOWN, retryable=True,
+                           reason=f"throttled or unavailable ({status}) after retries")
+    return ObjectState(Existence.UNKNOWN, reason=f"{method} answered {status}")
+
+
+def _status_error(status: int, reason: str | None, what: str) -> StorageError:
+    detail = f"{what}: {status} {reason or ''}".rstrip()
+    if status == 404:
+        return StorageError(ErrorKind.NOT_FOUND, detail, "check the URL")
+    if status in (401, 403):
+        return StorageError(ErrorKind.ACCESS_DENIED, detail,
+                            "the origin refuses the request: does it need a signed URL, a "
+                            "cookie or a header?")
+    if status == 429:
+        return StorageError(ErrorKind.THROTTLED, f"{detail}, still after retries",
+                            retryable=True)
+    if status >= 500:
+        return StorageError(ErrorKind.UNAVAILABLE, f"{detail}, still after retries",
+                            retryable=True)
+    return StorageError(ErrorKind.OTHER, detail)
+
+
+def _transport_error(exc: Exception, what: str) -> StorageError:
+    """A failure below HTTP: no connection, TLS, a timeout, a reset, a cut-off body."""
+    import urllib3.exceptions as errors
+
+    cause = exc.reason if isinstance(exc, errors.MaxRetryError) and exc.reason else exc
+    if isinstance(cause, errors.SSLError):
+        return StorageError(ErrorKind.UNREACHABLE, f"{what}: TLS handshake failed ({cause})",
+                            "if the origin serves plain HTTP, write http://")
+    if isinstance(cause, errors.ConnectTimeoutError):  # NewConnectionError too
+        return StorageError(ErrorKind.UNREACHABLE, f"{what}: could not connect",
+                            "check the URL's host and port, and the network")
+    if isinstance(cause, errors.ReadTimeoutError):
+        # not asked again in a pass: it already cost every attempt a full read timeout
+        return StorageError(ErrorKind.UNAVAILABLE, f"{what}: timed out (no answer in time)")
+    if isinstance(cause, (errors.ProtocolError, errors.ResponseError, errors.DecodeError)):
+        return StorageError(ErrorKind.UNAVAILABLE,
+                            f"{what}: the connection was reset or the answer cut off",
+                            retryable=True)
+    return StorageError(ErrorKind.OTHER, f"{what}: {type(cause).__name__}: {cause}")

@@ -1,0 +1,129 @@
+"""The key rules: how a URI written in a playlist becomes the key of an object, for every store.
+
+S3 and the local file system share these rules, so a copy of a bucket on disk checks exactly
+like the bucket (`--root`):
+
+- Query and fragment are dropped (a presigned URL's signature names no other object).
+- The path is percent-decoded as UTF-8, the way S3 decodes a request path. A sequence that does
+  not decode (`%FF`) names no key at all: the reference is invalid, never a U+FFFD key.
+- Dot segments are removed after decoding, so `%2e%2e` counts as `..` (RFC 3986 6.2.2.2) and
+  cannot smuggle a climb past the check; climbing above the top of the store is reported.
+- Empty segments are kept: `a//b.ts` is the S3 key `a//b.ts`, not `a/b.ts`. No file can carry
+  such a name, so the local store answers that it does not exist, as S3 does for a tree that
+  was uploaded from disk.
+- A key must be 1 to 1,024 UTF-8 bytes without NUL, as in S3.
+
+An `s3://BUCKET/PATH` URI follows the same rules wherever it is written, in a playlist or on the
+command line: it is a URI, so it is percent-decoded (a key holding a literal `%` is written
+`%25`, or given as a bare KEY with --bucket, which is taken literally).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import unquote, urlsplit
+
+MAX_KEY_BYTES = 1024
+"""S3 refuses longer keys, so no object can have one."""
+
+SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Where a URI in a playlist points.
+
+    Exactly one of `key` (an object in the same store), `external` (why it is not fetched),
+    `escapes` (it climbs above the root) or `invalid` (why it names no object) describes it.
+    """
+
+    key: str | None = None
+    external: str | None = None
+    escapes: bool = False
+    invalid: str | None = None
+
+
+def scheme_of(uri: str) -> str | None:
+    """The URI's scheme in lower case, or None for a relative reference."""
+    match = SCHEME.match(uri)
+    return match.group(1).lower() if match else None
+
+
+def without_query(text: str) -> str:
+    return text.split("#", 1)[0].split("?", 1)[0]
+
+
+def key_from_path(path: str) -> Reference:
+    """The key named by `path`, a URL path relative to the top of the store ("/a/b.ts")."""
+    try:
+        decoded = unquote(without_query(path), encoding="utf-8", errors="strict")
+    except UnicodeDecodeError:
+        return Reference(invalid="its percent-encoding is not UTF-8, so it names no key")
+    if "\x00" in decoded:
+        return Reference(invalid="it contains a NUL character")
+    parts = decoded.split("/")[1:]
+    segments: list[str] = []
+    for part in parts:
+        if part == ".":
+            continue
+        if part == "..":
+            if not segments:
+                return Reference(escapes=True)
+            segments.pop()
+            continue
+        segments.append(part)
+    if parts and parts[-1] in (".", "..") and segments:
+        segments.append("")  # "a/b/.." is the directory "a/", as in RFC 3986 5.2.4
+    key = "/".join(segments)
+    if not key:
+        return Reference(invalid="it names the top of the store, not an object")
+    if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
+        return Reference(invalid=f"its key is longer than {MAX_KEY_BYTES} bytes, the most S3 "
+                                 "allows")
+    return Reference(key=key)
+
+
+def directory_of(key: str) -> str:
+    return key.rpartition("/")[0]
+
+
+def relative(playlist_key: str, uri: str) -> Reference:
+    """A reference without a scheme, resolved against the playlist's directory; or, with a
+    scheme or a host (`//host/...`), why it is not in this store."""
+    uri = uri.strip()
+    scheme = scheme_of(uri)
+    if scheme is not None:
+        return Reference(external=external_reason(uri, scheme))
+    if uri.startswith("//"):
+        host = re.split(r"[/?#]", uri[2:], maxsplit=1)[0].rpartition("@")[2]
+        return Reference(external=f"on another host ({host or '?'})")
+    if uri.startswith("/"):
+        return key_from_path(uri)
+    directory = directory_of(playlist_key)
+    return key_from_path(f"/{directory}/{uri}" if directory else f"/{uri}")
+
+
+def external_reason(uri: str, scheme: str) -> str:
+    """Why an absolute URI that this store does not serve is not fetched."""
+    if scheme == "s3":
+        return f"in another bucket ({s3_bucket(uri)})"
+    if scheme in ("http", "https"):
+        try:
+            host = urlsplit(uri).netloc.rpartition("@")[2]
+        except ValueError:
+            host = ""
+        return f"on another host ({host or '?'})"
+    return f"{scheme}: URI"
+
+
+def s3_bucket(uri: str) -> str:
+    return uri[len("s3://"):].partition("/")[0] if uri[:5].lower() == "s3://" else ""
+
+
+def s3_reference(uri: str, bucket: str) -> Reference:
+    """An `s3://` URI: a key in `bucket` under the key rules, or another bucket's."""
+    name, _, path = uri[len("s3://"):].partition("/")
+    if name != bucket:
+        return Reference(external=f"in another bucket ({name})")
+    return key_from_path("/" + path)

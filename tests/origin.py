@@ -1,0 +1,116 @@
+"""A small HTTP origin on 127.0.0.1 serving a directory, with the habits of real origins.
+
+It answers GET and HEAD with Content-Length, GET with `Range: bytes=a-b` with 206 and
+Content-Range (416 past the end), and can be told to refuse HEAD (405), to redirect chosen
+paths, or to stall. Every request is recorded, so tests can see what was asked and of whom.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+_RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
+
+
+class Origin:
+    """Serve `root` over HTTP/1.1 on 127.0.0.1 until the `with` block ends."""
+
+    def __init__(self, root: Path, *, head_status: int | None = None,
+                 redirects: dict[str, str] | None = None,
+                 stall: Callable[[str, str], bool] | None = None) -> None:
+        self.root = root
+        self.head_status = head_status
+        """Answer every HEAD with this status (405: "method not allowed") when set."""
+        self.redirects = redirects or {}
+        """Path -> Location, answered with 302."""
+        self.stall = stall
+        """(method, path) -> hold the request without an answer until the server stops."""
+        self.requests: list[tuple[str, str]] = []
+        self.arrived = threading.Event()
+        self.stopped = threading.Event()
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.server.handle_error = lambda *args: None  # type: ignore[method-assign]
+        # a short poll interval: stopping the server waits for the next poll
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
+                                       daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def __enter__(self) -> Origin:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stopped.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def paths(self, method: str | None = None) -> list[str]:
+        return [path for m, path in self.requests if method in (None, m)]
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        origin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                return
+
+            def _answer(self) -> None:
+                with origin.lock:
+                    origin.requests.append((self.command, self.path))
+                origin.arrived.set()
+                if origin.stall is not None and origin.stall(self.command, self.path):
+                    origin.stopped.wait(120)
+                    self.close_connection = True
+                    return
+                if self.path in origin.redirects:
+                    self._send(302, b"", {"Location": origin.redirects[self.path]})
+                    return
+                if self.command == "HEAD" and origin.head_status is not None:
+                    self._send(origin.head_status, b"")
+                    return
+                file = origin.root / unquote(urlsplit(self.path).path).lstrip("/")
+                if not file.is_file():
+                    self._send(404, b"<html><body>404 Not Found</body></html>",
+                               {"Content-Type": "text/html"})
+                    return
+                self._serve(file.read_bytes())
+
+            def _serve(self, data: bytes) -> None:
+                wanted = _RANGE.match(self.headers.get("Range", ""))
+                if self.command != "GET" or wanted is None:
+                    self._send(200, data)
+                    return
+                start = int(wanted.group(1))
+                end = min(int(wanted.group(2) or len(data) - 1), len(data) - 1)
+                if start >= len(data):
+                    self._send(416, b"", {"Content-Range": f"bytes */{len(data)}"})
+                    return
+                self._send(206, data[start:end + 1],
+                           {"Content-Range": f"bytes {start}-{end}/{len(data)}"})
+
+            def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
+                      ) -> None:
+                self.send_response(status)
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+
+            do_GET = do_HEAD = _answer
+
+        return Handler

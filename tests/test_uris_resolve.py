@@ -1,0 +1,250 @@
+"""Each store's resolver: the one place a URI becomes a key, or the reason it names none."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hlsinspect.errors import UsageError
+from hlsinspect.locations import parse_map, parse_maps, parse_target
+from hlsinspect.storage.base import Existence
+from hlsinspect.storage.http import HttpStorage
+from hlsinspect.storage.keys import Reference
+from hlsinspect.storage.local import LocalStorage
+from hlsinspect.storage.s3 import S3Storage
+
+PLAYLIST = "HLS/1M/title/index.m3u8"
+INVALID_UTF8 = Reference(invalid="its percent-encoding is not UTF-8, so it names no key")
+
+
+@pytest.fixture(scope="module")
+def bucket() -> S3Storage:
+    """The store of bucket `out` behind a custom endpoint (no request is ever made here)."""
+    return S3Storage("out", endpoint_url="http://127.0.0.1:9000", region="us-east-1")
+
+
+@pytest.mark.parametrize(
+    ("uri", "key"),
+    [
+        pytest.param("https://out.s3.amazonaws.com/HLS/a.ts", "HLS/a.ts", id="virtual-hosted"),
+        pytest.param("http://out.s3.amazonaws.com/HLS/a.ts", "HLS/a.ts", id="http"),
+        pytest.param("https://OUT.S3.AMAZONAWS.COM/HLS/a.ts", "HLS/a.ts", id="host-case"),
+        pytest.param("https://out.s3.eu-west-1.amazonaws.com/a.ts", "a.ts", id="regional"),
+        pytest.param("https://out.s3-eu-west-1.amazonaws.com/a.ts", "a.ts", id="legacy-dash"),
+        pytest.param("https://out.s3.dualstack.eu-west-1.amazonaws.com/a.ts", "a.ts",
+                     id="dualstack"),
+        pytest.param("https://out.s3.cn-north-1.amazonaws.com.cn/a.ts", "a.ts", id="china"),
+        pytest.param("https://s3.amazonaws.com/out/k/a.ts", "k/a.ts", id="path-style"),
+        pytest.param("https://s3.eu-west-1.amazonaws.com/out/k/a.ts", "k/a.ts",
+                     id="path-style-regional"),
+        pytest.param("https://s3-eu-west-1.amazonaws.com/out/k/a.ts", "k/a.ts",
+                     id="path-style-legacy"),
+        pytest.param("https://s3.dualstack.us-east-1.amazonaws.com/out/k/a.ts", "k/a.ts",
+                     id="path-style-dualstack"),
+        pytest.param("http://127.0.0.1:9000/out/k/a.ts", "k/a.ts", id="endpoint"),
+        pytest.param("https://out.s3.amazonaws.com/HLS/a.ts?X-Amz-Signature=abc&X-Amz-Date=1",
+                     "HLS/a.ts", id="presigned"),
+        pytest.param("https://out.s3.amazonaws.com/HLS/seg%2000.ts#t=1", "HLS/seg 00.ts",
+                     id="percent-decoded"),
+        pytest.param("s3://out/HLS/seg%2000.ts", "HLS/seg 00.ts", id="s3-uri-decoded"),
+        pytest.param("https://my.dotted.s3.amazonaws.com/a.ts", None, id="dotted-other"),
+    ],
+)
+def test_s3_store_knows_its_own_urls(bucket: S3Storage, uri, key):
+    where = bucket.resolve(PLAYLIST, uri)
+    assert where.key == key
+    if key is None:
+        assert where.external == "in another bucket (my.dotted)"
+
+
+@pytest.mark.parametrize(
+    ("uri", "external"),
+    [
+        pytest.param("https://other.s3.amazonaws.com/a.ts", "in another bucket (other)",
+                     id="other-virtual"),
+        pytest.param("https://s3.amazonaws.com/other/a.ts", "in another bucket (other)",
+                     id="other-path-style"),
+        pytest.param("http://127.0.0.1:9000/other/a.ts", "in another bucket (other)",
+                     id="other-on-endpoint"),
+        pytest.param("http://127.0.0.1:9001/out/a.ts", "on another host (127.0.0.1:9001)",
+                     id="endpoint-other-port"),
+        pytest.param("https://cdn.example.com/out/a.ts", "on another host (cdn.example.com)",
+                     id="cdn"),
+        pytest.param("https://out.s3.amazonaws.com.evil.example/a.ts",
+                     "on another host (out.s3.amazonaws.com.evil.example)", id="look-alike"),
+        pytest.param("s3://other/a.ts", "in another bucket (other)", id="s3-other"),
+        pytest.param("skd://key-id", "skd: URI", id="fairplay"),
+    ],
+)
+def test_s3_store_leaves_other_places_alone(bucket: S3Storage, uri, external):
+    assert bucket.resolve(PLAYLIST, uri) == Reference(external=external)
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        pytest.param("a//b.ts", Reference(key="HLS/1M/title/a//b.ts"), id="empty-segment-kept"),
+        pytest.param("%FF.ts", INVALID_UTF8, id="invalid-utf8"),
+        pytest.param("s3://out/%ff.ts", INVALID_UTF8, id="invalid-utf8-s3-uri"),
+        pytest.param("https://out.s3.amazonaws.com/%C3%28.ts", INVALID_UTF8,
+                     id="invalid-utf8-url"),
+        pytest.param("a%00b.ts", Reference(invalid="it contains a NUL character"), id="nul"),
+        pytest.param("/", Reference(invalid="it names the top of the store, not an object"),
+                     id="top"),
+        pytest.param("x" * 1100, Reference(
+            invalid="its key is longer than 1024 bytes, the most S3 allows"), id="too-long"),
+        pytest.param("%2e%2e/%2e%2e/%2e%2e/%2e%2e/x.ts", Reference(escapes=True),
+                     id="encoded-dots"),
+        pytest.param("https://out.s3.amazonaws.com/../x.ts", Reference(escapes=True),
+                     id="url-escapes"),
+        pytest.param("v/..", Reference(key="HLS/1M/title/"), id="trailing-dot-dot"),
+        pytest.param("100%.ts", Reference(key="HLS/1M/title/100%.ts"), id="lone-percent"),
+    ],
+)
+def test_key_rules(bucket: S3Storage, tmp_path: Path, uri, expected):
+    """S3 and the local store apply the same rules (s3:// and URLs of the bucket aside)."""
+    assert bucket.resolve(PLAYLIST, uri) == expected
+    if "://" not in uri:
+        assert LocalStorage(str(tmp_path)).resolve(PLAYLIST, uri) == expected
+
+
+def test_local_store_keeps_empty_segments_as_s3_does(tmp_path: Path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a/b.ts").write_bytes(b"\x47" * 188)
+    store = LocalStorage(str(tmp_path))
+    assert store.stat("a/b.ts").existence is Existence.PRESENT
+    assert store.stat("a//b.ts").existence is Existence.MISSING
+    assert store.stat("a/").existence is Existence.MISSING
+    assert store.list_directory("a//") == {}
+    assert store.uri("a//b.ts") == f"{tmp_path}/a//b.ts"
+
+
+@pytest.fixture(scope="module")
+def origin() -> HttpStorage:
+    return HttpStorage("https://cdn.example.com")
+
+
+@pytest.mark.parametrize(
+    ("uri", "expected"),
+    [
+        pytest.param("seg.ts", Reference(key="t/v/seg.ts"), id="relative"),
+        pytest.param("../a.ts", Reference(key="t/a.ts"), id="dot-dot"),
+        pytest.param("../../../../a.ts", Reference(key="a.ts"), id="clamped-as-players-do"),
+        pytest.param("%2e%2e/a.ts", Reference(key="t/a.ts"), id="encoded-dots"),
+        pytest.param("/abs/a.ts", Reference(key="abs/a.ts"), id="absolute-path"),
+        pytest.param("a%2Fb.ts", Reference(key="t/v/a%2Fb.ts"), id="encoded-slash-kept"),
+        pytest.param("a%ff.ts", Reference(key="t/v/a%FF.ts"), id="any-byte"),
+        pytest.param("seg 1.ts", Reference(key="t/v/seg%201.ts"), id="space-encoded"),
+        pytest.param("seg.ts?token=1#t=2", Reference(key="t/v/seg.ts?token=1"),
+                     id="query-kept"),
+        pytest.param("https://CDN.example.com:443/x.ts", Reference(key="x.ts"),
+                     id="same-origin"),
+        pytest.param("//cdn.example.com/x.ts", Reference(key="x.ts"), id="network-path"),
+        pytest.param("http://cdn.example.com/x.ts",
+                     Reference(external="on another host (http://cdn.example.com)"),
+                     id="other-scheme"),
+        pytest.param("https://img.example.com/x.ts",
+                     Reference(external="on another host (https://img.example.com)"),
+                     id="other-host"),
+        pytest.param("skd://asset", Reference(external="skd: URI"), id="fairplay"),
+        pytest.param("https://[::1/x.ts", Reference(invalid="it is not a valid URL"),
+                     id="broken-url"),
+    ],
+)
+def test_http_store_resolves_urls_as_players_do(origin: HttpStorage, uri, expected):
+    assert origin.resolve("t/v/index.m3u8", uri) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "bucket", "key", "mode"),
+    [
+        pytest.param("s3://b/HLS/seg%2000.m3u8", None, "HLS/seg 00.m3u8", "playlist",
+                     id="s3-uri-is-decoded"),
+        pytest.param("s3://b/HLS/./x/../", None, "HLS/", "prefix", id="s3-dot-segments"),
+        pytest.param("s3://b", None, "", "prefix", id="bucket"),
+        pytest.param("HLS/seg%2000.m3u8", "b", "HLS/seg%2000.m3u8", "playlist",
+                     id="bare-key-is-literal"),
+    ],
+)
+def test_s3_targets(text, bucket, key, mode):
+    target = parse_target(text, bucket)
+    assert (target.bucket, target.key, target.mode) == ("b", key, mode)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        pytest.param("s3://b/%FF.m3u8", "percent-encoding is not UTF-8", id="invalid-utf8"),
+        pytest.param("s3://b/../x.m3u8", "climbs above the bucket", id="escapes"),
+        pytest.param("s3://b!/x.m3u8", "not a valid bucket name", id="bucket-name"),
+        pytest.param("https://cdn.example.com/hls/", "cannot be listed", id="http-directory"),
+        pytest.param("https://user:secret@cdn.example.com/x.m3u8", "credentials in the URL",
+                     id="http-credentials"),
+        pytest.param("https:///x.m3u8", "is not a valid URL", id="http-no-host"),
+    ],
+)
+def test_bad_url_targets(text, words):
+    with pytest.raises(UsageError) as failed:
+        parse_target(text, None)
+    assert words in failed.value.message
+    assert "secret" not in failed.value.message
+
+
+def test_http_target():
+    target = parse_target("HTTPS://CDN.example.com:443/t/../v/master.m3u8?sig=1", None)
+    assert (target.origin, target.key, target.mode) == (
+        "https://cdn.example.com", "v/master.m3u8?sig=1", "playlist")
+
+
+def test_map_parsing():
+    item = parse_map("https://CDN.example.com/hls=s3://out/HLS")
+    assert (item.prefix, item.store, item.location, item.base) == (
+        "https://cdn.example.com/hls/", "s3", "out", "HLS/")
+    assert item.below("https://cdn.example.com/hls/1M/a.ts?t=1") == "1M/a.ts?t=1"
+    assert item.below("https://cdn.example.com/hlsx/a.ts") is None
+    assert item.below("https://cdn.example.com/hls/../secret/a.ts") is None
+    assert item.below("http://cdn.example.com/hls/a.ts") is None
+    origin = parse_map("s3://old-bucket/=https://origin.example.com:8443/vod")
+    assert (origin.store, origin.location, origin.base) == (
+        "http", "https://origin.example.com:8443", "vod/")
+
+
+def test_local_map_and_precedence(tmp_path: Path):
+    maps = parse_maps([f"https://cdn.example.com/={tmp_path}",
+                       "https://cdn.example.com/special/=s3://b/"])
+    assert [m.prefix for m in maps] == ["https://cdn.example.com/special/",
+                                        "https://cdn.example.com/"]
+    assert maps[1].location == str(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        pytest.param("https://cdn.example.com/", "expected PREFIX=TARGET", id="no-equals"),
+        pytest.param("=s3://b/", "expected PREFIX=TARGET", id="no-prefix"),
+        pytest.param("https://cdn.example.com/=", "expected PREFIX=TARGET", id="no-target"),
+        pytest.param("cdn.example.com=s3://b/", "PREFIX must be an http(s):// or s3:// URL",
+                     id="prefix-not-a-url"),
+        pytest.param("https://u:secret@cdn.example.com/=s3://b/", "without user:password",
+                     id="prefix-credentials"),
+        pytest.param("https://cdn.example.com/?a=1=s3://b/", "query", id="prefix-query"),
+        pytest.param("https://cdn.example.com/=ftp://x/", "TARGET must be", id="bad-scheme"),
+        pytest.param("https://cdn.example.com/=/no/such/dir", "TARGET must be",
+                     id="missing-directory"),
+        pytest.param("https://cdn.example.com/=s3://no!/", "TARGET must be", id="bad-bucket"),
+        pytest.param("https://cdn.example.com/=https://u:secret@o.example.com/",
+                     "without user:password", id="target-credentials"),
+    ],
+)
+def test_bad_maps(text, words):
+    with pytest.raises(UsageError) as failed:
+        parse_map(text)
+    assert words in failed.value.message
+    assert "secret" not in failed.value.message
+    assert failed.value.hint is not None
+
+
+def test_a_prefix_given_twice():
+    with pytest.raises(UsageError, match="given twice"):
+        parse_maps(["https://cdn.example.com=s3://a/", "https://cdn.example.com/=s3://b/"])
