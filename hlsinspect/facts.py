@@ -26,8 +26,8 @@ def playlist_report(storage: Storage, entry: Entry, counts: ObjectCounts | None,
     if playlist.is_multivariant:
         return PlaylistReport(
             uri=uri, kind="multivariant", parent=entry.parent, version=playlist.version,
-            variants=tuple(_variants(storage, playlist, title)),
-            renditions=tuple(_renditions(storage, playlist)))
+            variants=tuple(_variants(playlist, title)),
+            renditions=tuple(_renditions(playlist, title)))
     kind = playlist.lines.first("EXT-X-PLAYLIST-TYPE")
     return PlaylistReport(
         uri=uri, kind="media", parent=entry.parent, version=playlist.version,
@@ -37,11 +37,10 @@ def playlist_report(storage: Storage, entry: Entry, counts: ObjectCounts | None,
         total_duration=round(playlist.total_duration, 6), objects=counts or ObjectCounts())
 
 
-def _uri(storage: Storage, playlist: Playlist, raw: str | None) -> str | None:
-    if not raw:
-        return None
-    where = storage.resolve(playlist.key, raw)
-    return storage.uri(where.key) if where.key is not None else raw
+def _named(title: TitleContext | None) -> dict[int, str]:
+    """How reports name the playlist each multivariant tag references, by the tag's line:
+    discovery resolved every reference once already."""
+    return {m.tag.line: m.uri for m in title.members} if title is not None else {}
 
 
 def _resolution(tag: Tag) -> str | None:
@@ -49,10 +48,10 @@ def _resolution(tag: Tag) -> str | None:
     return f"{value[0]}x{value[1]}" if value else None
 
 
-def _variants(storage: Storage, playlist: Playlist, title: TitleContext | None
-              ) -> list[Variant]:
+def _variants(playlist: Playlist, title: TitleContext | None) -> list[Variant]:
     """EXT-X-STREAM-INF entries, then EXT-X-I-FRAME-STREAM-INF entries."""
     structure = playlist.structure
+    named = _named(title)
     members: dict[int, Member] = {}
     if title is not None:
         members = {m.tag.line: m for m in title.members if m.role in ("variant", "iframe")}
@@ -62,7 +61,7 @@ def _variants(storage: Storage, playlist: Playlist, title: TitleContext | None
         member = members.get(tag.line)
         combined = title.combination(member) if title is not None and member else None
         out.append(Variant(
-            uri=_uri(storage, playlist, entry.uri),
+            uri=named.get(tag.line, entry.uri),
             bandwidth=as_int(tag.attr("BANDWIDTH")),
             average_bandwidth=as_int(tag.attr("AVERAGE-BANDWIDTH")),
             resolution=_resolution(tag), codecs=tag.attr("CODECS"),
@@ -73,9 +72,10 @@ def _variants(storage: Storage, playlist: Playlist, title: TitleContext | None
     return out
 
 
-def _renditions(storage: Storage, playlist: Playlist) -> list[Rendition]:
+def _renditions(playlist: Playlist, title: TitleContext | None) -> list[Rendition]:
+    named = _named(title)
     return [
         Rendition(type=tag.attr("TYPE"), group_id=tag.attr("GROUP-ID"), name=tag.attr("NAME"),
-                  language=tag.attr("LANGUAGE"), uri=_uri(storage, playlist, tag.attr("URI")))
+                  language=tag.attr("LANGUAGE"), uri=named.get(tag.line, tag.attr("URI")))
         for tag in playlist.structure.renditions
     ]

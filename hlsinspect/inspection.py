@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 
 from hlsinspect import __version__
 from hlsinspect.bitrate import Measured, measure
@@ -111,7 +111,9 @@ class Inspection:
             return [failure_finding(storage, loaded, uri)] if parent is None else []
         playlist = loaded.playlist
         assert playlist is not None
-        context = PlaylistContext(playlist, uri, partial(object_uri, storage, loaded.key),
+        # findings name objects through the store, once per distinct URI of the playlist
+        named = cache(partial(object_uri, storage, loaded.key))
+        context = PlaylistContext(playlist, uri, named,
                                   self.selection.profile)
         checked.context = context
         found = self._apply("line", context, uri)

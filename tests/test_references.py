@@ -10,6 +10,7 @@ from hlsinspect.playlists import ParseFailure, decode, parse
 from hlsinspect.references import object_refs, place
 
 PLAYLIST = "HLS/1M/title/sample.m3u8"
+NO_OBJECT = "URI, which names no stored object"
 
 
 @pytest.mark.parametrize(
@@ -29,8 +30,9 @@ PLAYLIST = "HLS/1M/title/sample.m3u8"
                      id="other-bucket"),
         pytest.param("https://cdn.example.com/seg.ts",
                      Reference(external="on another host (cdn.example.com)"), id="http"),
-        pytest.param("skd://key-id", Reference(external="skd: URI"), id="fairplay"),
-        pytest.param("data:text/plain;base64,AAAA", Reference(external="data: URI"), id="data"),
+        pytest.param("skd://key-id", Reference(external=f"a skd: {NO_OBJECT}"), id="fairplay"),
+        pytest.param("data:text/plain;base64,AAAA", Reference(external=f"a data: {NO_OBJECT}"),
+                     id="data"),
         pytest.param("//cdn.example.com/seg.ts",
                      Reference(external="on another host (cdn.example.com)"), id="network-path"),
     ],

@@ -74,7 +74,7 @@ def test_s3_store_knows_its_own_urls(bucket: S3Storage, uri, key):
         pytest.param("https://out.s3.amazonaws.com.evil.example/a.ts",
                      "on another host (out.s3.amazonaws.com.evil.example)", id="look-alike"),
         pytest.param("s3://other/a.ts", "in another bucket (other)", id="s3-other"),
-        pytest.param("skd://key-id", "skd: URI", id="fairplay"),
+        pytest.param("skd://key-id", "a skd: URI, which names no stored object", id="fairplay"),
     ],
 )
 def test_s3_store_leaves_other_places_alone(bucket: S3Storage, uri, external):
@@ -147,7 +147,8 @@ def origin() -> HttpStorage:
         pytest.param("https://img.example.com/x.ts",
                      Reference(external="on another host (https://img.example.com)"),
                      id="other-host"),
-        pytest.param("skd://asset", Reference(external="skd: URI"), id="fairplay"),
+        pytest.param("skd://asset", Reference(external="a skd: URI, which names no stored object"),
+                     id="fairplay"),
         pytest.param("https://[::1/x.ts", Reference(invalid="it is not a valid URL"),
                      id="broken-url"),
     ],

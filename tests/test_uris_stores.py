@@ -95,7 +95,7 @@ def same_view(report: dict[str, Any], tree: Path) -> dict[str, Any]:
     view = local_view(report, f"{tree}/")
     for finding in view["findings"]:
         finding["message"] = finding["message"].replace(
-            "; if this is a copy of a bucket, name its top with --root", "")
+            "; if the directory is a copy of a bucket, name the bucket's top with --root", "")
     return view
 
 

@@ -7,17 +7,23 @@ from hlsinspect.locations import Reference
 from hlsinspect.report import Finding
 
 
+def _shown(raw: str) -> str:
+    """A URI for a message: a data: URI or a long token is cut, the finding keeps it whole."""
+    return repr(raw if len(raw) <= 100 else raw[:97] + "...")
+
+
 def unfollowed(what: str, raw: str, where: Reference, playlist: str, line: int | None,
                *, local: bool = False) -> Finding:
     """Why the URI `raw` (a `what`: segment, key, variant playlist...) is not requested."""
     if where.escapes:
-        advice = "; if this is a copy of a bucket, name its top with --root" if local else ""
+        advice = ("; if the directory is a copy of a bucket, name the bucket's top with --root"
+                  if local else "")
         return finding(
-            "uri-escapes-root", f"{what} URI {raw!r} climbs above the root with '..': not "
-            f"requested{advice}", playlist=playlist, uri=raw, line=line)
+            "uri-escapes-root", f"{what} URI {_shown(raw)} climbs above the root with '..': "
+            f"not requested{advice}", playlist=playlist, uri=raw, line=line)
     if where.invalid:
-        return finding("uri-invalid", f"{what} URI {raw!r}: {where.invalid}",
+        return finding("uri-invalid", f"{what} URI {_shown(raw)}: {where.invalid}",
                        playlist=playlist, uri=raw, line=line)
     return finding(
-        "external-uri-not-checked", f"{what} URI {raw!r} is {where.external}: not fetched",
-        playlist=playlist, uri=raw, line=line)
+        "external-uri-not-checked", f"{what} URI {_shown(raw)} is {where.external}: not "
+        "fetched", playlist=playlist, uri=raw, line=line)

@@ -114,7 +114,7 @@ def external_reason(uri: str, scheme: str) -> str:
         except ValueError:
             host = ""
         return f"on another host ({host or '?'})"
-    return f"{scheme}: URI"
+    return f"a {scheme}: URI, which names no stored object"
 
 
 def s3_bucket(uri: str) -> str:
