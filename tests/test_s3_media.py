@@ -243,3 +243,23 @@ class socket_free_port:
 
     def __exit__(self, *exc: object) -> None:
         self.sock.close()
+
+
+def test_a_wrong_content_type_is_an_apple_warning(s3_cli, s3: S3):
+    """S3 serves what the uploader said: octet-stream for a .ts is Apple HLS 10.4's case."""
+    key = "HLS/1M/D0002021500_00000/sample00002.ts"
+    body = s3.get(key)
+    s3.client.put_object(Bucket=s3.bucket, Key=key, Body=body,
+                         ContentType="application/octet-stream")
+    for name in ("sample00000.ts", "sample00001.ts"):
+        other = f"HLS/1M/D0002021500_00000/{name}"
+        s3.client.put_object(Bucket=s3.bucket, Key=other, Body=s3.get(other),
+                             ContentType="video/mp2t")
+    run = s3_cli("check", URI, "--format", "json", "--rules", "apple", "--verify", "head")
+    found = [f for f in run.json["findings"] if f["name"] == "apple-content-type"]
+    assert len(found) == 1
+    assert found[0]["uri"].endswith("sample00002.ts") or "more objects" in found[0]["message"]
+    assert found[0]["observed"] == "application/octet-stream"
+    assert found[0]["severity"] == "warning"
+    rfc = s3_cli("check", URI, "--format", "json", "--verify", "head")
+    assert "apple-content-type" not in {f["name"] for f in rfc.json["findings"]}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from hlsinspect.checks.context import ObjectContext
-from hlsinspect.checks.registry import ERROR, INFO, Issue, rule
+from hlsinspect.checks.registry import ERROR, INFO, WARNING, Issue, rule
 from hlsinspect.references import ResolvedRef
 from hlsinspect.storage.base import Existence
 from hlsinspect.syntax.attributes import as_int
@@ -185,3 +185,46 @@ def bitrate_tag_mismatch(ctx: ObjectContext) -> Iterator[Issue]:
                     f"{kbps:.1f} kbit/s ({size} bytes over {segment.duration:g} s)",
                     line=tag.line, uri=ctx.playlist.object_uri(segment.uri),
                     observed=f"{kbps:.1f} kbit/s", expected=f"{declared} kbit/s ± 10%")
+
+
+_TYPES = {
+    ".ts": ("video/mp2t",), ".m2ts": ("video/mp2t",),
+    ".m4s": ("video/iso.segment", "video/mp4", "audio/mp4"),
+    ".mp4": ("video/mp4", "audio/mp4", "application/mp4"), ".m4v": ("video/mp4",),
+    ".m4a": ("audio/mp4",), ".cmfv": ("video/mp4",), ".cmfa": ("audio/mp4",),
+    ".aac": ("audio/aac",), ".mp3": ("audio/mpeg",), ".ac3": ("audio/ac3",),
+    ".ec3": ("audio/eac3",), ".vtt": ("text/vtt", "text/plain"), ".webvtt": ("text/vtt",),
+}
+"""Apple HLS 10.4's MIME types by file extension."""
+
+
+@rule("HLS724", "apple-content-type", WARNING, scope="object", profile="apple",
+      reference="Apple HLS 10.4",
+      hint="serve media with its recommended MIME type (S3: set Content-Type when uploading, "
+           "for example aws s3 cp --content-type video/mp2t)",
+      passing=[{"index.m3u8": VOD + SEG + END, "a.ts": TS}],
+      tested_by="tests/test_s3_media.py::test_a_wrong_content_type_is_an_apple_warning")
+def apple_content_type(ctx: ObjectContext) -> Iterator[Issue]:
+    """A segment, init segment or part served with a Content-Type other than Apple's
+    recommended one for its extension (video/mp2t for .ts, video/iso.segment or video/mp4
+    for fMP4, audio/aac...): some players refuse what they cannot identify. Known only from
+    S3 or HTTP HEAD answers; a local directory, or a listing, says nothing of it. One finding
+    per playlist, naming the first object and counting the others."""
+    wrong: list[tuple[ResolvedRef, str, str]] = []
+    for item, _ in _first_uses(ctx):
+        state = ctx.states.get(item.key)
+        path = item.key.split("?", 1)[0].lower()
+        suffix = path[path.rfind("."):] if "." in path.rpartition("/")[2] else ""
+        allowed = _TYPES.get(suffix)
+        if (state is None or state.content_type is None or allowed is None
+                or item.ref.kind not in ("segment", "init", "part")):
+            continue
+        served = state.content_type.split(";")[0].strip().lower()
+        if served not in allowed:
+            wrong.append((item, served, " or ".join(allowed)))
+    if wrong:
+        item, served, expected = wrong[0]
+        more = f" (and {len(wrong) - 1} more objects)" if len(wrong) > 1 else ""
+        yield Issue(f"{LABEL[item.ref.kind]} {item.ref.uri!r} is served as {served!r}{more}",
+                    line=item.ref.line, uri=ctx.key_uri(item.key), observed=served,
+                    expected=expected)

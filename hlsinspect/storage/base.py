@@ -44,6 +44,8 @@ class ObjectState:
     reason: str | None = None
     retryable: bool = False
     """True when asking again may help (throttling, 5xx, timeouts)."""
+    content_type: str | None = None
+    """The Content-Type the store serves it with (S3 and HTTP HEAD; unknown from listings)."""
 
 
 class ErrorKind(str, enum.Enum):

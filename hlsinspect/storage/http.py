@@ -132,17 +132,21 @@ class HttpStorage:
         if response.status in _HEAD_REFUSED:
             return None
         if response.status in (200, 203, 204):
-            return ObjectState(Existence.PRESENT, size=_int(response.headers.get("Content-Length")))
+            return ObjectState(Existence.PRESENT, size=_int(response.headers.get("Content-Length")),
+                               content_type=response.headers.get("Content-Type"))
         return _state(response.status, "HEAD")
 
     def _first_byte(self, key: str) -> ObjectState:
         response = self._request("GET", self.uri(key), {"Range": "bytes=0-0"})[0]
         status, headers = response.status, response.headers
         _done(response)
+        kind = headers.get("Content-Type")
         if status == 206:
-            return ObjectState(Existence.PRESENT, size=_total(headers.get("Content-Range")))
+            return ObjectState(Existence.PRESENT, size=_total(headers.get("Content-Range")),
+                               content_type=kind)
         if status == 200:  # the range was ignored: the length is the whole object's
-            return ObjectState(Existence.PRESENT, size=_int(headers.get("Content-Length")))
+            return ObjectState(Existence.PRESENT, size=_int(headers.get("Content-Length")),
+                               content_type=kind)
         if status == 416:  # no byte 0: an empty object
             return ObjectState(Existence.PRESENT, size=_total(headers.get("Content-Range")) or 0)
         return _state(status, "GET")

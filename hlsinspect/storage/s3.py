@@ -111,7 +111,8 @@ class S3Storage:
             error = self._error(exc, key, action="check")
             return ObjectState(Existence.UNKNOWN, reason=error.message,
                                retryable=error.retryable)
-        return ObjectState(Existence.PRESENT, size=response.get("ContentLength"))
+        return ObjectState(Existence.PRESENT, size=response.get("ContentLength"),
+                           content_type=response.get("ContentType"))
 
     def list_keys(self, prefix: str) -> Iterator[tuple[str, int]]:
         yield from in_passes(lambda: list(self._list(prefix, delimiter=None)), self.policy)
