@@ -199,8 +199,9 @@ def version_higher_than_needed(ctx: PlaylistContext) -> Iterator[Issue]:
         allowed = max(allowed, 6)
     if declared > allowed:
         tag = ctx.tag("EXT-X-VERSION")
-        yield Issue(f"EXT-X-VERSION:{declared}, but the playlist's features need version "
-                    f"{features} (up to {allowed} is usual)", line=tag.line if tag else None,
+        usual = f" (up to {allowed} is usual)" if allowed > features else ""
+        yield Issue(f"EXT-X-VERSION:{declared}, but the playlist's features need only version "
+                    f"{features}{usual}", line=tag.line if tag else None,
                     observed=str(declared), expected=f"<= {allowed}")
 
 
