@@ -5,11 +5,10 @@
     report.ok, report.findings
 """
 
-__version__ = "0.1.0"
-
 from hlsinspect.engine import S3Options, Settings, inspect
 from hlsinspect.errors import HlsInspectError
 from hlsinspect.report import Finding, Report, Severity
+from hlsinspect.version import __version__
 
 __all__ = [
     "Finding",

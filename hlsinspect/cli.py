@@ -252,7 +252,7 @@ def check(
     from hlsinspect.locations import parse_maps
     from hlsinspect.render.json import error_report
     from hlsinspect.render.output import check_writable, write_json, write_junit, write_report
-    from hlsinspect.storage.urls import redact
+    from hlsinspect.uri.urls import redact
     from hlsinspect.verify import VerifySettings
 
     as_json = output_format is Format.json

@@ -18,7 +18,7 @@ from hlsinspect.locations import Target, UriMap, map_target, parse_target
 from hlsinspect.report import Report, Severity
 from hlsinspect.storage.base import Storage, StorageError
 from hlsinspect.storage.factory import S3Options, Stores
-from hlsinspect.storage.urls import redact
+from hlsinspect.uri.urls import redact
 from hlsinspect.verify import Progress, VerifySettings
 
 _DEFAULT_S3 = S3Options()

@@ -13,7 +13,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache, partial
 
-from hlsinspect import __version__
 from hlsinspect.bitrate import Measured, measure
 from hlsinspect.checks.apply import apply
 from hlsinspect.checks.context import Member, ObjectContext, PlaylistContext, TitleContext
@@ -26,6 +25,7 @@ from hlsinspect.references import ObjectRef, ResolvedRef, object_refs, place
 from hlsinspect.report import Finding, ObjectCounts, PlaylistReport, Report, Severity
 from hlsinspect.storage.base import Existence, ObjectState, Storage
 from hlsinspect.verify import Progress, VerifySettings, verify
+from hlsinspect.version import __version__
 
 
 @dataclass

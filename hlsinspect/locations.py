@@ -13,10 +13,16 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from hlsinspect.errors import UsageError
-from hlsinspect.storage.keys import Reference, key_from_path, relative, s3_reference, scheme_of
-from hlsinspect.storage.urls import http_key, origin_of, redact, split_url, url_path
+from hlsinspect.uri.keys import (
+    Reference,
+    is_playlist_key,
+    key_from_path,
+    relative,
+    s3_reference,
+    scheme_of,
+)
+from hlsinspect.uri.urls import http_key, origin_of, redact, split_url, url_path
 
-PLAYLIST_SUFFIXES = (".m3u8", ".m3u")
 TargetMode = Literal["playlist", "prefix", "auto"]
 _BUCKET = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
 """What botocore accepts as a bucket name (older buckets may hold capitals and underscores)."""
@@ -38,10 +44,6 @@ class Target:
     bucket: str | None = None
     root: str | None = None
     origin: str | None = None
-
-
-def is_playlist_key(key: str) -> bool:
-    return key.lower().endswith(PLAYLIST_SUFFIXES)
 
 
 def parse_target(text: str, bucket: str | None, env_bucket: str | None = None,

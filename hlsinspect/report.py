@@ -9,6 +9,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from hlsinspect.uri.keys import is_playlist_key
+
 SCHEMA_VERSION = 1
 
 
@@ -255,8 +257,6 @@ class Report:
     def by_playlist(self) -> dict[str | None, list[Finding]]:
         """Findings by the playlist they concern: their own, and also the playlist a
         multivariant playlist reports about (a missing or truncated variant)."""
-        from hlsinspect.locations import is_playlist_key
-
         index: dict[str | None, list[Finding]] = {}
         for finding in self.findings:
             index.setdefault(finding.playlist, []).append(finding)

@@ -10,9 +10,9 @@ from hlsinspect.errors import UsageError
 from hlsinspect.locations import parse_map, parse_maps, parse_target
 from hlsinspect.storage.base import Existence
 from hlsinspect.storage.http import HttpStorage
-from hlsinspect.storage.keys import Reference
 from hlsinspect.storage.local import LocalStorage
 from hlsinspect.storage.s3 import S3Storage
+from hlsinspect.uri.keys import Reference
 
 PLAYLIST = "HLS/1M/title/index.m3u8"
 INVALID_UTF8 = Reference(invalid="its percent-encoding is not UTF-8, so it names no key")

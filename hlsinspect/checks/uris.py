@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from hlsinspect.checks.registry import finding
-from hlsinspect.locations import Reference
 from hlsinspect.report import Finding
+from hlsinspect.uri.keys import Reference
 
 
 def _shown(raw: str) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from hlsinspect import __version__
 from hlsinspect.report import ErrorInfo, Report
+from hlsinspect.version import __version__
 
 
 def render_json(report: Report) -> str:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
-    from hlsinspect.storage.keys import Reference
+    from hlsinspect.uri.keys import Reference
 
 T = TypeVar("T")
 

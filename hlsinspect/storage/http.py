@@ -16,7 +16,6 @@ import threading
 from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-from hlsinspect import __version__
 from hlsinspect.storage.base import (
     MAX_PLAYLIST_BYTES,
     ErrorKind,
@@ -26,8 +25,9 @@ from hlsinspect.storage.base import (
     StorageError,
     in_passes,
 )
-from hlsinspect.storage.keys import Reference, external_reason, scheme_of
-from hlsinspect.storage.urls import http_key, origin_of, split_url
+from hlsinspect.uri.keys import Reference, external_reason, scheme_of
+from hlsinspect.uri.urls import http_key, origin_of, split_url
+from hlsinspect.version import __version__
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

@@ -19,7 +19,7 @@ from hlsinspect.storage.base import (
     ObjectState,
     StorageError,
 )
-from hlsinspect.storage.keys import Reference, relative
+from hlsinspect.uri.keys import Reference, relative
 
 
 class LocalStorage:

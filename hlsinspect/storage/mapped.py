@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from hlsinspect.locations import UriMap, absolute_reference
 from hlsinspect.storage.base import FOREIGN, MAX_PLAYLIST_BYTES, ObjectState, Storage
-from hlsinspect.storage.keys import Reference
+from hlsinspect.uri.keys import Reference
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from hlsinspect.storage.base import (
     StorageError,
     in_passes,
 )
-from hlsinspect.storage.keys import (
+from hlsinspect.uri.keys import (
     Reference,
     external_reason,
     key_from_path,
@@ -31,8 +31,8 @@ from hlsinspect.storage.keys import (
     s3_reference,
     scheme_of,
 )
-from hlsinspect.storage.s3_urls import Endpoint, locate
-from hlsinspect.storage.urls import redact
+from hlsinspect.uri.s3_urls import Endpoint, locate
+from hlsinspect.uri.urls import redact
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

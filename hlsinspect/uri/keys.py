@@ -127,3 +127,11 @@ def s3_reference(uri: str, bucket: str) -> Reference:
     if name != bucket:
         return Reference(external=f"in another bucket ({name})")
     return key_from_path("/" + path)
+
+
+PLAYLIST_SUFFIXES = (".m3u8", ".m3u")
+"""How a playlist's name ends (RFC 8216 4: or its Content-Type says it is one)."""
+
+
+def is_playlist_key(key: str) -> bool:
+    return key.lower().endswith(PLAYLIST_SUFFIXES)
