@@ -1,127 +1,45 @@
 """The command line: options -> settings -> engine -> renderer -> exit code.
 
-The only module (with render/) that prints, and the only one that exits. Every error becomes
-`hlsinspect: error: ...` plus a `hint:` line and exit code 2; `--debug` adds the traceback.
+The only package (with render/) that prints, and the only one that exits. Every error becomes
+`hlsinspect: error: ...` plus a `hint:` line and exit code 2; `--debug` adds the traceback
+(see failures.py).
 """
 
 from __future__ import annotations
 
-import enum
 import json
 import os
 import re
 import sys
-import traceback
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
 
-from hlsinspect import __version__
+from hlsinspect.cli.failures import Group, guard, print_error
+from hlsinspect.cli.options import (
+    Bucket,
+    Debug,
+    Endpoint,
+    FailOn,
+    Format,
+    FromFile,
+    Profile,
+    Region,
+    RulesFormat,
+    RulesProfile,
+    VerifyMode,
+    tokens,
+)
 from hlsinspect.errors import HlsInspectError
 from hlsinspect.report import Report, Severity
+from hlsinspect.version import __version__
 
-T = TypeVar("T")
 _BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 
 
-class Format(str, enum.Enum):
-    table = "table"
-    json = "json"
-
-
-class VerifyMode(str, enum.Enum):
-    auto = "auto"
-    head = "head"
-    list = "list"
-
-
-class FailOn(str, enum.Enum):
-    error = "error"
-    warning = "warning"
-
-
-class RulesProfile(str, enum.Enum):
-    rfc = "rfc"
-    apple = "apple"
-
-
-class RulesFormat(str, enum.Enum):
-    table = "table"
-    json = "json"
-    markdown = "markdown"
-
-
-class _Options:
-    """Option values with the settings file filling in what the command line left out."""
-
-    def __init__(self, ctx: typer.Context) -> None:
-        self.ctx = ctx
-        self._file: Any = None
-
-    def pick(self, key: str, given: T) -> T:
-        name = {"rules": "rules_profile", "verify": "verify_mode", "map": "maps"}.get(
-            key, key.replace("-", "_"))
-        # typer runs on a vendored click: compare the ParameterSource by name
-        source = getattr(self.ctx.get_parameter_source(name), "name", "DEFAULT")
-        if source != "DEFAULT":
-            return given
-        if self._file is None:
-            from hlsinspect.config import load
-
-            self._file = load(Path.cwd())
-        value = self._file.get(key)
-        return given if value is None else value
-
-
-def _tokens(values: list[str]) -> list[str]:
-    """Rule codes or names, given repeatedly or separated by commas."""
-    return [t.strip() for v in values for t in v.split(",") if t.strip()]
-
-
-def _wants_json(args: list[str]) -> bool:
-    """Whether the command line asked for JSON, read before (or despite) parsing it."""
-    return any(a == "--format=json" or (a == "--format" and n == "json")
-               for a, n in zip(args, [*args[1:], ""], strict=True))
-
-
-class _Group(TyperGroup):
-    """Runs the app in non-standalone mode so usage errors and Ctrl-C follow our contract."""
-
-    def main(self, *args: Any, **kwargs: Any) -> NoReturn:
-        kwargs["standalone_mode"] = False
-        kwargs.setdefault("prog_name", "hlsinspect")
-        argv = list(args[0] if args and args[0] is not None else kwargs.get("args") or
-                    sys.argv[1:])
-        try:
-            code = super().main(*args, **kwargs)
-        except typer.Abort:
-            typer.echo("hlsinspect: interrupted", err=True)
-            sys.exit(130)
-        except Exception as exc:
-            # Usage errors of the click that typer runs on (vendored or not): duck-typed.
-            if not hasattr(exc, "format_message"):
-                raise
-            context = getattr(exc, "ctx", None)
-            if type(exc).__name__ == "NoArgsIsHelpError" and context is not None:
-                typer.echo(context.get_help(), err=True)
-                sys.exit(2)
-            message = exc.format_message().replace("Value error, ", "")
-            command = argv[0] if argv and not argv[0].startswith("-") else None
-            hint = f"run 'hlsinspect {command + ' ' if command else ''}--help' for the options"
-            if command == "check" and _wants_json(argv):
-                from hlsinspect.render.json import error_report, render_json
-
-                sys.stdout.write(render_json(error_report([], "usage", message, hint)))
-            _print_error(message, hint)
-            sys.exit(2)
-        sys.exit(code if isinstance(code, int) else 0)
-
-
 app = typer.Typer(
-    cls=_Group,
+    cls=Group,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -143,55 +61,6 @@ def _root(
         "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
     """Check that HLS output in S3 or on disk is complete and correct."""
-
-
-Bucket = Annotated[str | None, typer.Option(
-    "--bucket", "-b", metavar="BUCKET", show_default=False,
-    help="S3 bucket for targets given as keys or prefixes (HLSINSPECT_BUCKET sets it for "
-         "paths that do not exist locally).")]
-Endpoint = Annotated[str | None, typer.Option(
-    "--endpoint-url", metavar="URL", show_default=False,
-    help="S3 endpoint (MinIO, Ceph, moto); AWS_ENDPOINT_URL works too.")]
-Profile = Annotated[str | None, typer.Option(
-    "--profile", metavar="NAME", show_default=False, help="AWS profile to use.")]
-Region = Annotated[str | None, typer.Option(
-    "--region", metavar="REGION", show_default=False, help="AWS region of the bucket.")]
-Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
-
-
-def _print_error(message: str, hint: str | None) -> None:
-    typer.echo(f"hlsinspect: error: {message}", err=True)
-    if hint:
-        typer.echo(f"hint: {hint}", err=True)
-
-
-def _guard(call: Callable[[], T], debug: bool,
-           on_error: Callable[[HlsInspectError], None] = lambda _: None) -> T:
-    """Turn every failure into one error line (and exit 2); Ctrl-C into exit 130, after
-    `on_error` has written the JSON document and JUnit file that CI expects (marked
-    incomplete)."""
-    try:
-        return call()
-    except KeyboardInterrupt:
-        try:
-            on_error(HlsInspectError("interrupted before the inspection was complete",
-                                     kind="interrupted"))
-        except HlsInspectError as nested:
-            _print_error(nested.message, nested.hint)
-        typer.echo("hlsinspect: interrupted", err=True)
-        raise typer.Exit(130) from None
-    except Exception as exc:
-        if debug:
-            traceback.print_exc()
-        error = exc if isinstance(exc, HlsInspectError) else HlsInspectError(
-            f"unexpected {type(exc).__name__}: {exc}",
-            hint="run again with --debug for the traceback", kind="internal")
-        try:
-            on_error(error)
-        except HlsInspectError as nested:  # even the error report could not be written
-            _print_error(nested.message, nested.hint)
-        _print_error(error.message, error.hint)
-        raise typer.Exit(error.exit_code) from None
 
 
 @app.command(short_help="Inspect playlists and verify every object they reference.")
@@ -256,14 +125,14 @@ def check(
     from hlsinspect.verify import VerifySettings
 
     as_json = output_format is Format.json
-    options = _Options(ctx)
+    options = FromFile(ctx)
 
     def settings_and_s3() -> tuple[Settings, S3Options]:
         from hlsinspect.checks import Selection
 
         rules = Selection.of(options.pick("rules", rules_profile.value),
-                             _tokens(options.pick("select", select or [])),
-                             _tokens(options.pick("ignore", ignore or [])))
+                             tokens(options.pick("select", select or [])),
+                             tokens(options.pick("ignore", ignore or [])))
         settings = Settings(
             verify=VerifySettings(mode=options.pick("verify", verify_mode.value),
                                   concurrency=options.pick("concurrency", concurrency)),
@@ -292,8 +161,8 @@ def check(
                            root=str(root) if root else None,
                            settings=settings, s3=s3, progress=progress)
 
-    report = _guard(run, debug, on_error)
-    _guard(lambda: write_report(report, as_json, output, junit), debug)
+    report = guard(run, debug, on_error)
+    guard(lambda: write_report(report, as_json, output, junit), debug)
     raise typer.Exit(0 if report.ok else 1)
 
 
@@ -318,10 +187,10 @@ def show(
     from hlsinspect.engine import S3Options, read_playlist
 
     s3 = S3Options(profile, region, endpoint_url)
-    data = _guard(lambda: read_playlist(target, bucket, s3,
+    data = guard(lambda: read_playlist(target, bucket, s3,
                                         os.environ.get("HLSINSPECT_BUCKET") or None), debug)
     if sys.stdout.isatty() and (b"\x00" in data[:4096] or not data.lstrip().startswith(b"#")):
-        _print_error(f"{target} does not look like a playlist (binary or not #EXTM3U)",
+        print_error(f"{target} does not look like a playlist (binary or not #EXTM3U)",
                      "redirect the output to a file to get its bytes anyway")
         raise typer.Exit(2)
     sys.stdout.flush()
@@ -353,7 +222,7 @@ def policy(
         problem = ("a bucket policy needs --principal ARN",
                    "or pass --iam for a policy to attach to the user or role")
     if problem:
-        _print_error(*problem)
+        print_error(*problem)
         raise typer.Exit(2)
     document = identity_policy(bucket) if iam else bucket_policy(bucket, str(principal))
     typer.echo(json.dumps(document, indent=2))
@@ -396,6 +265,3 @@ def main() -> None:
             sys.stderr.flush()
             os._exit(130)
         raise
-
-
-__all__ = ["app", "main"]

@@ -1,0 +1,94 @@
+"""How the command line fails: one error line, a hint, an exit code, never a traceback.
+
+Usage errors, HlsInspectError, unexpected exceptions and Ctrl-C all end here, so the exit-code
+contract (2 for "could not inspect", 130 for interrupted) is kept in one place; --debug adds
+the traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import typer
+from typer.core import TyperGroup
+
+from hlsinspect.errors import HlsInspectError
+
+T = TypeVar("T")
+
+
+def print_error(message: str, hint: str | None) -> None:
+    typer.echo(f"hlsinspect: error: {message}", err=True)
+    if hint:
+        typer.echo(f"hint: {hint}", err=True)
+
+
+def _wants_json(args: list[str]) -> bool:
+    """Whether the command line asked for JSON, read before (or despite) parsing it."""
+    return any(a == "--format=json" or (a == "--format" and n == "json")
+               for a, n in zip(args, [*args[1:], ""], strict=True))
+
+
+class Group(TyperGroup):
+    """Runs the app in non-standalone mode so usage errors and Ctrl-C follow our contract."""
+
+    def main(self, *args: Any, **kwargs: Any) -> NoReturn:
+        kwargs["standalone_mode"] = False
+        kwargs.setdefault("prog_name", "hlsinspect")
+        argv = list(args[0] if args and args[0] is not None else kwargs.get("args") or
+                    sys.argv[1:])
+        try:
+            code = super().main(*args, **kwargs)
+        except typer.Abort:
+            typer.echo("hlsinspect: interrupted", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            # Usage errors of the click that typer runs on (vendored or not): duck-typed.
+            if not hasattr(exc, "format_message"):
+                raise
+            context = getattr(exc, "ctx", None)
+            if type(exc).__name__ == "NoArgsIsHelpError" and context is not None:
+                typer.echo(context.get_help(), err=True)
+                sys.exit(2)
+            message = exc.format_message().replace("Value error, ", "")
+            command = argv[0] if argv and not argv[0].startswith("-") else None
+            hint = f"run 'hlsinspect {command + ' ' if command else ''}--help' for the options"
+            if command == "check" and _wants_json(argv):
+                from hlsinspect.render.json import error_report, render_json
+
+                sys.stdout.write(render_json(error_report([], "usage", message, hint)))
+            print_error(message, hint)
+            sys.exit(2)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def guard(call: Callable[[], T], debug: bool,
+           on_error: Callable[[HlsInspectError], None] = lambda _: None) -> T:
+    """Turn every failure into one error line (and exit 2); Ctrl-C into exit 130, after
+    `on_error` has written the JSON document and JUnit file that CI expects (marked
+    incomplete)."""
+    try:
+        return call()
+    except KeyboardInterrupt:
+        try:
+            on_error(HlsInspectError("interrupted before the inspection was complete",
+                                     kind="interrupted"))
+        except HlsInspectError as nested:
+            print_error(nested.message, nested.hint)
+        typer.echo("hlsinspect: interrupted", err=True)
+        raise typer.Exit(130) from None
+    except Exception as exc:
+        if debug:
+            traceback.print_exc()
+        error = exc if isinstance(exc, HlsInspectError) else HlsInspectError(
+            f"unexpected {type(exc).__name__}: {exc}",
+            hint="run again with --debug for the traceback", kind="internal")
+        try:
+            on_error(error)
+        except HlsInspectError as nested:  # even the error report could not be written
+            print_error(nested.message, nested.hint)
+        print_error(error.message, error.hint)
+        raise typer.Exit(error.exit_code) from None

@@ -1,0 +1,80 @@
+"""The options the commands share, their choices, and the settings file filling in what the
+command line leaves out."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+T = TypeVar("T")
+
+
+class Format(str, enum.Enum):
+    table = "table"
+    json = "json"
+
+
+class VerifyMode(str, enum.Enum):
+    auto = "auto"
+    head = "head"
+    list = "list"
+
+
+class FailOn(str, enum.Enum):
+    error = "error"
+    warning = "warning"
+
+
+class RulesProfile(str, enum.Enum):
+    rfc = "rfc"
+    apple = "apple"
+
+
+class RulesFormat(str, enum.Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+class FromFile:
+    """Option values with the settings file filling in what the command line left out."""
+
+    def __init__(self, ctx: typer.Context) -> None:
+        self.ctx = ctx
+        self._file: Any = None
+
+    def pick(self, key: str, given: T) -> T:
+        name = {"rules": "rules_profile", "verify": "verify_mode", "map": "maps"}.get(
+            key, key.replace("-", "_"))
+        # typer runs on a vendored click: compare the ParameterSource by name
+        source = getattr(self.ctx.get_parameter_source(name), "name", "DEFAULT")
+        if source != "DEFAULT":
+            return given
+        if self._file is None:
+            from hlsinspect.config import load
+
+            self._file = load(Path.cwd())
+        value = self._file.get(key)
+        return given if value is None else value
+
+
+def tokens(values: list[str]) -> list[str]:
+    """Rule codes or names, given repeatedly or separated by commas."""
+    return [t.strip() for v in values for t in v.split(",") if t.strip()]
+
+
+Bucket = Annotated[str | None, typer.Option(
+    "--bucket", "-b", metavar="BUCKET", show_default=False,
+    help="S3 bucket for targets given as keys or prefixes (HLSINSPECT_BUCKET sets it for "
+         "paths that do not exist locally).")]
+Endpoint = Annotated[str | None, typer.Option(
+    "--endpoint-url", metavar="URL", show_default=False,
+    help="S3 endpoint (MinIO, Ceph, moto); AWS_ENDPOINT_URL works too.")]
+Profile = Annotated[str | None, typer.Option(
+    "--profile", metavar="NAME", show_default=False, help="AWS profile to use.")]
+Region = Annotated[str | None, typer.Option(
+    "--region", metavar="REGION", show_default=False, help="AWS region of the bucket.")]
+Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
