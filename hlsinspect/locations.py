@@ -56,8 +56,17 @@ def parse_target(text: str, bucket: str | None, env_bucket: str | None = None,
     climb up to it, as they may climb to a bucket's top in S3.
     """
     scheme = scheme_of(text)
+    if (scheme in ("s3", "http", "https") and not text[len(scheme) + 1:].startswith("//")
+            and not os.path.exists(text)):
+        rest = text[len(scheme) + 1:].lstrip("/")
+        raise UsageError(f"target {redact(text)!r} is not an {scheme}:// URL",
+                         hint=f"write {scheme}://{rest}")
     if scheme == "s3":
-        return _s3_target(text)
+        target = _s3_target(text)
+        if bucket and bucket != target.bucket:
+            raise UsageError(f"--bucket {bucket} but target {text!r} names bucket "
+                             f"{target.bucket!r}", hint="drop --bucket, or give the key alone")
+        return target
     if scheme in ("http", "https"):
         return _http_target(text)
     if scheme is not None and not os.path.exists(text):

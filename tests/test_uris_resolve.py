@@ -192,6 +192,29 @@ def test_bad_url_targets(text, words):
     assert "secret" not in failed.value.message
 
 
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        pytest.param("s3:/b/HLS/x.m3u8", "write s3://b/HLS/x.m3u8", id="one-slash"),
+        pytest.param("s3:b/HLS/", "write s3://b/HLS/", id="no-slash"),
+        pytest.param("https:/cdn.example.com/x.m3u8", "write https://cdn.example.com/x.m3u8",
+                     id="http-one-slash"),
+    ],
+)
+def test_a_url_missing_a_slash_is_named_not_read_as_a_local_path(text, hint):
+    with pytest.raises(UsageError) as failed:
+        parse_target(text, None)
+    assert "is not an" in failed.value.message
+    assert failed.value.hint == hint
+
+
+def test_a_bucket_option_that_contradicts_the_url_is_refused():
+    with pytest.raises(UsageError) as failed:
+        parse_target("s3://other/HLS/x.m3u8", "b")
+    assert "'other'" in failed.value.message
+    assert parse_target("s3://b/HLS/x.m3u8", "b").bucket == "b"
+
+
 def test_http_target():
     target = parse_target("HTTPS://CDN.example.com:443/t/../v/master.m3u8?sig=1", None)
     assert (target.origin, target.key, target.mode) == (
