@@ -68,7 +68,8 @@ def _variants(playlist: Playlist, title: TitleContext | None) -> list[Variant]:
             frame_rate=None if entry.iframe else as_float(tag.attr("FRAME-RATE")),
             iframe=entry.iframe,
             measured_bandwidth=combined.peak if combined else None,
-            measured_average_bandwidth=combined.average if combined else None))
+            measured_average_bandwidth=combined.average if combined else None,
+            line=tag.line))
     return out
 
 
@@ -76,6 +77,7 @@ def _renditions(playlist: Playlist, title: TitleContext | None) -> list[Renditio
     named = _named(title)
     return [
         Rendition(type=tag.attr("TYPE"), group_id=tag.attr("GROUP-ID"), name=tag.attr("NAME"),
-                  language=tag.attr("LANGUAGE"), uri=named.get(tag.line, tag.attr("URI")))
+                  language=tag.attr("LANGUAGE"), uri=named.get(tag.line, tag.attr("URI")),
+                  line=tag.line)
         for tag in playlist.structure.renditions
     ]

@@ -102,10 +102,13 @@ class Variant:
     """Peak segment bit rate of the variant with its renditions, from the object sizes
     (RFC 8216bis 4.1), when every segment's size is known."""
     measured_average_bandwidth: int | None = None
+    line: int | None = None
+    """The line of its EXT-X-STREAM-INF (or EXT-X-I-FRAME-STREAM-INF) tag."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "uri": self.uri,
+            "line": self.line,
             "bandwidth": self.bandwidth,
             "average_bandwidth": self.average_bandwidth,
             "resolution": self.resolution,
@@ -126,9 +129,12 @@ class Rendition:
     name: str | None
     language: str | None
     uri: str | None
+    line: int | None = None
+    """The line of its EXT-X-MEDIA tag."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "line": self.line,
             "type": self.type,
             "group_id": self.group_id,
             "name": self.name,

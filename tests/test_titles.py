@@ -71,8 +71,9 @@ def test_ladder_reports_variants_and_renditions(cli, title_of):
     assert master["variants"][0]["bandwidth"] > 0
     assert master["variants"][0]["resolution"] == "64x36"
     assert master["variants"][0]["codecs"].startswith("avc1.")
+    assert [v["line"] for v in master["variants"]] == [4, 7]
     [audio] = master["renditions"]
-    assert (audio["type"], audio["language"]) == ("AUDIO", "eng")
+    assert (audio["type"], audio["language"], audio["line"]) == ("AUDIO", "eng", 3)
     assert audio["uri"] == title.uri("stream_2/index.m3u8")
     children = [p for p in report["playlists"] if p["parent"] == title.uri("master.m3u8")]
     assert [p["uri"] for p in children] == [title.uri(f"stream_{i}/index.m3u8") for i in range(3)]

@@ -42,6 +42,12 @@ def _title(a: str, b: str, master_extra: str = "", a_attrs: str = "",
     return files
 
 
+def _written_type(playlist: Playlist) -> str | None:
+    """EXT-X-PLAYLIST-TYPE as written, valid or not (LIVE is reported elsewhere)."""
+    tag = playlist.lines.first("EXT-X-PLAYLIST-TYPE")
+    return (tag.value or "").strip() or None if tag is not None else None
+
+
 def _vod_like(playlist: Playlist) -> bool:
     return playlist.endlist
 
@@ -68,8 +74,39 @@ def variant_duration_mismatch(ctx: TitleContext) -> Iterator[Issue]:
                 f"{member.role} playlist lasts {member.media.total_duration:.3f} s, {gap:.3f} s "
                 f"less than {longest.uri} ({longest.media.total_duration:.3f} s); more than "
                 f"one target duration ({tolerance} s) short: the rendition looks truncated",
-                uri=member.uri, observed=f"{member.media.total_duration:.3f} s",
+                uri=member.uri, line=member.tag.line,
+                observed=f"{member.media.total_duration:.3f} s",
                 expected=f"{longest.media.total_duration:.3f} s ± {tolerance} s")
+
+
+@rule("HLS606", "variant-shorter-than-siblings", WARNING, scope="title",
+      reference="RFC 8216 6.2.4; Apple HLS 8.3, 8.7", apple_severity=ERROR,
+      hint="a variant a segment short of the others lost its end: transcode it again",
+      passing=[_title(_media(4, [4, 4, 4]), _media(4, [4, 4, 3.8]))],
+      failing=[_title(_media(4, [4, 4, 4]), _media(4, [4, 4]))])
+def variant_shorter_than_siblings(ctx: TitleContext) -> Iterator[Issue]:
+    """A finished variant (EXT-X-STREAM-INF) shorter than the longest variant of its title
+    by more than half a second, but by no more than one target duration (beyond that,
+    variant-duration-mismatch is an error). RFC 8216 lets content present in one variant
+    only stand at the start or end, up to one target duration; a whole last segment missing
+    from one variant of a VOD ladder is still the classic truncated transcode, and Apple
+    requires VOD playlists to cover exactly the same time range."""
+    variants = [m for m in ctx.media if m.role == "variant" and m.media is not None
+                and _vod_like(m.media) and m.media.segments]
+    if len(variants) < 2:
+        return
+    longest = max(variants, key=lambda m: m.media.total_duration if m.media else 0)
+    assert longest.media is not None
+    for member in variants:
+        assert member.media is not None
+        tolerance = max(member.media.target_duration or 0, longest.media.target_duration or 0)
+        gap = longest.media.total_duration - member.media.total_duration
+        if 0.5 < gap <= tolerance:
+            yield Issue(
+                f"variant playlist lasts {member.media.total_duration:.3f} s, {gap:.3f} s less "
+                f"than {longest.uri} ({longest.media.total_duration:.3f} s)", uri=member.uri,
+                line=member.tag.line, observed=f"{member.media.total_duration:.3f} s",
+                expected=f"{longest.media.total_duration:.3f} s")
 
 
 @rule("HLS041", "target-duration-mismatch", ERROR, scope="title",
@@ -110,7 +147,7 @@ def playlist_type_mismatch(ctx: TitleContext) -> Iterator[Issue]:
     types = {m.media.playlist_type for m in members if m.media is not None}
     if len(types) < 2:
         return
-    listing = ", ".join(f"{m.uri}: {m.media.playlist_type or 'none'}" for m in members
+    listing = ", ".join(f"{m.uri}: {_written_type(m.media) or 'none'}" for m in members
                         if m.media is not None)
     yield Issue(f"EXT-X-PLAYLIST-TYPE differs between media playlists ({listing})")
 
