@@ -180,3 +180,27 @@ def test_rules_fit_a_narrow_terminal(cli, monkeypatch):
     assert run.exit_code == 0
     assert "HLS001 playlist-parse-error  error" in run.stdout
     assert max(len(line) for line in run.stdout.splitlines()) <= 80
+
+
+def test_findings_lead_with_what_is_not_there(cli, tmp_path: Path):
+    """Within a severity, missing objects come before the text of the playlist, whatever
+    their line: they are what a QA engineer acts on first."""
+    (tmp_path / "index.m3u8").write_text(
+        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXTINF:abc,\na.ts\n"
+        "#EXTINF:4,\nb.ts\n")
+    (tmp_path / "a.ts").write_bytes(b"")
+    run = cli("check", str(tmp_path / "index.m3u8"), "--format", "json")
+    assert [(f["name"], f["line"]) for f in run.json["findings"]] == [
+        ("segment-missing", 7), ("segment-empty", 5), ("extinf-duration-invalid", 4),
+        ("endlist-missing", None)]
+
+
+def test_a_long_run_of_one_finding_says_where_it_lies(cli, tmp_path: Path):
+    body = "".join(f"#EXTINF:4,\ns{n:03}.ts\n" for n in range(40))
+    (tmp_path / "index.m3u8").write_text(
+        f"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n{body}#EXT-X-ENDLIST\n")
+    run = cli("check", str(tmp_path / "index.m3u8"))
+    assert run.exit_code == 1
+    assert "more segment-missing in" in run.stdout
+    assert "s039.ts)" in run.stdout and ", lines " in run.stdout
+    assert run.stdout.count("fix: ") == 1

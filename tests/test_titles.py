@@ -336,3 +336,36 @@ def test_junit_fails_the_missing_variants_own_test_case(cli, title_of, tmp_path)
     assert missing.find("failure") is not None
     assert f"at {title.uri('master.m3u8')}:8" in (missing.find("failure").text or "")
     assert cases[title.uri("stream_0/index.m3u8")].find("failure") is None
+
+
+def test_a_variant_one_segment_short_is_flagged_on_its_ladder_row(cli, title_of, monkeypatch):
+    title = title_of("ts-ladder")
+    title.edit("stream_1/index.m3u8",
+               lambda text: text.replace("#EXTINF:2.000000,\nseg003.ts\n", ""))
+    report = check(cli, title, "master.m3u8").json
+    [short] = [f for f in report["findings"] if f["name"] == "variant-shorter-than-siblings"]
+    assert (short["severity"], short["uri"], short["line"]) == (
+        "warning", title.uri("stream_1/index.m3u8"), 7)
+    monkeypatch.setenv("COLUMNS", "200")
+    table = cli("check", *title.target("master.m3u8")).stdout
+    rows = {line.split("│")[2].strip(): line.split("│")[-2].strip()
+            for line in table.splitlines() if line.startswith("│ ")}
+    # the audio row carries the multivariant playlist's channels-missing about its own tag
+    assert rows == {"stream_0/index.m3u8": "OK", "stream_1/index.m3u8": "1 warning",
+                    "stream_2/index.m3u8": "1 warning"}
+
+
+def test_a_narrow_ladder_names_the_columns_it_hides(cli, title_of, monkeypatch):
+    title = title_of("ts-ladder")
+    monkeypatch.setenv("COLUMNS", "90")
+    table = cli("check", *title.target("master.m3u8")).stdout
+    assert "hidden for width: Avg bw" in table
+    assert "Present" in table and "Status" in table
+
+
+def test_the_verdict_counts_playlists_that_could_not_be_read(cli, title_of):
+    title = title_of("ts-ladder")
+    title.delete("stream_1/index.m3u8")
+    run = cli("check", *title.target("master.m3u8"))
+    assert run.exit_code == 1
+    assert "4 playlists (1 not read)" in run.stdout

@@ -84,9 +84,9 @@ def _fitted(title: str, columns: list[str], rows: list[dict[str, str | Text]], w
         if sum(natural(c) + 3 for c in shown) + 1 <= width:
             break
         shown.remove(column)
-    hidden = len(columns) - len(shown)
-    caption = (f"{hidden} column{'s' if hidden > 1 else ''} hidden: widen the terminal or use "
-               "--format json" if hidden else None)
+    hidden = [c for c in columns if c not in shown]
+    caption = (f"hidden for width: {', '.join(hidden)} (widen the terminal or use --format "
+               "json)" if hidden else None)
     table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
     for column in shown:
         if column == "Playlist":
@@ -146,36 +146,46 @@ def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
                   by_playlist: Findings, width: int) -> Table:
     """One row per variant, I-frame playlist and rendition, with its own playlist's facts."""
     base = master.uri.rpartition("/")[0] + "/"
-    entries: list[tuple[str, str | None, dict[str, str | Text]]] = []
+    entries: list[tuple[str, str | None, int | None, dict[str, str | Text]]] = []
+    own = defaultdict(list)  # the multivariant playlist's findings about a row's own tag
+    for finding in by_playlist[master.uri]:
+        if finding.line is not None and finding.playlist == master.uri:
+            own[finding.line].append(finding)
     for v in master.variants:
-        entries.append(("iframe" if v.iframe else "variant", v.uri, {
+        entries.append(("iframe" if v.iframe else "variant", v.uri, v.line, {
             "Bandwidth": _number(v.bandwidth), "Avg bw": _number(v.average_bandwidth),
             "Measured": _measured(v.measured_bandwidth, v.measured_average_bandwidth),
             "Resolution": _short(v.resolution), "Codecs": _short(v.codecs),
             "FPS": _short(v.frame_rate)}))
     for r in master.renditions:
         entries.append(((r.type or "").lower() + (f" ({r.language})" if r.language else ""),
-                        r.uri, {}))
+                        r.uri, r.line, {}))
     rows: list[dict[str, str | Text]] = []
-    for kind, uri, cells in entries:
+    for kind, uri, line, cells in entries:
         row: dict[str, str | Text] = {"Type": kind, "Playlist": (
             uri[len(base):] if uri.startswith(base) else uri) if uri else "(no URI)", **cells}
+        tagged = own.get(line, []) if line is not None else []
         child = children.get(uri or "")
         if child is not None:
             row.update({"Target": _short(child.target_duration),
                         "Segments": _short(child.segment_count),
                         "Length": clock(child.total_duration), "Present": _objects(child),
-                        "Status": _status(child, by_playlist[child.uri])})
+                        "Status": _status(child, list(dict.fromkeys(
+                            [*by_playlist[child.uri], *tagged])))})
+        elif tagged:
+            row["Status"] = _status(master, tagged)
         rows.append(row)
     columns = ["Type", "Playlist", "Bandwidth", "Avg bw", "Measured", "Resolution", "Codecs",
                "FPS", "Target", "Segments", "Length", "Present", "Status"]
+    # least useful first: what the JSON has anyway, then facts, never presence or status
     return _fitted(f"Ladder of {master.uri}", columns, rows, width,
-                   ("Avg bw", "FPS", "Codecs", "Target", "Resolution", "Measured", "Bandwidth",
-                    "Present"))
+                   ("Avg bw", "FPS", "Codecs", "Resolution", "Target", "Length", "Segments",
+                    "Measured", "Bandwidth"))
 
 
 def _measured(peak: int | None, average: int | None) -> str:
-    """Measured peak / average bit rate, from the verified segment sizes."""
+    """Measured peak / average bit rate, from the verified segment sizes ("-" while a
+    segment's size is unknown: missing, unverified, or a gap)."""
     return "-" if peak is None or average is None else f"{peak:,} / {average:,}"
 
 
@@ -190,17 +200,25 @@ def _findings(findings: list[Finding]) -> list[RenderableType]:
         for (name, playlist), run in groupby(group, key=lambda f: (f.name, f.playlist)):
             items = list(run)
             shown = items if len(items) <= _RUN_LIMIT else items[:_RUN_SHOWN]
-            for f in shown:
-                parts.extend(_finding(f))
-            if len(shown) < len(items):
-                parts.append(Text(
-                    f"      ... and {len(items) - len(shown)} more {name} in {playlist} "
-                    "(all of them are in --format json)", style=_STYLE[severity]))
             hints = list(dict.fromkeys(f.hint for f in items if f.hint))
-            if hints:  # the fix, once for the run
-                fix = Text("fix: " + "; or ".join(hints[:2]), style="dim")
-                parts.append(Padding(fix, (0, 0, 0, 6), expand=False))
+            for number, f in enumerate(shown):
+                parts.extend(_finding(f))
+                if number == 0 and hints:  # the fix once, under the first of the run
+                    fix = Text("fix: " + "; or ".join(hints[:2]), style="dim")
+                    parts.append(Padding(fix, (0, 0, 0, 6), expand=False))
+            if len(shown) < len(items):
+                parts.append(Text(f"      ... and {len(items) - len(shown)} more {name} in "
+                                  f"{playlist}{_extent(items[len(shown):])} (all of them are "
+                                  "in --format json)", style=_STYLE[severity]))
     return parts
+
+
+def _extent(items: list[Finding]) -> str:
+    """Where a long run of one finding lies: its first and last line and object."""
+    lines = [f.line for f in items if f.line is not None]
+    names = [f.uri.rpartition("/")[2] for f in items if f.uri]
+    where = f", lines {min(lines)}-{max(lines)}" if lines else ""
+    return where + (f" ({names[0]} to {names[-1]})" if len(names) > 1 else "")
 
 
 def _finding(f: Finding) -> list[RenderableType]:
@@ -224,8 +242,10 @@ def _count(number: int, word: str) -> str:
 
 def verdict(report: Report) -> Text:
     s = report.summary
+    unread = sum(1 for p in report.playlists if p.load_status != "ok")
+    playlists = _count(s.playlists, "playlist") + (f" ({unread} not read)" if unread else "")
     words = (f"{_count(s.errors, 'error')}, {_count(s.warnings, 'warning')}, {s.infos} info\n"
-             f"      {_count(s.playlists, 'playlist')}, {_count(s.segments, 'segment')}; "
+             f"      {playlists}, {_count(s.segments, 'segment')}; "
              f"{_count(s.objects_checked, 'object')} checked: {s.missing} missing, "
              f"{s.unknown} unknown")
     if report.ok:
