@@ -8,12 +8,14 @@ no-op: a typo in a CI config must not quietly turn a check off.
 
 from __future__ import annotations
 
+import difflib
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from hlsinspect.checks import registry
 from hlsinspect.errors import UsageError
 
 if sys.version_info >= (3, 11):
@@ -61,7 +63,11 @@ def load(directory: Path) -> FileSettings:
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise UsageError(f"cannot read {path}: {exc}",
                              hint="fix the TOML syntax, or move the file away") from None
-        table = data if name == ".hlsinspect.toml" else data.get("tool", {}).get("hlsinspect")
+        tool = data.get("tool")
+        nested = tool.get("hlsinspect") if isinstance(tool, dict) else None
+        # .hlsinspect.toml holds the keys at its top; a [tool.hlsinspect] table copied
+        # from pyproject.toml is read the same
+        table = data if name == ".hlsinspect.toml" and nested is None else nested
         if table is None:
             continue
         if not isinstance(table, dict):
@@ -73,9 +79,13 @@ def load(directory: Path) -> FileSettings:
 def _checked(path: Path, table: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
+        near = [difflib.get_close_matches(k, list(KEYS), n=1, cutoff=0.6) for k in unknown]
+        guesses = [n[0] if len(unknown) == 1 else f"{n[0]} for {k!r}"
+                   for k, n in zip(unknown, near, strict=True) if n]
         raise UsageError(
             f"{path}: unknown setting{'s' if len(unknown) > 1 else ''} "
-            f"{', '.join(repr(k) for k in unknown)}",
+            f"{', '.join(repr(k) for k in unknown)}"
+            + (f"; did you mean {', '.join(guesses)}?" if guesses else ""),
             hint=f"valid keys: {', '.join(KEYS)}")
     values: dict[str, Any] = {}
     for key, value in table.items():
@@ -84,7 +94,20 @@ def _checked(path: Path, table: dict[str, Any]) -> dict[str, Any]:
             raise UsageError(f"{path}: {key} must be {KEYS[key]}, found {value!r}",
                              hint=problem or None)
         values[key] = [value] if KEYS[key] == LIST and isinstance(value, str) else value
+    for key in ("select", "ignore"):
+        for token in values.get(key, []):
+            _known_rule(path, key, token)
     return values
+
+
+def _known_rule(path: Path, key: str, token: str) -> None:
+    """A rule named in the file exists; the error names the file, not just the rule."""
+    for part in (t.strip() for t in token.split(",")):
+        if part:
+            try:
+                registry.lookup(part)
+            except UsageError as exc:
+                raise UsageError(f"{path}: {key}: {exc.message}", hint=exc.hint) from None
 
 
 def _problem(key: str, value: Any) -> str | None:

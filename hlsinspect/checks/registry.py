@@ -177,8 +177,8 @@ def lookup(token: str) -> Rule:
         guess = f"; did you mean {near[0]}?" if near else ""
         raise UsageError(
             f"no rule named {token!r}{guess}",
-            hint="valid rules (codes work too, see 'hlsinspect rules'): "
-                 + ", ".join(sorted(RULES)))
+            hint=f"'hlsinspect rules' lists all {len(RULES)} names and codes (HLS010 or "
+                 "segment-missing)")
     return RULES[name]
 
 
