@@ -54,7 +54,7 @@ class Group(TyperGroup):
                 typer.echo(context.get_help(), err=True)
                 sys.exit(2)
             message = exc.format_message().replace("Value error, ", "")
-            command = argv[0] if argv and not argv[0].startswith("-") else None
+            command = argv[0] if argv and argv[0] in self.commands else None
             hint = f"run 'hlsinspect {command + ' ' if command else ''}--help' for the options"
             if command == "check" and _wants_json(argv):
                 from hlsinspect.render.json import error_report, render_json
