@@ -183,3 +183,18 @@ def test_apple_segmenter_tab_after_extinf_is_not_a_fault(cli, tmp_path: Path):
     run = cli("check", str(files(tmp_path, playlist)), "--format", "json")
     assert run.exit_code == 0, run.stdout
     assert run.json["findings"] == []
+
+
+def test_an_unfinished_vod_playlist_gets_its_own_fix(cli, tmp_path: Path):
+    run = cli("check", str(files(tmp_path, MEDIA.replace("#EXT-X-ENDLIST\n", ""))), "--format",
+              "json")
+    [endlist] = [f for f in run.json["findings"] if f["name"] == "endlist-missing"]
+    assert endlist["severity"] == "error"
+    assert "--fail-on" not in endlist["hint"] and "#EXT-X-ENDLIST" in endlist["hint"]
+
+
+def test_average_bandwidth_above_bandwidth_is_written_readably(cli, tmp_path: Path):
+    playlist = master(VARIANT.replace("BANDWIDTH=", "AVERAGE-BANDWIDTH=9000000,BANDWIDTH=", 1))
+    run = cli("check", str(files(tmp_path, playlist)), "--format", "json")
+    [above] = [f for f in run.json["findings"] if f["name"] == "average-bandwidth-above-bandwidth"]
+    assert "AVERAGE-BANDWIDTH 9,000,000 is greater than BANDWIDTH" in above["message"]

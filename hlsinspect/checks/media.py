@@ -139,7 +139,9 @@ def endlist_missing(ctx: PlaylistContext) -> Iterator[Issue]:
         return
     if ctx.playlist.playlist_type == "VOD":
         yield Issue("no EXT-X-ENDLIST: a PLAYLIST-TYPE:VOD playlist cannot change, so it must "
-                    "end with it", severity=ERROR)
+                    "end with it", severity=ERROR,
+                    hint="the transcode stopped early or the upload was cut: check its "
+                         "segments and write the playlist again, ending with #EXT-X-ENDLIST")
     elif shows_live(ctx):
         yield Issue("no EXT-X-ENDLIST: a live playlist (players reload it)", severity=INFO)
     else:

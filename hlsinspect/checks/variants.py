@@ -180,7 +180,9 @@ def resolution_missing(ctx: PlaylistContext) -> Iterator[Issue]:
 
 @rule("HLS506", "average-bandwidth-above-bandwidth", WARNING, scope="multivariant",
       reference="RFC 8216bis 4.4.6.2",
-      hint="BANDWIDTH is the peak and AVERAGE-BANDWIDTH the average: the peak cannot be lower",
+      hint="BANDWIDTH is the peak segment bit rate and AVERAGE-BANDWIDTH the average: raise "
+           "BANDWIDTH to the measured peak (the ladder's Measured column), or correct "
+           "AVERAGE-BANDWIDTH",
       passing=[HEAD + variant(SD + ",AVERAGE-BANDWIDTH=900000")],
       failing=[HEAD + variant(SD + ",AVERAGE-BANDWIDTH=1100000")])
 def average_bandwidth_above_bandwidth(ctx: PlaylistContext) -> Iterator[Issue]:
@@ -191,8 +193,8 @@ def average_bandwidth_above_bandwidth(ctx: PlaylistContext) -> Iterator[Issue]:
         peak = as_int(tag.attr("BANDWIDTH"))
         average = as_int(tag.attr("AVERAGE-BANDWIDTH"))
         if peak is not None and average is not None and average > peak:
-            yield Issue(f"AVERAGE-BANDWIDTH {average} is greater than BANDWIDTH {peak}: an "
-                        "average cannot exceed the peak", line=tag.line,
+            yield Issue(f"AVERAGE-BANDWIDTH {average:,} is greater than BANDWIDTH {peak:,}: "
+                        "an average cannot exceed the peak", line=tag.line,
                         observed=str(average), expected=f"<= {peak}")
 
 
