@@ -151,7 +151,26 @@ def discover(storage: Storage, target: Target, workers: int) -> Discovery:
         if key not in claimed:
             claimed.add(key)
             found.entries.append(Entry(loaded[key]))
+            found.findings.extend(_unreferenced(storage, key, masters, loaded))
     return found
+
+
+def _unreferenced(storage: Storage, key: str, masters: list[str],
+                  loaded: dict[str, Loaded]) -> list[Finding]:
+    """playlist-unreferenced, when a listed media playlist lies under the directory of a
+    multivariant playlist that does not reference it (a lost variant, a left-over)."""
+    if loaded[key].playlist is None:
+        return []
+    for master in masters:
+        directory = master.rpartition("/")[0]
+        if not directory or key.startswith(directory + "/"):
+            uri = storage.uri(key)
+            return [finding(
+                "playlist-unreferenced",
+                f"media playlist {uri} is not referenced by {storage.uri(master)}, which "
+                "stands above it: a variant the multivariant playlist lost, or a left-over",
+                playlist=uri, uri=uri)]
+    return []
 
 
 def _is_multivariant(loaded: Loaded) -> bool:

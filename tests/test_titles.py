@@ -369,3 +369,14 @@ def test_the_verdict_counts_playlists_that_could_not_be_read(cli, title_of):
     run = cli("check", *title.target("master.m3u8"))
     assert run.exit_code == 1
     assert "4 playlists (1 not read)" in run.stdout
+
+
+def test_a_variant_the_multivariant_playlist_lost_is_named(cli, title_of):
+    title = title_of("ts-ladder")
+    title.edit("master.m3u8", lambda text: text.split("\n#EXT-X-STREAM-INF:BANDWIDTH=163075")[0])
+    report = check(cli, title).json
+    assert findings(report, "warning") == [
+        ("playlist-unreferenced", title.uri("stream_1/index.m3u8")),
+        ("channels-missing", None)]
+    lost = playlist(report, title.uri("stream_1/index.m3u8"))
+    assert (lost["parent"], lost["segment_count"]) == (None, 4)  # still inspected on its own

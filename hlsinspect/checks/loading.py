@@ -7,7 +7,7 @@ treat them the same.
 
 from __future__ import annotations
 
-from hlsinspect.checks.registry import ERROR, INFO, Example, pipeline_rule
+from hlsinspect.checks.registry import ERROR, INFO, WARNING, Example, pipeline_rule
 
 VOD = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n"
 MEDIA = VOD + "#EXTINF:9.009,\na.ts\n#EXT-X-ENDLIST\n"
@@ -52,6 +52,18 @@ pipeline_rule(
     passing=[{"master.m3u8": _master("v.m3u8"), "v.m3u8": MEDIA, "a.ts": TS}],
     failing=[{"master.m3u8": _master("inner.m3u8"), "inner.m3u8": _master("v.m3u8"),
               "v.m3u8": MEDIA, "a.ts": TS}])
+pipeline_rule(
+    "HLS026", "playlist-unreferenced", WARNING,
+    "A media playlist found under a multivariant playlist's directory (when a prefix or "
+    "directory is checked) that no multivariant playlist there references: a variant the "
+    "multivariant playlist lost, or a left-over from an earlier transcode. It is still "
+    "inspected on its own.", "RFC 8216 4.3.4.2",
+    hint="add its EXT-X-STREAM-INF or EXT-X-MEDIA to the multivariant playlist, or delete it",
+    passing=[Example({"master.m3u8": _master("v/index.m3u8"), "v/index.m3u8": MEDIA,
+                      "v/a.ts": TS, "other/index.m3u8": MEDIA, "other/a.ts": TS},
+                     ("master.m3u8", "other"))],
+    failing=[Example({"master.m3u8": _master("v/index.m3u8"), "v/index.m3u8": MEDIA,
+                      "v/a.ts": TS, "w/index.m3u8": MEDIA, "w/a.ts": TS}, ("",))])
 pipeline_rule(
     "HLS016", "byterange-invalid", ERROR,
     "An EXT-X-BYTERANGE (or BYTERANGE attribute) that cannot be placed: no offset and no "
