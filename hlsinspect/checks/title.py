@@ -52,6 +52,19 @@ def _vod_like(playlist: Playlist) -> bool:
     return playlist.endlist
 
 
+def _shortfalls(members: list[Member]) -> Iterator[tuple[Member, Member, float, int]]:
+    """Each member with the longest of them, how many seconds shorter it is, and the target
+    duration allowed between the two (the larger of theirs)."""
+    if len(members) < 2:
+        return
+    longest = max(members, key=lambda m: m.media.total_duration if m.media else 0)
+    assert longest.media is not None
+    for member in members:
+        assert member.media is not None
+        yield (member, longest, longest.media.total_duration - member.media.total_duration,
+               max(member.media.target_duration or 0, longest.media.target_duration or 0))
+
+
 @rule("HLS040", "variant-duration-mismatch", ERROR, scope="title",
       reference="RFC 8216 6.2.4; Apple HLS 8.3",
       hint="a rendition shorter than the others was cut short: transcode it again",
@@ -61,14 +74,8 @@ def variant_duration_mismatch(ctx: TitleContext) -> Iterator[Issue]:
     """Finished media playlists of one multivariant playlist that differ in total duration by
     more than one target duration: a truncated rendition."""
     finished = [m for m in ctx.media if m.media and _vod_like(m.media) and m.media.segments]
-    if len(finished) < 2:
-        return
-    longest = max(finished, key=lambda m: m.media.total_duration if m.media else 0)
-    assert longest.media is not None
-    for member in finished:
-        assert member.media is not None
-        tolerance = max(member.media.target_duration or 0, longest.media.target_duration or 0)
-        gap = longest.media.total_duration - member.media.total_duration
+    for member, longest, gap, tolerance in _shortfalls(finished):
+        assert member.media is not None and longest.media is not None
         if gap > tolerance:
             yield Issue(
                 f"{member.role} playlist lasts {member.media.total_duration:.3f} s, {gap:.3f} s "
@@ -93,14 +100,8 @@ def variant_shorter_than_siblings(ctx: TitleContext) -> Iterator[Issue]:
     requires VOD playlists to cover exactly the same time range."""
     variants = [m for m in ctx.media if m.role == "variant" and m.media is not None
                 and _vod_like(m.media) and m.media.segments]
-    if len(variants) < 2:
-        return
-    longest = max(variants, key=lambda m: m.media.total_duration if m.media else 0)
-    assert longest.media is not None
-    for member in variants:
-        assert member.media is not None
-        tolerance = max(member.media.target_duration or 0, longest.media.target_duration or 0)
-        gap = longest.media.total_duration - member.media.total_duration
+    for member, longest, gap, tolerance in _shortfalls(variants):
+        assert member.media is not None and longest.media is not None
         if 0.5 < gap <= tolerance:
             yield Issue(
                 f"variant playlist lasts {member.media.total_duration:.3f} s, {gap:.3f} s less "
