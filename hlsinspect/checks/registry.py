@@ -177,8 +177,8 @@ def lookup(token: str) -> Rule:
         guess = f"; did you mean {near[0]}?" if near else ""
         raise UsageError(
             f"no rule named {token!r}{guess}",
-            hint=f"'hlsinspect rules' lists all {len(RULES)} names and codes (HLS010 or "
-                 "segment-missing)")
+            hint=f"valid rules ({len(RULES)}; codes such as HLS010 work too, 'hlsinspect rules' "
+                 "describes them): " + ", ".join(sorted(RULES)))
     return RULES[name]
 
 
