@@ -184,7 +184,11 @@ def place(resolved: list[tuple[ObjectRef, str | None]]
                                              "same resource"))
             offset = previous[1] if previous is not None and previous[0] == key else 0
         elif offset is None and ref.kind == "part":
-            if part_end is None or part_end[0] != ref.segment or part_end[1] != key:
+            if part_end is None or part_end[0] != ref.segment:
+                problems.append(RangeProblem(ref, "EXT-X-PART BYTERANGE has no offset, and "
+                                             "the part is the first of its parent segment: "
+                                             "there is no earlier part to continue"))
+            elif part_end[1] != key:
                 problems.append(RangeProblem(ref, "EXT-X-PART BYTERANGE has no offset, but "
                                              "the previous partial segment of the same parent "
                                              "segment is not a sub-range of the same resource"))

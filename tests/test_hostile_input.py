@@ -105,13 +105,16 @@ def test_non_finite_or_negative_extinf_is_a_parse_error(cli, tmp_path: Path, val
     assert run.json["playlists"][0]["total_duration"] == 0
 
 
-def test_line_separator_characters_are_rejected(cli, tmp_path: Path):
+def test_line_separator_characters_are_a_warning_not_a_line_end(cli, tmp_path: Path):
+    """RFC 8216 4.1 ends lines with LF only and does not forbid U+2028; parsers that split
+    lines on it read another playlist, so it is a warning, and the URI stays one line."""
     write(tmp_path, "index.m3u8", f"{HEAD}#EXTINF:4,\na\u2028b.ts\n#EXT-X-ENDLIST\n")
     run = cli("check", str(tmp_path / "index.m3u8"), "--format", "json")
     found = {f["name"]: f for f in run.json["findings"]}
-    assert sorted((f["name"], f["line"]) for f in found.values()) == [
-        ("playlist-parse-error", 6), ("segment-missing", 6)]
-    assert "U+2028" in found["playlist-parse-error"]["message"]
+    assert sorted((f["name"], f["severity"], f["line"]) for f in found.values()) == [
+        ("segment-missing", "error", 6), ("text-character-risky", "warning", 6)]
+    assert "U+2028" in found["text-character-risky"]["message"]
+    assert found["segment-missing"]["uri"].endswith("a\u2028b.ts")
 
 
 def test_nul_in_a_uri_is_a_finding(cli, tmp_path: Path):

@@ -238,6 +238,8 @@ def apple_ll_delta_updates_missing(ctx: PlaylistContext) -> Iterator[Issue]:
     """A live low-latency playlist longer than two minutes without CAN-SKIP-UNTIL: without
     delta updates, every reload (several per second) carries the whole playlist."""
     total = ctx.playlist.total_duration
+    if ctx.playlist.endlist or ctx.playlist.playlist_type == "VOD":
+        return  # a playlist that no longer changes is not reloaded
     if (is_low_latency(ctx.playlist) and total > 120
             and server_control(ctx.playlist, "CAN-SKIP-UNTIL") is None):
         yield Issue(f"the low-latency playlist spans {total:.0f} s but offers no delta updates",

@@ -53,7 +53,9 @@ def preload_hint_duplicate(ctx: PlaylistContext) -> Iterator[Issue]:
     one initialization section) ahead."""
     seen: dict[str, int] = {}
     for tag in ctx.tags("EXT-X-PRELOAD-HINT"):
-        kind = tag.attr("TYPE") or ""
+        kind = tag.attr("TYPE")
+        if kind is None:
+            continue  # attribute-missing says so
         if kind in seen:
             yield Issue(f"a second EXT-X-PRELOAD-HINT of TYPE={kind} (the first is on line "
                         f"{seen[kind]})", line=tag.line)
@@ -104,7 +106,7 @@ def ll_program_date_time_missing(ctx: PlaylistContext) -> Iterator[Issue]:
     playlist = ctx.playlist
     if (is_low_latency(playlist) and not is_delta_update(playlist)
             and not ctx.lines.has("EXT-X-PROGRAM-DATE-TIME")):
-        yield Issue("the live low-latency playlist has no EXT-X-PROGRAM-DATE-TIME")
+        yield Issue("the low-latency playlist has no EXT-X-PROGRAM-DATE-TIME")
 
 
 def _reported(member: Member) -> set[str]:

@@ -196,7 +196,9 @@ def part_hold_back_missing(ctx: PlaylistContext) -> Iterator[Issue]:
     tag = ctx.tag("EXT-X-PART-INF")
     control = ctx.tag("EXT-X-SERVER-CONTROL")
     if tag is not None and (control is None or "PART-HOLD-BACK" not in control.attrs):
-        yield Issue("EXT-X-PART-INF is present but EXT-X-SERVER-CONTROL has no PART-HOLD-BACK",
+        yield Issue("EXT-X-PART-INF is present but " + (
+                        "EXT-X-SERVER-CONTROL has no PART-HOLD-BACK" if control is not None
+                        else "there is no EXT-X-SERVER-CONTROL with PART-HOLD-BACK"),
                     line=control.line if control is not None else tag.line,
                     expected="PART-HOLD-BACK")
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from hlsinspect.checks.context import PlaylistContext
+from hlsinspect.checks.media_support import is_delta_update
 from hlsinspect.checks.registry import ERROR, INFO, WARNING, Issue, rule
 from hlsinspect.syntax.attributes import as_float
 from hlsinspect.syntax.tags import extinf_parts
@@ -261,8 +262,8 @@ def live_playlist_too_short(ctx: PlaylistContext) -> Iterator[Issue]:
     removed or the numbering just starts high, so this is information."""
     target = ctx.playlist.target_duration
     if (ctx.playlist.endlist or ctx.playlist.playlist_type or not target or not ctx.segments
-            or ctx.playlist.media_sequence == 0):
-        return
+            or ctx.playlist.media_sequence == 0 or is_delta_update(ctx.playlist)):
+        return  # a delta update's skipped segments still count: its length is not known
     total = ctx.playlist.total_duration
     if total < 3 * target:
         tag = ctx.tag("EXT-X-MEDIA-SEQUENCE")

@@ -12,7 +12,8 @@ from collections.abc import Iterator
 
 from hlsinspect.checks.context import PlaylistContext
 from hlsinspect.checks.registry import ERROR, INFO, WARNING, Issue, rule
-from hlsinspect.syntax.attributes import Kind, value_problem
+from hlsinspect.playlists import in_extinf_title
+from hlsinspect.syntax.attributes import Kind, is_attribute_name, value_problem
 from hlsinspect.syntax.lines import Tag
 from hlsinspect.syntax.tags import TAGS, Category, Form
 from hlsinspect.syntax.tags import value_problem as tag_value_problem
@@ -24,7 +25,8 @@ MASTER = "#EXTM3U\n"
 
 
 def _attribute_tags(ctx: PlaylistContext) -> list[Tag]:
-    return ctx.lines.with_attributes
+    """Tags with an attribute list to judge; one without any is tag-value-invalid alone."""
+    return [tag for tag in ctx.lines.with_attributes if tag.value and tag.value.strip()]
 
 
 @rule("HLS001", "playlist-parse-error", ERROR, scope="line", reference="RFC 8216 4.1",
@@ -32,13 +34,40 @@ def _attribute_tags(ctx: PlaylistContext) -> list[Tag]:
       summary="Not a valid playlist text: undecodable or binary, no #EXTM3U first line, a byte "
               "order mark or a control character. When the text cannot be read at all the "
               "playlist is not checked further.",
-      passing=[VOD + SEGMENT + END, VOD + "#EXTINF:9.009,\t\nsegment0.ts\n" + END],
+      passing=[VOD + SEGMENT + END, VOD + "#EXTINF:9.009,\t\nsegment0.ts\n" + END,
+               "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:4\n"
+               "#EXT-X-SERVER-CONTROL:CAN-SKIP-UNTIL=24\n#EXT-X-MEDIA-SEQUENCE:10\n"
+               '#EXT-X-SKIP:SKIPPED-SEGMENTS=2,RECENTLY-REMOVED-DATERANGES="a\tb"\n'
+               "#EXTINF:4,\na.ts\n"],
       failing=[{"index.m3u8": b"\xef\xbb\xbf" + (VOD + SEGMENT + END).encode()},
                "<html><body>404 Not Found</body></html>\n",
                VOD + "#EXTINF:9.009,\nsegment\t0.ts\n" + END])
 def playlist_parse_error(ctx: PlaylistContext) -> Iterator[Issue]:
     for message, line in ctx.playlist.problems:
         yield Issue(message, line=line)
+
+
+@rule("HLS116", "text-character-risky", WARNING, scope="line", reference="RFC 8216 4.1",
+      hint="replace the character with a space, or remove it",
+      summary="A TAB in an EXTINF title, which RFC 8216 4.1 forbids like every control "
+              "character but which Apple's segmenter writes and players accept; or a Unicode "
+              "line or paragraph separator (U+2028, U+2029), which HLS allows but JavaScript "
+              "and Python parsers split lines on, so they read another playlist.",
+      passing=[VOD + SEGMENT + END, VOD + "#EXTINF:9.009,Caf\u00e9 \u00e0 Paris\nsegment0.ts\n"
+               + END],
+      failing=[VOD + "#EXTINF:9.009,\t\nsegment0.ts\n" + END,
+               VOD + "#EXTINF:9.009,Part\u20282\nsegment0.ts\n" + END])
+def text_character_risky(ctx: PlaylistContext) -> Iterator[Issue]:
+    for number, line in enumerate(ctx.lines.text, start=1):
+        tab = line.find("\t")
+        if tab != -1 and in_extinf_title(line, tab):
+            yield Issue("a TAB in the EXTINF title: RFC 8216 4.1 allows no control character, "
+                        "though Apple's segmenter writes this one", line=number)
+        for character, name in (("\u2028", "line"), ("\u2029", "paragraph")):
+            if character in line:
+                yield Issue(f"a Unicode {name} separator (U+{ord(character):04X}): not a line "
+                            "end in HLS, but JavaScript and Python parsers break the line "
+                            "there", line=number)
 
 
 @rule("HLS115", "text-not-nfc", ERROR, scope="line", reference="RFC 8216 4.1",
@@ -207,10 +236,15 @@ def attribute_value_invalid(ctx: PlaylistContext) -> Iterator[Issue]:
             if "{$" in item.raw:
                 continue  # substituted by the client (RFC 8216bis 4.3): not judged as written
             attribute = spec.attributes.get(item.name)
+            severity = None
             if attribute is not None:
                 problem = value_problem(item, attribute.kind, attribute.allowed,
                                         attribute.empty_ok)
                 expected = attribute.kind.value
+                if (problem and attribute.extensible
+                        and value_problem(item, attribute.kind) is None):
+                    severity = WARNING  # a value a later version may define: clients skip it
+                    problem += "; clients skip the tag"
             elif spec.client_attributes and item.name.startswith("X-"):
                 problem, expected = value_problem(item, Kind.CLIENT), Kind.CLIENT.value
                 if item.quoted:
@@ -219,7 +253,7 @@ def attribute_value_invalid(ctx: PlaylistContext) -> Iterator[Issue]:
                 continue
             if problem:
                 yield Issue(f"#{tag.name} {item.name} {problem}", line=tag.line,
-                            observed=item.raw, expected=expected)
+                            observed=item.raw, expected=expected, severity=severity)
 
 
 @rule("HLS106", "attribute-unknown", INFO, scope="line", reference="RFC 8216 6.3.1",
@@ -235,12 +269,14 @@ def attribute_unknown(ctx: PlaylistContext) -> Iterator[Issue]:
         if spec.category is Category.EXTENSION:
             continue
         for item in tag.attrs.items:
-            name = item.name.strip()
+            name = item.name
             if name in spec.attributes or (spec.client_attributes and name.startswith("X-")):
                 continue
+            if not is_attribute_name(name):
+                continue  # not a name at all: attribute-list-malformed says so
             near = difflib.get_close_matches(name, list(spec.attributes), n=1, cutoff=0.8)
-            guess = f"; did you mean {near[0]}?" if near else ""
-            yield Issue(f"#{tag.name} does not define {name}{guess} Clients ignore it",
+            guess = f" (did you mean {near[0]}?)" if near else ""
+            yield Issue(f"#{tag.name} does not define {name}{guess}; clients ignore it",
                         line=tag.line, observed=name)
 
 

@@ -150,13 +150,20 @@ def parse_attributes(text: str) -> AttributeList:
         if position == end:
             result.problems.append("an empty item (two commas, or a comma at the end)")
             break
-    for item in result.items:
+    for number, item in enumerate(result.items):
         if item.name != item.name.strip() or item.raw != item.raw.strip():
             result.problems.append(f"white space around {item.name.strip()}")
-        elif not _NAME.fullmatch(item.name):
+            # reported once here; every other rule sees the pair as meant
+            item = result.items[number] = Attribute(item.name.strip(), item.raw.strip())
+        if not _NAME.fullmatch(item.name):
             result.problems.append(
                 f"{item.name!r} is not an attribute name (upper-case letters, digits and '-')")
     return result
+
+
+def is_attribute_name(name: str) -> bool:
+    """An AttributeName as RFC 8216bis 4.2 allows it: [A-Z], [0-9] and '-'."""
+    return _NAME.fullmatch(name) is not None
 
 
 def value_problem(attribute: Attribute, kind: Kind, allowed: tuple[str, ...] = (),

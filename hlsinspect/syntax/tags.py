@@ -51,6 +51,9 @@ class AttrSpec:
     required: bool = False
     allowed: tuple[str, ...] = ()
     empty_ok: bool = False
+    extensible: bool = False
+    """A value outside `allowed` is one a later version may define: clients skip the tag
+    (RFC 8216bis 6.3.8 for EXT-X-PRELOAD-HINT TYPE), nothing breaks."""
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,8 @@ _SPECS = (
         "SKIPPED-SEGMENTS": AttrSpec(INT, True),
         "RECENTLY-REMOVED-DATERANGES": AttrSpec(QS, empty_ok=True)}),
     TagSpec("EXT-X-PRELOAD-HINT", Category.METADATA, Form.ATTRIBUTES, f"{BIS} 4.4.5.3",
-            attributes={"TYPE": AttrSpec(ENUM, True, ("PART", "MAP")), "URI": AttrSpec(QS, True),
+            attributes={"TYPE": AttrSpec(ENUM, True, ("PART", "MAP"), extensible=True),
+                        "URI": AttrSpec(QS, True),
                         "BYTERANGE-START": AttrSpec(INT), "BYTERANGE-LENGTH": AttrSpec(INT)}),
     TagSpec("EXT-X-RENDITION-REPORT", Category.METADATA, Form.ATTRIBUTES, f"{BIS} 4.4.5.4",
             attributes={"URI": AttrSpec(QS, True), "LAST-MSN": AttrSpec(INT),
