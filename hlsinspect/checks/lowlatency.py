@@ -222,7 +222,8 @@ def part_hold_back_too_small(ctx: PlaylistContext) -> Iterator[Issue]:
     known = _hold_back(ctx)
     if known is not None and known[0] < 2 * known[1] - ROUNDED:
         hold, target, line = known
-        yield Issue(f"PART-HOLD-BACK is {hold:g} s, less than twice PART-TARGET ({target:g} s)",
+        yield Issue(f"PART-HOLD-BACK is {hold:g} s, less than twice PART-TARGET "
+                    f"(2 x {target:g} s = {2 * target:g} s)",
                     line=line, observed=f"{hold:g}", expected=f">= {2 * target:g}")
 
 
