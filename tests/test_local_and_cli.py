@@ -212,3 +212,14 @@ def test_a_long_run_of_one_finding_says_where_it_lies(cli, tmp_path: Path):
     assert "more segment-missing in" in run.stdout
     assert "s039.ts)" in run.stdout and ", lines " in run.stdout
     assert run.stdout.count("fix: ") == 1
+
+
+def test_a_fix_is_printed_once_for_every_playlist_it_applies_to(cli, tmp_path: Path):
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "index.m3u8").write_text(
+            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\ns.ts\n"
+            "#EXT-X-ENDLIST\n")
+    run = cli("check", str(tmp_path))
+    assert run.stdout.count("HLS010 segment-missing") == 2
+    assert run.stdout.count("fix: upload the segment") == 1

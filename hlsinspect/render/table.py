@@ -197,13 +197,15 @@ def _findings(findings: list[Finding]) -> list[RenderableType]:
         if not group:
             continue
         parts.append(Text(f"{_HEADING[severity]} ({len(group)})", style=_STYLE[severity]))
+        fixed: set[str] = set()
         for (name, playlist), run in groupby(group, key=lambda f: (f.name, f.playlist)):
             items = list(run)
             shown = items if len(items) <= _RUN_LIMIT else items[:_RUN_SHOWN]
-            hints = list(dict.fromkeys(f.hint for f in items if f.hint))
+            hints = [h for h in dict.fromkeys(f.hint for f in items if f.hint) if h not in fixed]
+            fixed.update(hints)
             for number, f in enumerate(shown):
                 parts.extend(_finding(f))
-                if number == 0 and hints:  # the fix once, under the first of the run
+                if number == 0 and hints:  # a fix once, under the first finding it fixes
                     fix = Text("fix: " + "; or ".join(hints[:2]), style="dim")
                     parts.append(Padding(fix, (0, 0, 0, 6), expand=False))
             if len(shown) < len(items):
