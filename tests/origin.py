@@ -10,14 +10,16 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from tests.loopback import LoopbackServer
 
 _RANGE = re.compile(r"^bytes=(\d+)-(\d*)$")
 
 
-class Origin:
+class Origin(LoopbackServer):
     """Serve `root` over HTTP/1.1 on 127.0.0.1 until the `with` block ends."""
 
     def __init__(self, root: Path, *, head_status: int | None = None,
@@ -32,28 +34,7 @@ class Origin:
         """(method, path) -> hold the request without an answer until the server stops."""
         self.requests: list[tuple[str, str]] = []
         self.arrived = threading.Event()
-        self.stopped = threading.Event()
-        self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.server.handle_error = lambda *args: None  # type: ignore[method-assign]
-        # a short poll interval: stopping the server waits for the next poll
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
-                                       daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> Origin:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stopped.set()
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(self._handler())
 
     def paths(self, method: str | None = None) -> list[str]:
         return [path for m, path in self.requests if method in (None, m)]

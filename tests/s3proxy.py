@@ -12,14 +12,15 @@ import contextlib
 import http.client
 import socket
 import struct
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
+
+from tests.loopback import LoopbackServer
 
 Throttle = Callable[[str, str], bool]
 """(method, path with query) -> answer 503 SlowDown instead of forwarding."""
@@ -56,7 +57,7 @@ def error_body(answer: Answer) -> bytes:
             "</Error>").encode()
 
 
-class S3Proxy:
+class S3Proxy(LoopbackServer):
     """Forward to `upstream` after `delay` seconds, unless `throttle` or `fault` intervene."""
 
     def __init__(self, upstream: str, delay: float = 0.0, throttle: Throttle | None = None,
@@ -73,28 +74,11 @@ class S3Proxy:
         self.throttled = 0
         self.methods: Counter[str] = Counter()
         self.log: list[tuple[str, str]] = []
-        self.lock = threading.Lock()
-        self.stopped = threading.Event()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.server.handle_error = lambda *args: None  # type: ignore[method-assign]
-        # a short poll interval: stopping the server waits for the next poll
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,),
-                                       daemon=True)
+        super().__init__(self._handler())
 
     @property
     def endpoint(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    def __enter__(self) -> S3Proxy:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stopped.set()
-        self.server.shutdown()
-        self.server.server_close()
+        return self.url
 
     def count(self, method: str, needle: str = "") -> int:
         return sum(1 for m, path in self.log if m == method and needle in path)
