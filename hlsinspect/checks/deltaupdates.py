@@ -28,6 +28,17 @@ def _control(ctx: PlaylistContext) -> Tag | None:
     return ctx.tag("EXT-X-SERVER-CONTROL")
 
 
+def _under_target_durations(ctx: PlaylistContext, name: str, times: int,
+                            words: str) -> Iterator[Issue]:
+    """EXT-X-SERVER-CONTROL's `name` below `times` target durations (`words` says how many)."""
+    value, target = server_control(ctx.playlist, name), ctx.playlist.target_duration
+    control = _control(ctx)
+    if value is not None and target and control is not None and value < times * target:
+        yield Issue(f"{name} is {value:g} s, less than {words} target durations "
+                    f"({times * target} s)", line=control.line, observed=f"{value:g}",
+                    expected=f">= {times * target}")
+
+
 @rule("HLS380", "hold-back-too-small", ERROR, scope="media", reference="RFC 8216bis 4.4.3.8",
       hint="set HOLD-BACK to at least three target durations, or leave it out (that is its "
            "default)",
@@ -36,12 +47,7 @@ def _control(ctx: PlaylistContext) -> Tag | None:
 def hold_back_too_small(ctx: PlaylistContext) -> Iterator[Issue]:
     """HOLD-BACK under three target durations: players would start so close to the live
     edge that the next segment is not there yet."""
-    hold, target = server_control(ctx.playlist, "HOLD-BACK"), ctx.playlist.target_duration
-    control = _control(ctx)
-    if hold is not None and target and control is not None and hold < 3 * target:
-        yield Issue(f"HOLD-BACK is {hold:g} s, less than three target durations "
-                    f"({3 * target} s)", line=control.line, observed=f"{hold:g}",
-                    expected=f">= {3 * target}")
+    yield from _under_target_durations(ctx, "HOLD-BACK", 3, "three")
 
 
 @rule("HLS381", "can-skip-until-too-small", ERROR, scope="media",
@@ -52,12 +58,7 @@ def hold_back_too_small(ctx: PlaylistContext) -> Iterator[Issue]:
 def can_skip_until_too_small(ctx: PlaylistContext) -> Iterator[Issue]:
     """A Skip Boundary (CAN-SKIP-UNTIL) under six target durations: delta updates would
     skip segments that clients may still need."""
-    until, target = server_control(ctx.playlist, "CAN-SKIP-UNTIL"), ctx.playlist.target_duration
-    control = _control(ctx)
-    if until is not None and target and control is not None and until < 6 * target:
-        yield Issue(f"CAN-SKIP-UNTIL is {until:g} s, less than six target durations "
-                    f"({6 * target} s)", line=control.line, observed=f"{until:g}",
-                    expected=f">= {6 * target}")
+    yield from _under_target_durations(ctx, "CAN-SKIP-UNTIL", 6, "six")
 
 
 @rule("HLS382", "can-skip-dateranges-without-can-skip-until", ERROR, scope="media",
