@@ -69,7 +69,7 @@ def requests_so_far(endpoint: str) -> int:
 def timed(endpoint: str, target: str, mode: str, concurrency: int,
           absent: int = 0) -> tuple[float, int, int]:
     from hlsinspect import S3Options, Settings, inspect
-    from hlsinspect.verify import VerifySettings
+    from hlsinspect.settings import VerifySettings
 
     settings = Settings(verify=VerifySettings(mode=mode, concurrency=concurrency))
     before = requests_so_far(endpoint)

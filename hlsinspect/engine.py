@@ -1,40 +1,27 @@
-"""targets -> discover -> parse -> check -> verify -> Report. Never prints, never exits.
+"""The public entry point: targets in, a Report out. Never prints, never exits.
 
-The engine returns a `Report` or raises `HlsInspectError` when nothing could be inspected;
-every other problem, however bad, is a finding, so the rest of the report is always produced.
+It maps each TARGET onto its store and hands it to the pipeline (`pipeline.run`), which goes
+title by title; it raises `HlsInspectError` only when nothing could be inspected. Every other
+problem, however bad, is a finding, so the rest of the report is always produced.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
-from hlsinspect.checks import Selection
-from hlsinspect.discover import Discovery, discover
 from hlsinspect.errors import HlsInspectError, UsageError
-from hlsinspect.inspection import Inspection
 from hlsinspect.locations import Target, UriMap, map_target, parse_target
-from hlsinspect.report import Report, Severity
-from hlsinspect.storage.base import Storage, StorageError
+from hlsinspect.pipeline.run import Run
+from hlsinspect.progress import Progress
+from hlsinspect.report import Report
+from hlsinspect.settings import Settings, Shard, VerifySettings
+from hlsinspect.storage.base import StorageError
 from hlsinspect.storage.factory import S3Options, Stores
 from hlsinspect.uri.urls import redact
-from hlsinspect.verify import Progress, VerifySettings
 
 _DEFAULT_S3 = S3Options()
-
-
-@dataclass(frozen=True)
-class Settings:
-    verify: VerifySettings = field(default_factory=VerifySettings)
-    fail_on: Severity = Severity.ERROR
-    rules: Selection = field(default_factory=Selection)
-    """Which rules run: --rules, --select, --ignore."""
-    raise_errors: bool = False
-    """Let an internal error in a check propagate (--debug) instead of becoming a finding."""
-    maps: tuple[UriMap, ...] = ()
-    """--map rules (from `locations.parse_maps`): URIs under a prefix are verified in
-    another store; a TARGET under a prefix is inspected there too."""
+_DEFAULT_SETTINGS = Settings()
 
 
 def inspect(
@@ -43,7 +30,7 @@ def inspect(
     bucket: str | None = None,
     default_bucket: str | None = None,
     root: str | None = None,
-    settings: Settings = Settings(),
+    settings: Settings = _DEFAULT_SETTINGS,
     s3: S3Options = _DEFAULT_S3,
     progress: Progress | None = None,
 ) -> Report:
@@ -57,34 +44,21 @@ def inspect(
     parsed = list(dict.fromkeys(
         _target(text, bucket, default_bucket, root, settings.maps) for text in targets))
     stores = Stores(s3, settings.verify.requests, settings.maps)
-
-    def storage_for(target: Target) -> Storage:
-        try:
-            return stores.for_target(target)
-        except StorageError as exc:
-            raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
-
-    discoveries: list[Discovery] = []
-    failures: list[HlsInspectError] = []
+    run = Run(settings, progress)
     for target in parsed:
         try:
-            storage = storage_for(target)
-            discoveries.append(discover(storage, target, settings.verify.concurrency))
+            try:
+                storage = stores.for_target(target)
+            except StorageError as exc:
+                raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
+            run.target(storage, target)
         except HlsInspectError as exc:
             if target.bucket and os.path.exists(target.text):
                 note = (f"{target.text!r} exists on this machine: without --bucket it is "
                         "checked there")
                 exc.hint = f"{exc.hint}; {note}" if exc.hint else note
-            failures.append(exc)
-    if failures and not discoveries:
-        raise failures[0]
-    inspection = Inspection(settings.verify, settings.fail_on, progress,
-                            selection=settings.rules, raise_errors=settings.raise_errors)
-    for discovery in discoveries:
-        inspection.add(discovery)
-    for failure in failures:
-        inspection.add_failure(failure)
-    return inspection.report(tuple(redact(text) for text in targets))
+            run.failed(exc)
+    return run.report(tuple(redact(text) for text in targets))
 
 
 def read_playlist(
@@ -111,4 +85,4 @@ def _target(text: str, bucket: str | None, default_bucket: str | None, root: str
     return parse_target(destination, None, None, mapped_root)
 
 
-__all__ = ["S3Options", "Settings", "inspect", "read_playlist"]
+__all__ = ["S3Options", "Settings", "Shard", "VerifySettings", "inspect", "read_playlist"]

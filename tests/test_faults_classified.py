@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from hlsinspect import HlsInspectError, S3Options, Settings, inspect
+from hlsinspect.settings import VerifySettings
 from hlsinspect.storage.base import Existence, RequestPolicy
 from hlsinspect.storage.s3 import S3Storage
-from hlsinspect.verify import VerifySettings
 from tests.conftest import BUCKET, S3, SAMPLE_KEY
 from tests.origin import Origin
 from tests.s3proxy import Answer, S3Proxy

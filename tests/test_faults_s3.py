@@ -13,7 +13,7 @@ import pytest
 
 from hlsinspect import HlsInspectError, S3Options, Settings, inspect
 from hlsinspect.report import Report
-from hlsinspect.verify import VerifySettings
+from hlsinspect.settings import VerifySettings
 from tests.conftest import BUCKET, S3, SAMPLE_KEY
 from tests.s3proxy import BAD_GATEWAY, GATEWAY_TIMEOUT, INTERNAL, Fault, S3Proxy
 

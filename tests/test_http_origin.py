@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hlsinspect import HlsInspectError, Settings, inspect
-from hlsinspect.verify import VerifySettings
+from hlsinspect.settings import VerifySettings
 from tests.conftest import FIXTURES
 from tests.origin import Origin
 from tests.s3proxy import BAD_GATEWAY, Fault, S3Proxy

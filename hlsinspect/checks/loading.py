@@ -45,6 +45,14 @@ pipeline_rule(
     failing=[Example({"index.m3u8": MEDIA, "a.ts": TS, "empty/readme.txt": "no playlist"},
                      ("index.m3u8", "empty"))])
 pipeline_rule(
+    "HLS027", "prefix-unlisted", ERROR,
+    "Part of a prefix could not be listed, even after retries (access denied, throttling, "
+    "an error of the store): the titles under it were not inspected, so the audit is "
+    "incomplete.", "-",
+    hint="the message names the cause; for a 403, grant s3:ListBucket on the bucket",
+    passing=[{"index.m3u8": MEDIA, "a.ts": TS}],
+    tested_by="tests/test_titles_stream.py::test_a_prefix_that_cannot_be_listed_is_a_finding")
+pipeline_rule(
     "HLS024", "multivariant-nested", ERROR,
     "A multivariant playlist references another multivariant playlist where a media playlist "
     "must stand.", "RFC 8216 4.3.4.2",

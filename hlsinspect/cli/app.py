@@ -110,6 +110,10 @@ def check(
         help="Verify URIs under PREFIX (https://cdn.example.com/) at TARGET instead: "
              "s3://BUCKET/PATH/, http(s)://HOST/PATH/ or a local directory. Repeatable.")
     ] = None,
+    shard: Annotated[str | None, typer.Option(
+        "--shard", metavar="K/N", show_default=False,
+        help="Inspect only worker K's share of N of the titles (a CI matrix, a batch array "
+             "job); combine the N JSON reports with hlsinspect merge.")] = None,
     debug: Debug = False,
 ) -> None:
     """Inspect playlists, verify every object they reference, apply the HLS rules.
@@ -121,8 +125,8 @@ def check(
     from hlsinspect.locations import parse_maps
     from hlsinspect.render.json import error_report
     from hlsinspect.render.output import check_writable, write_json, write_junit, write_report
+    from hlsinspect.settings import Shard, VerifySettings
     from hlsinspect.uri.urls import redact
-    from hlsinspect.verify import VerifySettings
 
     as_json = output_format is Format.json
     options = FromFile(ctx)
@@ -137,7 +141,8 @@ def check(
             verify=VerifySettings(mode=options.pick("verify", verify_mode.value),
                                   concurrency=options.pick("concurrency", concurrency)),
             fail_on=Severity(options.pick("fail-on", fail_on.value)), rules=rules,
-            raise_errors=debug, maps=parse_maps(options.pick("map", maps or [])))
+            raise_errors=debug, maps=parse_maps(options.pick("map", maps or [])),
+            shard=Shard.parse(shard) if shard is not None else None)
         s3 = S3Options(profile=profile, region=options.pick("region", region),
                        endpoint_url=options.pick("endpoint-url", endpoint_url))
         return settings, s3

@@ -15,16 +15,21 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from hlsinspect.verify import Progress as VerifyProgress
+from hlsinspect.progress import Progress as RunProgress
 
 
-class _Bar(VerifyProgress):
+class _Bar(RunProgress):
     def __init__(self, progress: Progress) -> None:
         self.progress = progress
         self.task: TaskID | None = None
+        self.total = 0
 
-    def start(self, total: int) -> None:
-        self.task = self.progress.add_task("verifying objects", total=total)
+    def expect(self, count: int) -> None:
+        self.total += count
+        if self.task is None:
+            self.task = self.progress.add_task("verifying objects", total=self.total)
+        else:
+            self.progress.update(self.task, total=self.total)
 
     def advance(self, count: int = 1) -> None:
         if self.task is not None:
@@ -37,7 +42,7 @@ class _Bar(VerifyProgress):
 
 
 @contextlib.contextmanager
-def progress_bar(enabled: bool) -> Iterator[VerifyProgress | None]:
+def progress_bar(enabled: bool) -> Iterator[RunProgress | None]:
     if not enabled:
         yield None
         return

@@ -12,8 +12,8 @@ from __future__ import annotations
 import enum
 import random
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 if TYPE_CHECKING:
@@ -46,6 +46,34 @@ class ObjectState:
     """True when asking again may help (throttling, 5xx, timeouts)."""
     content_type: str | None = None
     """The Content-Type the store serves it with (S3 and HTTP HEAD; unknown from listings)."""
+
+
+@dataclass(frozen=True)
+class Listing:
+    """A complete listing of every key under `prefix`, made while finding a title's playlists.
+
+    It settles every referenced key under that prefix it shows, with its size, without a
+    further request; the keys it lacks are asked with HEAD (it is a snapshot).
+    """
+
+    prefix: str
+    sizes: Mapping[str, int]
+
+    def covers(self, key: str) -> bool:
+        # a key that --map sends to another store is never in this store's listing
+        return key.startswith(self.prefix) and not key.startswith(FOREIGN)
+
+
+@dataclass
+class Level:
+    """One level of a listing with a `/` delimiter: the objects directly under a prefix and
+    the prefixes one level down (each ending in `/`), both in key order."""
+
+    files: dict[str, int] = field(default_factory=dict)
+    prefixes: list[str] = field(default_factory=list)
+    same: dict[str, str] = field(default_factory=dict)
+    """Per prefix, what it really is when two prefixes can be one (a linked directory on a
+    file system: its real path), so a walk takes it once."""
 
 
 class ErrorKind(str, enum.Enum):
@@ -144,4 +172,9 @@ class Storage(Protocol):
 
     def list_directory(self, directory: str) -> dict[str, int]:
         """Sizes of the objects directly in `directory` (a complete listing, or an error)."""
+        ...
+
+    def list_level(self, prefix: str) -> Level:
+        """The objects directly under `prefix` and the prefixes one level down; StorageError
+        when denied or when the store cannot list. Walking these finds titles one by one."""
         ...

@@ -20,6 +20,7 @@ from hlsinspect.storage.base import (
     MAX_PLAYLIST_BYTES,
     ErrorKind,
     Existence,
+    Level,
     ObjectState,
     RequestPolicy,
     StorageError,
@@ -187,6 +188,9 @@ class HttpStorage:
         return target
 
     def list_keys(self, prefix: str) -> Iterator[tuple[str, int]]:
+        raise _unlistable(self.uri(prefix))
+
+    def list_level(self, prefix: str) -> Level:
         raise _unlistable(self.uri(prefix))
 
     def list_directory(self, directory: str) -> dict[str, int]:

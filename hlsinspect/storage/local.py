@@ -16,6 +16,7 @@ from hlsinspect.storage.base import (
     MAX_PLAYLIST_BYTES,
     ErrorKind,
     Existence,
+    Level,
     ObjectState,
     StorageError,
 )
@@ -111,6 +112,35 @@ class LocalStorage:
                     yield key, os.stat(full).st_size
                 except OSError:
                     continue
+
+    def list_level(self, prefix: str) -> Level:
+        """A directory's files and subdirectories; a linked directory that leads back up
+        (a loop) or out of the root is not a subdirectory here, as in `list_keys`."""
+        top = self.path(prefix.rstrip("/"))
+        try:
+            entries = sorted(os.scandir(top), key=lambda e: e.name)
+        except FileNotFoundError:
+            raise StorageError(ErrorKind.NOT_FOUND, f"{top} is not a directory") from None
+        except OSError as exc:
+            raise StorageError(ErrorKind.OTHER, f"{top}: {exc.strerror}") from None
+        base = f"{prefix.rstrip('/')}/" if prefix.strip("/") else ""
+        here = os.path.realpath(top)
+        root = os.path.realpath(self.root).rstrip(os.sep) + os.sep
+        level = Level()
+        for entry in entries:
+            try:
+                if entry.is_file():
+                    level.files[base + entry.name] = entry.stat().st_size
+                elif entry.is_dir():
+                    real = os.path.realpath(entry.path)
+                    inside = (real + os.sep).startswith(root)
+                    loop = (here + os.sep).startswith(real + os.sep)
+                    if inside and not loop:
+                        level.prefixes.append(f"{base}{entry.name}/")
+                        level.same[f"{base}{entry.name}/"] = real
+            except OSError:
+                continue
+        return level
 
     def list_directory(self, directory: str) -> dict[str, int]:
         if directory and not _holdable(directory):

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from hlsinspect.locations import UriMap, absolute_reference
-from hlsinspect.storage.base import FOREIGN, MAX_PLAYLIST_BYTES, ObjectState, Storage
+from hlsinspect.storage.base import FOREIGN, MAX_PLAYLIST_BYTES, Level, ObjectState, Storage
 from hlsinspect.uri.keys import Reference
 
 
@@ -84,6 +84,12 @@ class MappedStorage:
         store, member, inner = self._split(prefix)
         for key, size in store.list_keys(inner):
             yield self._join(member, key), size
+
+    def list_level(self, prefix: str) -> Level:
+        store, member, inner = self._split(prefix)
+        level = store.list_level(inner)
+        return Level({self._join(member, key): size for key, size in level.files.items()},
+                     [self._join(member, sub) for sub in level.prefixes])
 
     def list_directory(self, directory: str) -> dict[str, int]:
         store, member, inner = self._split(directory)

@@ -18,6 +18,7 @@ from hlsinspect.storage.base import (
     MAX_PLAYLIST_BYTES,
     ErrorKind,
     Existence,
+    Level,
     ObjectState,
     RequestPolicy,
     StorageError,
@@ -122,7 +123,17 @@ class S3Storage:
         prefix = f"{directory}/" if directory else ""
         return dict(self._list(prefix, delimiter="/"))
 
-    def _list(self, prefix: str, delimiter: str | None) -> Iterator[tuple[str, int]]:
+    def list_level(self, prefix: str) -> Level:
+        def one_level() -> Level:
+            level = Level()
+            for key, size in self._list(prefix, delimiter="/", level=level):
+                level.files[key] = size
+            return level
+
+        return in_passes(one_level, self.policy)
+
+    def _list(self, prefix: str, delimiter: str | None,
+              level: Level | None = None) -> Iterator[tuple[str, int]]:
         paginator = self.client.get_paginator("list_objects_v2")
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix}
         if delimiter:
@@ -131,6 +142,8 @@ class S3Storage:
             for page in paginator.paginate(**kwargs):
                 for item in page.get("Contents", []):
                     yield item["Key"], item.get("Size", 0)
+                if level is not None:
+                    level.prefixes.extend(p["Prefix"] for p in page.get("CommonPrefixes", []))
         except Exception as exc:
             raise self._error(exc, prefix, action="list") from exc
 

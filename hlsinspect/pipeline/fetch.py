@@ -1,4 +1,4 @@
-"""From a target to playlists: list prefixes, fetch playlists, follow multivariant references.
+"""Stage 2, fetch: a title's playlists, read and parsed, and every playlist they reference.
 
 Each playlist is fetched once, even when several entries point at it; the children of a
 multivariant playlist are fetched concurrently; a reference back into the current chain of
@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from hlsinspect.checks.registry import finding
 from hlsinspect.checks.uris import unfollowed
 from hlsinspect.errors import HlsInspectError
-from hlsinspect.locations import Target, is_playlist_key
+from hlsinspect.pipeline.titles import Title
 from hlsinspect.playlists import ParseFailure, Playlist, parse
 from hlsinspect.references import PlaylistRef, playlist_refs
 from hlsinspect.report import Finding
 from hlsinspect.storage.base import ErrorKind, Storage, StorageError
 from hlsinspect.storage.workers import map_concurrently
-from hlsinspect.verify import Listing
 
 
 @dataclass
@@ -52,62 +51,25 @@ class Entry:
 
 
 @dataclass
-class Discovery:
-    """Everything found under one target, in report order."""
+class Fetched:
+    """Every playlist of one title, in report order."""
 
-    storage: Storage
+    title: Title
     entries: list[Entry] = field(default_factory=list)
     children: dict[str, list[tuple[PlaylistRef, str]]] = field(default_factory=dict)
     """Per multivariant key: each playlist reference and the key it resolved to."""
     findings: list[Finding] = field(default_factory=list)
-    listing: Listing | None = None
-    """The complete listing of the target's prefix, when one was made."""
+    failure: HlsInspectError | None = None
+    """Set when not one of the title's own playlists could be read: alone, the target could
+    not be inspected at all."""
+
+    @property
+    def storage(self) -> Storage:
+        return self.title.storage
 
 
-_MAX_KEPT_LISTING = 1_000_000
 MAX_NESTING = 8
 """Multivariant playlists inside multivariant playlists are followed this deep at most."""
-
-
-@dataclass
-class Roots:
-    """The playlists a target names, and what listing its prefix taught."""
-
-    keys: list[str]
-    listing: Listing | None = None
-    """The prefix's complete S3 listing, when it proves what exists."""
-    unlisted: StorageError | None = None
-    """Auto mode: why the prefix could not be listed (the key was tried as a playlist)."""
-
-
-def root_keys(storage: Storage, target: Target) -> Roots:
-    """The playlist keys a target names; HlsInspectError when there are none."""
-    if target.mode == "playlist":
-        return Roots([target.key])
-    prefix = target.key if target.mode == "prefix" else target.key + "/"
-    try:
-        listing: Listing | None = Listing(prefix, dict(storage.list_keys(prefix)))
-    except StorageError as exc:
-        if target.mode == "auto" and exc.kind is ErrorKind.ACCESS_DENIED:
-            return Roots([target.key], unlisted=exc)
-        raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
-    assert listing is not None
-    keys = sorted(key for key in listing.sizes if is_playlist_key(key))
-    # Only an S3 listing is taken as proof of absence: a local walk can miss what a link or
-    # an unreadable directory hides, and a local stat costs nothing anyway. A huge listing
-    # is not kept in memory; verification then lists directories or HEADs as usual.
-    if storage.bucket is None or len(listing.sizes) > _MAX_KEPT_LISTING:
-        listing = None
-    if keys:
-        return Roots(keys, listing)
-    if target.mode == "auto":
-        return Roots([target.key])
-    where = storage.uri(prefix)
-    things = "keys" if storage.bucket else "files"
-    raise HlsInspectError(
-        f"no playlist (.m3u8) under {where}", kind="no-playlist",
-        hint=f"check the {'prefix' if storage.bucket else 'directory'}; hlsinspect looks for "
-             f"{things} ending in .m3u8 or .m3u")
 
 
 def fetch(storage: Storage, key: str) -> Loaded:
@@ -132,13 +94,11 @@ def fetch_all(storage: Storage, keys: list[str], workers: int) -> dict[str, Load
     return dict(zip(keys, loaded, strict=True))
 
 
-def discover(storage: Storage, target: Target, workers: int) -> Discovery:
-    """Fetch the target's playlists and everything their multivariant playlists reference."""
-    roots = root_keys(storage, target)
-    keys = roots.keys
+def fetch_title(title: Title, workers: int) -> Fetched:
+    """The title's playlists and everything their multivariant playlists reference."""
+    storage, keys = title.storage, title.roots
     loaded = fetch_all(storage, keys, workers)
-    _raise_if_nothing_readable(storage, target, keys, loaded, roots.unlisted)
-    found = Discovery(storage, listing=roots.listing)
+    found = Fetched(title, failure=_nothing_readable(title, loaded))
     claimed: set[str] = set()
     masters = [k for k in keys if _is_multivariant(loaded[k])]
     others = [k for k in keys if k not in masters]
@@ -177,29 +137,27 @@ def _is_multivariant(loaded: Loaded) -> bool:
     return loaded.playlist is not None and loaded.playlist.is_multivariant
 
 
-def _raise_if_nothing_readable(
-    storage: Storage, target: Target, keys: list[str], loaded: dict[str, Loaded],
-    unlisted: StorageError | None,
-) -> None:
-    """A target none of whose playlists could be fetched cannot be inspected at all."""
-    errors = [loaded[k].error for k in keys]
-    first = errors[0]
+def _nothing_readable(title: Title, loaded: dict[str, Loaded]) -> HlsInspectError | None:
+    """Why not one of the title's playlists could be fetched, or None when one could."""
+    errors = [loaded[k].error for k in title.roots]
+    first = errors[0] if errors else None
     if first is None or not all(errors):
-        return
-    if target.mode == "auto" and unlisted is not None:
-        raise HlsInspectError(
-            f"{first.message}; and as a prefix: {unlisted.message}",
-            hint=unlisted.hint, kind=unlisted.kind.value)
+        return None
+    storage, target = title.storage, title.target
+    if target.mode == "auto" and title.unlisted is not None:
+        return HlsInspectError(
+            f"{first.message}; and as a prefix: {title.unlisted.message}",
+            hint=title.unlisted.hint, kind=title.unlisted.kind.value)
     if target.mode == "auto" and first.kind is ErrorKind.NOT_FOUND:
-        raise HlsInspectError(
+        return HlsInspectError(
             f"no playlist at {storage.uri(target.key)} and none under "
             f"{storage.uri(target.key + '/')}", kind="no-playlist",
             hint="check the key or prefix")
-    raise HlsInspectError(first.message, hint=first.hint, kind=first.kind.value)
+    return HlsInspectError(first.message, hint=first.hint, kind=first.kind.value)
 
 
 def _expand(
-    found: Discovery,
+    found: Fetched,
     loaded: dict[str, Loaded],
     master: str,
     chain: list[str],

@@ -14,14 +14,13 @@ import dataclasses
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
 
+from hlsinspect.progress import Progress
+from hlsinspect.settings import VerifySettings
 from hlsinspect.storage.base import (
-    FOREIGN,
     Existence,
+    Listing,
     ObjectState,
-    RequestPolicy,
     Storage,
     StorageError,
     backoff_delay,
@@ -30,57 +29,6 @@ from hlsinspect.storage.workers import map_concurrently
 
 LIST_THRESHOLD = 100
 """In `auto` mode a directory with at least this many referenced objects is listed."""
-
-
-@dataclass(frozen=True)
-class Listing:
-    """A complete listing of every key under `prefix`, made while discovering playlists.
-
-    In `list` and `auto` mode it settles every referenced key under that prefix it shows,
-    with its size, without a further request; the keys it lacks are asked with HEAD.
-    """
-
-    prefix: str
-    sizes: Mapping[str, int]
-
-    def covers(self, key: str) -> bool:
-        # a key that --map sends to another store is never in this store's listing
-        return key.startswith(self.prefix) and not key.startswith(FOREIGN)
-
-
-@dataclass(frozen=True)
-class VerifySettings:
-    mode: Literal["head", "list", "auto"] = "auto"
-    concurrency: int = 32
-    retry_passes: int = 3
-    backoff: float = 0.5
-    """Seconds before the first extra pass; doubled for each later one, with jitter."""
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    """Seconds without an answer before a request is given up (and tried again, up to
-    `attempts` times)."""
-    attempts: int = 3
-    """Tries of one request inside the HTTP client (botocore, urllib3) before it fails."""
-
-    @property
-    def requests(self) -> RequestPolicy:
-        """The same settings as the stores take them."""
-        return RequestPolicy(concurrency=self.concurrency, connect_timeout=self.connect_timeout,
-                             read_timeout=self.read_timeout, attempts=self.attempts,
-                             passes=self.retry_passes, backoff=self.backoff)
-
-
-class Progress:
-    """Told how verification advances; the CLI draws a bar, the library default is silent."""
-
-    def start(self, total: int) -> None:
-        """Verification of `total` objects begins."""
-
-    def advance(self, count: int = 1) -> None:
-        """`count` more objects have an answer."""
-
-    def finish(self) -> None:
-        """Verification is over."""
 
 
 def verify(
@@ -93,28 +41,25 @@ def verify(
     """The state of every key, asking each unique key at most once per pass."""
     progress = progress or Progress()
     pending = sorted(set(keys))
-    progress.start(len(pending))
+    progress.expect(len(pending))
     states: dict[str, ObjectState] = {}
-    try:
-        if settings.mode in ("list", "auto"):
-            present, unlisted = _from_listings(pending, listings)
-            rest = [key for key in pending if key not in present and key not in unlisted]
-            present.update(_by_listing(storage, rest, settings)[0])
-            states.update(present)
-            progress.advance(len(present))
-            pending = [key for key in pending if key not in states]
-        states.update(_by_head(storage, pending, settings, progress.advance))
-        for attempt in range(settings.retry_passes):
-            retry = [k for k, s in states.items()
-                     if s.existence is Existence.UNKNOWN and s.retryable]
-            if not retry:
-                break
-            time.sleep(backoff_delay(settings.backoff, attempt))
-            states.update(_by_head(storage, retry, settings, _ignore))
-        if settings.mode == "auto":
-            states.update(_settle_unknown(storage, states, settings))
-    finally:
-        progress.finish()
+    if settings.mode in ("list", "auto"):
+        present, unlisted = _from_listings(pending, listings)
+        rest = [key for key in pending if key not in present and key not in unlisted]
+        present.update(_by_listing(storage, rest, settings)[0])
+        states.update(present)
+        progress.advance(len(present))
+        pending = [key for key in pending if key not in states]
+    states.update(_by_head(storage, pending, settings, progress.advance))
+    for attempt in range(settings.retry_passes):
+        retry = [k for k, s in states.items()
+                 if s.existence is Existence.UNKNOWN and s.retryable]
+        if not retry:
+            break
+        time.sleep(backoff_delay(settings.backoff, attempt))
+        states.update(_by_head(storage, retry, settings, _ignore))
+    if settings.mode == "auto":
+        states.update(_settle_unknown(storage, states, settings))
     return states
 
 

@@ -7,7 +7,7 @@ and each variant's measured bit rates stand beside its declared ones.
 from __future__ import annotations
 
 from hlsinspect.checks.context import Member, TitleContext
-from hlsinspect.discover import Entry
+from hlsinspect.pipeline.fetch import Entry
 from hlsinspect.playlists import Playlist
 from hlsinspect.report import ObjectCounts, PlaylistReport, Rendition, Variant
 from hlsinspect.storage.base import Storage

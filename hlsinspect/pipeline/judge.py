@@ -1,0 +1,93 @@
+"""Stage 5, judge: a verified title's objects and the title as a whole, down to its results.
+
+With every referenced object's state known, the rules of scope `object` (sizes, byte ranges,
+bit rates) and `title` (the variants of a multivariant playlist together) run, and the facts
+of every playlist are written down. What leaves this stage is small, final data: the parsed
+playlists and object states of the title are dropped with it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import partial
+
+from hlsinspect.bitrate import measure
+from hlsinspect.checks.context import Member, ObjectContext, TitleContext
+from hlsinspect.pipeline.check import Checked, Rules
+from hlsinspect.pipeline.facts import playlist_report
+from hlsinspect.pipeline.fetch import Fetched
+from hlsinspect.references import ResolvedRef
+from hlsinspect.report import Finding, ObjectCounts, PlaylistReport
+from hlsinspect.storage.base import Existence, ObjectState, Storage
+
+
+@dataclass
+class TitleResult:
+    """What one title adds to the report."""
+
+    playlists: list[PlaylistReport] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    objects: Counter[Existence] = field(default_factory=Counter)
+    """States of the objects this title was the first to ask about."""
+
+
+def judge(found: Fetched, checked: list[Checked], known: Mapping[str, ObjectState],
+          rules: Rules) -> TitleResult:
+    storage = found.storage
+    result = TitleResult()
+    for item in checked:
+        item.findings += rules.guarded(item.uri, partial(_objects, storage, item, known, rules))
+    titles = _titles(found, checked)
+    for item in checked:
+        title = titles.get(item.entry.loaded.key)
+        result.playlists.append(playlist_report(storage, item.entry, _counts(item.refs, known),
+                                                title))
+    result.findings.extend(found.title.findings)
+    result.findings.extend(found.findings)
+    for item in checked:
+        result.findings.extend(item.findings)
+    for key, title in titles.items():
+        uri = storage.uri(key)
+        result.findings.extend(rules.guarded(uri, partial(rules.apply, "title", title, uri)))
+    return result
+
+
+def _objects(storage: Storage, checked: Checked, known: Mapping[str, ObjectState],
+             rules: Rules) -> list[Finding]:
+    context = checked.context
+    if context is None:
+        return []
+    if not context.playlist.is_multivariant:
+        checked.measured = measure(context.playlist, checked.refs, known)
+    return rules.apply("object", ObjectContext(context, checked.refs, known, storage.uri,
+                                               checked.measured), checked.uri)
+
+
+def _titles(found: Fetched, checked: list[Checked]) -> dict[str, TitleContext]:
+    """A title context for every parsed multivariant playlist, by key."""
+    by_key = {c.entry.loaded.key: c for c in checked}
+    loaded = {e.loaded.key: e.loaded for e in found.entries}
+    titles: dict[str, TitleContext] = {}
+    for master, children in found.children.items():
+        item = by_key.get(master)
+        if item is None or item.context is None:
+            continue
+        members = []
+        for ref, key in children:
+            child = loaded.get(key)
+            measured = by_key[key].measured if key in by_key else None
+            members.append(Member(ref.role, found.storage.uri(key), ref.tag,
+                                  child.playlist if child is not None else None, measured))
+        titles[master] = TitleContext(item.context, members)
+    return titles
+
+
+def _counts(refs: list[ResolvedRef], known: Mapping[str, ObjectState]) -> ObjectCounts | None:
+    if not refs:
+        return None
+    keys = dict.fromkeys(r.key for r in refs)
+    counts = Counter(known[k].existence for k in keys if k in known)
+    return ObjectCounts(checked=sum(counts.values()), present=counts[Existence.PRESENT],
+                        missing=counts[Existence.MISSING], unknown=counts[Existence.UNKNOWN])

@@ -1,0 +1,122 @@
+"""The pipeline: titles -> fetch -> check -> verify -> judge, title after title -> Report.
+
+Stages 1 and 2 (listing a title, fetching its playlists) wait on the store, so they run a few
+titles ahead on a background thread (`flow.ahead`); stages 3 to 5 take one title at a time.
+Each title leaves only its results (playlist facts, findings, object counts), so memory is
+bounded by the largest title and the report, never by the bucket.
+
+A target none of whose titles could be read at all (a missing playlist, a denied prefix) is
+a failure of that target; when no target could be inspected, the run raises it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict
+from collections.abc import Iterator, Sequence
+
+from hlsinspect.checks.registry import RULES, finding
+from hlsinspect.errors import HlsInspectError
+from hlsinspect.locations import Target
+from hlsinspect.pipeline.check import Rules, check_title
+from hlsinspect.pipeline.fetch import Fetched, fetch_title
+from hlsinspect.pipeline.flow import ahead
+from hlsinspect.pipeline.judge import TitleResult, judge
+from hlsinspect.pipeline.titles import Walk, titles
+from hlsinspect.pipeline.verify import verify
+from hlsinspect.progress import Progress
+from hlsinspect.report import Finding, ObjectCounts, Report
+from hlsinspect.settings import Settings
+from hlsinspect.storage.base import Existence, ObjectState, Storage
+from hlsinspect.version import __version__
+
+REMEMBERED = 20_000
+"""Object states kept from earlier titles of a run, newest first: two targets (or titles)
+that share objects ask about them once, and the memory this takes has a ceiling."""
+
+
+class Run:
+    """One `check`: targets in, results accumulated title by title, a Report out."""
+
+    def __init__(self, settings: Settings, progress: Progress | None = None) -> None:
+        self.settings = settings
+        self.progress = progress or Progress()
+        self.rules = Rules(settings.rules, settings.raise_errors)
+        self.results: list[TitleResult] = []
+        self.failures: list[HlsInspectError] = []
+        self.inspected = 0
+        self.remembered: dict[int, OrderedDict[str, ObjectState]] = {}
+        self.seen: set[str] = set()
+        """Playlists already checked: one named by two targets, or by two titles, is
+        reported once."""
+
+    def target(self, storage: Storage, target: Target) -> None:
+        """Every title of one target; HlsInspectError when none of it could be read."""
+        kept: list[TitleResult] = []
+        readable, failure = False, None
+        for found in ahead(self._fetched(storage, target), self.settings.look_ahead):
+            if found.failure is None and found.title.roots:
+                readable = True
+            failure = failure or found.failure
+            kept.append(self._title(found))
+        if failure is not None and not readable:
+            raise failure
+        self.results.extend(kept)
+        self.inspected += 1
+
+    def _fetched(self, storage: Storage, target: Target) -> Iterator[Fetched]:
+        workers = self.settings.verify.concurrency
+        for title in titles(storage, target, workers, self.settings.shard, Walk()):
+            yield fetch_title(title, workers)
+
+    def _title(self, found: Fetched) -> TitleResult:
+        checked = check_title(found, self.rules, self.seen)
+        keys = {ref.key for item in checked for ref in item.refs}
+        listings = [found.title.listing] if found.title.listing is not None else []
+        memory = self.remembered.setdefault(id(found.storage), OrderedDict())
+        known = {key: memory[key] for key in keys if key in memory}
+        fresh = verify(found.storage, keys - known.keys(), self.settings.verify, self.progress,
+                       listings)
+        known.update(fresh)
+        memory.update(fresh)
+        while len(memory) > REMEMBERED:
+            memory.popitem(last=False)
+        result = judge(found, checked, known, self.rules)
+        # an object counts once in the run, under the first title that asked about it
+        result.objects = Counter(state.existence for state in fresh.values())
+        return result
+
+    def failed(self, failure: HlsInspectError) -> None:
+        """One of several targets could not be inspected; the others were."""
+        self.failures.append(failure)
+
+    def report(self, targets: Sequence[str]) -> Report:
+        """The report of everything inspected; raises the first failure when that is nothing."""
+        self.progress.finish()
+        if self.failures and not self.inspected:
+            raise self.failures[0]
+        findings = [f for result in self.results for f in result.findings]
+        findings += [finding("target-not-inspected", failure.message, playlist=None,
+                             hint=failure.hint) for failure in self.failures]
+        totals: Counter[Existence] = Counter()
+        for result in self.results:
+            totals.update(result.objects)
+        kept = [f for f in dict.fromkeys(findings) if self.settings.rules.admits(f)]
+        return Report(
+            version=__version__, targets=tuple(targets),
+            playlists=tuple(p for result in self.results for p in result.playlists),
+            findings=tuple(sorted(kept, key=_priority)),
+            objects=ObjectCounts(checked=sum(totals.values()),
+                                 present=totals[Existence.PRESENT],
+                                 missing=totals[Existence.MISSING],
+                                 unknown=totals[Existence.UNKNOWN]),
+            fail_on=self.settings.fail_on)
+
+
+_FIRST = {"load": 0, "object": 1, "title": 2, "media": 3, "multivariant": 3, "line": 4}
+"""Within a severity, what a QA engineer acts on first: playlists and objects that are not
+there, then the title, then each playlist's own text."""
+
+
+def _priority(found: Finding) -> tuple[int, int]:
+    rule = RULES.get(found.name)
+    return -found.severity.rank, _FIRST.get(rule.scope if rule else "load", 0)

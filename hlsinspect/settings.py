@@ -1,0 +1,88 @@
+"""What a run is asked to do: which rules, how existence is verified, which share of titles.
+
+Plain frozen data that the command line, the configuration file and library callers build
+alike; the pipeline reads it and never changes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Literal
+
+from hlsinspect.checks import Selection
+from hlsinspect.errors import UsageError
+from hlsinspect.locations import UriMap
+from hlsinspect.report import Severity
+from hlsinspect.storage.base import RequestPolicy
+
+
+@dataclass(frozen=True)
+class VerifySettings:
+    mode: Literal["head", "list", "auto"] = "auto"
+    concurrency: int = 32
+    retry_passes: int = 3
+    backoff: float = 0.5
+    """Seconds before the first extra pass; doubled for each later one, with jitter."""
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    """Seconds without an answer before a request is given up (and tried again, up to
+    `attempts` times)."""
+    attempts: int = 3
+    """Tries of one request inside the HTTP client (botocore, urllib3) before it fails."""
+
+    @property
+    def requests(self) -> RequestPolicy:
+        """The same settings as the stores take them."""
+        return RequestPolicy(concurrency=self.concurrency, connect_timeout=self.connect_timeout,
+                             read_timeout=self.read_timeout, attempts=self.attempts,
+                             passes=self.retry_passes, backoff=self.backoff)
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Worker `index` of `count` (1-based, as `--shard K/N` is written).
+
+    A title belongs to the shard its key's hash falls in: the same title always lands in the
+    same shard, on any machine, whatever else the bucket holds, so N workers given 1/N ... N/N
+    cover every title exactly once.
+    """
+
+    index: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        left, slash, right = text.partition("/")
+        if slash and left.strip().isdigit() and right.strip().isdigit():
+            shard = cls(int(left), int(right))
+            if 1 <= shard.index <= shard.count:
+                return shard
+        raise UsageError(f"--shard {text!r} is not K/N with 1 <= K <= N",
+                         hint="for example --shard 1/4 ... --shard 4/4 on four workers")
+
+    def owns(self, title_key: str) -> bool:
+        """Whether the title whose root is `title_key` (a prefix or a playlist key) is ours."""
+        digest = hashlib.sha256(title_key.encode("utf-8", "surrogatepass")).digest()
+        return int.from_bytes(digest[:8], "big") % self.count == self.index - 1
+
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    verify: VerifySettings = field(default_factory=VerifySettings)
+    fail_on: Severity = Severity.ERROR
+    rules: Selection = field(default_factory=Selection)
+    """Which rules run: --rules, --select, --ignore."""
+    raise_errors: bool = False
+    """Let an internal error in a check propagate (--debug) instead of becoming a finding."""
+    maps: tuple[UriMap, ...] = ()
+    """--map rules (from `locations.parse_maps`): URIs under a prefix are verified in
+    another store; a TARGET under a prefix is inspected there too."""
+    shard: Shard | None = None
+    """--shard K/N: inspect only this worker's share of the titles."""
+    look_ahead: int = 2
+    """Titles listed and fetched ahead of the one being checked: enough to keep the store
+    busy, few enough that memory stays flat however large the bucket."""
