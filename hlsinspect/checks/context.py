@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from hlsinspect.bitrate import Combined, Measured, combine
 from hlsinspect.model import Segment
@@ -111,3 +112,14 @@ class ObjectContext:
     key_uri: Callable[[str], str]
     """A store key -> how reports name the object."""
     measured: Measured | None = None
+
+    @cached_property
+    def first_uses(self) -> list[tuple[ResolvedRef, int]]:
+        """Each referenced key once (its first reference) and how often it is referenced;
+        worked out once for the several rules that walk the objects of a playlist."""
+        first: dict[str, ResolvedRef] = {}
+        uses: dict[str, int] = {}
+        for item in self.refs:
+            first.setdefault(item.key, item)
+            uses[item.key] = uses.get(item.key, 0) + 1
+        return [(item, uses[key]) for key, item in first.items()]

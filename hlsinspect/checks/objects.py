@@ -31,20 +31,9 @@ LABEL = {
 }
 
 
-def _first_uses(ctx: ObjectContext) -> Iterator[tuple[ResolvedRef, int]]:
-    """Each referenced key once (its first reference) and how often it is referenced."""
-    first: dict[str, ResolvedRef] = {}
-    uses: dict[str, int] = {}
-    for item in ctx.refs:
-        first.setdefault(item.key, item)
-        uses[item.key] = uses.get(item.key, 0) + 1
-    for key, item in first.items():
-        yield item, uses[key]
-
-
 def _missing(kind: str) -> Callable[[ObjectContext], Iterator[Issue]]:
     def check(ctx: ObjectContext) -> Iterator[Issue]:
-        for item, uses in _first_uses(ctx):
+        for item, uses in ctx.first_uses:
             state = ctx.states.get(item.key)
             if item.ref.kind != kind or state is None or state.existence is not Existence.MISSING:
                 continue
@@ -106,7 +95,7 @@ rule("HLS025", "session-data-missing", ERROR, scope="object", reference="RFC 821
       passing=[{"index.m3u8": VOD + SEG + END, "a.ts": TS}],
       tested_by="tests/test_s3_permissions.py::test_forbidden_segments_are_unverified_not_missing")
 def object_unverified(ctx: ObjectContext) -> Iterator[Issue]:
-    for item, _ in _first_uses(ctx):
+    for item, _ in ctx.first_uses:
         state = ctx.states.get(item.key)
         if state is not None and state.existence is Existence.UNKNOWN:
             yield Issue(f"could not establish whether {LABEL[item.ref.kind]} "
@@ -120,7 +109,7 @@ def object_unverified(ctx: ObjectContext) -> Iterator[Issue]:
       failing=[{"index.m3u8": VOD + SEG + END, "a.ts": b""}])
 def segment_empty(ctx: ObjectContext) -> Iterator[Issue]:
     """A segment, part or init segment object that is 0 bytes long."""
-    for item, _ in _first_uses(ctx):
+    for item, _ in ctx.first_uses:
         state = ctx.states.get(item.key)
         if (state is not None and state.size == 0 and item.ref.kind in ("segment", "init", "part")
                 and state.existence is Existence.PRESENT):
@@ -211,7 +200,7 @@ def apple_content_type(ctx: ObjectContext) -> Iterator[Issue]:
     S3 or HTTP HEAD answers; a local directory, or a listing, says nothing of it. One finding
     per playlist, naming the first object and counting the others."""
     wrong: list[tuple[ResolvedRef, str, str]] = []
-    for item, _ in _first_uses(ctx):
+    for item, _ in ctx.first_uses:
         state = ctx.states.get(item.key)
         path = item.key.split("?", 1)[0].lower()
         suffix = path[path.rfind("."):] if "." in path.rpartition("/")[2] else ""

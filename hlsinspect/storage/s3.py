@@ -187,6 +187,21 @@ def _directory(key: str) -> str:
     return f"{directory}/" if directory else ""
 
 
+def _lean(client: S3Client) -> S3Client:
+    """The client, with the lean parser of `s3_lean` in place of botocore's default.
+
+    Only this client's parser changes; the clients that credential providers (STS, SSO)
+    make still parse theirs in full. The attribute is botocore's own; without it the client
+    simply stays as it was, slower.
+    """
+    from hlsinspect.storage.s3_lean import LeanParserFactory
+
+    endpoint = getattr(client, "_endpoint", None)
+    if endpoint is not None and hasattr(endpoint, "_response_parser_factory"):
+        endpoint._response_parser_factory = LeanParserFactory()
+    return client
+
+
 def _make_client(profile: str | None, region: str | None, endpoint_url: str | None,
                  policy: RequestPolicy) -> S3Client:
     import boto3
@@ -204,7 +219,7 @@ def _make_client(profile: str | None, region: str | None, endpoint_url: str | No
 
     try:
         session = boto3.Session(profile_name=profile, region_name=region)
-        return session.client("s3", endpoint_url=endpoint_url, config=config)
+        return _lean(session.client("s3", endpoint_url=endpoint_url, config=config))
     except ProfileNotFound as exc:
         raise StorageError(ErrorKind.CREDENTIALS, f"cannot set up S3: {exc}",
                            "list the profiles with: aws configure list-profiles") from exc

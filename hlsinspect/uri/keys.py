@@ -88,10 +88,18 @@ def directory_of(key: str) -> str:
     return key.rpartition("/")[0]
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*\Z")
+"""A file name a transcoder writes (`sample00001.ts`): nothing in it to decode or resolve."""
+
+
 def relative(playlist_key: str, uri: str) -> Reference:
     """A reference without a scheme, resolved against the playlist's directory; or, with a
     scheme or a host (`//host/...`), why it is not in this store."""
     uri = uri.strip()
+    if _PLAIN_NAME.match(uri):  # the common case, a hundred thousand times in a title set
+        key = f"{directory_of(playlist_key)}/{uri}" if "/" in playlist_key else uri
+        if len(key.encode("utf-8", "surrogatepass")) <= MAX_KEY_BYTES:
+            return Reference(key=key)
     scheme = scheme_of(uri)
     if scheme is not None:
         return Reference(external=external_reason(uri, scheme))

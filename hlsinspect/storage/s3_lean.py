@@ -1,0 +1,82 @@
+"""A botocore response parser that does not pay for what hlsinspect throws away.
+
+A listing of a whole output bucket is most of an audit's client CPU, and botocore spends it
+on two things hlsinspect never reads: parsing every object's LastModified with dateutil
+(about 0.2 ms an object) and walking each `<Contents>` through its generic, model-driven XML
+parser. Measured on 90,400 keys against an instant local endpoint: boto3's paginator takes
+23 s; with timestamps kept as text, 4.2 s; with this parser, a fraction of that.
+
+So the one S3 client hlsinspect makes gets its own parser factory: every response is parsed
+by botocore's own REST-XML parser (errors included), with timestamps kept as the text S3
+sent, except the body of a successful ListObjectsV2, which is read straight from the
+ElementTree into the same dictionary shape. Signing, retries, pagination and the decoding
+of `encoding-type=url` keys stay botocore's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.etree import ElementTree
+
+from botocore.parsers import ResponseParserFactory, RestXMLParser
+
+_INTEGERS = frozenset({"KeyCount", "MaxKeys", "Size"})
+
+
+class _LeanRestXmlParser(RestXMLParser):
+    def _add_modeled_parse(self, response: dict[str, Any], shape: Any,
+                           final_parsed: dict[str, Any]) -> None:
+        if shape is not None and shape.name == "ListObjectsV2Output" and response["body"]:
+            final_parsed.update(list_page(response["body"]))
+        else:
+            super()._add_modeled_parse(response, shape, final_parsed)  # type: ignore[misc]
+
+
+class LeanParserFactory(ResponseParserFactory):
+    """botocore's factory, timestamps as text, ListObjectsV2 bodies read directly."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.set_parser_defaults(timestamp_parser=str)
+
+    def create_parser(self, protocol_name: str) -> Any:
+        if protocol_name == "rest-xml":
+            return _LeanRestXmlParser(timestamp_parser=str)
+        return super().create_parser(protocol_name)
+
+
+def _name(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _value(name: str, text: str | None) -> object:
+    text = text or ""
+    if name in _INTEGERS:
+        return int(text or 0)
+    if name == "IsTruncated":
+        return text.strip().lower() == "true"
+    return text
+
+
+def list_page(body: bytes) -> dict[str, Any]:
+    """A ListObjectsV2 result as botocore's parser gives it: the scalar members, `Contents`
+    (each object's scalar members) and `CommonPrefixes`; nested members (Owner, checksums)
+    are left out, as hlsinspect reads none of them."""
+    root = ElementTree.fromstring(body)
+    page: dict[str, Any] = {}
+    contents: list[dict[str, object]] = []
+    prefixes: list[dict[str, object]] = []
+    for child in root:
+        name = _name(child.tag)
+        if name == "Contents":
+            contents.append({_name(f.tag): _value(_name(f.tag), f.text)
+                             for f in child if len(f) == 0})
+        elif name == "CommonPrefixes":
+            prefixes.extend({"Prefix": f.text or ""} for f in child if _name(f.tag) == "Prefix")
+        elif len(child) == 0:
+            page[name] = _value(name, child.text)
+    if contents:
+        page["Contents"] = contents
+    if prefixes:
+        page["CommonPrefixes"] = prefixes
+    return page

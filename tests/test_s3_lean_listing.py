@@ -1,0 +1,75 @@
+"""The lean listing parser gives what botocore's own parser gives, for what hlsinspect reads.
+
+Real ListObjectsV2 answers from moto's server over HTTP, read by the client hlsinspect makes
+and by a plain boto3 client, page for page: keys (percent-decoded from encoding-type=url),
+sizes, common prefixes, truncation and continuation tokens must agree exactly.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import boto3
+import pytest
+
+from hlsinspect.storage.base import RequestPolicy
+from hlsinspect.storage.s3 import S3Storage
+from tests.conftest import BUCKET, S3
+
+ODD_KEYS = ["odd/a b.ts", "odd/plus+sign.ts", "odd/per%25cent.ts", "odd/é-ü.ts",
+            "odd/amp&lt.ts", "odd/sub/x.ts", "odd/sub2/y.ts", "odd/tab\tname.ts"]
+
+
+def _comparable(page: dict[str, Any]) -> dict[str, Any]:
+    page = {k: v for k, v in page.items() if k not in ("ResponseMetadata", "RequestCharged")}
+    for item in page.get("Contents", []):
+        item.pop("Owner", None)
+        item.pop("ChecksumAlgorithm", None)
+        item.pop("ChecksumType", None)
+        item.pop("RestoreStatus", None)
+        stamp = item.get("LastModified")
+        if isinstance(stamp, datetime):
+            item["LastModified"] = "<time>"
+        elif stamp is not None:
+            datetime.fromisoformat(stamp.replace("Z", "+00:00"))  # text S3 sent, parseable
+            item["LastModified"] = "<time>"
+    return page
+
+
+@pytest.mark.parametrize("params", [
+    {"Prefix": ""},
+    {"Prefix": "odd/", "MaxKeys": 3},
+    {"Prefix": "odd/", "Delimiter": "/", "MaxKeys": 2},
+    {"Prefix": "HLS/", "Delimiter": "/"},
+    {"Prefix": "nothing-here/"},
+    {"Prefix": "odd/", "StartAfter": "odd/a b.ts"},
+], ids=["all", "paged", "delimited-paged", "prefixes-only", "empty", "start-after"])
+def test_lean_pages_equal_botocore_pages(s3: S3, params: dict[str, Any]):
+    for key in ODD_KEYS:
+        s3.put(key, b"x" * len(key))
+    lean = S3Storage(BUCKET, endpoint_url=s3.endpoint, policy=RequestPolicy()).client
+    plain = boto3.client("s3", endpoint_url=s3.endpoint)
+    lean_pages = list(lean.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, **params))
+    plain_pages = list(plain.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, **params))
+    assert [_comparable(p) for p in lean_pages] == [_comparable(p) for p in plain_pages]
+    assert len(plain_pages) >= 1
+
+
+def test_errors_are_still_parsed_by_botocore(s3: S3):
+    from botocore.exceptions import ClientError
+
+    lean = S3Storage("no-such-bucket-here", endpoint_url=s3.endpoint).client
+    with pytest.raises(ClientError) as failed:
+        lean.list_objects_v2(Bucket="no-such-bucket-here")
+    assert failed.value.response["Error"]["Code"] == "NoSuchBucket"
+
+
+def test_storage_lists_odd_keys_with_their_sizes(s3: S3):
+    for key in ODD_KEYS:
+        s3.put(key, b"x" * len(key))
+    store = S3Storage(BUCKET, endpoint_url=s3.endpoint)
+    assert dict(store.list_keys("odd/")) == {key: len(key) for key in ODD_KEYS}
+    level = store.list_level("odd/")
+    assert level.prefixes == ["odd/sub/", "odd/sub2/"]
+    assert set(level.files) == {k for k in ODD_KEYS if k.count("/") == 1}
