@@ -16,7 +16,7 @@ from functools import cache, partial
 from hlsinspect.bitrate import Measured, measure
 from hlsinspect.checks.apply import apply
 from hlsinspect.checks.context import Member, ObjectContext, PlaylistContext, TitleContext
-from hlsinspect.checks.registry import RULES, Selection, finding
+from hlsinspect.checks.registry import Selection, finding, priority
 from hlsinspect.checks.uris import unfollowed
 from hlsinspect.discover import Discovery, Entry, failure_finding
 from hlsinspect.errors import HlsInspectError
@@ -175,7 +175,7 @@ class Inspection:
         kept = [f for f in dict.fromkeys(findings) if self.selection.admits(f)]
         return Report(
             version=__version__, targets=targets, playlists=tuple(playlists),
-            findings=tuple(sorted(kept, key=_priority)),
+            findings=tuple(sorted(kept, key=priority)),
             objects=ObjectCounts(checked=sum(totals.values()),
                                  present=totals[Existence.PRESENT],
                                  missing=totals[Existence.MISSING],
@@ -210,16 +210,6 @@ class Inspection:
                                       child.playlist if child is not None else None, measured))
             titles[master] = TitleContext(checked.context, members)
         return titles
-
-
-_FIRST = {"load": 0, "object": 1, "title": 2, "media": 3, "multivariant": 3, "line": 4}
-"""Within a severity, what a QA engineer acts on first: playlists and objects that are not
-there, then the title, then each playlist's own text."""
-
-
-def _priority(found: Finding) -> tuple[int, int]:
-    rule = RULES.get(found.name)
-    return -found.severity.rank, _FIRST.get(rule.scope if rule else "load", 0)
 
 
 def _counts(refs: list[ResolvedRef], known: Mapping[str, ObjectState]) -> ObjectCounts | None:

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
+from hlsinspect.cli.delivery import deliver
 from hlsinspect.cli.failures import Group, guard, print_error
 from hlsinspect.cli.options import (
     Bucket,
@@ -24,6 +25,9 @@ from hlsinspect.cli.options import (
     FailOn,
     Format,
     FromFile,
+    Junit,
+    Output,
+    OutputFormat,
     Profile,
     Region,
     RulesFormat,
@@ -31,7 +35,6 @@ from hlsinspect.cli.options import (
     VerifyMode,
     tokens,
 )
-from hlsinspect.errors import HlsInspectError
 from hlsinspect.report import Report, Severity
 from hlsinspect.version import __version__
 
@@ -80,14 +83,9 @@ def check(
              "(default: the target directory, or a file target's directory).")] = None,
     concurrency: Annotated[int, typer.Option(
         "--concurrency", min=1, max=512, metavar="N", help="Objects checked at once.")] = 32,
-    output_format: Annotated[Format, typer.Option("--format", help="Output format.")] =
-        Format.table,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", metavar="FILE", show_default=False,
-        help="Write the report to FILE instead of stdout.")] = None,
-    junit: Annotated[Path | None, typer.Option(
-        "--junit", metavar="FILE", show_default=False,
-        help="Also write a JUnit XML report to FILE.")] = None,
+    output_format: OutputFormat = Format.table,
+    output: Output = None,
+    junit: Junit = None,
     verify_mode: Annotated[VerifyMode, typer.Option(
         "--verify", help="How existence is established: HEAD per object, directory "
                          "listings, or auto (listings for large directories).")] =
@@ -119,12 +117,9 @@ def check(
     """
     from hlsinspect.engine import S3Options, Settings, inspect
     from hlsinspect.locations import parse_maps
-    from hlsinspect.render.json import error_report
-    from hlsinspect.render.output import check_writable, write_json, write_junit, write_report
     from hlsinspect.uri.urls import redact
     from hlsinspect.verify import VerifySettings
 
-    as_json = output_format is Format.json
     options = FromFile(ctx)
 
     def settings_and_s3() -> tuple[Settings, S3Options]:
@@ -142,18 +137,7 @@ def check(
                        endpoint_url=options.pick("endpoint-url", endpoint_url))
         return settings, s3
 
-    def on_error(exc: HlsInspectError) -> None:
-        """CI still gets its JSON document and JUnit file when nothing could be inspected."""
-        if exc.kind == "output":
-            return
-        failed = error_report([redact(t) for t in targets], exc.kind, exc.message, exc.hint)
-        if junit is not None:
-            write_junit(failed, junit)
-        if as_json:
-            write_json(failed, output)
-
     def run() -> Report:
-        check_writable(output, junit)
         settings, s3 = settings_and_s3()
         with _progress(not no_progress) as progress:
             return inspect(targets, bucket=options.pick("bucket", bucket),
@@ -161,9 +145,8 @@ def check(
                            root=str(root) if root else None,
                            settings=settings, s3=s3, progress=progress)
 
-    report = guard(run, debug, on_error)
-    guard(lambda: write_report(report, as_json, output, junit), debug)
-    raise typer.Exit(0 if report.ok else 1)
+    deliver(run, [redact(t) for t in targets], as_json=output_format is Format.json,
+            output=output, junit=junit, debug=debug)
 
 
 def _progress(enabled: bool) -> Any:
