@@ -146,7 +146,8 @@ def check(
                            settings=settings, s3=s3, progress=progress)
 
     deliver(run, [redact(t) for t in targets], as_json=output_format is Format.json,
-            output=output, junit=junit, debug=debug)
+            output=output, junit=junit, debug=debug,
+            judged_by=lambda: Severity(options.pick("fail-on", fail_on.value)))
 
 
 def _progress(enabled: bool) -> Any:

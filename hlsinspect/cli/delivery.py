@@ -15,14 +15,16 @@ import typer
 
 from hlsinspect.cli.failures import guard
 from hlsinspect.errors import HlsInspectError
-from hlsinspect.report import Report
+from hlsinspect.report import Report, Severity
 
 
 def deliver(make: Callable[[], Report], targets: Sequence[str], *, as_json: bool,
-            output: Path | None, junit: Path | None, debug: bool) -> NoReturn:
+            output: Path | None, junit: Path | None, debug: bool,
+            judged_by: Callable[[], Severity] = lambda: Severity.ERROR) -> NoReturn:
     """Make the report, write it (table or JSON, and JUnit), exit by its verdict.
 
-    `targets` name what was asked for in the error document when `make` fails.
+    When `make` fails, the error document names `targets` and the threshold `judged_by`
+    gives, as far as it can be known (a settings file that cannot be read knows none).
     """
     from hlsinspect.render.json import error_report
     from hlsinspect.render.output import check_writable, write_json, write_junit, write_report
@@ -30,7 +32,11 @@ def deliver(make: Callable[[], Report], targets: Sequence[str], *, as_json: bool
     def on_error(exc: HlsInspectError) -> None:
         if exc.kind == "output":
             return
-        failed = error_report(list(targets), exc.kind, exc.message, exc.hint)
+        try:
+            threshold = judged_by()
+        except (HlsInspectError, ValueError):
+            threshold = Severity.ERROR
+        failed = error_report(list(targets), exc.kind, exc.message, exc.hint, threshold)
         if junit is not None:
             write_junit(failed, junit)
         if as_json:
