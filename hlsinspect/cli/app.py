@@ -156,6 +156,41 @@ def _progress(enabled: bool) -> Any:
     return progress_bar(enabled and sys.stderr.isatty())
 
 
+@app.command("merge", short_help="Combine the JSON reports of a sharded check into one.")
+def merge_reports(
+    reports: Annotated[list[Path], typer.Argument(
+        metavar="REPORT.json", show_default=False,
+        help="JSON reports of 'hlsinspect check --format json --output FILE', such as the "
+             "reports of every --shard K/N of one audit.")],
+    output_format: OutputFormat = Format.table,
+    output: Output = None,
+    junit: Junit = None,
+    fail_on: Annotated[FailOn | None, typer.Option(
+        "--fail-on", show_default=False,
+        help="Lowest severity that makes the exit code 1 (default: the strictest "
+             "threshold the reports were judged by).")] = None,
+    allow_partial: Annotated[bool, typer.Option(
+        "--allow-partial", help="Merge even when shards are missing; each missing shard "
+                                "is a shard-missing error in the report.")] = False,
+    debug: Debug = False,
+) -> None:
+    """Combine JSON reports, such as those of every --shard K/N of one audit, into one report.
+
+    Refuses (exit 2) a file that is not an hlsinspect JSON report, shards of different
+    splits, a shard given twice, or a shard missing (unless --allow-partial).
+    """
+    from hlsinspect.merge import load, merge
+
+    def run() -> Report:
+        loaded = [load(path) for path in reports]
+        return merge(loaded, allow_partial=allow_partial,
+                     fail_on=Severity(fail_on.value) if fail_on is not None else None)
+
+    deliver(run, [str(path) for path in reports], as_json=output_format is Format.json,
+            output=output, junit=junit, debug=debug,
+            judged_by=lambda: Severity(fail_on.value if fail_on else "error"))
+
+
 @app.command(short_help="Print one playlist as stored.")
 def show(
     target: Annotated[str, typer.Argument(
