@@ -6,12 +6,21 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from hlsinspect.uri.keys import is_playlist_key
 
 SCHEMA_VERSION = 1
+
+
+def _members(cls: type, data: Mapping[str, Any], **converted: Any) -> dict[str, Any]:
+    """The members of `data` that are init fields of dataclass `cls`, with `converted` ones
+    replaced: a member a later version adds is skipped and one an older version lacks keeps
+    its default, so `from_dict` reads any schema_version 1 report."""
+    names = {f.name for f in fields(cls) if f.init}
+    return {k: v for k, v in data.items() if k in names} | converted
 
 
 class Severity(str, enum.Enum):
@@ -68,6 +77,11 @@ class Finding:
             "expected": self.expected,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Finding:
+        """The inverse of `to_dict`."""
+        return cls(**_members(cls, data, severity=Severity(data["severity"])))
+
 
 @dataclass(frozen=True)
 class ObjectCounts:
@@ -85,6 +99,16 @@ class ObjectCounts:
             "missing": self.missing,
             "unknown": self.unknown,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ObjectCounts:
+        """The inverse of `to_dict`."""
+        return cls(**_members(cls, data))
+
+    def __add__(self, other: ObjectCounts) -> ObjectCounts:
+        """Counts of two runs over different objects (merged shards)."""
+        return ObjectCounts(self.checked + other.checked, self.present + other.present,
+                            self.missing + other.missing, self.unknown + other.unknown)
 
 
 @dataclass(frozen=True)
@@ -119,6 +143,11 @@ class Variant:
             "measured_average_bandwidth": self.measured_average_bandwidth,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Variant:
+        """The inverse of `to_dict`."""
+        return cls(**_members(cls, data))
+
 
 @dataclass(frozen=True)
 class Rendition:
@@ -141,6 +170,11 @@ class Rendition:
             "language": self.language,
             "uri": self.uri,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Rendition:
+        """The inverse of `to_dict`."""
+        return cls(**_members(cls, data))
 
 
 @dataclass(frozen=True)
@@ -185,6 +219,15 @@ class PlaylistReport:
             data["renditions"] = [r.to_dict() for r in self.renditions]
         return data
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PlaylistReport:
+        """The inverse of `to_dict`."""
+        objects = data.get("objects")
+        return cls(**_members(
+            cls, data, objects=ObjectCounts.from_dict(objects) if objects is not None else None,
+            variants=tuple(Variant.from_dict(v) for v in data.get("variants", ())),
+            renditions=tuple(Rendition.from_dict(r) for r in data.get("renditions", ()))))
+
 
 @dataclass(frozen=True)
 class Summary:
@@ -223,6 +266,11 @@ class ErrorInfo:
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "message": self.message, "hint": self.hint}
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ErrorInfo:
+        """The inverse of `to_dict`."""
+        return cls(**_members(cls, data))
+
 
 @dataclass(frozen=True)
 class Report:
@@ -236,6 +284,8 @@ class Report:
     """Unique objects over the whole run (a shared object counts once)."""
     fail_on: Severity = Severity.ERROR
     error: ErrorInfo | None = None
+    shard: tuple[int, int] | None = None
+    """(K, N) when this run was shard K of N (`--shard K/N`, K from 1); None for a whole run."""
     summary: Summary = field(init=False)
 
     def __post_init__(self) -> None:
@@ -279,6 +329,9 @@ class Report:
             "schema_version": SCHEMA_VERSION,
             "tool": {"name": "hlsinspect", "version": self.version},
             "ok": self.ok,
+            "fail_on": self.fail_on.value,
+            "shard": ({"index": self.shard[0], "count": self.shard[1]}
+                      if self.shard is not None else None),
             "targets": list(self.targets),
             "playlists": [p.to_dict() for p in self.playlists],
             "findings": [f.to_dict() for f in self.findings],
@@ -287,3 +340,22 @@ class Report:
         if self.error is not None:
             data["error"] = self.error.to_dict()
         return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Report:
+        """The inverse of `to_dict`; `ok` and `summary` are derived again, not read.
+
+        The run's unique object counts come back from the summary (`present` is what is
+        neither missing nor unknown). `fail_on` and `shard` may be absent (older reports).
+        """
+        summary, shard, error = data["summary"], data.get("shard"), data.get("error")
+        checked, missing, unknown = (summary["objects_checked"], summary["missing"],
+                                     summary["unknown"])
+        return cls(
+            version=data["tool"]["version"], targets=tuple(data["targets"]),
+            playlists=tuple(PlaylistReport.from_dict(p) for p in data["playlists"]),
+            findings=tuple(Finding.from_dict(f) for f in data["findings"]),
+            objects=ObjectCounts(checked, checked - missing - unknown, missing, unknown),
+            fail_on=Severity(data.get("fail_on", Severity.ERROR.value)),
+            error=ErrorInfo.from_dict(error) if error is not None else None,
+            shard=(int(shard["index"]), int(shard["count"])) if shard is not None else None)

@@ -66,6 +66,11 @@ class Shard:
         digest = hashlib.sha256(title_key.encode("utf-8", "surrogatepass")).digest()
         return int.from_bytes(digest[:8], "big") % self.count == self.index - 1
 
+    @property
+    def pair(self) -> tuple[int, int]:
+        """(K, N), as the report carries it."""
+        return self.index, self.count
+
     def __str__(self) -> str:
         return f"{self.index}/{self.count}"
 

@@ -261,3 +261,36 @@ def test_look_ahead_passes_errors_on_and_stops_when_left():
             break
     # the producer thread notices within its put timeout and stops producing
     assert stopped.wait(5)
+
+
+def test_sharded_reports_merge_into_the_whole_audit(cli, s3: S3, tmp_path: Path):
+    upload(s3, bucket_tree(5))
+    s3.delete("out/t03/v0/s1.ts")
+    base = ["check", f"s3://{BUCKET}/out/", "--format", "json", "--endpoint-url", s3.endpoint]
+    whole = cli(*base)
+    files = []
+    for k in (1, 2, 3):
+        path = tmp_path / f"shard-{k}.json"
+        done = cli(*base, "--shard", f"{k}/3", "--output", str(path))
+        assert done.exit_code in (0, 1), done.stderr
+        files.append(str(path))
+    import json
+    assert json.loads(Path(files[0]).read_text())["shard"] == {"index": 1, "count": 3}
+    merged = cli("merge", *files, "--format", "json", "--junit", str(tmp_path / "j.xml"))
+    assert merged.exit_code == whole.exit_code == 1
+    assert merged.json["summary"] == whole.json["summary"]
+    assert sorted(p["uri"] for p in merged.json["playlists"]) == \
+        sorted(p["uri"] for p in whole.json["playlists"])
+    assert [(f["name"], f["uri"]) for f in merged.json["findings"]] == \
+        [(f["name"], f["uri"]) for f in whole.json["findings"]]
+
+
+def test_a_failed_shard_is_named_in_its_error_document(cli, s3: S3, tmp_path: Path):
+    path = tmp_path / "shard-2.json"
+    done = cli("check", f"s3://{BUCKET}/no-such-prefix/", "--shard", "2/2", "--format", "json",
+               "--output", str(path), "--endpoint-url", s3.endpoint)
+    assert done.exit_code == 2
+    import json
+    document = json.loads(path.read_text())
+    assert document["shard"] == {"index": 2, "count": 2}
+    assert document["error"]["kind"] == "no-playlist"

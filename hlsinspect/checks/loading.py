@@ -73,6 +73,14 @@ pipeline_rule(
     failing=[Example({"master.m3u8": _master("v/index.m3u8"), "v/index.m3u8": MEDIA,
                       "v/a.ts": TS, "w/index.m3u8": MEDIA, "w/a.ts": TS}, ("",))])
 pipeline_rule(
+    "HLS028", "shard-missing", ERROR,
+    "hlsinspect merge --allow-partial combined the reports of a --shard K/N run without the "
+    "report of one shard: the targets of that shard were not inspected, so the merged audit "
+    "is incomplete and must not pass.", "-",
+    hint="run the missing shard again and merge its report with the others",
+    passing=[{"index.m3u8": MEDIA, "a.ts": TS}],
+    tested_by="tests/test_merge.py::test_allow_partial_merges_with_a_shard_missing_finding")
+pipeline_rule(
     "HLS016", "byterange-invalid", ERROR,
     "An EXT-X-BYTERANGE (or BYTERANGE attribute) that cannot be placed: no offset and no "
     "previous sub-range of the same resource to continue, a zero length, or an EXT-X-MAP "

@@ -169,6 +169,19 @@ def finding(name: str, message: str, *, playlist: str | None, uri: str | None = 
         playlist, severity)
 
 
+_FIRST = {"load": 0, "object": 1, "title": 2, "media": 3, "multivariant": 3, "line": 4}
+"""Within a severity, what a QA engineer acts on first: playlists and objects that are not
+there, then the title, then each playlist's own text."""
+
+
+def priority(found: Finding) -> tuple[int, int]:
+    """The sort key of a report's findings: worst first, then by `_FIRST`. A stable sort on
+    it keeps the order the findings were made in within one key, so the engine and a merge of
+    its reports order findings alike."""
+    rule = RULES.get(found.name)
+    return -found.severity.rank, _FIRST.get(rule.scope if rule else "load", 0)
+
+
 def lookup(token: str) -> Rule:
     """The rule a code (HLS010) or name (segment-missing) names; UsageError otherwise."""
     name = _CODES.get(token.strip().upper(), token.strip().lower())

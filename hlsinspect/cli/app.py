@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
+from hlsinspect.cli.delivery import deliver
 from hlsinspect.cli.failures import Group, guard, print_error
 from hlsinspect.cli.options import (
     Bucket,
@@ -24,6 +25,9 @@ from hlsinspect.cli.options import (
     FailOn,
     Format,
     FromFile,
+    Junit,
+    Output,
+    OutputFormat,
     Profile,
     Region,
     RulesFormat,
@@ -31,7 +35,6 @@ from hlsinspect.cli.options import (
     VerifyMode,
     tokens,
 )
-from hlsinspect.errors import HlsInspectError
 from hlsinspect.report import Report, Severity
 from hlsinspect.version import __version__
 
@@ -80,14 +83,9 @@ def check(
              "(default: the target directory, or a file target's directory).")] = None,
     concurrency: Annotated[int, typer.Option(
         "--concurrency", min=1, max=512, metavar="N", help="Objects checked at once.")] = 32,
-    output_format: Annotated[Format, typer.Option("--format", help="Output format.")] =
-        Format.table,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", metavar="FILE", show_default=False,
-        help="Write the report to FILE instead of stdout.")] = None,
-    junit: Annotated[Path | None, typer.Option(
-        "--junit", metavar="FILE", show_default=False,
-        help="Also write a JUnit XML report to FILE.")] = None,
+    output_format: OutputFormat = Format.table,
+    output: Output = None,
+    junit: Junit = None,
     verify_mode: Annotated[VerifyMode, typer.Option(
         "--verify", help="How existence is established: HEAD per object, directory "
                          "listings, or auto (listings for large directories).")] =
@@ -123,12 +121,9 @@ def check(
     """
     from hlsinspect.engine import S3Options, Settings, inspect
     from hlsinspect.locations import parse_maps
-    from hlsinspect.render.json import error_report
-    from hlsinspect.render.output import check_writable, write_json, write_junit, write_report
     from hlsinspect.settings import Shard, VerifySettings
     from hlsinspect.uri.urls import redact
 
-    as_json = output_format is Format.json
     options = FromFile(ctx)
 
     def settings_and_s3() -> tuple[Settings, S3Options]:
@@ -147,18 +142,7 @@ def check(
                        endpoint_url=options.pick("endpoint-url", endpoint_url))
         return settings, s3
 
-    def on_error(exc: HlsInspectError) -> None:
-        """CI still gets its JSON document and JUnit file when nothing could be inspected."""
-        if exc.kind == "output":
-            return
-        failed = error_report([redact(t) for t in targets], exc.kind, exc.message, exc.hint)
-        if junit is not None:
-            write_junit(failed, junit)
-        if as_json:
-            write_json(failed, output)
-
     def run() -> Report:
-        check_writable(output, junit)
         settings, s3 = settings_and_s3()
         with _progress(not no_progress) as progress:
             return inspect(targets, bucket=options.pick("bucket", bucket),
@@ -166,15 +150,51 @@ def check(
                            root=str(root) if root else None,
                            settings=settings, s3=s3, progress=progress)
 
-    report = guard(run, debug, on_error)
-    guard(lambda: write_report(report, as_json, output, junit), debug)
-    raise typer.Exit(0 if report.ok else 1)
+    deliver(run, [redact(t) for t in targets], as_json=output_format is Format.json,
+            output=output, junit=junit, debug=debug,
+            judged_by=lambda: Severity(options.pick("fail-on", fail_on.value)),
+            shard=lambda: Shard.parse(shard).pair if shard is not None else None)
 
 
 def _progress(enabled: bool) -> Any:
     from hlsinspect.render.progress import progress_bar
 
     return progress_bar(enabled and sys.stderr.isatty())
+
+
+@app.command("merge", short_help="Combine the JSON reports of a sharded check into one.")
+def merge_reports(
+    reports: Annotated[list[Path], typer.Argument(
+        metavar="REPORT.json", show_default=False,
+        help="JSON reports of 'hlsinspect check --format json --output FILE', such as the "
+             "reports of every --shard K/N of one audit.")],
+    output_format: OutputFormat = Format.table,
+    output: Output = None,
+    junit: Junit = None,
+    fail_on: Annotated[FailOn | None, typer.Option(
+        "--fail-on", show_default=False,
+        help="Lowest severity that makes the exit code 1 (default: the strictest "
+             "threshold the reports were judged by).")] = None,
+    allow_partial: Annotated[bool, typer.Option(
+        "--allow-partial", help="Merge even when shards are missing; each missing shard "
+                                "is a shard-missing error in the report.")] = False,
+    debug: Debug = False,
+) -> None:
+    """Combine JSON reports, such as those of every --shard K/N of one audit, into one report.
+
+    Refuses (exit 2) a file that is not an hlsinspect JSON report, shards of different
+    splits, a shard given twice, or a shard missing (unless --allow-partial).
+    """
+    from hlsinspect.merge import load, merge
+
+    def run() -> Report:
+        loaded = [load(path) for path in reports]
+        return merge(loaded, allow_partial=allow_partial,
+                     fail_on=Severity(fail_on.value) if fail_on is not None else None)
+
+    deliver(run, [str(path) for path in reports], as_json=output_format is Format.json,
+            output=output, junit=junit, debug=debug,
+            judged_by=lambda: Severity(fail_on.value if fail_on else "error"))
 
 
 @app.command(short_help="Print one playlist as stored.")

@@ -56,7 +56,7 @@ class Group(TyperGroup):
             message = exc.format_message().replace("Value error, ", "")
             command = argv[0] if argv and argv[0] in self.commands else None
             hint = f"run 'hlsinspect {command + ' ' if command else ''}--help' for the options"
-            if command == "check" and _wants_json(argv):
+            if command in ("check", "merge") and _wants_json(argv):
                 from hlsinspect.render.json import error_report, render_json
 
                 sys.stdout.write(render_json(error_report([], "usage", message, hint)))

@@ -78,3 +78,9 @@ Profile = Annotated[str | None, typer.Option(
 Region = Annotated[str | None, typer.Option(
     "--region", metavar="REGION", show_default=False, help="AWS region of the bucket.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+OutputFormat = Annotated[Format, typer.Option("--format", help="Output format.")]
+Output = Annotated[Path | None, typer.Option(
+    "--output", "-o", metavar="FILE", show_default=False,
+    help="Write the report to FILE instead of stdout.")]
+Junit = Annotated[Path | None, typer.Option(
+    "--junit", metavar="FILE", show_default=False, help="Also write a JUnit XML report to FILE.")]

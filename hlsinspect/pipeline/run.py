@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter, OrderedDict
 from collections.abc import Iterator, Sequence
 
-from hlsinspect.checks.registry import RULES, finding
+from hlsinspect.checks.registry import finding, priority
 from hlsinspect.errors import HlsInspectError
 from hlsinspect.locations import Target
 from hlsinspect.pipeline.check import Rules, check_title
@@ -24,7 +24,7 @@ from hlsinspect.pipeline.judge import TitleResult, judge
 from hlsinspect.pipeline.titles import Walk, titles
 from hlsinspect.pipeline.verify import verify
 from hlsinspect.progress import Progress
-from hlsinspect.report import Finding, ObjectCounts, Report
+from hlsinspect.report import ObjectCounts, Report
 from hlsinspect.settings import Settings
 from hlsinspect.storage.base import Existence, ObjectState, Storage
 from hlsinspect.version import __version__
@@ -104,19 +104,10 @@ class Run:
         return Report(
             version=__version__, targets=tuple(targets),
             playlists=tuple(p for result in self.results for p in result.playlists),
-            findings=tuple(sorted(kept, key=_priority)),
+            findings=tuple(sorted(kept, key=priority)),
             objects=ObjectCounts(checked=sum(totals.values()),
                                  present=totals[Existence.PRESENT],
                                  missing=totals[Existence.MISSING],
                                  unknown=totals[Existence.UNKNOWN]),
-            fail_on=self.settings.fail_on)
-
-
-_FIRST = {"load": 0, "object": 1, "title": 2, "media": 3, "multivariant": 3, "line": 4}
-"""Within a severity, what a QA engineer acts on first: playlists and objects that are not
-there, then the title, then each playlist's own text."""
-
-
-def _priority(found: Finding) -> tuple[int, int]:
-    rule = RULES.get(found.name)
-    return -found.severity.rank, _FIRST.get(rule.scope if rule else "load", 0)
+            fail_on=self.settings.fail_on,
+            shard=self.settings.shard.pair if self.settings.shard is not None else None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from hlsinspect.report import ErrorInfo, Report
+from hlsinspect.report import ErrorInfo, Report, Severity
 from hlsinspect.version import __version__
 
 
@@ -16,7 +16,9 @@ def render_json(report: Report) -> str:
     return json.dumps(data, indent=2, allow_nan=False) + "\n"
 
 
-def error_report(targets: list[str], kind: str, message: str, hint: str | None) -> Report:
+def error_report(targets: list[str], kind: str, message: str, hint: str | None,
+                 fail_on: Severity = Severity.ERROR,
+                 shard: tuple[int, int] | None = None) -> Report:
     """The report of a run that could inspect nothing: still a valid, complete document."""
-    return Report(version=__version__, targets=tuple(targets),
-                  error=ErrorInfo(kind=kind, message=message, hint=hint))
+    return Report(version=__version__, targets=tuple(targets), fail_on=fail_on,
+                  error=ErrorInfo(kind=kind, message=message, hint=hint), shard=shard)

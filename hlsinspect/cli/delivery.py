@@ -1,0 +1,57 @@
+"""How a command that makes a report ends: the report written where asked, then exit 0 or 1.
+
+Every command that makes a report ends the same way, so CI reads their output alike: the
+output files are tested before any work, and when no report can be made the JSON document and
+JUnit file still come, carrying the error, before the exit code 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+
+from hlsinspect.cli.failures import guard
+from hlsinspect.errors import HlsInspectError
+from hlsinspect.report import Report, Severity
+
+
+def deliver(make: Callable[[], Report], targets: Sequence[str], *, as_json: bool,
+            output: Path | None, junit: Path | None, debug: bool,
+            judged_by: Callable[[], Severity] = lambda: Severity.ERROR,
+            shard: Callable[[], tuple[int, int] | None] = lambda: None) -> NoReturn:
+    """Make the report, write it (table or JSON, and JUnit), exit by its verdict.
+
+    When `make` fails, the error document names `targets` and the threshold `judged_by`
+    gives, as far as it can be known (a settings file that cannot be read knows none), and
+    the shard it was (so `merge` knows which worker failed).
+    """
+    from hlsinspect.render.json import error_report
+    from hlsinspect.render.output import check_writable, write_json, write_junit, write_report
+
+    def on_error(exc: HlsInspectError) -> None:
+        if exc.kind == "output":
+            return
+        try:
+            threshold = judged_by()
+        except (HlsInspectError, ValueError):
+            threshold = Severity.ERROR
+        try:
+            which = shard()
+        except HlsInspectError:
+            which = None
+        failed = error_report(list(targets), exc.kind, exc.message, exc.hint, threshold, which)
+        if junit is not None:
+            write_junit(failed, junit)
+        if as_json:
+            write_json(failed, output)
+
+    def checked() -> Report:
+        check_writable(output, junit)
+        return make()
+
+    report = guard(checked, debug, on_error)
+    guard(lambda: write_report(report, as_json, output, junit), debug)
+    raise typer.Exit(0 if report.ok else 1)

@@ -1,0 +1,128 @@
+"""JSON reports in, one Report out: what `hlsinspect merge` combines. Never prints.
+
+An audit split with `check --shard K/N` over N workers leaves N JSON reports. Merged, they read
+as if one run had inspected every target. What would make a partial audit look clean is
+refused (a shard missing or given twice, shards of different splits), or, with
+`allow_partial`, kept in the report as a failing finding; a worker that inspected nothing
+becomes a `target-not-inspected` finding, as a failed target does in one run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from hlsinspect.checks.registry import finding, priority
+from hlsinspect.errors import HlsInspectError
+from hlsinspect.report import (
+    SCHEMA_VERSION,
+    Finding,
+    ObjectCounts,
+    PlaylistReport,
+    Report,
+    Severity,
+)
+from hlsinspect.version import __version__
+
+_HINT = "merge the files that 'hlsinspect check --format json --output FILE' wrote"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """One input report and the file it came from, which error messages name."""
+
+    source: str
+    report: Report
+
+
+def load(path: Path) -> Loaded:
+    """Read one JSON report; HlsInspectError (exit 2) when it is not one we can merge."""
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError as exc:
+        raise HlsInspectError(f"cannot read {path}: no such file", kind="input",
+                              hint=_HINT) from exc
+    except OSError as exc:
+        raise HlsInspectError(f"cannot read {path}: {exc.strerror}", kind="input") from exc
+    except ValueError as exc:  # JSONDecodeError, and UnicodeDecodeError for binary files
+        raise HlsInspectError(f"{path} is not a JSON document ({exc})", kind="input",
+                              hint=_HINT) from exc
+    tool = data.get("tool") if isinstance(data, dict) else None
+    if not isinstance(tool, dict) or tool.get("name") != "hlsinspect":
+        raise HlsInspectError(f"{path} is not an hlsinspect report (no tool.name 'hlsinspect')",
+                              kind="input", hint=_HINT)
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise HlsInspectError(
+            f"{path} has schema_version {data.get('schema_version')!r}; this hlsinspect "
+            f"reads schema_version {SCHEMA_VERSION}", kind="input",
+            hint="merge with the hlsinspect version that wrote the reports")
+    try:
+        return Loaded(str(path), Report.from_dict(data))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise HlsInspectError(f"{path} is not a complete hlsinspect report "
+                              f"({type(exc).__name__}: {exc})", kind="input",
+                              hint=_HINT) from exc
+
+
+def merge(inputs: Sequence[Loaded], *, allow_partial: bool = False,
+          fail_on: Severity | None = None) -> Report:
+    """One report from several: targets and playlists in input order, each once; findings
+    once each, ordered as the engine orders them; object counts summed (shards inspect
+    different objects). `fail_on` defaults to the strictest threshold of the inputs."""
+    if not inputs:
+        raise HlsInspectError("no report to merge", kind="usage")
+    notes = _shard_findings(inputs, allow_partial)
+    reports = [i.report for i in inputs]
+    failed = [i for i in inputs if i.report.error is not None]
+    if len(failed) == len(inputs):
+        first = failed[0].report.error
+        assert first is not None
+        raise HlsInspectError(f"no report inspected anything; {failed[0].source}: "
+                              f"{first.message}", hint=first.hint, kind=first.kind)
+    failures = [finding("target-not-inspected", i.report.error.message, playlist=None,
+                        hint=i.report.error.hint) for i in failed if i.report.error]
+    playlists: dict[str, PlaylistReport] = {}
+    for playlist in (p for r in reports for p in r.playlists):
+        playlists.setdefault(playlist.uri, playlist)
+    findings: list[Finding] = [f for r in reports for f in r.findings] + failures + notes
+    return Report(
+        version=__version__,
+        targets=tuple(dict.fromkeys(t for r in reports for t in r.targets)),
+        playlists=tuple(playlists.values()),
+        findings=tuple(sorted(dict.fromkeys(findings), key=priority)),
+        objects=sum((r.objects for r in reports), ObjectCounts()),
+        fail_on=fail_on or min((r.fail_on for r in reports), key=lambda s: s.rank))
+
+
+def _shard_findings(inputs: Sequence[Loaded], allow_partial: bool) -> list[Finding]:
+    """The shard-missing findings of a partial merge; HlsInspectError when the shards do not
+    make one audit. Reports of whole runs (no shard) take no part in this."""
+    sharded = [(i.source, i.report.shard) for i in inputs if i.report.shard is not None]
+    if not sharded:
+        return []
+    count = sharded[0][1][1]
+    if any(n != count for _, (_, n) in sharded):
+        splits = ", ".join(f"{source} is {k}/{n}" for source, (k, n) in sharded)
+        raise HlsInspectError(f"the reports come from different splits: {splits}", kind="input",
+                              hint="merge the reports of one 'check --shard K/N' run")
+    seen: dict[int, str] = {}
+    for source, (index, _) in sharded:
+        if not 1 <= index <= count:
+            raise HlsInspectError(f"{source} claims shard {index}/{count}, which no "
+                                  "--shard run writes", kind="input", hint=_HINT)
+        if index in seen:
+            raise HlsInspectError(f"shard {index}/{count} is given twice: {seen[index]} and "
+                                  f"{source}", kind="input",
+                                  hint="name each shard's report once")
+        seen[index] = source
+    missing = [f"{k}/{count}" for k in range(1, count + 1) if k not in seen]
+    if missing and not allow_partial:
+        raise HlsInspectError(
+            f"shard{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing: without "
+            f"{'its' if len(missing) == 1 else 'their'} report the audit is incomplete",
+            kind="input", hint="merge every shard's report, or pass --allow-partial to merge "
+                               "these (the merged report then fails with shard-missing)")
+    return [finding("shard-missing", f"shard {shard} was not merged: its targets were not "
+                    "inspected", playlist=None) for shard in missing]

@@ -1,0 +1,234 @@
+"""`hlsinspect merge`: the reports of a sharded audit read back and combined into one.
+
+The inputs are real reports: `hlsinspect check` over copies of the bundled fixtures, one of
+them damaged; only the `shard` member is edited by hand, as `check --shard K/N` would set it.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hlsinspect.report import Report, Severity
+from tests.conftest import FIXTURES, SAMPLE_KEY
+
+SHARD_1 = ("ts-ladder", "cmaf")
+SHARD_2 = ("aes128", "single-file", "elastic-transcoder")
+
+
+@pytest.fixture()
+def titles(tmp_path: Path) -> Path:
+    """A copy of the bundled titles with one segment of the TS ladder deleted."""
+    root = tmp_path / "titles"
+    shutil.copytree(FIXTURES / "titles", root)
+    (root / "ts-ladder/stream_1/seg001.ts").unlink()
+    return root
+
+
+def check(cli: Any, out: Path, *targets: Path, shard: tuple[int, int] | None = None,
+          options: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The JSON report `check` writes for `targets`, marked as shard K/N when given."""
+    run = cli("check", *map(str, targets), "--format", "json", "--output", str(out), *options)
+    assert run.exit_code in (0, 1, 2), run.stderr
+    data: dict[str, Any] = json.loads(out.read_text())
+    if shard is not None:
+        data["shard"] = {"index": shard[0], "count": shard[1]}
+        out.write_text(json.dumps(data))
+    return data
+
+
+def shards(cli: Any, titles: Path, tmp_path: Path, *split: tuple[int, int],
+           options: tuple[str, ...] = ()) -> list[Path]:
+    """Reports of shards of an N-way split: shard K inspects every title i with
+    i % N == (K-1) % N."""
+    names = [*SHARD_1, *SHARD_2]
+    paths = []
+    for index, count in split:
+        out = tmp_path / f"shard-{index}-of-{count}.json"
+        mine = [titles / name for n, name in enumerate(names)
+                if n % count == (index - 1) % count]
+        check(cli, out, *mine, shard=(index, count), options=options)
+        paths.append(out)
+    return paths
+
+
+@pytest.mark.parametrize("targets", [
+    pytest.param((FIXTURES / "app1-transcoder-out",), id="media-playlist-with-findings"),
+    pytest.param(tuple(FIXTURES / "titles" / n for n in SHARD_1), id="multivariant"),
+    pytest.param(tuple(FIXTURES / "titles" / n for n in SHARD_2), id="byteranges-keys"),
+    pytest.param((Path("no-such-dir"),), id="error-report"),
+])
+def test_from_dict_is_the_inverse_of_to_dict(cli, tmp_path: Path, targets: tuple[Path, ...]):
+    if targets[0].name == "app1-transcoder-out":
+        shutil.copytree(targets[0], tmp_path / "app1")
+        (tmp_path / "app1" / SAMPLE_KEY).with_name("sample00003.ts").unlink()
+        targets = (tmp_path / "app1",)
+    data = check(cli, tmp_path / "r.json", *targets, shard=(2, 3),
+                 options=("--fail-on", "warning"))
+    assert Report.from_dict(data).to_dict() == data
+    assert (data["fail_on"], data["shard"]) == ("warning", {"index": 2, "count": 3})
+
+
+def test_a_report_without_the_newer_members_still_reads(cli, titles: Path, tmp_path: Path):
+    data = check(cli, tmp_path / "r.json", titles / "ts-ladder")
+    del data["fail_on"], data["shard"]
+    report = Report.from_dict(data)
+    assert (report.fail_on, report.shard) == (Severity.ERROR, None)
+    assert report.objects.present == report.objects.checked - 1 == 11
+
+
+def test_two_shards_merge_to_what_one_run_finds(cli, titles: Path, tmp_path: Path):
+    whole = check(cli, tmp_path / "whole.json",
+                  *(titles / n for n in (*SHARD_1, *SHARD_2)))
+    one, two = tmp_path / "1.json", tmp_path / "2.json"
+    check(cli, one, *(titles / n for n in SHARD_1), shard=(1, 2))
+    check(cli, two, *(titles / n for n in SHARD_2), shard=(2, 2))
+    run = cli("merge", str(one), str(two), "--format", "json")
+    assert run.exit_code == 1, run.stderr
+    merged = run.json
+    assert merged["summary"] == whole["summary"]
+    assert merged["summary"]["objects_checked"] == 41 and merged["summary"]["missing"] == 1
+    assert merged["findings"] == whole["findings"]
+    assert merged["playlists"] == whole["playlists"]
+    assert merged["targets"] == whole["targets"]
+    assert (merged["ok"], merged["shard"]) == (False, None)
+
+
+def test_reports_named_twice_and_overlapping_targets_count_once(cli, titles: Path,
+                                                                tmp_path: Path):
+    """Whole runs (no shard) merge too; a playlist or finding in both is kept once."""
+    first = check(cli, tmp_path / "a.json", titles / "ts-ladder")
+    check(cli, tmp_path / "b.json", titles / "ts-ladder", titles / "aes128")
+    merged = cli("merge", str(tmp_path / "a.json"), str(tmp_path / "b.json"),
+                 "--format", "json").json
+    uris = [p["uri"] for p in merged["playlists"]]
+    assert len(uris) == len(set(uris)) == len(first["playlists"]) + 1
+    assert merged["targets"] == [str(titles / "ts-ladder"), str(titles / "aes128")]
+    assert merged["summary"]["errors"] == first["summary"]["errors"] == 1
+
+
+@pytest.mark.parametrize(("options", "fail_on", "code"), [
+    pytest.param((), "error", 0, id="clean"),
+    pytest.param(("--fail-on", "warning"), "warning", 1, id="warnings-fail"),
+])
+def test_exit_code_follows_the_threshold(cli, tmp_path: Path, options: tuple[str, ...],
+                                         fail_on: str, code: int):
+    """Undamaged titles have warnings, no errors: clean unless warnings fail."""
+    paths = shards(cli, FIXTURES / "titles", tmp_path, (1, 2), (2, 2))
+    run = cli("merge", *map(str, paths), *options, "--format", "json")
+    assert run.exit_code == code, run.stderr
+    assert run.json["fail_on"] == fail_on
+    assert run.json["summary"]["warnings"] > 0 and run.json["summary"]["errors"] == 0
+
+
+def test_fail_on_defaults_to_the_strictest_threshold_of_the_reports(cli, tmp_path: Path):
+    one = shards(cli, FIXTURES / "titles", tmp_path, (1, 2))
+    two = shards(cli, FIXTURES / "titles", tmp_path, (2, 2), options=("--fail-on", "warning"))
+    run = cli("merge", *map(str, one + two), "--format", "json")
+    assert (run.exit_code, run.json["fail_on"]) == (1, "warning")
+    relaxed = cli("merge", *map(str, one + two), "--fail-on", "error", "--format", "json")
+    assert (relaxed.exit_code, relaxed.json["fail_on"]) == (0, "error")
+
+
+def test_a_missing_shard_is_refused(cli, titles: Path, tmp_path: Path):
+    paths = shards(cli, titles, tmp_path, (1, 4), (2, 4), (4, 4))
+    run = cli("merge", *map(str, paths))
+    assert run.exit_code == 2
+    assert run.stderr.startswith("hlsinspect: error: shard 3/4 missing")
+    assert "hint: " in run.stderr and "--allow-partial" in run.stderr
+    assert "Traceback" not in run.stderr and run.stdout == ""
+    as_json = cli("merge", *map(str, paths), "--format", "json")
+    assert as_json.exit_code == 2
+    assert as_json.json["ok"] is False
+    assert as_json.json["error"]["message"].startswith("shard 3/4 missing")
+
+
+def test_allow_partial_merges_with_a_shard_missing_finding(cli, tmp_path: Path):
+    """Even shards without findings fail: a partial audit never looks clean."""
+    paths = shards(cli, FIXTURES / "titles", tmp_path, (1, 4), (2, 4), (4, 4))
+    run = cli("merge", *map(str, paths), "--allow-partial", "--format", "json")
+    assert run.exit_code == 1, run.stderr
+    [missing] = [f for f in run.json["findings"] if f["name"] == "shard-missing"]
+    assert (missing["code"], missing["severity"]) == ("HLS028", "error")
+    assert "shard 3/4" in missing["message"]
+    assert run.json["findings"][0] == missing, "what is not there comes first"
+    assert run.json["summary"]["errors"] == 1
+
+
+@pytest.mark.parametrize(("split", "message"), [
+    pytest.param(((1, 2), (1, 2), (2, 2)), "shard 1/2 is given twice", id="same-shard-twice"),
+    pytest.param(((1, 2), (2, 3)), "the reports come from different splits", id="different-n"),
+    pytest.param(((3, 2),), "claims shard 3/2", id="index-past-count"),
+])
+def test_shards_that_do_not_make_one_audit_are_refused(cli, titles: Path, tmp_path: Path,
+                                                       split: tuple[tuple[int, int], ...],
+                                                       message: str):
+    paths = shards(cli, titles, tmp_path, *split)
+    run = cli("merge", *map(str, paths), "--allow-partial")
+    assert run.exit_code == 2
+    assert run.stderr.startswith("hlsinspect: error: ") and message in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    pytest.param(None, "cannot read {path}: no such file", id="missing-file"),
+    pytest.param("<testsuites/>", "{path} is not a JSON document", id="not-json"),
+    pytest.param('{"findings": []}', "{path} is not an hlsinspect report", id="other-json"),
+    pytest.param('{"schema_version": 2, "tool": {"name": "hlsinspect"}}',
+                 "{path} has schema_version 2", id="unknown-schema-version"),
+    pytest.param('{"schema_version": 1, "tool": {"name": "hlsinspect", "version": "0.1.0"}}',
+                 "{path} is not a complete hlsinspect report", id="incomplete"),
+])
+def test_a_file_that_is_not_a_report_is_refused(cli, titles: Path, tmp_path: Path,
+                                                content: str | None, message: str):
+    good = shards(cli, titles, tmp_path, (1, 1))
+    bad = tmp_path / "bad.json"
+    if content is not None:
+        bad.write_text(content)
+    run = cli("merge", *map(str, good), str(bad), "--format", "json")
+    assert run.exit_code == 2
+    assert run.stderr.startswith(f"hlsinspect: error: {message.format(path=bad)}")
+    assert "Traceback" not in run.stderr
+    assert run.json["error"]["kind"] == "input"
+
+
+def test_a_shard_that_inspected_nothing_is_a_finding(cli, titles: Path, tmp_path: Path):
+    (tmp_path / "empty").mkdir()
+    failed = check(cli, tmp_path / "2.json", tmp_path / "empty", shard=(2, 2))
+    assert failed["error"]["kind"] == "no-playlist"
+    one = shards(cli, FIXTURES / "titles", tmp_path, (1, 2))
+    run = cli("merge", str(one[0]), str(tmp_path / "2.json"), "--format", "json")
+    assert run.exit_code == 1, run.stderr
+    assert "error" not in run.json
+    [lost] = [f for f in run.json["findings"] if f["name"] == "target-not-inspected"]
+    assert lost["message"] == failed["error"]["message"]
+    assert str(tmp_path / "empty") in run.json["targets"]
+    alone = cli("merge", str(tmp_path / "2.json"), "--allow-partial", "--format", "json")
+    assert alone.exit_code == 2
+    assert failed["error"]["message"] in alone.json["error"]["message"]
+
+
+def test_junit_and_table(cli, titles: Path, tmp_path: Path):
+    paths = shards(cli, titles, tmp_path, (1, 2), (2, 2))
+    junit = tmp_path / "out" / "junit.xml"
+    junit.parent.mkdir()
+    run = cli("merge", *map(str, paths), "--junit", str(junit))
+    assert run.exit_code == 1
+    suite = ET.parse(junit).getroot()
+    assert (suite.get("tests"), suite.get("failures")) == ("13", "1")
+    [failure] = suite.iter("failure")
+    assert failure.get("type") == "segment-missing"
+    assert "HLS010 segment-missing" in run.stdout and "stream_1/seg001.ts" in run.stdout
+    assert "13 playlists, 40 segments; 41 objects checked: 1 missing" in run.stdout
+
+
+def test_usage_errors_still_give_json(cli):
+    run = cli("merge", "--format", "json")
+    assert run.exit_code == 2
+    assert run.json["error"]["kind"] == "usage"
+    assert "Missing argument" in run.stderr
