@@ -35,6 +35,7 @@ KEYS: dict[str, str] = {
     "bucket": "a bucket name",
     "endpoint-url": "a URL",
     "region": "a region name",
+    "inventory": "an s3:// URI of an S3 Inventory manifest.json",
 }
 _CHOICES = {"rules": ("rfc", "apple"), "fail-on": ("error", "warning"),
             "verify": ("head", "list", "auto")}

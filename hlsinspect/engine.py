@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from hlsinspect.checks.registry import finding
 from hlsinspect.errors import HlsInspectError, UsageError
 from hlsinspect.locations import Target, UriMap, map_target, parse_target
 from hlsinspect.pipeline.run import Run
 from hlsinspect.progress import Progress
-from hlsinspect.report import Report
+from hlsinspect.report import Finding, Report
 from hlsinspect.settings import Settings, Shard, VerifySettings
 from hlsinspect.storage.base import StorageError
 from hlsinspect.storage.factory import S3Options, Stores
@@ -45,6 +46,8 @@ def inspect(
         _target(text, bucket, default_bucket, root, settings.maps) for text in targets))
     stores = Stores(s3, settings.verify.requests, settings.maps)
     run = Run(settings, progress)
+    if settings.inventory is not None:
+        run.note(_use_inventory(stores, settings.inventory, parsed))
     for target in parsed:
         try:
             try:
@@ -73,6 +76,21 @@ def read_playlist(
         return storage.read(target.key)
     except StorageError as exc:
         raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
+
+
+def _use_inventory(stores: Stores, manifest: str, targets: list[Target]) -> Finding:
+    """Listings from the inventory from now on; the finding that says which one, and how old.
+    An inventory that cannot be used stops the run: the user asked not to list the bucket."""
+    try:
+        inventory = stores.use_inventory(manifest, targets)
+    except StorageError as exc:
+        raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
+    made = f"made {inventory.created}" if inventory.created else "of unknown date"
+    return finding(
+        "inventory-used",
+        f"playlists found and objects settled from the S3 Inventory {inventory.uri}, {made} "
+        f"({len(inventory):,} objects under the targets): an object deleted since then is not "
+        "caught; each key it lacks was asked with HEAD", playlist=None, uri=inventory.uri)
 
 
 def _target(text: str, bucket: str | None, default_bucket: str | None, root: str | None,

@@ -88,6 +88,8 @@ class Settings:
     another store; a TARGET under a prefix is inspected there too."""
     shard: Shard | None = None
     """--shard K/N: inspect only this worker's share of the titles."""
+    inventory: str | None = None
+    """--inventory: the S3 Inventory manifest whose listing replaces LIST on its bucket."""
     look_ahead: int = 2
     """Titles listed and fetched ahead of the one being checked: enough to keep the store
     busy, few enough that memory stays flat however large the bucket."""

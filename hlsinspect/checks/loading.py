@@ -53,6 +53,14 @@ pipeline_rule(
     passing=[{"index.m3u8": MEDIA, "a.ts": TS}],
     tested_by="tests/test_titles_stream.py::test_a_prefix_that_cannot_be_listed_is_a_finding")
 pipeline_rule(
+    "HLS029", "inventory-used", INFO,
+    "Playlists were found and objects settled from an S3 Inventory (--inventory), not by "
+    "listing the bucket: the finding names the inventory and its date. Keys it lacks are "
+    "asked with HEAD; an object deleted after it was made cannot be caught.", "-",
+    hint="run without --inventory to list the bucket itself",
+    passing=[{"index.m3u8": MEDIA, "a.ts": TS}],
+    tested_by="tests/test_inventory_check.py::test_an_inventory_replaces_every_listing")
+pipeline_rule(
     "HLS024", "multivariant-nested", ERROR,
     "A multivariant playlist references another multivariant playlist where a media playlist "
     "must stand.", "RFC 8216 4.3.4.2",

@@ -108,6 +108,11 @@ def check(
         help="Verify URIs under PREFIX (https://cdn.example.com/) at TARGET instead: "
              "s3://BUCKET/PATH/, http(s)://HOST/PATH/ or a local directory. Repeatable.")
     ] = None,
+    inventory: Annotated[str | None, typer.Option(
+        "--inventory", metavar="S3_MANIFEST_URI", show_default=False,
+        help="Find playlists and settle existence from this S3 Inventory (its manifest.json, "
+             "or that folder) instead of listing the bucket; keys it lacks get one HEAD.")
+    ] = None,
     shard: Annotated[str | None, typer.Option(
         "--shard", metavar="K/N", show_default=False,
         help="Inspect only worker K's share of N of the titles (a CI matrix, a batch array "
@@ -137,7 +142,8 @@ def check(
                                   concurrency=options.pick("concurrency", concurrency)),
             fail_on=Severity(options.pick("fail-on", fail_on.value)), rules=rules,
             raise_errors=debug, maps=parse_maps(options.pick("map", maps or [])),
-            shard=Shard.parse(shard) if shard is not None else None)
+            shard=Shard.parse(shard) if shard is not None else None,
+            inventory=options.pick("inventory", inventory))
         s3 = S3Options(profile=profile, region=options.pick("region", region),
                        endpoint_url=options.pick("endpoint-url", endpoint_url))
         return settings, s3

@@ -24,7 +24,7 @@ from hlsinspect.pipeline.judge import TitleResult, judge
 from hlsinspect.pipeline.titles import Walk, titles
 from hlsinspect.pipeline.verify import verify
 from hlsinspect.progress import Progress
-from hlsinspect.report import ObjectCounts, Report
+from hlsinspect.report import Finding, ObjectCounts, Report
 from hlsinspect.settings import Settings
 from hlsinspect.storage.base import Existence, ObjectState, Storage
 from hlsinspect.version import __version__
@@ -44,6 +44,7 @@ class Run:
         self.results: list[TitleResult] = []
         self.failures: list[HlsInspectError] = []
         self.inspected = 0
+        self.notes: list[Finding] = []
         self.remembered: dict[int, OrderedDict[str, ObjectState]] = {}
         self.seen: set[str] = set()
         """Playlists already checked: one named by two targets, or by two titles, is
@@ -85,6 +86,10 @@ class Run:
         result.objects = Counter(state.existence for state in fresh.values())
         return result
 
+    def note(self, found: Finding) -> None:
+        """A finding about the run as a whole (which inventory it trusted)."""
+        self.notes.append(found)
+
     def failed(self, failure: HlsInspectError) -> None:
         """One of several targets could not be inspected; the others were."""
         self.failures.append(failure)
@@ -94,7 +99,7 @@ class Run:
         self.progress.finish()
         if self.failures and not self.inspected:
             raise self.failures[0]
-        findings = [f for result in self.results for f in result.findings]
+        findings = [*self.notes, *(f for result in self.results for f in result.findings)]
         findings += [finding("target-not-inspected", failure.message, playlist=None,
                              hint=failure.hint) for failure in self.failures]
         totals: Counter[Existence] = Counter()

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from hlsinspect.locations import MapStore, Target, UriMap
-from hlsinspect.storage.base import RequestPolicy, Storage
+from hlsinspect.storage.base import ErrorKind, RequestPolicy, Storage, StorageError
+from hlsinspect.storage.inventoried import InventoriedStorage, Inventory
 from hlsinspect.storage.local import LocalStorage
 from hlsinspect.storage.mapped import MappedStorage, Route
 
@@ -36,6 +37,41 @@ class Stores:
         self.maps = list(maps)
         self._plain: dict[tuple[MapStore, str], Storage] = {}
         self._targets: dict[tuple[MapStore, str], Storage] = {}
+        self.inventory: Inventory | None = None
+        self._inventoried: str | None = None
+        """The bucket whose listings come from `inventory`."""
+
+    def use_inventory(self, manifest_uri: str, targets: Sequence[Target]) -> Inventory:
+        """Read the S3 Inventory at `manifest_uri` (the manifest.json, or its dated folder):
+        from now on, every listing of the bucket it describes comes from it. Only the keys
+        under the targets' common prefix are kept. StorageError when it cannot be used."""
+        from hlsinspect.storage.inventory import (
+            inventory_objects,
+            manifest_location,
+            open_manifest,
+        )
+        from hlsinspect.storage.s3 import S3Storage
+
+        buckets = list(dict.fromkeys(t.bucket for t in targets if t.bucket is not None))
+        if not buckets:
+            raise StorageError(ErrorKind.OTHER, "--inventory lists an S3 bucket, and no target "
+                               "is in S3", "give s3:// targets, or --bucket, with --inventory")
+        bucket, key = manifest_location(manifest_uri)
+        store = S3Storage(bucket, profile=self.s3.profile, region=self.s3.region,
+                          endpoint_url=self.s3.endpoint_url, policy=self.policy)
+        failures: list[StorageError] = []
+        for audited in buckets:
+            try:
+                manifest = open_manifest(store, key, audited_bucket=audited)
+            except StorageError as exc:
+                failures.append(exc)
+                continue
+            prefix = _common_prefix([t.key for t in targets if t.bucket == audited])
+            self.inventory = Inventory(inventory_objects(store, manifest, prefix),
+                                       manifest.created, store.uri(key))
+            self._inventoried = audited
+            return self.inventory
+        raise failures[0]
 
     def for_target(self, target: Target) -> Storage:
         """The store a target is inspected in, with every --map in front of it."""
@@ -59,8 +95,11 @@ class Stores:
             return HttpStorage(location, policy=self.policy)
         from hlsinspect.storage.s3 import S3Storage
 
-        return S3Storage(location, profile=self.s3.profile, region=self.s3.region,
-                         endpoint_url=self.s3.endpoint_url, policy=self.policy)
+        bucket = S3Storage(location, profile=self.s3.profile, region=self.s3.region,
+                           endpoint_url=self.s3.endpoint_url, policy=self.policy)
+        if self.inventory is not None and location == self._inventoried:
+            return InventoriedStorage(bucket, self.inventory)
+        return bucket
 
     def _with_maps(self, store: MapStore, location: str) -> Storage:
         own = self.plain(store, location)
@@ -78,6 +117,15 @@ class Stores:
                 others.append(other)
             routes.append(Route(item, others.index(other) + 1, item.base))
         return MappedStorage(own, others, routes)
+
+
+def _common_prefix(keys: Sequence[str]) -> str:
+    """The longest prefix, ending at a `/`, that every key shares ("" for none)."""
+    shared = keys[0] if keys else ""
+    for key in keys[1:]:
+        while not key.startswith(shared):
+            shared = shared[:-1]
+    return shared[:shared.rfind("/") + 1]
 
 
 def place(target: Target) -> tuple[MapStore, str]:

@@ -9,6 +9,7 @@ listing of the bucket then tells which of the causes of a 403 it is.
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,7 @@ from hlsinspect.storage.base import (
     StorageError,
     in_passes,
 )
+from hlsinspect.storage.s3_stream import ObjectStream
 from hlsinspect.uri.keys import (
     Reference,
     external_reason,
@@ -99,6 +101,25 @@ class S3Storage:
             raise
         except Exception as exc:
             raise self._error(exc, key, action="read") from exc
+
+    def open_stream(self, key: str) -> io.BufferedReader:
+        """The object's body as a stream, for objects too large to hold in memory (the data
+        files of an S3 Inventory); a dropped connection resumes where it stopped (see
+        `s3_stream`). StorageError when it cannot be opened or read to its end. The caller
+        closes it, which frees the connection."""
+        def get(offset: int, etag: str | None) -> Any:
+            request: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
+            if offset:
+                request["Range"] = f"bytes={offset}-"
+            if etag:
+                request["IfMatch"] = etag
+            try:
+                return self.client.get_object(**request)
+            except Exception as exc:
+                raise self._error(exc, key, action="read") from exc
+
+        stream = ObjectStream(get, lambda exc: self._error(exc, key, action="read"), self.policy)
+        return io.BufferedReader(stream, buffer_size=_STREAM_BUFFER)
 
     def stat(self, key: str) -> ObjectState:
         from botocore.exceptions import ClientError
@@ -180,6 +201,10 @@ class S3Storage:
                                           action=action, endpoint=self._endpoint(),
                                           read_hint=hint)
         return s3_errors.exception_error(exc, what, endpoint=self._endpoint())
+
+
+_STREAM_BUFFER = 1024 * 1024
+"""Bytes asked of a streamed body at a time: few reads, little memory."""
 
 
 def _directory(key: str) -> str:
