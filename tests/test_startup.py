@@ -1,0 +1,42 @@
+"""`--help` and `--version` answer without loading the engine, the rules or boto3.
+
+A CI step that only asks for the version, or a user reading the help, should not pay for
+what a check needs; the import list, not a timing, is what these tests pin.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("hlsinspect.engine", "hlsinspect.pipeline", "hlsinspect.checks", "boto3",
+         "botocore", "hlsinspect.storage.s3")
+
+
+def imported(*args: str) -> list[str]:
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "hlsinspect", *args],
+                          capture_output=True, text=True, check=True)
+    return [line.rpartition("|")[2].strip() for line in done.stderr.splitlines()
+            if line.startswith("import time:")]
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["check", "--help"],
+                                  ["merge", "--help"]])
+def test_help_and_version_import_no_engine(args: list[str]):
+    names = imported(*args)
+    assert "hlsinspect.cli.app" in names
+    assert [n for n in names if n.startswith(HEAVY)] == []
+
+
+def test_the_package_still_offers_its_api_on_first_use():
+    code = ("import sys, hlsinspect; assert 'hlsinspect.engine' not in sys.modules; "
+            "from hlsinspect import inspect, Report, Severity, Settings, S3Options, "
+            "HlsInspectError, Finding; assert 'hlsinspect.engine' in sys.modules; "
+            "print(hlsinspect.__version__)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    with pytest.raises(AttributeError):
+        import hlsinspect
+        hlsinspect.no_such_name  # noqa: B018
