@@ -132,6 +132,41 @@ def make_tree(root: Path, titles: int, variants: int = 3, segments: int = 300, *
         return sum(future.result() for future in futures)
 
 
+INVENTORY_RUN = "inventory/{bucket}/daily/2026-11-28T01-00Z"
+
+
+def write_inventory(root: Path, bucket: str = BUCKET, prefix: str = "titles/") -> str:
+    """An S3 Inventory (CSV, one gzip data file) of every file under root/prefix, written
+    under root/inventory/ as S3 would write it into a destination bucket: served from the
+    same directory, `check --inventory s3://BUCKET/<returned key>` reads it. Keys in CSV
+    inventories are URL-encoded; the tree's names need no encoding."""
+    import csv
+    import gzip
+    import io
+    import json
+
+    rows = io.StringIO()
+    writer = csv.writer(rows, quoting=csv.QUOTE_ALL, lineterminator="\n")
+    top = root / prefix
+    for directory, _, files in os.walk(top):
+        for name in files:
+            path = os.path.join(directory, name)
+            key = os.path.relpath(path, root).replace(os.sep, "/")
+            writer.writerow([bucket, key, os.stat(path).st_size, "2026-11-28T00:30:00.000Z"])
+    run = INVENTORY_RUN.format(bucket=bucket)
+    data_key = f"inventory/{bucket}/daily/data/inventory-0.csv.gz"
+    (root / data_key).parent.mkdir(parents=True, exist_ok=True)
+    body = gzip.compress(rows.getvalue().encode(), compresslevel=1)
+    (root / data_key).write_bytes(body)
+    manifest = {"sourceBucket": bucket, "destinationBucket": f"arn:aws:s3:::{bucket}",
+                "version": "2016-11-30", "creationTimestamp": "1795827600000",
+                "fileFormat": "CSV", "fileSchema": "Bucket, Key, Size, LastModifiedDate",
+                "files": [{"key": data_key, "size": len(body), "MD5checksum": ""}]}
+    (root / run).mkdir(parents=True, exist_ok=True)
+    (root / run / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    return f"{run}/manifest.json"
+
+
 def time_listing(root: Path, bucket: str = BUCKET) -> None:
     """Serve root with fast_s3 and time a plain list_objects_v2 paginator over all of it."""
     import boto3

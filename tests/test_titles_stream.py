@@ -215,6 +215,8 @@ def test_shard_on_the_command_line(cli, s3: S3):
         assert done.exit_code == 0, done.stderr
         seen |= {p["uri"] for p in done.json["playlists"]}
     assert len(seen) == 4 * 3 + 1
+    table = cli("check", f"s3://{BUCKET}/out/", "--shard", "2/2", "--endpoint-url", s3.endpoint)
+    assert "shard 2/2: only this worker's share of the titles" in table.stdout
     bad = cli("check", f"s3://{BUCKET}/out/", "--shard", "3/2", "--endpoint-url", s3.endpoint)
     assert bad.exit_code == 2
     assert "--shard" in bad.stderr

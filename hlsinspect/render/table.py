@@ -250,6 +250,9 @@ def verdict(report: Report) -> Text:
              f"      {playlists}, {_count(s.segments, 'segment')}; "
              f"{_count(s.objects_checked, 'object')} checked: {s.missing} missing, "
              f"{s.unknown} unknown")
+    if report.shard is not None:
+        words += (f"\n      shard {report.shard[0]}/{report.shard[1]}: only this worker's share "
+                  "of the titles; hlsinspect merge combines the shards' JSON reports")
     if report.ok:
         return Text.assemble(("PASS", "bold green"), "  ", words)
     threshold = " (--fail-on warning)" if report.fail_on is Severity.WARNING else ""
