@@ -73,3 +73,16 @@ def test_storage_lists_odd_keys_with_their_sizes(s3: S3):
     level = store.list_level("odd/")
     assert level.prefixes == ["odd/sub/", "odd/sub2/"]
     assert set(level.files) == {k for k in ODD_KEYS if k.count("/") == 1}
+
+
+def test_lean_head_reads_size_and_type_as_botocore_does(s3: S3):
+    s3.client.put_object(Bucket=BUCKET, Key="odd/typed.ts", Body=b"x" * 188,
+                         ContentType="video/mp2t")
+    lean = S3Storage(BUCKET, endpoint_url=s3.endpoint).client
+    plain = boto3.client("s3", endpoint_url=s3.endpoint)
+    ours = lean.head_object(Bucket=BUCKET, Key="odd/typed.ts")
+    theirs = plain.head_object(Bucket=BUCKET, Key="odd/typed.ts")
+    assert (ours["ContentLength"], ours["ContentType"]) == \
+        (theirs["ContentLength"], theirs["ContentType"]) == (188, "video/mp2t")
+    state = S3Storage(BUCKET, endpoint_url=s3.endpoint).stat("odd/typed.ts")
+    assert (state.size, state.content_type) == (188, "video/mp2t")

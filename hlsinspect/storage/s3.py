@@ -238,6 +238,9 @@ def _make_client(profile: str | None, region: str | None, endpoint_url: str | No
         retries={"mode": "standard", "max_attempts": max(1, policy.attempts)},
         connect_timeout=policy.connect_timeout,
         read_timeout=policy.read_timeout,
+        # hlsinspect passes only bucket and key strings; validating them against the model
+        # costs a few percent of every HEAD
+        parameter_validation=False,
     )
     def failed(why: str, hint: str | None) -> StorageError:
         return StorageError(ErrorKind.OTHER, f"cannot set up S3: {why}", hint)

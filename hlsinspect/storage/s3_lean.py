@@ -9,7 +9,8 @@ parser. Measured on 90,400 keys against an instant local endpoint: boto3's pagin
 So the one S3 client hlsinspect makes gets its own parser factory: every response is parsed
 by botocore's own REST-XML parser (errors included), with timestamps kept as the text S3
 sent, except the body of a successful ListObjectsV2, which is read straight from the
-ElementTree into the same dictionary shape. Signing, retries, pagination and the decoding
+ElementTree into the same dictionary shape, and a successful HeadObject, of which only the
+size and Content-Type are read. Signing, retries, pagination and the decoding
 of `encoding-type=url` keys stay botocore's.
 """
 
@@ -28,6 +29,8 @@ class _LeanRestXmlParser(RestXMLParser):
                            final_parsed: dict[str, Any]) -> None:
         if shape is not None and shape.name == "ListObjectsV2Output" and response["body"]:
             final_parsed.update(list_page(response["body"]))
+        elif shape is not None and shape.name == "HeadObjectOutput":
+            final_parsed.update(head_members(response["headers"]))
         else:
             super()._add_modeled_parse(response, shape, final_parsed)  # type: ignore[misc]
 
@@ -43,6 +46,19 @@ class LeanParserFactory(ResponseParserFactory):
         if protocol_name == "rest-xml":
             return _LeanRestXmlParser(timestamp_parser=str)
         return super().create_parser(protocol_name)
+
+
+def head_members(headers: Any) -> dict[str, object]:
+    """The two members of a successful HeadObject that hlsinspect reads, from the headers;
+    botocore would parse every modeled header of the answer, about a tenth of a HEAD's
+    client CPU."""
+    members: dict[str, object] = {}
+    length = headers.get("content-length")
+    if length is not None and length.strip().isdigit():
+        members["ContentLength"] = int(length)
+    if headers.get("content-type") is not None:
+        members["ContentType"] = headers["content-type"]
+    return members
 
 
 def _name(tag: str) -> str:
