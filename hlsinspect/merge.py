@@ -107,6 +107,12 @@ def _shard_findings(inputs: Sequence[Loaded], allow_partial: bool) -> list[Findi
         splits = ", ".join(f"{source} is {k}/{n}" for source, (k, n) in sharded)
         raise HlsInspectError(f"the reports come from different splits: {splits}", kind="input",
                               hint="merge the reports of one 'check --shard K/N' run")
+    targets = {i.report.targets for i in inputs if i.report.shard is not None}
+    if len(targets) > 1:
+        named = " and ".join(sorted(" ".join(t) for t in targets))
+        raise HlsInspectError(f"the shards were run on different targets ({named}): together "
+                              "they are not one audit", kind="input",
+                              hint="give every worker of one split the same targets")
     seen: dict[int, str] = {}
     for source, (index, _) in sharded:
         if not 1 <= index <= count:

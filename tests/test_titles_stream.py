@@ -124,10 +124,17 @@ def test_a_missing_segment_in_one_title_leaves_the_others_clean(s3: S3):
     assert report.summary.missing == 1
 
 
-def _denied(prefix: str):
+def _denied(*prefixes: str, allowed: tuple[str, ...] = (), whole: bool = False):
+    """Listings of these prefixes refused (or, with `allowed`, all but those), as a bucket
+    policy with an s3:prefix condition refuses them; with `whole`, also any listing without
+    a delimiter of the target `out/` (hlsinspect's fallback)."""
     def fault(method: str, path: str) -> Answer | None:
         query = parse_qs(urlsplit(path).query)
-        if method == "GET" and query.get("prefix") == [prefix]:
+        if method != "GET" or "list-type" not in query:
+            return None
+        asked = query.get("prefix", [""])[0]
+        refused = (allowed and asked not in allowed) or asked in prefixes
+        if refused or (whole and asked == "out/" and "delimiter" not in query):
             return Answer(403, "AccessDenied", "Access Denied")
         return None
     return fault
@@ -135,7 +142,8 @@ def _denied(prefix: str):
 
 def test_a_prefix_that_cannot_be_listed_is_a_finding(s3: S3):
     upload(s3, bucket_tree())
-    with S3Proxy(s3.endpoint, fault=_denied("out/t01/")) as proxy:
+    # neither level by level nor in one listing of the whole target
+    with S3Proxy(s3.endpoint, fault=_denied("out/t01/", whole=True)) as proxy:
         report = run(proxy.endpoint)
     [finding] = report.findings
     assert finding.name == "prefix-unlisted"
@@ -148,13 +156,35 @@ def test_a_prefix_that_cannot_be_listed_is_a_finding(s3: S3):
 
 def test_a_title_subdirectory_that_cannot_be_listed_is_a_finding_and_the_rest_verified(s3: S3):
     upload(s3, bucket_tree(1))
-    with S3Proxy(s3.endpoint, fault=_denied("out/t00/v1/")) as proxy:
+    with S3Proxy(s3.endpoint, fault=_denied("out/t00/v1/", whole=True)) as proxy:
         report = run(proxy.endpoint)
     names = {f.name for f in report.findings}
     assert "prefix-unlisted" in names
     # the playlist there is still read, and its segments asked with HEAD instead
     assert len(report.playlists) == 3 + 1
     assert report.summary.missing == 0
+
+
+def test_listing_allowed_only_at_the_target_falls_back_to_one_listing(s3: S3):
+    """A policy that lets the caller list `out/` (s3:prefix equal to it) and nothing deeper:
+    the titles are found in one recursive listing of the target instead."""
+    upload(s3, bucket_tree())
+    with S3Proxy(s3.endpoint, fault=_denied(allowed=("out/",))) as proxy:
+        report = run(proxy.endpoint)
+    assert report.findings == ()
+    assert len(report.playlists) == 3 * 3 + 1
+    assert report.summary.objects_checked == 3 * 6 + 2
+    assert proxy.count("HEAD") == 0
+
+
+def test_nothing_listable_below_the_target_is_exit_2(s3: S3):
+    upload(s3, bucket_tree(1))
+    # the one recursive listing of out/ is refused too (the delimited one is not)
+    with S3Proxy(s3.endpoint, fault=_denied(allowed=("out/",), whole=True)) as proxy, \
+            pytest.raises(HlsInspectError) as failed:
+        run(proxy.endpoint)
+    assert failed.value.exit_code == 2
+    assert "out/" in failed.value.message
 
 
 def test_the_top_prefix_that_cannot_be_listed_is_exit_2(s3: S3):
@@ -296,3 +326,26 @@ def test_a_failed_shard_is_named_in_its_error_document(cli, s3: S3, tmp_path: Pa
     document = json.loads(path.read_text())
     assert document["shard"] == {"index": 2, "count": 2}
     assert document["error"]["kind"] == "no-playlist"
+
+
+def test_a_master_in_a_later_title_takes_its_variants_back(tmp_path: Path):
+    """The variants' directory sorts before the master's, so the walk meets them first as
+    titles of their own; the master then reports them under itself, judged as its members."""
+    out = tmp_path / "out"
+    for v in ("v0", "v1"):
+        (out / "a_media" / v).mkdir(parents=True)
+        (out / "a_media" / v / "index.m3u8").write_text(media(3))
+        for i in range(3):
+            (out / "a_media" / v / f"s{i}.ts").write_bytes(TS * 100)
+    (out / "z_masters").mkdir()
+    (out / "z_masters" / "t1.m3u8").write_text(
+        "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1,RESOLUTION=640x360\n../a_media/v0/index.m3u8\n"
+        "#EXT-X-STREAM-INF:BANDWIDTH=900000,RESOLUTION=1280x720\n../a_media/v1/index.m3u8\n")
+    report = inspect([str(out)])
+    master = str(out / "z_masters" / "t1.m3u8")
+    parents = {p.uri.removeprefix(str(out) + "/"): p.parent for p in report.playlists}
+    assert parents == {"z_masters/t1.m3u8": None, "a_media/v0/index.m3u8": master,
+                       "a_media/v1/index.m3u8": master}
+    assert [(f.name, f.uri) for f in report.findings if f.severity.value == "error"] == [
+        ("bandwidth-below-measured", str(out / "a_media/v0/index.m3u8"))]
+    assert report.summary.objects_checked == 6

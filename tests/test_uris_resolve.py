@@ -272,3 +272,30 @@ def test_bad_maps(text, words):
 def test_a_prefix_given_twice():
     with pytest.raises(UsageError, match="given twice"):
         parse_maps(["https://cdn.example.com=s3://a/", "https://cdn.example.com/=s3://b/"])
+
+
+@pytest.mark.parametrize(("playlist", "uri", "key"), [
+    ("pct/a%41/i.m3u8", "v/s.ts", "pct/a%41/v/s.ts"),
+    ("q?/i.m3u8", "s x.ts", "q?/s x.ts"),
+    ("a%20b/i.m3u8", "../c%20d.ts", "c d.ts"),
+    ("a#b/i.m3u8", "s.ts?sig=1", "a#b/s.ts"),
+])
+def test_a_playlist_key_is_taken_as_it_is_only_the_reference_is_decoded(
+        bucket: S3Storage, tmp_path: Path, playlist: str, uri: str, key: str):
+    """A key may hold `%`, `?` or `#`: the playlist's own directory is not a URL to decode."""
+    assert bucket.resolve(playlist, uri) == Reference(key=key)
+    assert LocalStorage(str(tmp_path)).resolve(playlist, uri) == Reference(key=key)
+
+
+def test_a_segment_beside_a_playlist_in_a_percent_named_directory_is_found(tmp_path: Path):
+    from hlsinspect import inspect
+
+    title = tmp_path / "pct" / "a%41"
+    title.mkdir(parents=True)
+    (title / "i.m3u8").write_text("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+                                  "#EXTINF:4,\nv/s.ts\n#EXT-X-ENDLIST\n")
+    (title / "v").mkdir()
+    (title / "v" / "s.ts").write_bytes(b"\x47" * 188)
+    report = inspect([str(tmp_path / "pct")])
+    assert report.summary.missing == 0
+    assert report.summary.objects_checked == 1

@@ -66,14 +66,17 @@ def object_uri(storage: Storage, playlist_key: str, raw: str) -> str:
     return storage.uri(where.key) if where.key is not None else raw
 
 
-def check_title(found: Fetched, rules: Rules, seen: set[str]) -> list[Checked]:
-    """Every playlist of the title not already checked (by an earlier title or target)."""
+def check_title(found: Fetched, rules: Rules, seen: set[str],
+                reclaim: Callable[[str], bool] = lambda uri: False) -> list[Checked]:
+    """Every playlist of the title not already checked (by an earlier title or target);
+    a child already checked on its own is checked again under its parent when `reclaim`
+    takes it back from where it was reported."""
     storage = found.storage
     parsed = {storage.uri(e.loaded.key): e.loaded.playlist for e in found.entries}
     checked: list[Checked] = []
     for entry in found.entries:
         uri = storage.uri(entry.loaded.key)
-        if uri in seen:
+        if uri in seen and not (entry.parent is not None and reclaim(uri)):
             continue
         seen.add(uri)
         item = Checked(entry, uri)

@@ -32,6 +32,12 @@ class TitleResult:
     objects: Counter[Existence] = field(default_factory=Counter)
     """States of the objects this title was the first to ask about."""
 
+    def drop(self, uri: str) -> None:
+        """Forget a media playlist reported on its own, and its findings: a multivariant
+        playlist of a later title references it, and reports it under itself."""
+        self.playlists = [p for p in self.playlists if not (p.uri == uri and p.parent is None)]
+        self.findings = [f for f in self.findings if f.playlist != uri]
+
 
 def judge(found: Fetched, checked: list[Checked], known: Mapping[str, ObjectState],
           rules: Rules) -> TitleResult:

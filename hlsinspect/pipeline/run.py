@@ -49,6 +49,10 @@ class Run:
         self.seen: set[str] = set()
         """Playlists already checked: one named by two targets, or by two titles, is
         reported once."""
+        self.standalone: dict[str, TitleResult] = {}
+        """Media playlists reported on their own so far, and the result holding each: a
+        multivariant playlist met later (in a later title) that references one takes it
+        over, so it is reported under its parent, as a single walk would have."""
 
     def target(self, storage: Storage, target: Target) -> None:
         """Every title of one target; HlsInspectError when none of it could be read."""
@@ -57,7 +61,7 @@ class Run:
         for found in ahead(self._fetched(storage, target), self.settings.look_ahead):
             if found.failure is None and found.title.roots:
                 readable = True
-            failure = failure or found.failure
+            failure = failure or found.failure or found.title.unlistable
             kept.append(self._title(found))
         if failure is not None and not readable:
             raise failure
@@ -70,11 +74,13 @@ class Run:
             yield fetch_title(title, workers)
 
     def _title(self, found: Fetched) -> TitleResult:
-        checked = check_title(found, self.rules, self.seen)
+        checked = check_title(found, self.rules, self.seen, self._reclaim)
         keys = {ref.key for item in checked for ref in item.refs}
         listings = [found.title.listing] if found.title.listing is not None else []
         memory = self.remembered.setdefault(id(found.storage), OrderedDict())
         known = {key: memory[key] for key in keys if key in memory}
+        for key in known:
+            memory.move_to_end(key)  # a key every title shares (a DRM key) stays remembered
         fresh = verify(found.storage, keys - known.keys(), self.settings.verify, self.progress,
                        listings)
         known.update(fresh)
@@ -82,9 +88,20 @@ class Run:
         while len(memory) > REMEMBERED:
             memory.popitem(last=False)
         result = judge(found, checked, known, self.rules)
+        for report in result.playlists:
+            if report.parent is None and report.kind == "media":
+                self.standalone[report.uri] = result
         # an object counts once in the run, under the first title that asked about it
         result.objects = Counter(state.existence for state in fresh.values())
         return result
+
+    def _reclaim(self, uri: str) -> bool:
+        """Take a media playlist reported on its own back from its earlier result."""
+        earlier = self.standalone.pop(uri, None)
+        if earlier is None:
+            return False
+        earlier.drop(uri)
+        return True
 
     def note(self, found: Finding) -> None:
         """A finding about the run as a whole (which inventory it trusted)."""

@@ -13,6 +13,7 @@ bucket; with `--shard K/N`, another worker's title is skipped before its subtree
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -24,9 +25,9 @@ from hlsinspect.settings import Shard
 from hlsinspect.storage.base import ErrorKind, Level, Listing, Storage, StorageError
 from hlsinspect.storage.workers import map_concurrently
 
-MAX_DEPTH = 32
-"""Directories without a playlist are walked this deep at most (a guard against link loops
-on a file system; S3 keys this deep are not a transcoder's output)."""
+MAX_DEPTH = 512
+"""Levels walked at most. An S3 key is at most 1,024 bytes, so no title lies deeper; on a
+file system a directory reached twice through links is skipped anyway (`seen`)."""
 
 
 @dataclass
@@ -44,6 +45,9 @@ class Title:
     """Auto mode: why the prefix could not be listed (the key was tried as a playlist)."""
     findings: list[Finding] = field(default_factory=list)
     """What went wrong while walking toward it (a part of the prefix that could not be listed)."""
+    unlistable: HlsInspectError | None = None
+    """Why that part could not be listed: when nothing else of the target could be read,
+    the target itself could not be inspected."""
 
 
 @dataclass
@@ -59,7 +63,7 @@ def titles(storage: Storage, target: Target, workers: int, shard: Shard | None =
     walk = walk or Walk()
     if target.mode == "playlist":
         walk.seen += 1
-        if shard is None or shard.owns(target.key):
+        if shard is None or shard.owns(_named(storage, target, target.key)):
             yield Title(storage, target, target.key, [target.key])
         return
     prefix = target.key if target.mode == "prefix" else target.key + "/"
@@ -68,14 +72,15 @@ def titles(storage: Storage, target: Target, workers: int, shard: Shard | None =
     except StorageError as exc:
         if target.mode == "auto" and exc.kind is ErrorKind.ACCESS_DENIED:
             walk.seen += 1
-            if shard is None or shard.owns(target.key):
+            if shard is None or shard.owns(_named(storage, target, target.key)):
                 yield Title(storage, target, target.key, [target.key], unlisted=exc)
             return
         if exc.kind is ErrorKind.NOT_FOUND and target.mode == "auto":
             top = Level()
         else:
             raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
-    for title in _walk(storage, target, prefix, top, workers, shard, 0, set()):
+    flat = _Flat(storage, prefix)
+    for title in _walk(storage, target, prefix, top, workers, shard, 0, set(), flat):
         walk.seen += 1
         if title.roots or title.findings:
             yield title
@@ -83,7 +88,7 @@ def titles(storage: Storage, target: Target, workers: int, shard: Shard | None =
         return
     if target.mode == "auto":
         walk.seen += 1
-        if shard is None or shard.owns(target.key):
+        if shard is None or shard.owns(_named(storage, target, target.key)):
             yield Title(storage, target, target.key, [target.key])
         return
     where = storage.uri(prefix)
@@ -94,20 +99,37 @@ def titles(storage: Storage, target: Target, workers: int, shard: Shard | None =
              f"{things} ending in .m3u8 or .m3u")
 
 
+class _Flat:
+    """One recursive listing of the whole target prefix, made only if a level below it is
+    refused: a policy that allows listing `HLS/` (s3:prefix equal to it) but no deeper."""
+
+    def __init__(self, storage: Storage, prefix: str) -> None:
+        self.storage, self.prefix = storage, prefix
+        self._sizes: dict[str, int] | StorageError | None = None
+        self._lock = threading.Lock()
+
+    def sizes(self) -> dict[str, int] | StorageError:
+        with self._lock:  # a title's subdirectories are listed on several threads
+            if self._sizes is None:
+                try:
+                    self._sizes = dict(self.storage.list_keys(self.prefix))
+                except StorageError as exc:
+                    self._sizes = exc
+            return self._sizes
+
+
 def _walk(storage: Storage, target: Target, prefix: str, level: Level, workers: int,
-          shard: Shard | None, depth: int, seen: set[str]) -> Iterator[Title]:
+          shard: Shard | None, depth: int, seen: set[str], flat: _Flat) -> Iterator[Title]:
     """Depth first, in key order: a level with a playlist is a title; others are walked.
 
     A title owned by another shard is yielded without roots (it is counted, not listed).
     A directory reached twice through links (`seen`) is walked the first time only.
     """
     if any(is_playlist_key(key) for key in level.files):
-        if shard is not None and not shard.owns(prefix):
+        if shard is not None and not shard.owns(_named(storage, target, prefix)):
             yield Title(storage, target, prefix, [])
             return
-        yield _title(storage, target, prefix, level, workers)
-        return
-    if depth >= MAX_DEPTH:
+        yield _title(storage, target, prefix, level, workers, flat)
         return
     for sub in level.prefixes:
         same = level.same.get(sub)
@@ -115,16 +137,43 @@ def _walk(storage: Storage, target: Target, prefix: str, level: Level, workers: 
             if same in seen:
                 continue
             seen.add(same)
+        if depth >= MAX_DEPTH:
+            yield _unwalked(storage, target, sub, StorageError(
+                ErrorKind.OTHER, f"it lies more than {MAX_DEPTH} levels below the target"))
+            continue
         try:
             below = storage.list_level(sub)
         except StorageError as exc:
-            yield Title(storage, target, sub, [], findings=[_unlisted(storage, sub, exc)])
+            sizes = flat.sizes() if exc.kind is ErrorKind.ACCESS_DENIED else exc
+            if isinstance(sizes, StorageError):
+                yield _unwalked(storage, target, sub, exc)
+            else:
+                yield from _from_flat(storage, target, sub, sizes, shard)
             continue
-        yield from _walk(storage, target, sub, below, workers, shard, depth + 1, seen)
+        yield from _walk(storage, target, sub, below, workers, shard, depth + 1, seen, flat)
+
+
+def _from_flat(storage: Storage, target: Target, prefix: str, sizes: dict[str, int],
+               shard: Shard | None) -> Iterator[Title]:
+    """The titles under `prefix`, found in a recursive listing instead of level by level."""
+    keys = sorted(key for key in sizes if key.startswith(prefix))
+    homes = sorted({key[:key.rfind("/") + 1] for key in keys if is_playlist_key(key)})
+    tops: list[str] = []
+    for home in homes:
+        if not tops or not home.startswith(tops[-1]):
+            tops.append(home)
+    for top in tops:
+        if shard is not None and not shard.owns(_named(storage, target, top)):
+            yield Title(storage, target, top, [])
+            continue
+        mine = {key: sizes[key] for key in keys if key.startswith(top)}
+        listing = Listing(top, mine) if storage.bucket is not None else None
+        yield Title(storage, target, top, sorted(k for k in mine if is_playlist_key(k)),
+                    listing=listing)
 
 
 def _title(storage: Storage, target: Target, prefix: str, level: Level,
-           workers: int) -> Title:
+           workers: int, flat: _Flat) -> Title:
     """The whole subtree under a title's prefix, its subdirectories listed concurrently."""
     sizes = dict(level.files)
     problems: list[Finding] = []
@@ -133,7 +182,10 @@ def _title(storage: Storage, target: Target, prefix: str, level: Level,
         try:
             return list(storage.list_keys(sub))
         except StorageError as exc:
-            return exc
+            everything = flat.sizes() if exc.kind is ErrorKind.ACCESS_DENIED else exc
+            if isinstance(everything, StorageError):
+                return exc
+            return [(key, size) for key, size in everything.items() if key.startswith(sub)]
 
     for sub, listed in zip(level.prefixes,
                            map_concurrently(subtree, level.prefixes, min(workers, 8)),
@@ -148,6 +200,19 @@ def _title(storage: Storage, target: Target, prefix: str, level: Level,
     complete = storage.bucket is not None and not problems
     listing = Listing(prefix, sizes) if complete else None
     return Title(storage, target, prefix, roots, listing=listing, findings=problems)
+
+
+def _named(storage: Storage, target: Target, key: str) -> str:
+    """What --shard hashes for a title: its URI in S3 or on an HTTP origin (the same on
+    every worker); for a local directory, the target as typed and the key below it, since
+    each worker may keep its copy under another absolute path."""
+    return f"{target.text}\x00{key}" if target.root is not None else storage.uri(key)
+
+
+def _unwalked(storage: Storage, target: Target, prefix: str, exc: StorageError) -> Title:
+    """A title-less entry carrying the prefix-unlisted finding for `prefix`."""
+    return Title(storage, target, prefix, [], findings=[_unlisted(storage, prefix, exc)],
+                 unlistable=HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value))
 
 
 def _unlisted(storage: Storage, prefix: str, exc: StorageError) -> Finding:

@@ -21,6 +21,7 @@ command line: it is a URI, so it is percent-decoded (a key holding a literal `%`
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -54,8 +55,10 @@ def without_query(text: str) -> str:
     return text.split("#", 1)[0].split("?", 1)[0]
 
 
-def key_from_path(path: str) -> Reference:
-    """The key named by `path`, a URL path relative to the top of the store ("/a/b.ts")."""
+def key_from_path(path: str, base: Sequence[str] = ()) -> Reference:
+    """The key named by `path`, a URL path ("/a/b.ts") relative to the top of the store, or
+    to the directory whose key segments are `base`: those are taken as they are (a key may
+    hold `%` or `?`), only `path` is percent-decoded."""
     try:
         decoded = unquote(without_query(path), encoding="utf-8", errors="strict")
     except UnicodeDecodeError:
@@ -63,7 +66,7 @@ def key_from_path(path: str) -> Reference:
     if "\x00" in decoded:
         return Reference(invalid="it contains a NUL character")
     parts = decoded.split("/")[1:]
-    segments: list[str] = []
+    segments: list[str] = list(base)
     for part in parts:
         if part == ".":
             continue
@@ -109,7 +112,7 @@ def relative(playlist_key: str, uri: str) -> Reference:
     if uri.startswith("/"):
         return key_from_path(uri)
     directory = directory_of(playlist_key)
-    return key_from_path(f"/{directory}/{uri}" if directory else f"/{uri}")
+    return key_from_path(f"/{uri}", directory.split("/") if directory else ())
 
 
 def external_reason(uri: str, scheme: str) -> str:
