@@ -1,0 +1,547 @@
+"""The whole-bucket audit at scale, measured: time and peak memory against boto3's paginator.
+
+Why: `hlsinspect check titles/` on an output bucket must list every object, so the floor it
+is held to is the plainest way of listing them, boto3's `list_objects_v2` paginator. Its
+targets are to take at most 0.6x the paginator's time and to stay under 150 MB at 90,000
+objects, with a peak that does not grow from 10,000 to 1,000,000 objects. This measures them
+(never asserts them): for each point, benchmarks.scale_tree writes titles of 3 variants of
+300 segments on disk once (904 objects a title; reused when the count is right), and
+benchmarks.fast_s3 serves them as a bucket from a child process, fast enough that the figures
+measure the client (its CPU seconds are printed beside each figure). Then, alternating, best
+(minimum) of --repeat:
+
+1. the baseline: a fresh `python -c` child pages through `titles/` with a default boto3 client
+   (path-style addressing, dummy credentials, us-east-1), counting the keys;
+2. the audit: `python -m hlsinspect check titles/ ... --format json --output FILE` in a child;
+   its JSON summary must say every segment was checked and no error found, or a WARNING line
+   says it did not.
+
+Both figures are the child's whole wall time, interpreter start and imports included, as a
+user would wait for them; one untimed run of each comes first and fills a bytecode cache kept
+under the work directory (see child_env). Peak memory is the child's own maximum resident
+set, as the kernel reports it when the child is reaped: the parent reaps each child with
+os.wait4(pid), whose rusage belongs to that one process (and any children it reaped), unlike
+getrusage(RUSAGE_CHILDREN), which is the maximum over every child reaped so far (the server
+included), and unlike sampling /proc/PID/status, which misses a peak between samples (the
+JSON report is rendered in the last fraction of a second). At the smallest point, HEAD
+throughput: hlsinspect `--verify head` at `--concurrency 32` and 1 (objects checked over the
+child's wall time) against a child calling `head_object` one key at a time on the first
+--head-keys keys (its loop alone is timed).
+
+    python -m benchmarks.scale_audit [--points 11,100,1107 | --quick] [--repeat 3]
+        [--work /tmp/hlsinspect-scale] [--workers 2] [--keep] [--profile] [--worktree]
+
+The children import hlsinspect/ as committed at HEAD, copied under the work directory when
+the run starts, so that one run measures one commit while the working tree is being edited;
+`--worktree` measures the working tree's files instead.
+
+`--profile` then runs the audit once more at the point nearest 100 titles with a cProfile
+profiler in every thread (plain `python -m cProfile` sees only the main thread, and the
+listings and playlist reads run on others), and prints the top costs; profiling slows
+Python code, so read its shares, not its seconds. Trees over 100,000 objects are deleted at
+the end unless --keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import io
+import json
+import os
+import platform
+import pstats
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.fast_s3 import FastS3
+from benchmarks.scale_tree import BUCKET, make_tree, objects_per_title
+
+VARIANTS = 3
+SEGMENTS = 300
+PREFIX = "titles/"
+DEFAULT_POINTS = (11, 100, 1107)
+"""Titles: 9,944, 90,400 and 1,000,728 objects."""
+QUICK_POINTS = (11, 100)
+KEEP_AT_MOST = 100_000
+"""Trees of more objects than this are deleted at the end unless --keep."""
+RATIO_TARGET = 0.6
+PEAK_TARGET_MB = 150.0
+PEAK_TARGET_AT = 90_000
+PROFILE_NEAR = 100
+"""--profile runs at the point whose title count is nearest this."""
+REPO = Path(__file__).resolve().parent.parent
+
+PAGINATOR = """\
+import json, sys, time
+import boto3
+from botocore.config import Config
+endpoint, bucket, prefix = sys.argv[1:4]
+started = time.perf_counter()
+client = boto3.client("s3", endpoint_url=endpoint,
+                      config=Config(s3={"addressing_style": "path"}))
+count = pages = 0
+for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+    count += len(page.get("Contents", []))
+    pages += 1
+print(json.dumps({"count": count, "pages": pages,
+                  "seconds": time.perf_counter() - started}))
+"""
+"""Baseline child: a plain paginator over the prefix, nothing kept but the count."""
+
+HEAD_LOOP = """\
+import json, sys, time
+import boto3
+from botocore.config import Config
+endpoint, bucket, prefix, wanted = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+client = boto3.client("s3", endpoint_url=endpoint,
+                      config=Config(s3={"addressing_style": "path"}))
+keys = []
+for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+    keys += [item["Key"] for item in page.get("Contents", [])]
+    if len(keys) >= wanted:
+        break
+keys = keys[:wanted]
+started = time.perf_counter()
+for key in keys:
+    client.head_object(Bucket=bucket, Key=key)
+print(json.dumps({"count": len(keys), "seconds": time.perf_counter() - started}))
+"""
+"""Sequential child: list the first keys (untimed, it also opens the connection), then one
+head_object after another (timed)."""
+
+PROFILED = """\
+import cProfile, json, pstats, runpy, sys, threading
+out = sys.argv[1]
+sys.argv = ["hlsinspect", *sys.argv[2:]]
+threads = []
+original = threading.Thread.run
+
+def run(self):
+    profile = cProfile.Profile()
+    threads.append(profile)
+    profile.enable()
+    try:
+        original(self)
+    finally:
+        profile.disable()
+
+threading.Thread.run = run
+main = cProfile.Profile()
+main.enable()
+try:
+    runpy.run_module("hlsinspect", run_name="__main__", alter_sys=True)
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+finally:
+    main.disable()
+merged = pstats.Stats(main)
+main_seconds = merged.total_tt
+others = 0.0
+for profile in threads:
+    stats = pstats.Stats(profile)
+    others += stats.total_tt
+    merged.add(stats)
+merged.dump_stats(out)
+with open(out + ".json", "w") as file:
+    json.dump({"main": main_seconds, "threads": len(threads), "others": others,
+               "code": code}, file)
+"""
+"""Profile child: hlsinspect's command line with one cProfile profiler per thread, merged."""
+
+
+@dataclass
+class Run:
+    """One child process: its wall time, peak memory and CPU, and the server's CPU meanwhile."""
+
+    seconds: float
+    peak_mb: float
+    cpu: float
+    server_cpu: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class Point:
+    titles: int
+    objects: int
+    segments: int
+    build_seconds: float | None
+    server_startup: float
+    paginator: Run
+    audit: Run
+    audit_peak_mb: float
+    """The highest peak over the audit's repeats (the best run's time is reported)."""
+    summary: dict[str, int]
+
+
+@dataclass
+class HeadRow:
+    label: str
+    objects: int
+    seconds: float
+    server_cpu: float
+    note: str = ""
+
+    @property
+    def rate(self) -> float:
+        return self.objects / self.seconds if self.seconds else 0.0
+
+
+def child_env(work: Path) -> dict[str, str]:
+    """This environment without AWS or hlsinspect settings, plus dummy credentials.
+
+    hlsinspect is imported from work/code, the committed copy main() puts there, if there is
+    one (else from the repository, as it is). Bytecode is cached under work/pycache
+    (PYTHONPYCACHEPREFIX), as an installed tool has its .pyc files: where
+    PYTHONDONTWRITEBYTECODE is set (this machine sets it), every hlsinspect module would
+    otherwise be compiled at every start. Nothing is written into the repository.
+    """
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith(("AWS_", "HLSINSPECT_")) and name != "PYTHONDONTWRITEBYTECODE"}
+    env.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
+               AWS_DEFAULT_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true",
+               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+               PYTHONPATH=str(work / "code" if (work / "code").is_dir() else REPO),
+               PYTHONPYCACHEPREFIX=str(work / "pycache"))
+    return env
+
+
+def run_child(argv: Sequence[str], server: FastS3, work: Path) -> Run:
+    """Run argv to its end; its wall time, and its own peak RSS and CPU from os.wait4.
+
+    Output goes to files, not pipes, so the child never blocks on a full pipe while the
+    parent waits. The child runs in `work`, where no .hlsinspect.toml or pyproject.toml
+    adds settings.
+    """
+    out_path, err_path = work / "child.out", work / "child.err"
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        server_before = server.cpu_seconds()
+        started = time.perf_counter()
+        child = subprocess.Popen(list(argv), stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                 env=child_env(work), cwd=work)
+        _, status, usage = os.wait4(child.pid, 0)
+        elapsed = time.perf_counter() - started
+        server_cpu = server.cpu_seconds() - server_before
+    child.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait
+    return Run(seconds=elapsed, peak_mb=usage.ru_maxrss / 1024,  # kB on Linux
+               cpu=usage.ru_utime + usage.ru_stime, server_cpu=server_cpu,
+               returncode=child.returncode, stdout=out_path.read_text(errors="replace"),
+               stderr=err_path.read_text(errors="replace"))
+
+
+def count_files(root: Path) -> int:
+    total = 0
+    pending = [str(root)]
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(entry.path)
+                else:
+                    total += 1
+    return total
+
+
+def ensure_tree(root: Path, titles: int, workers: int) -> tuple[int, float | None]:
+    """The tree of `titles` titles at root: reused if its file count is right, else written
+    anew. Returns the object count and the seconds spent writing (None when reused)."""
+    expected = titles * objects_per_title(VARIANTS, SEGMENTS)
+    if root.is_dir():
+        if (root / "titles").is_dir() and count_files(root / "titles") == expected:
+            return expected, None
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    started = time.perf_counter()
+    written = make_tree(root, titles, VARIANTS, SEGMENTS, workers=workers)
+    return written, time.perf_counter() - started
+
+
+def audit_argv(endpoint: str, report: Path, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "hlsinspect", "check", PREFIX, "--bucket", BUCKET,
+            "--endpoint-url", endpoint, "--no-progress", "--format", "json",
+            "--output", str(report), *extra]
+
+
+def read_summary(run: Run, report: Path, segments: int, label: str) -> dict[str, int]:
+    """The report's summary counts; a loud WARNING when the audit is not the clean one."""
+    try:
+        summary: dict[str, int] = json.loads(report.read_text())["summary"]
+    except (OSError, ValueError, KeyError) as exc:
+        print(f"WARNING: {label}: no JSON report ({exc}); exit {run.returncode}; stderr: "
+              f"{run.stderr.strip()[-500:]}", flush=True)
+        return {}
+    if (run.returncode != 0 or summary.get("objects_checked") != segments
+            or summary.get("errors") or summary.get("missing") or summary.get("unknown")):
+        print(f"WARNING: {label}: exit {run.returncode}, summary {summary}, expected "
+              f"objects_checked {segments} and no error, missing or unknown object; stderr: "
+              f"{run.stderr.strip()[-500:]}", flush=True)
+    return summary
+
+
+def paginator_count(run: Run, expected: int) -> None:
+    try:
+        count = json.loads(run.stdout)["count"]
+    except (ValueError, KeyError):
+        count = None
+    if run.returncode != 0 or count != expected:
+        print(f"WARNING: paginator listed {count} keys, {expected} expected; exit "
+              f"{run.returncode}; stderr: {run.stderr.strip()[-500:]}", flush=True)
+
+
+def measure_point(titles: int, work: Path, repeat: int, workers: int,
+                  head_keys: int | None, warm_up: bool) -> tuple[Point, list[HeadRow]]:
+    root = work / f"tree-{titles}"
+    objects, build_seconds = ensure_tree(root, titles, workers)
+    segments = titles * VARIANTS * SEGMENTS
+    built = (f"written in {build_seconds:.1f} s" if build_seconds is not None
+             else "reused")
+    report = work / f"report-{titles}.json"
+    best_paginator: Run | None = None
+    best_audit: Run | None = None
+    peak = 0.0
+    summary: dict[str, int] = {}
+    heads: list[HeadRow] = []
+    with FastS3(root, BUCKET) as server:
+        print(f"\n{objects:,} objects ({titles} titles, {segments:,} segments): tree {built}; "
+              f"fast_s3 ready in {server.startup_seconds:.1f} s", flush=True)
+        paginator = [sys.executable, "-c", PAGINATOR, server.endpoint, BUCKET, PREFIX]
+        if warm_up:  # untimed: fills the bytecode cache and the file cache
+            run_child(paginator, server, work)
+            run_child(audit_argv(server.endpoint, report), server, work)
+        for attempt in range(1, repeat + 1):
+            listed = run_child(paginator, server, work)
+            paginator_count(listed, objects)
+            report.unlink(missing_ok=True)
+            audited = run_child(audit_argv(server.endpoint, report), server, work)
+            summary = read_summary(audited, report, segments, f"audit of {titles} titles")
+            peak = max(peak, audited.peak_mb)
+            print(f"  run {attempt}: paginator {listed.seconds:.2f} s "
+                  f"({listed.peak_mb:.0f} MB, server CPU {listed.server_cpu:.2f} s); "
+                  f"audit {audited.seconds:.2f} s ({audited.peak_mb:.0f} MB, CPU "
+                  f"{audited.cpu:.2f} s, server CPU {audited.server_cpu:.2f} s); "
+                  f"load {os.getloadavg()[0]:.2f}", flush=True)
+            if best_paginator is None or listed.seconds < best_paginator.seconds:
+                best_paginator = listed
+            if best_audit is None or audited.seconds < best_audit.seconds:
+                best_audit = audited
+        print(f"  audit summary: {summary}", flush=True)
+        if head_keys:
+            heads = measure_heads(server, work, repeat, segments, head_keys)
+    assert best_paginator is not None and best_audit is not None
+    return Point(titles, objects, segments, build_seconds, server.startup_seconds,
+                 best_paginator, best_audit, peak, summary), heads
+
+
+def measure_heads(server: FastS3, work: Path, repeat: int, segments: int,
+                  head_keys: int) -> list[HeadRow]:
+    """Best of `repeat`, alternating: the sequential loop, hlsinspect HEAD at 32 and at 1."""
+    loop_argv = [sys.executable, "-c", HEAD_LOOP, server.endpoint, BUCKET, PREFIX,
+                 str(head_keys)]
+    report = work / "report-head.json"
+    settings = (("hlsinspect --verify head, concurrency 32", "32"),
+                ("hlsinspect --verify head, concurrency 1", "1"))
+    best: dict[str, HeadRow] = {}
+
+    def keep(row: HeadRow) -> None:
+        if row.label not in best or row.seconds < best[row.label].seconds:
+            best[row.label] = row
+
+    for attempt in range(1, repeat + 1):
+        looped = run_child(loop_argv, server, work)
+        line = [f"  HEAD run {attempt}"]
+        try:
+            done = json.loads(looped.stdout)
+            row = HeadRow("boto3 head_object loop, one at a time", done["count"],
+                          done["seconds"], looped.server_cpu, "the loop alone")
+            keep(row)
+            line.append(f"loop {row.rate:.0f}/s (server CPU {row.server_cpu:.2f} s)")
+        except (ValueError, KeyError):
+            print(f"WARNING: HEAD loop failed: exit {looped.returncode}: "
+                  f"{looped.stderr.strip()[-500:]}", flush=True)
+        for label, concurrency in settings:
+            report.unlink(missing_ok=True)
+            run = run_child(audit_argv(server.endpoint, report, "--verify", "head",
+                                       "--concurrency", concurrency), server, work)
+            summary = read_summary(run, report, segments, label)
+            checked = summary.get("objects_checked", 0)
+            keep(HeadRow(label, checked, run.seconds, run.server_cpu,
+                         "whole command: start, listing, reads, HEADs, report"))
+            line.append(f"c{concurrency} {run.seconds:.2f} s ({checked / run.seconds:.0f}/s, "
+                        f"server CPU {run.server_cpu:.2f} s)")
+        print(": ".join(line[:2]) + "; " + "; ".join(line[2:]), flush=True)
+    return list(best.values())
+
+
+def profile_audit(titles: int, work: Path, workers: int) -> None:
+    """The audit once under a profiler in every thread; the top costs printed."""
+    root = work / f"tree-{titles}"
+    ensure_tree(root, titles, workers)
+    report = work / f"report-profile-{titles}.json"
+    out = work / f"audit-{titles}.pstats"
+    with FastS3(root, BUCKET) as server:
+        argv = [sys.executable, "-c", PROFILED, str(out),
+                *audit_argv(server.endpoint, report)[3:]]
+        run = run_child(argv, server, work)
+    read_summary(run, report, titles * VARIANTS * SEGMENTS, "profiled audit")
+    split = json.loads(Path(f"{out}.json").read_text())
+    print(f"\n## profile: audit of {titles} titles under cProfile (every thread), "
+          f"{run.seconds:.1f} s wall, {run.cpu:.1f} s CPU\n\nprofiled time: main thread "
+          f"{split['main']:.1f} s, {split['threads']} other threads {split['others']:.1f} s "
+          f"(threads overlap: these add up to more than the wall time)\n", flush=True)
+    stats = pstats.Stats(str(out), stream=sys.stdout)
+    stats.strip_dirs().sort_stats("tottime").print_stats(20)
+    stats.sort_stats("cumulative").print_stats(30)
+    print(f"(full profile: {out})")
+
+
+def committed_copy(work: Path) -> str:
+    """hlsinspect/ as HEAD has it, copied to work/code (git archive: the repository is only
+    read), so that every child of a run imports the same code, whatever is being edited in
+    the working tree meanwhile. Returns what was copied."""
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, env=env,
+                            capture_output=True, text=True, check=True).stdout.strip()
+    archive = subprocess.run(["git", "archive", "--format=tar", commit, "hlsinspect"],
+                             cwd=REPO, env=env, capture_output=True, check=True).stdout
+    code = work / "code"
+    shutil.rmtree(code, ignore_errors=True)
+    code.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(code, filter="data")
+    return f"commit {commit} (hlsinspect/ as committed, run from {code})"
+
+
+def code_state() -> str:
+    """The commit measured, and whether hlsinspect/ differs from it (no lock is taken)."""
+    env = {**os.environ, "GIT_OPTIONAL_LOCKS": "0"}
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, env=env,
+                                capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "hlsinspect"],
+                               cwd=REPO, env=env).returncode != 0
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown commit"
+    return f"commit {commit}" + (" + uncommitted changes in hlsinspect/" if dirty else "")
+
+
+def print_tables(points: list[Point], heads: list[HeadRow], load: tuple[float, ...],
+                 code_at_start: str, worktree: bool) -> None:
+    today = datetime.date.today().isoformat()
+    code = code_state() if worktree else code_at_start
+    if code != code_at_start:
+        code = f"CODE CHANGED DURING THE RUN: {code_at_start} at the start, {code} at the end"
+    print(f"\n## scale_audit, {today}: {os.cpu_count()} cores, load average at start "
+          f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}, Python {platform.python_version()}, "
+          f"{code}\n")
+    print("| point | paginator s | audit s | audit / paginator | audit peak MB "
+          "| audit CPU s | paginator peak MB | server CPU s (paginator / audit) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for p in points:
+        ratio = p.audit.seconds / p.paginator.seconds
+        print(f"| {p.objects:,} objects ({p.titles} titles) | {p.paginator.seconds:.2f} "
+              f"| {p.audit.seconds:.2f} | {ratio:.2f}x | {p.audit_peak_mb:.0f} "
+              f"| {p.audit.cpu:.2f} | {p.paginator.peak_mb:.0f} "
+              f"| {p.paginator.server_cpu:.2f} / {p.audit.server_cpu:.2f} |")
+    if heads:
+        loop = next((row for row in heads if row.label.startswith("boto3")), None)
+        print("\n| HEAD, smallest point | objects | seconds | objects/s | vs boto3 loop "
+              "| server CPU s | timed |")
+        print("|---|---:|---:|---:|---:|---:|---|")
+        for row in heads:
+            versus = f"{row.rate / loop.rate:.2f}x" if loop and loop.rate else "-"
+            print(f"| {row.label} | {row.objects:,} | {row.seconds:.2f} | {row.rate:,.0f} "
+                  f"| {versus} | {row.server_cpu:.2f} | {row.note} |")
+    print("\nTargets (measured, not asserted):")
+    for p in points:
+        ratio = p.audit.seconds / p.paginator.seconds
+        verdict = "met" if ratio <= RATIO_TARGET else f"MISSED by {ratio / RATIO_TARGET:.2f}x"
+        print(f"- {p.objects:,} objects: audit / paginator {ratio:.2f}x, target <= "
+              f"{RATIO_TARGET}x: {verdict}")
+    near = [p for p in points if p.objects >= PEAK_TARGET_AT and p.objects < 10 * PEAK_TARGET_AT]
+    for p in near:
+        verdict = ("met" if p.audit_peak_mb < PEAK_TARGET_MB
+                   else f"MISSED by {p.audit_peak_mb - PEAK_TARGET_MB:.0f} MB")
+        print(f"- peak at {p.objects:,} objects {p.audit_peak_mb:.0f} MB, target < "
+              f"{PEAK_TARGET_MB:.0f} MB: {verdict}")
+    if len(points) > 1:
+        low, high = points[0], points[-1]
+        print(f"- peak from {low.objects:,} to {high.objects:,} objects: "
+              f"{low.audit_peak_mb:.0f} -> {high.audit_peak_mb:.0f} MB "
+              f"({high.audit_peak_mb / low.audit_peak_mb:.2f}x; target: flat)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--points", type=lambda text: [int(n) for n in text.split(",")],
+                        help="titles at each point (904 objects a title); default "
+                             f"{','.join(map(str, DEFAULT_POINTS))}")
+    parser.add_argument("--quick", action="store_true",
+                        help=f"only {','.join(map(str, QUICK_POINTS))} titles")
+    parser.add_argument("--repeat", type=int, default=3, help="best of this many runs")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/hlsinspect-scale"),
+                        help="where the trees are written (and reused)")
+    parser.add_argument("--workers", type=int, default=2, help="processes writing a tree")
+    parser.add_argument("--head-keys", type=int, default=2000,
+                        help="keys the sequential HEAD loop asks; 0 skips the HEAD rows")
+    parser.add_argument("--profile", action="store_true",
+                        help=f"then profile one audit at the point nearest {PROFILE_NEAR} "
+                             "titles")
+    parser.add_argument("--worktree", action="store_true",
+                        help="measure hlsinspect/ as it is in the working tree, not as "
+                             "committed")
+    parser.add_argument("--keep", action="store_true",
+                        help=f"keep trees over {KEEP_AT_MOST:,} objects")
+    args = parser.parse_args()
+    if args.points and args.quick:
+        parser.error("--points or --quick, not both")
+    titles = sorted(set(args.points or (QUICK_POINTS if args.quick else DEFAULT_POINTS)))
+    if not titles or titles[0] < 1 or args.repeat < 1:
+        parser.error("each point needs at least one title, and --repeat at least 1")
+    load = os.getloadavg()
+    work: Path = args.work.resolve()
+    work.mkdir(parents=True, exist_ok=True)
+    if args.worktree:
+        shutil.rmtree(work / "code", ignore_errors=True)
+        code_at_start = code_state()
+    else:
+        code_at_start = committed_copy(work)
+    imported = subprocess.run(
+        [sys.executable, "-c", "import hlsinspect; print(hlsinspect.__file__)"],
+        env=child_env(work), cwd=work, capture_output=True, text=True)
+    print(f"scale_audit: points {titles} titles, best of {args.repeat}, work {work}, "
+          f"load average {load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}, {code_at_start}; "
+          f"children import {imported.stdout.strip() or imported.stderr.strip()}", flush=True)
+    points: list[Point] = []
+    heads: list[HeadRow] = []
+    try:
+        for n in titles:
+            point, rows = measure_point(n, work, args.repeat, args.workers,
+                                        args.head_keys if n == titles[0] else None,
+                                        warm_up=n == titles[0])
+            points.append(point)
+            heads += rows
+        print_tables(points, heads, load, code_at_start, args.worktree)
+        if args.profile:
+            profile_audit(min(titles, key=lambda n: abs(n - PROFILE_NEAR)), work, args.workers)
+    finally:
+        if not args.keep:
+            for n in titles:
+                root = work / f"tree-{n}"
+                if n * objects_per_title(VARIANTS, SEGMENTS) > KEEP_AT_MOST and root.is_dir():
+                    shutil.rmtree(root)
+                    print(f"deleted {root}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
