@@ -69,14 +69,14 @@ def _from_listings(keys: list[str], listings: Sequence[Listing]
     present: dict[str, ObjectState] = {}
     unlisted: set[str] = set()
     for key in keys:
-        listing = next((item for item in listings if item.covers(key)), None)
-        if listing is None:
-            continue
-        size = listing.sizes.get(key)
-        if size is None:
-            unlisted.add(key)
-        else:
-            present[key] = ObjectState(Existence.PRESENT, size=size)
+        for listing in listings:
+            if listing.covers(key):
+                size = listing.sizes.get(key)
+                if size is None:
+                    unlisted.add(key)
+                else:
+                    present[key] = ObjectState(Existence.PRESENT, size=size)
+                break
     return present, unlisted
 
 
