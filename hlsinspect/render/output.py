@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
 from rich.console import Console
 
 from hlsinspect.errors import HlsInspectError
-from hlsinspect.render.json import render_json
+from hlsinspect.render.json import json_chunks
 from hlsinspect.render.junit import render_junit
 from hlsinspect.report import Report
 
@@ -39,10 +40,10 @@ def check_writable(*paths: Path | None) -> None:
                                   kind="output", hint="create the directory first")
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, text: str | Iterable[str]) -> None:
     try:
         with path.open("w", encoding="utf-8", errors="backslashreplace") as handle:
-            handle.write(text)
+            handle.writelines([text] if isinstance(text, str) else text)
     except OSError as exc:
         raise HlsInspectError(f"cannot write {path}: {exc.strerror}", kind="output") from exc
 
@@ -52,11 +53,11 @@ def write_junit(report: Report, path: Path) -> None:
 
 
 def write_json(report: Report, output: Path | None) -> None:
-    text = render_json(report)
+    chunks = json_chunks(report)
     if output is None:
-        sys.stdout.write(text)
+        sys.stdout.writelines(chunks)
     else:
-        _write(output, text)
+        _write(output, chunks)
 
 
 def write_table(report: Report, output: Path | None, width: int | None = None) -> None:
