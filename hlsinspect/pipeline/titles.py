@@ -62,18 +62,14 @@ def titles(storage: Storage, target: Target, workers: int, shard: Shard | None =
     """The target's titles in key order; HlsInspectError when it holds none at all."""
     walk = walk or Walk()
     if target.mode == "playlist":
-        walk.seen += 1
-        if shard is None or shard.owns(_named(storage, target, target.key)):
-            yield Title(storage, target, target.key, [target.key])
+        yield from _single(storage, target, shard, walk)
         return
     prefix = target.key if target.mode == "prefix" else target.key + "/"
     try:
         top = storage.list_level(prefix)
     except StorageError as exc:
         if target.mode == "auto" and exc.kind is ErrorKind.ACCESS_DENIED:
-            walk.seen += 1
-            if shard is None or shard.owns(_named(storage, target, target.key)):
-                yield Title(storage, target, target.key, [target.key], unlisted=exc)
+            yield from _single(storage, target, shard, walk, unlisted=exc)
             return
         if exc.kind is ErrorKind.NOT_FOUND and target.mode == "auto":
             top = Level()
@@ -87,9 +83,7 @@ def titles(storage: Storage, target: Target, workers: int, shard: Shard | None =
     if walk.seen:
         return
     if target.mode == "auto":
-        walk.seen += 1
-        if shard is None or shard.owns(_named(storage, target, target.key)):
-            yield Title(storage, target, target.key, [target.key])
+        yield from _single(storage, target, shard, walk)
         return
     where = storage.uri(prefix)
     things = "keys" if storage.bucket else "files"
@@ -97,6 +91,15 @@ def titles(storage: Storage, target: Target, workers: int, shard: Shard | None =
         f"no playlist (.m3u8) under {where}", kind="no-playlist",
         hint=f"check the {'prefix' if storage.bucket else 'directory'}; hlsinspect looks for "
              f"{things} ending in .m3u8 or .m3u")
+
+
+def _single(storage: Storage, target: Target, shard: Shard | None, walk: Walk,
+            unlisted: StorageError | None = None) -> Iterator[Title]:
+    """The target's key as the one playlist of a title (a playlist target, or an auto
+    target that is no prefix), when it is this shard's."""
+    walk.seen += 1
+    if shard is None or shard.owns(_named(storage, target, target.key)):
+        yield Title(storage, target, target.key, [target.key], unlisted=unlisted)
 
 
 class _Flat:
