@@ -1,0 +1,74 @@
+"""A fragment's timing from its `moof`: `tfhd` defaults, `tfdt` and the `trun` samples."""
+
+from __future__ import annotations
+
+import struct
+
+from hlsinspect.media.bits import MediaError
+from hlsinspect.media.bmff import Box, Fragment, Track, children
+
+MAX_SAMPLES = 1_000_000
+
+
+def moof_fragments(data: bytes, moof: Box, tracks: dict[int, Track]) -> list[Fragment]:
+    """Per track fragment (traf) of a complete moof, in order."""
+    found = []
+    for traf in children(data, moof).get(b"traf", []):
+        kids = children(data, traf)
+        if b"tfhd" not in kids:
+            raise MediaError("traf without tfhd")
+        fragment, duration, flags = _tfhd(data, kids[b"tfhd"][0], tracks)
+        if b"tfdt" in kids:
+            box = kids[b"tfdt"][0]
+            at = box.start + box.header
+            version = data[at]
+            fragment.start = (struct.unpack_from(">Q", data, at + 4)[0] if version == 1
+                              else struct.unpack_from(">I", data, at + 4)[0])
+        for trun in kids.get(b"trun", []):
+            _trun(data, trun, fragment, duration, flags)
+        found.append(fragment)
+    return found
+
+
+def _tfhd(data: bytes, box: Box, tracks: dict[int, Track]) -> tuple[Fragment, int, int]:
+    at = box.start + box.header
+    flags = int.from_bytes(data[at + 1:at + 4], "big")
+    track_id = struct.unpack_from(">I", data, at + 4)[0]
+    track = tracks.get(track_id)
+    duration = track.default_duration if track else 0
+    sample_flags = track.default_flags if track else 0
+    at += 8
+    for bit, size in ((0x1, 8), (0x2, 4)):
+        at += size if flags & bit else 0
+    if flags & 0x8:
+        duration = struct.unpack_from(">I", data, at)[0]
+        at += 4
+    at += 4 if flags & 0x10 else 0
+    if flags & 0x20:
+        sample_flags = struct.unpack_from(">I", data, at)[0]
+    return Fragment(track_id), duration, sample_flags
+
+
+def _trun(data: bytes, box: Box, fragment: Fragment, duration: int, flags: int) -> None:
+    at = box.start + box.header
+    run_flags = int.from_bytes(data[at + 1:at + 4], "big")
+    count = struct.unpack_from(">I", data, at + 4)[0]
+    at += 8 + (4 if run_flags & 0x1 else 0)
+    first = None
+    if run_flags & 0x4:
+        first = struct.unpack_from(">I", data, at)[0]
+        at += 4
+    fields = [bit for bit in (0x100, 0x200, 0x400, 0x800) if run_flags & bit]
+    if count > MAX_SAMPLES or at + 4 * len(fields) * count > box.end:
+        raise MediaError("trun claims more samples than it holds")
+    for index in range(count):
+        values = dict(zip(fields, struct.unpack_from(f">{len(fields)}I", data, at), strict=True))
+        at += 4 * len(fields)
+        fragment.durations.append(values.get(0x100, duration))
+        if index == 0 and fragment.first_flags is None:
+            fragment.first_flags = first if first is not None else values.get(0x400, flags)
+
+
+def is_sync(flags: int) -> bool:
+    """sample_is_non_sync_sample is clear."""
+    return not (flags >> 16) & 1

@@ -1,0 +1,144 @@
+"""MPEG-TS: 188-byte packets, the PAT and PMT, PES timestamps and the first access unit.
+
+A probe reads a segment's head and tail. The head gives the programme (PAT, PMT, stream
+types), the first presentation timestamps, whether the first video packet is a random access
+point, and the SPS; the tail gives the last timestamps. Either part alone is parsed as
+packets from its first whole packet, so a tail read from any offset works.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from hlsinspect.media.bits import MediaError
+
+PACKET = 188
+SYNC = 0x47
+STREAM_TYPES = {0x1B: "h264", 0x24: "h265", 0x0F: "aac", 0x11: "aac-latm", 0x03: "mp3",
+                0x04: "mp3", 0x81: "ac3", 0x87: "ec3", 0x15: "id3", 0xDB: "h264-encrypted",
+                0xCF: "aac-encrypted", 0xC1: "ac3-encrypted", 0xC2: "ec3-encrypted"}
+VIDEO = {"h264", "h265", "h264-encrypted"}
+
+
+@dataclass
+class Packets:
+    """What the packets of one stretch of a segment hold."""
+
+    pmt_pids: set[int] = field(default_factory=set)
+    streams: dict[int, int] = field(default_factory=dict)
+    """Elementary stream PID -> stream_type, from the PMT."""
+    pts: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    """PID -> the PTS of each PES that starts here, in stream order."""
+    random_access: dict[int, bool] = field(default_factory=dict)
+    """PID -> whether its first packet here carries random_access_indicator."""
+    first_pes: dict[int, bytearray] = field(default_factory=dict)
+    """PID -> the payload of its first PES here (as much as this stretch holds)."""
+    closed: set[int] = field(default_factory=set)
+    had_pat: bool = False
+
+
+def parse(data: bytes, known: dict[int, int] | None = None) -> Packets:
+    """The packets of `data`, which must begin on a packet (MediaError if no sync byte)."""
+    out = Packets(streams=dict(known or {}))
+    for offset in range(0, len(data) - PACKET + 1, PACKET):
+        packet = data[offset:offset + PACKET]
+        if packet[0] != SYNC:
+            raise MediaError(f"MPEG-TS sync byte missing at byte {offset}")
+        _packet(packet, out)
+    return out
+
+
+def aligned(data: bytes, offset: int) -> bytes:
+    """`data`, read from `offset` in the segment, from its first whole packet on."""
+    skip = (-offset) % PACKET
+    return data[skip:]
+
+
+def _packet(packet: bytes, out: Packets) -> None:
+    start = packet[1] & 0x40
+    pid = ((packet[1] & 0x1F) << 8) | packet[2]
+    control = (packet[3] >> 4) & 3
+    payload = 4
+    flags = 0
+    if control & 2:
+        length = packet[4]
+        flags = packet[5] if length else 0
+        payload = 5 + length
+    body = b"" if not control & 1 or payload >= PACKET else packet[payload:]
+    if pid == 0 and start:
+        out.had_pat = True
+        out.pmt_pids.update(_pat(body))
+    elif pid in out.pmt_pids and start:
+        out.streams.update(_pmt(body))
+    elif pid in out.streams:
+        _elementary(pid, start, bool(flags & 0x40), body, out)
+
+
+def _section(body: bytes) -> bytes:
+    if not body:
+        return b""
+    begin = 1 + body[0]
+    section = body[begin:]
+    if len(section) < 3:
+        return b""
+    length = ((section[1] & 0x0F) << 8) | section[2]
+    return section[:3 + length]
+
+
+def _pat(body: bytes) -> list[int]:
+    section = _section(body)
+    if len(section) < 12 or section[0] != 0:
+        return []
+    entries = section[8:-4]
+    return [((entries[i + 2] & 0x1F) << 8) | entries[i + 3]
+            for i in range(0, len(entries) - 3, 4)
+            if int.from_bytes(entries[i:i + 2], "big") != 0]
+
+
+def _pmt(body: bytes) -> dict[int, int]:
+    section = _section(body)
+    if len(section) < 16 or section[0] != 2:
+        return {}
+    info = ((section[10] & 0x0F) << 8) | section[11]
+    index, end = 12 + info, len(section) - 4
+    streams = {}
+    while index + 5 <= end:
+        kind = section[index]
+        pid = ((section[index + 1] & 0x1F) << 8) | section[index + 2]
+        streams[pid] = kind
+        index += 5 + (((section[index + 3] & 0x0F) << 8) | section[index + 4])
+    return streams
+
+
+def _elementary(pid: int, start: int, random: bool, body: bytes, out: Packets) -> None:
+    if start:
+        pts = pes_pts(body)
+        if pts is not None:
+            out.pts[pid].append(pts)
+        if pid not in out.random_access:
+            out.random_access[pid] = random
+            out.first_pes[pid] = bytearray(_pes_payload(body))
+        elif pid in out.first_pes:
+            out.closed.add(pid)
+    elif pid in out.first_pes and pid not in out.closed:
+        out.first_pes[pid] += body
+
+
+def pes_pts(body: bytes) -> int | None:
+    """The PTS of a PES header, or None when it has none."""
+    if len(body) < 14 or body[:3] != b"\x00\x00\x01" or not body[7] & 0x80:
+        return None
+    b = body[9:14]
+    return (((b[0] >> 1) & 7) << 30) | (b[1] << 22) | ((b[2] >> 1) << 15) | (b[3] << 7) | \
+        (b[4] >> 1)
+
+
+def _pes_payload(body: bytes) -> bytes:
+    if len(body) < 9 or body[:3] != b"\x00\x00\x01":
+        return b""
+    return body[9 + body[8]:]
+
+
+def kind_of(stream_type: int) -> str:
+    return STREAM_TYPES.get(stream_type, f"stream type 0x{stream_type:02X}")

@@ -1,0 +1,133 @@
+"""The media parsers on real ffmpeg output (fixtures/media, made by fixtures/make_media.sh)
+and on damaged bytes: measurements agree with ffprobe's, damage is a problem, never a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from hlsinspect.media.bits import BitReader, MediaError
+from hlsinspect.media.bmff import init_tracks
+from hlsinspect.media.nal import rbsp
+from hlsinspect.media.result import Probed
+from hlsinspect.media.segment import expected_containers, probe_segment, sniff
+from hlsinspect.media.webvtt import header
+
+MEDIA = Path(__file__).resolve().parent.parent / "fixtures" / "media"
+RECORDED = json.loads((MEDIA / "probe.json").read_text())
+FRAME = {"video": 1 / 25, "audio": 1024 / 48000}
+
+
+def probe_file(name: str, data: bytes | None = None) -> Probed:
+    path = MEDIA / name
+    data = path.read_bytes() if data is None else data
+    tracks = init_tracks((path.parent / "init.mp4").read_bytes()) if name.endswith(".m4s") \
+        else None
+    return probe_segment(lambda offset, length: data[offset:offset + length], len(data),
+                         expected_containers(name, name.endswith(".m4s")), tracks)
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+def test_durations_agree_with_ffprobe_within_one_frame(name: str):
+    stream = RECORDED[name]["streams"][0]
+    found = probe_file(name)
+    assert found.problems == ()
+    assert found.duration == pytest.approx(stream["segment_duration"],
+                                           abs=FRAME[stream["codec_type"]])
+
+
+@pytest.mark.parametrize(("name", "codecs", "resolution"), [
+    pytest.param("ts-h264/v/seg0.ts", ("avc1.4D401E", "mp4a.40.2"), (160, 90), id="ts-h264"),
+    pytest.param("fmp4-h264/v/seg1.m4s", ("avc1.4D401E", "mp4a.40.2"), (160, 90), id="fmp4-h264"),
+    pytest.param("fmp4-h265/v/seg2.m4s", ("hvc1.1.6.L30.90", "mp4a.40.2"), (160, 90),
+                 id="fmp4-h265"),
+    pytest.param("ts-audio/a/seg1.aac", ("mp4a.40.2",), None, id="packed-audio"),
+])
+def test_codecs_and_resolution_from_the_parameter_sets(name, codecs, resolution):
+    found = probe_file(name)
+    assert (found.codecs, found.resolution) == (codecs, resolution)
+
+
+def test_keyframes_and_starts_follow_the_media_clock():
+    starts = [probe_file(f"ts-h264/v/seg{n}.ts").start for n in range(3)]
+    assert starts == pytest.approx([1.48, 3.48, 5.48])
+    assert [probe_file(f"ts-midgop/v/seg{n}.ts").keyframe for n in range(3)] == \
+        [True, False, True]
+    assert [probe_file(f"fmp4-h265/v/seg{n}.m4s").start for n in range(3)] == \
+        pytest.approx([0, 1.92, 3.88])
+    assert probe_file("ts-audio/a/seg1.aac").start == pytest.approx(3.4)
+
+
+def test_only_the_head_and_tail_are_read():
+    path = MEDIA / "ts-h264" / "v" / "seg0.ts"
+    data = path.read_bytes() * 20
+    data = data[:len(data) - len(data) % 188]
+    found = probe_segment(lambda o, n: data[o:o + n], len(data), ("ts",))
+    assert found.bytes_read == 96 * 1024 < len(data) / 5
+
+
+@pytest.mark.parametrize(("name", "damage", "kind", "says"), [
+    pytest.param("ts-h264/v/seg1.ts", lambda b: random.Random(1).randbytes(len(b)),
+                 "not-media", "first bytes", id="random-bytes"),
+    pytest.param("ts-h264/v/seg1.ts",
+                 lambda b: b"<!DOCTYPE html><html><body>404 Not Found</body></html>",
+                 "not-media", "HTML", id="html-page"),
+    pytest.param("ts-h264/v/seg1.ts", lambda b: b[:len(b) // 2 + 100], "truncated", "188",
+                 id="ts-truncated"),
+    pytest.param("fmp4-h264/v/seg1.m4s", lambda b: b[:len(b) // 2], "truncated", "mdat",
+                 id="fmp4-truncated"),
+    pytest.param("ts-audio/a/seg1.aac", lambda b: b[:len(b) - 50], "truncated", "ADTS",
+                 id="adts-truncated"),
+    pytest.param("ts-audio/a/seg1.aac", lambda b: b[b.index(b"\xff\xf1"):],
+                 "timestamp-missing", "PRIV", id="adts-without-id3"),
+    pytest.param("ts-h264/subs/sub1.vtt", lambda b: b.replace(b"X-TIMESTAMP-MAP", b"X-OTHER"),
+                 "timestamp-missing", "X-TIMESTAMP-MAP", id="webvtt-without-map"),
+    pytest.param("fmp4-h264/v/seg1.m4s", lambda b: (MEDIA / "ts-h264/v/seg1.ts").read_bytes(),
+                 "not-media", "holds MPEG-TS, not fMP4", id="ts-where-fmp4-belongs"),
+])
+def test_damage_is_a_problem_of_its_own_kind(name, damage, kind, says):
+    found = probe_file(name, damage((MEDIA / name).read_bytes()))
+    assert [p.kind for p in found.problems] == [kind]
+    assert says in found.problems[0].message
+
+
+def test_mutated_segments_never_crash_the_parsers():
+    rng = random.Random(9)
+    names = [*sorted(RECORDED), "ts-h264/subs/sub0.vtt"]
+    for attempt in range(400):
+        name = names[attempt % len(names)]
+        data = bytearray((MEDIA / name).read_bytes())
+        for _ in range(rng.randint(1, 40)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        cut = bytes(data[:rng.randint(0, len(data))]) if attempt % 3 == 0 else bytes(data)
+        assert isinstance(probe_file(name, cut), Probed)
+
+
+def test_a_cut_init_segment_is_damage():
+    with pytest.raises(MediaError, match="moov"):
+        init_tracks((MEDIA / "fmp4-h264/v/init.mp4").read_bytes()[:300])
+
+
+@pytest.mark.parametrize(("head", "found"), [
+    pytest.param(b"\x47" + b"\0" * 187 + b"\x47", "ts", id="ts"),
+    pytest.param(b"\0\0\0\x18styp", "fmp4", id="fmp4"),
+    pytest.param(b"\xef\xbb\xbfWEBVTT\n", "webvtt", id="webvtt-bom"),
+    pytest.param(b"WEBVTTX", None, id="webvtt-lookalike"),
+    pytest.param(b"  <html>", "html", id="html"),
+    pytest.param(b'{"error": 1}', "json", id="json"),
+])
+def test_sniffing_the_first_bytes(head: bytes, found: str | None):
+    assert sniff(head) == found
+
+
+def test_bit_reader_codes_and_bounds():
+    bits = BitReader(bytes([0b10100110, 0b01000000]))  # ue 0, ue 1, ue 2, se(3) = 2
+    assert [bits.ue(), bits.ue(), bits.ue(), bits.se()] == [0, 1, 2, 2]
+    with pytest.raises(MediaError):
+        BitReader(b"\0\0\0\0\0").ue()
+    assert rbsp(b"\x00\x00\x03\x01\x00\x00\x03") == b"\x00\x00\x01\x00\x00"
+    assert header(b"WEBVTT\nX-TIMESTAMP-MAP=LOCAL:00:00:00.000,MPEGTS:900\n\n1").mpegts == 900
