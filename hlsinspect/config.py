@@ -36,9 +36,10 @@ KEYS: dict[str, str] = {
     "endpoint-url": "a URL",
     "region": "a region name",
     "inventory": "an s3:// URI of an S3 Inventory manifest.json",
+    "probe": "none, sample or all",
 }
 _CHOICES = {"rules": ("rfc", "apple"), "fail-on": ("error", "warning"),
-            "verify": ("head", "list", "auto")}
+            "verify": ("head", "list", "auto"), "probe": ("none", "sample", "all")}
 FILES = (".hlsinspect.toml", "pyproject.toml")
 
 

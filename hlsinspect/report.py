@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from hlsinspect.probe_report import ProbeReport
 from hlsinspect.uri.keys import is_playlist_key
 
 SCHEMA_VERSION = 1
@@ -128,6 +129,11 @@ class Variant:
     measured_average_bandwidth: int | None = None
     line: int | None = None
     """The line of its EXT-X-STREAM-INF (or EXT-X-I-FRAME-STREAM-INF) tag."""
+    probed_duration: float | None = None
+    """With --probe: the measured duration of its media playlist's probed segments."""
+    probed_codecs: tuple[str, ...] | None = None
+    """With --probe: the codecs found in its segments (and init segment)."""
+    probed_resolution: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -141,12 +147,18 @@ class Variant:
             "iframe": self.iframe,
             "measured_bandwidth": self.measured_bandwidth,
             "measured_average_bandwidth": self.measured_average_bandwidth,
+            "probed_duration": self.probed_duration,
+            "probed_codecs": list(self.probed_codecs) if self.probed_codecs is not None
+            else None,
+            "probed_resolution": self.probed_resolution,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Variant:
         """The inverse of `to_dict`."""
-        return cls(**_members(cls, data))
+        codecs = data.get("probed_codecs")
+        return cls(**_members(cls, data, probed_codecs=tuple(codecs) if codecs is not None
+                              else None))
 
 
 @dataclass(frozen=True)
@@ -198,6 +210,8 @@ class PlaylistReport:
     objects: ObjectCounts | None = None
     variants: tuple[Variant, ...] = ()
     renditions: tuple[Rendition, ...] = ()
+    probe: ProbeReport | None = None
+    """With --probe, what the segments' own bytes say (media playlists only)."""
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -213,6 +227,7 @@ class PlaylistReport:
             "segment_count": self.segment_count,
             "total_duration": self.total_duration,
             "objects": self.objects.to_dict() if self.objects else None,
+            "probe": self.probe.to_dict() if self.probe else None,
         }
         if self.kind == "multivariant":
             data["variants"] = [v.to_dict() for v in self.variants]
@@ -226,7 +241,8 @@ class PlaylistReport:
         return cls(**_members(
             cls, data, objects=ObjectCounts.from_dict(objects) if objects is not None else None,
             variants=tuple(Variant.from_dict(v) for v in data.get("variants", ())),
-            renditions=tuple(Rendition.from_dict(r) for r in data.get("renditions", ()))))
+            renditions=tuple(Rendition.from_dict(r) for r in data.get("renditions", ())),
+            probe=ProbeReport.from_dict(data["probe"]) if data.get("probe") else None))
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,31 @@ class VerifySettings:
                              passes=self.retry_passes, backoff=self.backoff)
 
 
+ProbeMode = Literal["none", "sample", "all"]
+PROBE_MODES: tuple[ProbeMode, ...] = ("none", "sample", "all")
+
+
+@dataclass(frozen=True)
+class ProbeSettings:
+    """--probe: which segments' bytes are read (a head and a tail of each), and how far the
+    media's own duration may stray from EXTINF before it is a finding."""
+
+    mode: ProbeMode = "none"
+    tolerance: float = 0.5
+    """Seconds between a segment's EXTINF and its measured duration that are still fine."""
+    gap: float = 0.1
+    """Seconds between one segment's end and the next one's start that are still fine."""
+    sample: int = 8
+    """Segments per media playlist in `sample` mode: the first, the last and an even spread."""
+
+    @classmethod
+    def of(cls, mode: str) -> ProbeSettings:
+        if mode not in PROBE_MODES:
+            raise UsageError(f"--probe {mode!r} is not one of {', '.join(PROBE_MODES)}",
+                             hint="--probe sample reads a few segments of each playlist")
+        return cls(mode=mode)
+
+
 @dataclass(frozen=True)
 class Shard:
     """Worker `index` of `count` (1-based, as `--shard K/N` is written).
@@ -90,6 +115,8 @@ class Settings:
     """--shard K/N: inspect only this worker's share of the titles."""
     inventory: str | None = None
     """--inventory: the S3 Inventory manifest whose listing replaces LIST on its bucket."""
+    probe: ProbeSettings = field(default_factory=ProbeSettings)
+    """--probe: look inside segments (see `pipeline.probe`)."""
     look_ahead: int = 2
     """Titles listed and fetched ahead of the one being checked: enough to keep the store
     busy, few enough that memory stays flat however large the bucket."""

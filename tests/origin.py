@@ -24,7 +24,8 @@ class Origin(LoopbackServer):
 
     def __init__(self, root: Path, *, head_status: int | None = None,
                  redirects: dict[str, str] | None = None,
-                 stall: Callable[[str, str], bool] | None = None) -> None:
+                 stall: Callable[[str, str], bool] | None = None,
+                 get_status: dict[str, int] | None = None) -> None:
         self.root = root
         self.head_status = head_status
         """Answer every HEAD with this status (405: "method not allowed") when set."""
@@ -32,6 +33,9 @@ class Origin(LoopbackServer):
         """Path -> Location, answered with 302."""
         self.stall = stall
         """(method, path) -> hold the request without an answer until the server stops."""
+        self.get_status = get_status or {}
+        """Path -> status answered to GET only (a GET denied where HEAD passes, as a CDN's
+        token check may)."""
         self.requests: list[tuple[str, str]] = []
         self.arrived = threading.Event()
         super().__init__(self._handler())
@@ -58,6 +62,9 @@ class Origin(LoopbackServer):
                     return
                 if self.path in origin.redirects:
                     self._send(302, b"", {"Location": origin.redirects[self.path]})
+                    return
+                if self.command == "GET" and self.path in origin.get_status:
+                    self._send(origin.get_status[self.path], b"")
                     return
                 if self.command == "HEAD" and origin.head_status is not None:
                     self._send(origin.head_status, b"")

@@ -19,6 +19,7 @@ from hlsinspect.engine import Settings, inspect
 from hlsinspect.errors import HlsInspectError
 from hlsinspect.render.rules import rules_markdown
 from hlsinspect.report import Severity
+from hlsinspect.settings import ProbeSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ("segment-missing", "object-unverified", "init-segment-missing", "key-missing",
@@ -37,7 +38,8 @@ def run_example(example: Example, tmp_path: Path, selection: Selection) -> set[s
     targets = [str(tmp_path / target) for target in example.targets]
     try:
         report = inspect(targets, root=str(tmp_path),
-                         settings=Settings(rules=selection, raise_errors=True))
+                         settings=Settings(rules=selection, raise_errors=True,
+                                           probe=ProbeSettings.of(example.probe)))
     except HlsInspectError as exc:
         pytest.fail(f"the example could not be inspected at all: {exc.message}")
     return {f.name for f in report.findings}

@@ -18,6 +18,8 @@ from hlsinspect.checks import (  # noqa: F401  (imported to register their rules
     lowlatency,
     media,
     objects,
+    probe_codecs,
+    probe_media,
     renditions,
     session,
     sharedtags,

@@ -24,7 +24,7 @@ from typing import Any, Literal, TypeVar
 from hlsinspect.errors import UsageError
 from hlsinspect.report import Finding, Severity
 
-Scope = Literal["load", "line", "media", "multivariant", "title", "object"]
+Scope = Literal["load", "line", "media", "multivariant", "title", "object", "probe"]
 Profile = Literal["rfc", "apple"]
 SCOPES: dict[str, str] = {
     "load": "reading and following playlists (reported by the pipeline)",
@@ -33,6 +33,7 @@ SCOPES: dict[str, str] = {
     "multivariant": "one multivariant playlist",
     "title": "a multivariant playlist and the media playlists it references",
     "object": "the objects a playlist references, once verified",
+    "probe": "what the segments' own bytes hold (only with --probe sample or all)",
 }
 PROFILES: dict[str, str] = {
     "rfc": "RFC 8216 and draft-pantos-hls-rfc8216bis (the default)",
@@ -52,6 +53,8 @@ class Example:
     files: Mapping[str, str | bytes]
     targets: tuple[str, ...]
     note: str = ""
+    probe: str = "none"
+    """The --probe mode it is checked with (the probe rules' examples need `all`)."""
 
 
 ExampleSpec = str | Mapping[str, str | bytes] | Example
@@ -169,7 +172,7 @@ def finding(name: str, message: str, *, playlist: str | None, uri: str | None = 
         playlist, severity)
 
 
-_FIRST = {"load": 0, "object": 1, "title": 2, "media": 3, "multivariant": 3, "line": 4}
+_FIRST = {"load": 0, "object": 1, "probe": 1, "title": 2, "media": 3, "multivariant": 3, "line": 4}
 """Within a severity, what a QA engineer acts on first: playlists and objects that are not
 there, then the title, then each playlist's own text."""
 

@@ -28,6 +28,7 @@ from hlsinspect.cli.options import (
     Junit,
     Output,
     OutputFormat,
+    ProbeMode,
     Profile,
     Region,
     RulesFormat,
@@ -117,6 +118,10 @@ def check(
         "--shard", metavar="K/N", show_default=False,
         help="Inspect only worker K's share of N of the titles (a CI matrix, a batch array "
              "job); combine the N JSON reports with hlsinspect merge.")] = None,
+    probe: Annotated[ProbeMode, typer.Option(
+        "--probe", help="Look inside segments with ranged reads of their head and tail: "
+                        "none, a sample of each playlist (first, last and a spread of 8), "
+                        "or all.")] = ProbeMode.none,
     debug: Debug = False,
 ) -> None:
     """Inspect playlists, verify every object they reference, apply the HLS rules.
@@ -126,7 +131,7 @@ def check(
     """
     from hlsinspect.engine import S3Options, Settings, inspect
     from hlsinspect.locations import parse_maps
-    from hlsinspect.settings import Shard, VerifySettings
+    from hlsinspect.settings import ProbeSettings, Shard, VerifySettings
     from hlsinspect.uri.urls import redact
 
     options = FromFile(ctx)
@@ -143,7 +148,8 @@ def check(
             fail_on=Severity(options.pick("fail-on", fail_on.value)), rules=rules,
             raise_errors=debug, maps=parse_maps(options.pick("map", maps or [])),
             shard=Shard.parse(shard) if shard is not None else None,
-            inventory=options.pick("inventory", inventory))
+            inventory=options.pick("inventory", inventory),
+            probe=ProbeSettings.of(options.pick("probe", probe.value)))
         s3 = S3Options(profile=profile, region=options.pick("region", region),
                        endpoint_url=options.pick("endpoint-url", endpoint_url))
         return settings, s3

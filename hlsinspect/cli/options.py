@@ -23,6 +23,12 @@ class VerifyMode(str, enum.Enum):
     list = "list"
 
 
+class ProbeMode(str, enum.Enum):
+    none = "none"
+    sample = "sample"
+    all = "all"
+
+
 class FailOn(str, enum.Enum):
     error = "error"
     warning = "warning"

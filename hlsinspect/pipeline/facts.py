@@ -6,9 +6,13 @@ and each variant's measured bit rates stand beside its declared ones.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from hlsinspect.checks.context import Member, TitleContext
+from hlsinspect.checks.probed import PlaylistProbe, SegmentProbe
 from hlsinspect.pipeline.fetch import Entry
 from hlsinspect.playlists import Playlist
+from hlsinspect.probe_report import ProbeReport, SegmentMeasure
 from hlsinspect.report import ObjectCounts, PlaylistReport, Rendition, Variant
 from hlsinspect.storage.base import Storage
 from hlsinspect.syntax.attributes import as_float, as_int, as_resolution
@@ -16,7 +20,8 @@ from hlsinspect.syntax.lines import Tag
 
 
 def playlist_report(storage: Storage, entry: Entry, counts: ObjectCounts | None,
-                    title: TitleContext | None) -> PlaylistReport:
+                    title: TitleContext | None,
+                    probes: Mapping[str, ProbeReport] | None = None) -> PlaylistReport:
     loaded = entry.loaded
     uri = storage.uri(loaded.key)
     playlist = loaded.playlist
@@ -26,7 +31,7 @@ def playlist_report(storage: Storage, entry: Entry, counts: ObjectCounts | None,
     if playlist.is_multivariant:
         return PlaylistReport(
             uri=uri, kind="multivariant", parent=entry.parent, version=playlist.version,
-            variants=tuple(_variants(playlist, title)),
+            variants=tuple(_variants(playlist, title, probes or {})),
             renditions=tuple(_renditions(playlist, title)))
     kind = playlist.lines.first("EXT-X-PLAYLIST-TYPE")
     return PlaylistReport(
@@ -34,7 +39,26 @@ def playlist_report(storage: Storage, entry: Entry, counts: ObjectCounts | None,
         target_duration=playlist.target_duration, media_sequence=playlist.media_sequence,
         playlist_type=(kind.value or "").strip() or None if kind is not None else None,
         endlist=playlist.endlist, segment_count=len(playlist.segments),
-        total_duration=round(playlist.total_duration, 6), objects=counts or ObjectCounts())
+        total_duration=round(playlist.total_duration, 6), objects=counts or ObjectCounts(),
+        probe=(probes or {}).get(uri))
+
+
+def probe_report(mode: str, probe: PlaylistProbe) -> ProbeReport:
+    """The report's view of one media playlist's probe."""
+    return ProbeReport(mode, tuple(_measure(s) for s in probe.segments))
+
+
+def _measure(segment: SegmentProbe) -> SegmentMeasure:
+    found = segment.found
+    if found is None:
+        return SegmentMeasure(segment.uri, segment.extinf, error=segment.failure)
+    return SegmentMeasure(
+        segment.uri, segment.extinf, found.container,
+        round(found.start, 6) if found.start is not None else None,
+        round(found.duration, 6) if found.duration is not None else None,
+        found.keyframe, found.codecs,
+        f"{found.resolution[0]}x{found.resolution[1]}" if found.resolution else None,
+        found.bytes_read, "; ".join(p.message for p in found.problems) or None)
 
 
 def _named(title: TitleContext | None) -> dict[int, str]:
@@ -48,7 +72,8 @@ def _resolution(tag: Tag) -> str | None:
     return f"{value[0]}x{value[1]}" if value else None
 
 
-def _variants(playlist: Playlist, title: TitleContext | None) -> list[Variant]:
+def _variants(playlist: Playlist, title: TitleContext | None,
+              probes: Mapping[str, ProbeReport]) -> list[Variant]:
     """EXT-X-STREAM-INF entries, then EXT-X-I-FRAME-STREAM-INF entries."""
     structure = playlist.structure
     named = _named(title)
@@ -60,6 +85,7 @@ def _variants(playlist: Playlist, title: TitleContext | None) -> list[Variant]:
         tag = entry.tag
         member = members.get(tag.line)
         combined = title.combination(member) if title is not None and member else None
+        probe = probes.get(named.get(tag.line, ""))
         out.append(Variant(
             uri=named.get(tag.line, entry.uri),
             bandwidth=as_int(tag.attr("BANDWIDTH")),
@@ -69,7 +95,10 @@ def _variants(playlist: Playlist, title: TitleContext | None) -> list[Variant]:
             iframe=entry.iframe,
             measured_bandwidth=combined.peak if combined else None,
             measured_average_bandwidth=combined.average if combined else None,
-            line=tag.line))
+            line=tag.line,
+            probed_duration=probe.measured_duration if probe else None,
+            probed_codecs=probe.codecs if probe else None,
+            probed_resolution=probe.resolution if probe else None))
     return out
 
 

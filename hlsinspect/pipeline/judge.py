@@ -1,7 +1,8 @@
 """Stage 5, judge: a verified title's objects and the title as a whole, down to its results.
 
 With every referenced object's state known, the rules of scope `object` (sizes, byte ranges,
-bit rates) and `title` (the variants of a multivariant playlist together) run, and the facts
+bit rates), `probe` (what --probe read from the segments) and `title` (the variants of a
+multivariant playlist together) run, and the facts
 of every playlist are written down. What leaves this stage is small, final data: the parsed
 playlists and object states of the title are dropped with it.
 """
@@ -15,11 +16,13 @@ from functools import partial
 
 from hlsinspect.bitrate import measure
 from hlsinspect.checks.context import Member, ObjectContext, TitleContext
+from hlsinspect.checks.probed import PlaylistProbe, ProbeContext
 from hlsinspect.pipeline.check import Checked, Rules
-from hlsinspect.pipeline.facts import playlist_report
+from hlsinspect.pipeline.facts import playlist_report, probe_report
 from hlsinspect.pipeline.fetch import Fetched
 from hlsinspect.references import ResolvedRef
 from hlsinspect.report import Finding, ObjectCounts, PlaylistReport
+from hlsinspect.settings import ProbeSettings
 from hlsinspect.storage.base import Existence, ObjectState, Storage
 
 
@@ -40,16 +43,25 @@ class TitleResult:
 
 
 def judge(found: Fetched, checked: list[Checked], known: Mapping[str, ObjectState],
-          rules: Rules) -> TitleResult:
+          rules: Rules, probes: Mapping[str, PlaylistProbe] | None = None,
+          probing: ProbeSettings | None = None) -> TitleResult:
     storage = found.storage
     result = TitleResult()
+    probes = probes or {}
+    probing = probing or ProbeSettings()
     for item in checked:
         item.findings += rules.guarded(item.uri, partial(_objects, storage, item, known, rules))
+        probe = probes.get(item.uri)
+        if probe is not None and item.context is not None:
+            context = ProbeContext(item.context, probe, probing.tolerance, probing.gap)
+            item.findings += rules.guarded(item.uri, partial(rules.apply, "probe", context,
+                                                             item.uri))
     titles = _titles(found, checked)
+    reports = {uri: probe_report(probing.mode, probe) for uri, probe in probes.items()}
     for item in checked:
         title = titles.get(item.entry.loaded.key)
         result.playlists.append(playlist_report(storage, item.entry, _counts(item.refs, known),
-                                                title))
+                                                title, reports))
     result.findings.extend(found.title.findings)
     result.findings.extend(found.findings)
     for item in checked:

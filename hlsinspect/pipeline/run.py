@@ -1,4 +1,5 @@
-"""The pipeline: titles -> fetch -> check -> verify -> judge, title after title -> Report.
+"""The pipeline: titles -> fetch -> check -> verify -> probe -> judge, title after title ->
+Report.
 
 Stages 1 and 2 (listing a title, fetching its playlists) wait on the store, so they run a few
 titles ahead on a background thread (`flow.ahead`); stages 3 to 5 take one title at a time.
@@ -21,6 +22,7 @@ from hlsinspect.pipeline.check import Rules, check_title
 from hlsinspect.pipeline.fetch import Fetched, fetch_title
 from hlsinspect.pipeline.flow import ahead
 from hlsinspect.pipeline.judge import TitleResult, judge
+from hlsinspect.pipeline.probe import probe_title
 from hlsinspect.pipeline.titles import Walk, titles
 from hlsinspect.pipeline.verify import verify
 from hlsinspect.progress import Progress
@@ -87,7 +89,9 @@ class Run:
         memory.update(fresh)
         while len(memory) > REMEMBERED:
             memory.popitem(last=False)
-        result = judge(found, checked, known, self.rules)
+        probes = probe_title(found, checked, known, self.settings.probe,
+                             self.settings.verify.concurrency, self.progress)
+        result = judge(found, checked, known, self.rules, probes, self.settings.probe)
         for report in result.playlists:
             if report.parent is None and report.kind == "media":
                 self.standalone[report.uri] = result

@@ -64,6 +64,8 @@ def _files(example: Example) -> list[str]:
         fence = "```" if single else "  ```"
         body = [f"  {line}" if not single else line for line in text.rstrip("\n").split("\n")]
         lines += [fence + "m3u8", *body, fence]
+    if example.probe != "none":
+        lines.append(f"- checked with `--probe {example.probe}`")
     if len(example.targets) > 1 or example.targets[0] not in example.files:
         lines.append(f"- checked: {', '.join(f'`{t}`' for t in example.targets)}")
     return lines

@@ -15,6 +15,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from hlsinspect.probe_report import ProbeReport
 from hlsinspect.report import Finding, PlaylistReport, Report, Severity
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -172,15 +173,25 @@ def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
                         "Length": clock(child.total_duration), "Present": _objects(child),
                         "Status": _status(child, list(dict.fromkeys(
                             [*by_playlist[child.uri], *tagged])))})
+            if child.probe is not None:
+                row["Probed"] = _probed(child.probe)
         elif tagged:
             row["Status"] = _status(master, tagged)
         rows.append(row)
     columns = ["Type", "Playlist", "Bandwidth", "Avg bw", "Measured", "Resolution", "Codecs",
                "FPS", "Target", "Segments", "Length", "Present", "Status"]
+    probed = any("Probed" in row for row in rows)
+    if probed:
+        columns.insert(columns.index("Present"), "Probed")
     # least useful first: what the JSON has anyway, then facts, never presence or status
     return _fitted(f"Ladder of {master.uri}", columns, rows, width,
-                   ("Avg bw", "FPS", "Codecs", "Resolution", "Target", "Length", "Segments",
-                    "Measured", "Bandwidth"))
+                   ("Avg bw", "FPS", "Codecs", *(("Probed",) if probed else ()), "Resolution",
+                    "Target", "Length", "Segments", "Measured", "Bandwidth"))
+
+
+def _probed(probe: ProbeReport) -> str:
+    """With --probe: the measured length of the probed segments and the codecs found."""
+    return f"{clock(probe.measured_duration)} {','.join(probe.codecs)}".strip()
 
 
 def _measured(peak: int | None, average: int | None) -> str:

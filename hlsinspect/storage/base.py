@@ -161,6 +161,11 @@ class Storage(Protocol):
         """The whole object, in memory; StorageError when it can't be had."""
         ...
 
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        """At most `length` bytes of the object from `offset` (a ranged GET); fewer past its
+        end. StorageError when they can't be had. `--probe` reads segments this way."""
+        ...
+
     def stat(self, key: str) -> ObjectState:
         """Existence and size of one object; never raises for a per-object failure."""
         ...

@@ -115,6 +115,26 @@ class HttpStorage:
         finally:
             _done(response)
 
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        return in_passes(lambda: self._range_once(key, offset, length), self.policy)
+
+    def _range_once(self, key: str, offset: int, length: int) -> bytes:
+        url = self.uri(key)
+        wanted = f"bytes={offset}-{offset + length - 1}"
+        response = self._request("GET", url, {"Range": wanted})[0]
+        try:
+            if response.status not in (200, 206):
+                raise _status_error(response.status, response.reason, f"cannot read {url}")
+            if response.status == 200:  # an origin that ignores Range: skip to the offset
+                response.read(offset)
+            return bytes(response.read(length))
+        except StorageError:
+            raise
+        except Exception as exc:
+            raise _transport_error(exc, f"cannot read {url}") from exc
+        finally:
+            _done(response)
+
     def stat(self, key: str) -> ObjectState:
         try:
             if not self._head_refused.is_set():

@@ -78,6 +78,9 @@ class InventoriedStorage:
     def read(self, key: str, limit: int = MAX_PLAYLIST_BYTES) -> bytes:
         return self.own.read(key, limit)
 
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        return self.own.read_range(key, offset, length)
+
     def stat(self, key: str) -> ObjectState:
         return self.own.stat(key)
 

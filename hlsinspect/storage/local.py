@@ -71,6 +71,19 @@ class LocalStorage:
                                f"{path} is larger than a playlist can be ({limit // 2**20} MiB)")
         return data
 
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        path = self.path(key)
+        try:
+            with open(path, "rb") as handle:
+                handle.seek(offset)
+                return handle.read(length)
+        except FileNotFoundError:
+            raise StorageError(ErrorKind.NOT_FOUND, f"{path} does not exist") from None
+        except PermissionError:
+            raise StorageError(ErrorKind.ACCESS_DENIED, f"{path}: permission denied") from None
+        except (OSError, ValueError) as exc:
+            raise StorageError(ErrorKind.OTHER, f"{path}: {exc}") from None
+
     def stat(self, key: str) -> ObjectState:
         if not _holdable(key):
             return ObjectState(Existence.MISSING, reason="no file can have that name")

@@ -76,6 +76,10 @@ class MappedStorage:
         store, _, inner = self._split(key)
         return store.read(inner, limit)
 
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        store, _, inner = self._split(key)
+        return store.read_range(inner, offset, length)
+
     def stat(self, key: str) -> ObjectState:
         store, _, inner = self._split(key)
         return store.stat(inner)

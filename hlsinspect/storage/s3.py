@@ -102,6 +102,17 @@ class S3Storage:
         except Exception as exc:
             raise self._error(exc, key, action="read") from exc
 
+    def read_range(self, key: str, offset: int, length: int) -> bytes:
+        return in_passes(lambda: self._range_once(key, offset, length), self.policy)
+
+    def _range_once(self, key: str, offset: int, length: int) -> bytes:
+        try:
+            response = self.client.get_object(Bucket=self.bucket, Key=key,
+                                              Range=f"bytes={offset}-{offset + length - 1}")
+            return bytes(response["Body"].read(length))
+        except Exception as exc:
+            raise self._error(exc, key, action="read") from exc
+
     def open_stream(self, key: str) -> io.BufferedReader:
         """The object's body as a stream, for objects too large to hold in memory (the data
         files of an S3 Inventory); a dropped connection resumes where it stopped (see

@@ -1,0 +1,62 @@
+"""What the probe rules look at: one media playlist's probed segments, in playlist order,
+with what the playlists around it declare (CODECS, RESOLUTION, EXT-X-INDEPENDENT-SEGMENTS)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hlsinspect.checks.context import PlaylistContext
+from hlsinspect.media.result import Probed
+from hlsinspect.syntax.lines import Tag
+
+
+@dataclass(frozen=True)
+class SegmentProbe:
+    """One probed segment of the playlist."""
+
+    index: int
+    """Its position in the playlist (0-based)."""
+    uri: str
+    """How reports name its object."""
+    line: int
+    """Its EXTINF line (else its URI line)."""
+    extinf: float | None
+    discontinuity: bool
+    """An EXT-X-DISCONTINUITY precedes it: its timestamps may restart."""
+    found: Probed | None = None
+    failure: str | None = None
+    """Why its bytes could not be read (the store's message)."""
+
+
+@dataclass(frozen=True)
+class InitProblem:
+    uri: str
+    line: int
+    message: str
+
+
+@dataclass
+class PlaylistProbe:
+    """Every probed segment of one media playlist."""
+
+    segments: list[SegmentProbe] = field(default_factory=list)
+    inits: list[InitProblem] = field(default_factory=list)
+    independent: bool = False
+    """EXT-X-INDEPENDENT-SEGMENTS applies (in the playlist or its multivariant playlist)."""
+    variants: list[Tag] = field(default_factory=list)
+    """The EXT-X-STREAM-INF tags that name this playlist."""
+    master: str | None = None
+    """The multivariant playlist those tags are in."""
+
+
+@dataclass
+class ProbeContext:
+    playlist: PlaylistContext
+    probe: PlaylistProbe
+    tolerance: float
+    gap: float
+
+    def measured(self) -> list[tuple[SegmentProbe, Probed]]:
+        """The segments whose bytes were read and understood."""
+        return [(s, s.found) for s in self.probe.segments
+                if s.found is not None and not s.found.problems]

@@ -1,0 +1,157 @@
+"""Stage 4b, probe (`--probe sample|all`): a few kilobytes of each chosen segment, read with
+ranged GETs through the title's store, say what the segment really holds.
+
+Sizes come from the verify stage (HEAD or listing), so no extra request finds them. Only
+present, unencrypted, non-GAP segments are read. `sample` takes `ProbeSettings.sample`
+segments of each media playlist: the first, the last and an even spread between. An init
+segment (EXT-X-MAP) is read once per playlist, whole up to `INIT_LIMIT`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from hlsinspect.checks.probed import InitProblem, PlaylistProbe, SegmentProbe
+from hlsinspect.media.bits import MediaError
+from hlsinspect.media.bmff import Track, init_tracks
+from hlsinspect.media.result import Reader
+from hlsinspect.media.segment import Container, expected_containers, probe_segment
+from hlsinspect.model import Segment
+from hlsinspect.pipeline.check import Checked
+from hlsinspect.pipeline.fetch import Fetched
+from hlsinspect.progress import Progress
+from hlsinspect.references import ResolvedRef
+from hlsinspect.settings import ProbeSettings
+from hlsinspect.storage.base import Existence, ObjectState, Storage, StorageError
+from hlsinspect.storage.workers import map_concurrently
+
+INIT_LIMIT = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class _Job:
+    owner: PlaylistProbe
+    probe: SegmentProbe
+    key: str
+    base: int
+    size: int
+    expected: tuple[Container, ...]
+    init: dict[int, Track] | None
+
+
+def chosen(count: int, settings: ProbeSettings) -> list[int]:
+    """The indexes of the segments probed among `count`."""
+    if settings.mode == "all" or count <= settings.sample:
+        return list(range(count))
+    last = count - 1
+    return sorted({round(i * last / (settings.sample - 1)) for i in range(settings.sample)})
+
+
+def probe_title(found: Fetched, checked: Sequence[Checked], known: Mapping[str, ObjectState],
+                settings: ProbeSettings, workers: int, progress: Progress
+                ) -> dict[str, PlaylistProbe]:
+    """Each media playlist's probe, by the playlist's URI."""
+    if settings.mode == "none":
+        return {}
+    storage = found.storage
+    parents = _parents(found)
+    probes: dict[str, PlaylistProbe] = {}
+    jobs: list[_Job] = []
+    for item in checked:
+        context = item.context
+        if context is None or context.playlist.is_multivariant:
+            continue
+        probe = parents.get(item.entry.loaded.key, PlaylistProbe())
+        probe.independent |= context.tag("EXT-X-INDEPENDENT-SEGMENTS") is not None
+        probes[item.uri] = probe
+        jobs += _plan(storage, item, known, settings, probe)
+    progress.expect(len(jobs))
+    results = map_concurrently(lambda job: _run(storage, job), jobs, workers, progress.advance)
+    for job, result in zip(jobs, results, strict=True):
+        job.owner.segments.append(result)
+    return probes
+
+
+def _parents(found: Fetched) -> dict[str, PlaylistProbe]:
+    """For each media playlist a multivariant playlist names: the EXT-X-STREAM-INF tags that
+    name it, and whether that playlist declares EXT-X-INDEPENDENT-SEGMENTS."""
+    loaded = {e.loaded.key: e.loaded for e in found.entries}
+    probes: dict[str, PlaylistProbe] = {}
+    for master, children in found.children.items():
+        parent = loaded.get(master)
+        playlist = parent.playlist if parent is not None else None
+        independent = playlist is not None and \
+            playlist.lines.first("EXT-X-INDEPENDENT-SEGMENTS") is not None
+        for ref, key in children:
+            probe = probes.setdefault(key, PlaylistProbe(master=found.storage.uri(master)))
+            probe.independent |= independent
+            if ref.role == "variant":
+                probe.variants.append(ref.tag)
+    return probes
+
+
+def _plan(storage: Storage, item: Checked, known: Mapping[str, ObjectState],
+          settings: ProbeSettings, probe: PlaylistProbe) -> list[_Job]:
+    assert item.context is not None
+    segments = item.context.playlist.segments
+    refs = {r.ref.segment: r for r in item.refs if r.ref.kind == "segment"}
+    inits = {r.ref.line: r for r in item.refs if r.ref.kind == "init"}
+    tracks: dict[int, dict[int, Track] | None] = {}
+    jobs = []
+    for index in chosen(len(segments), settings):
+        segment, ref = segments[index], refs.get(index)
+        if ref is None or not _readable(segment, ref, known):
+            continue
+        init = None
+        if segment.map is not None:
+            line = segment.map.line
+            if line not in tracks:
+                tracks[line] = _init(storage, inits.get(line), known, probe)
+            init = tracks[line]
+            if init is None:
+                continue  # its init segment is missing or damaged: a finding of its own
+        base, size = ref.byterange or (0, known[ref.key].size or 0)
+        jobs.append(_Job(probe, SegmentProbe(
+            index, storage.uri(ref.key), segment.line_of_extinf, segment.duration,
+            segment.discontinuity), ref.key, base, size,
+            expected_containers(ref.ref.uri, segment.map is not None), init))
+    return jobs
+
+
+def _readable(segment: Segment, ref: ResolvedRef, known: Mapping[str, ObjectState]) -> bool:
+    state = known.get(ref.key)
+    encrypted = any(k.attr("METHOD") not in (None, "NONE") for k in segment.keys)
+    return (state is not None and state.existence is Existence.PRESENT and bool(state.size)
+            and ref.ref.fetched and not encrypted)
+
+
+def _init(storage: Storage, ref: ResolvedRef | None, known: Mapping[str, ObjectState],
+          probe: PlaylistProbe) -> dict[int, Track] | None:
+    """The tracks of an init segment; None (and a problem noted) when it can't be had."""
+    state = known.get(ref.key) if ref is not None else None
+    if ref is None or state is None or state.existence is not Existence.PRESENT:
+        return None  # a missing init segment is already its own finding
+    base, size = ref.byterange or (0, state.size or 0)
+    try:
+        return init_tracks(storage.read_range(ref.key, base, min(size, INIT_LIMIT)))
+    except StorageError as exc:
+        message = f"could not be read to probe it: {exc.message}"
+    except (MediaError, IndexError, ValueError) as exc:
+        message = f"is not an fMP4 init segment: {exc}"
+    probe.inits.append(InitProblem(storage.uri(ref.key), ref.ref.line, message))
+    return None
+
+
+def _run(storage: Storage, job: _Job) -> SegmentProbe:
+    def read(offset: int, length: int) -> bytes:
+        length = min(length, job.size - offset)
+        return storage.read_range(job.key, job.base + offset, length) if length > 0 else b""
+
+    reader: Reader = read
+    try:
+        found = probe_segment(reader, job.size, job.expected, job.init)
+    except StorageError as exc:
+        return dataclasses.replace(job.probe, failure=exc.message)
+    return dataclasses.replace(job.probe, found=found)

@@ -1,0 +1,217 @@
+"""`--probe`: real ffmpeg titles (fixtures/media) pass, and each damage gives exactly its
+finding, on disk, over an HTTP origin and over S3 (moto's server, ranged GETs over HTTP).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from hlsinspect import Settings, inspect
+from hlsinspect.checks.registry import RULES
+from hlsinspect.pipeline.probe import chosen
+from hlsinspect.report import Report
+from hlsinspect.settings import ProbeSettings
+from tests.conftest import S3
+from tests.origin import Origin
+
+MEDIA = Path(__file__).resolve().parent.parent / "fixtures" / "media"
+RECORDED = json.loads((MEDIA / "probe.json").read_text())
+PROBE_RULES = {name for name, rule in RULES.items() if rule.scope == "probe"}
+INTACT = ["ts-h264", "ts-audio", "fmp4-h264", "fmp4-h265"]
+HTML = b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head></html>\n"
+FRAME = {"video": 1 / 25, "audio": 1024 / 48000}
+
+
+def copy(tmp_path: Path, name: str) -> Path:
+    shutil.copytree(MEDIA / name, tmp_path / name)
+    return tmp_path / name
+
+
+def probed(target: str, mode: str = "all") -> Report:
+    return inspect([target], settings=Settings(probe=ProbeSettings(mode=mode)))  # type: ignore[arg-type]
+
+
+def probe_findings(report: Report) -> list[tuple[str, str | None]]:
+    return [(f.name, f.uri) for f in report.findings if f.name in PROBE_RULES]
+
+
+def edit(path: Path, change: Callable[[bytes], bytes]) -> None:
+    path.write_bytes(change(path.read_bytes()))
+
+
+def second(old: bytes, new: bytes) -> Callable[[bytes], bytes]:
+    """Replace the second occurrence of `old`."""
+    def change(data: bytes) -> bytes:
+        at = data.index(old, data.index(old) + 1)
+        return data[:at] + new + data[at + len(old):]
+    return change
+
+
+@pytest.mark.parametrize("name", INTACT)
+def test_intact_titles_have_no_probe_finding(name: str):
+    report = probed(str(MEDIA / name))
+    assert probe_findings(report) == []
+    media = [p for p in report.playlists if p.kind == "media"]
+    assert media and all(p.probe is not None and len(p.probe.segments) == 3 for p in media)
+
+
+@pytest.mark.parametrize("name", [*INTACT, "ts-midgop"])
+def test_measured_durations_agree_with_ffprobe_within_one_frame(name: str):
+    report = probed(str(MEDIA / name))
+    measured = {s.uri: s for p in report.playlists if p.probe for s in p.probe.segments}
+    compared = 0
+    for segment, recorded in RECORDED.items():
+        if not segment.startswith(name + "/"):
+            continue
+        stream = recorded["streams"][0]
+        found = measured[str(MEDIA / segment)]
+        assert found.duration == pytest.approx(stream["segment_duration"],
+                                               abs=FRAME[stream["codec_type"]]), segment
+        compared += 1
+    assert compared == 3
+
+
+DAMAGES = [
+    pytest.param("ts-h264", "v/seg1.ts", lambda b: random.Random(7).randbytes(len(b)),
+                 "segment-not-media", "v/seg1.ts", id="random-bytes"),
+    pytest.param("ts-h264", "v/seg1.ts", lambda b: HTML, "segment-not-media", "v/seg1.ts",
+                 id="html-error-page"),
+    pytest.param("fmp4-h264", "v/seg1.m4s", lambda b: HTML, "segment-not-media", "v/seg1.m4s",
+                 id="html-error-page-fmp4"),
+    pytest.param("ts-h264", "v/seg1.ts", lambda b: b[:len(b) // 2 + 100], "segment-truncated",
+                 "v/seg1.ts", id="truncated-ts"),
+    pytest.param("fmp4-h265", "v/seg2.m4s", lambda b: b[:len(b) // 2], "segment-truncated",
+                 "v/seg2.m4s", id="truncated-fmp4"),
+    pytest.param("ts-h264", "v/index.m3u8", second(b"#EXTINF:2.000000", b"#EXTINF:0.500000"),
+                 "segment-duration-mismatch", "v/seg1.ts", id="extinf-1.5s-off"),
+    pytest.param("fmp4-h265", "v/index.m3u8", second(b"#EXTINF:2.000000", b"#EXTINF:0.460000"),
+                 "segment-duration-mismatch", "v/seg1.m4s", id="extinf-1.5s-off-fmp4"),
+    pytest.param("ts-midgop", "index.m3u8", lambda b: b, "segment-not-independent",
+                 "v/seg1.ts", id="segment-starts-mid-gop"),
+    pytest.param("ts-h264", "index.m3u8", lambda b: b.replace(b"avc1.4d401e", b"hvc1.1.6.L30.90"),
+                 "codecs-mismatch", "v/index.m3u8", id="codecs-hevc-for-h264"),
+    pytest.param("fmp4-h265", "index.m3u8",
+                 lambda b: b.replace(b"hvc1.1.6.L30.90", b"avc1.4d401e"),
+                 "codecs-mismatch", "v/index.m3u8", id="codecs-h264-for-hevc"),
+    pytest.param("ts-h264", "index.m3u8", lambda b: b.replace(b"160x90", b"320x180"),
+                 "resolution-mismatch", "v/index.m3u8", id="wrong-resolution"),
+    pytest.param("ts-audio", "a/seg1.aac", lambda b: b[b.index(b"\xff\xf1"):],
+                 "segment-timestamp-missing", "a/seg1.aac", id="packed-audio-without-id3"),
+    pytest.param("ts-h264", "subs/sub1.vtt", lambda b: b.replace(b"X-TIMESTAMP-MAP", b"X-NOTE"),
+                 "webvtt-timestamp-map-missing", "subs/sub1.vtt", id="webvtt-without-map"),
+]
+
+
+@pytest.mark.parametrize(("name", "damaged", "change", "rule", "where"), DAMAGES)
+def test_each_damage_gives_exactly_its_finding(tmp_path: Path, name: str, damaged: str,
+                                               change: Callable[[bytes], bytes], rule: str,
+                                               where: str):
+    root = copy(tmp_path, name)
+    edit(root / damaged, change)
+    assert probe_findings(probed(str(root))) == [(rule, str(root / where))]
+
+
+def test_a_timestamp_gap_between_segments_is_a_finding(tmp_path: Path):
+    root = copy(tmp_path, "ts-audio")
+    owner = b"com.apple.streaming.transportStreamTimestamp\x00"
+
+    def later(data: bytes) -> bytes:  # seg1 starts one second late: a gap, then an overlap
+        at = data.index(owner) + len(owner)
+        value = int.from_bytes(data[at:at + 8], "big") + 90_000
+        return data[:at] + value.to_bytes(8, "big") + data[at + 8:]
+
+    edit(root / "a/seg1.aac", later)
+    report = probed(str(root))
+    assert probe_findings(report) == [("segment-timestamp-gap", str(root / "a/seg1.aac")),
+                                      ("segment-timestamp-gap", str(root / "a/seg2.aac"))]
+    assert "a gap of 0.973 s" in report.findings[0].message  # 2.027 s of audio before
+    edit(root / "a/index.m3u8", lambda b: b.replace(b"#EXTINF:2.000,\nseg1",
+                                                   b"#EXT-X-DISCONTINUITY\n#EXTINF:2.000,\nseg1"))
+    edit(root / "a/index.m3u8", lambda b: b.replace(b"#EXTINF:2.000,\nseg2",
+                                                   b"#EXT-X-DISCONTINUITY\n#EXTINF:2.000,\nseg2"))
+    assert probe_findings(probed(str(root))) == []
+
+
+def test_a_damaged_init_segment_is_its_own_finding(tmp_path: Path):
+    root = copy(tmp_path, "fmp4-h264")
+    edit(root / "v/init.mp4", lambda b: b[:300])
+    report = probed(str(root))
+    assert probe_findings(report) == [("init-segment-invalid", str(root / "v/init.mp4"))]
+    assert "moov" in report.findings[0].message
+
+
+def test_a_wrong_level_in_codecs_is_a_warning(tmp_path: Path):
+    root = copy(tmp_path, "ts-h264")
+    edit(root / "index.m3u8", lambda b: b.replace(b"avc1.4d401e", b"avc1.4d4028"))
+    report = probed(str(root))
+    assert probe_findings(report) == [("codecs-profile-mismatch", str(root / "v/index.m3u8"))]
+    assert report.ok
+
+
+def test_a_segment_that_cannot_be_read_is_unprobed(tmp_path: Path):
+    root = copy(tmp_path, "ts-h264")
+    with Origin(root, get_status={"/v/seg2.ts": 403}) as origin:
+        report = probed(f"{origin.url}/index.m3u8")
+    assert probe_findings(report) == [("segment-unprobed", f"{origin.url}/v/seg2.ts")]
+    assert "403" in report.findings[0].message
+
+
+def test_probe_none_reads_no_segment_and_reports_no_probe():
+    report = probed(str(MEDIA / "ts-h264"), mode="none")
+    assert all(p.probe is None for p in report.playlists)
+    assert report.to_dict()["playlists"][1]["probe"] is None
+
+
+@pytest.mark.parametrize(("count", "indexes"), [
+    pytest.param(3, [0, 1, 2], id="fewer-than-the-sample"),
+    pytest.param(100, [0, 14, 28, 42, 57, 71, 85, 99], id="first-last-and-a-spread"),
+    pytest.param(9, [0, 1, 2, 3, 5, 6, 7, 8], id="one-more-than-the-sample"),
+])
+def test_sample_takes_the_first_the_last_and_a_spread(count: int, indexes: list[int]):
+    assert chosen(count, ProbeSettings(mode="sample")) == indexes
+    assert chosen(count, ProbeSettings(mode="all")) == list(range(count))
+
+
+def test_probe_in_json_and_the_ladder_table(cli):
+    run = cli("check", str(MEDIA / "fmp4-h265"), "--probe", "all", "--format", "json")
+    variant = run.json["playlists"][0]["variants"][0]
+    assert variant["probed_codecs"] == ["hvc1.1.6.L30.90", "mp4a.40.2"]
+    assert (variant["probed_duration"], variant["probed_resolution"]) == (6.0, "160x90")
+    probe = run.json["playlists"][1]["probe"]
+    assert (probe["mode"], probe["segments_probed"], probe["measured_duration"]) == \
+        ("all", 3, 6.0)
+    first = probe["segments"][0]
+    assert (first["start"], first["duration"], first["keyframe"], first["container"]) == \
+        (0.0, 1.92, True, "fmp4")
+    table = cli("check", str(MEDIA / "fmp4-h265"), "--probe", "sample", "--no-progress")
+    assert "Probed" in table.stdout
+
+
+def test_probe_from_the_settings_file(cli, tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".hlsinspect.toml").write_text('probe = "sample"\n')
+    run = cli("check", str(MEDIA / "ts-audio"), "--format", "json")
+    assert run.json["playlists"][0]["probe"]["mode"] == "sample"
+    (tmp_path / ".hlsinspect.toml").write_text('probe = "some"\n')
+    run = cli("check", str(MEDIA / "ts-audio"), "--format", "json")
+    assert run.exit_code == 2 and "none, sample, all" in run.stderr
+
+
+def test_probe_over_s3_reads_ranges_of_the_segments(s3: S3, s3_cli):
+    s3.new_bucket("media")
+    for name in ("ts-h264", "fmp4-h264"):
+        s3.upload_tree(MEDIA / name, bucket="media", prefix=f"{name}/")
+    s3.put("ts-h264/v/seg2.ts", HTML, bucket="media")
+    run = s3_cli("check", "s3://media/", "--probe", "all", "--format", "json")
+    probes = {p["uri"]: p["probe"] for p in run.json["playlists"] if p["probe"]}
+    fmp4 = probes["s3://media/fmp4-h264/v/index.m3u8"]
+    assert [s["duration"] for s in fmp4["segments"]] == [2.0, 2.0, 2.0]
+    assert fmp4["codecs"] == ["avc1.4D401E", "mp4a.40.2"]
+    found = [(f["name"], f["uri"]) for f in run.json["findings"] if f["name"] in PROBE_RULES]
+    assert found == [("segment-not-media", "s3://media/ts-h264/v/seg2.ts")]
