@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from hlsinspect.media import ts, ts_probe
 from hlsinspect.media.bits import BitReader, MediaError
 from hlsinspect.media.bmff import init_tracks
 from hlsinspect.media.nal import rbsp
@@ -131,3 +132,35 @@ def test_bit_reader_codes_and_bounds():
         BitReader(b"\0\0\0\0\0").ue()
     assert rbsp(b"\x00\x00\x03\x01\x00\x00\x03") == b"\x00\x00\x01\x00\x00"
     assert header(b"WEBVTT\nX-TIMESTAMP-MAP=LOCAL:00:00:00.000,MPEGTS:900\n\n1").mpegts == 900
+
+
+@pytest.mark.parametrize("name", [n for n in sorted(RECORDED) if n.endswith(".ts")
+                                  and n != "ts-midgop/v/seg1.ts"])
+def test_a_short_head_and_tail_of_real_ts_measure_the_same(name: str):
+    """B-frames (libx264's default) reorder pictures: a tail grown to one PES start, with the
+    stream's reordering delay, still finds the last picture presented. (Not after a segment
+    that starts mid-GOP, whose first picture does not give that delay: a frame may be
+    missed there, and the segment is a finding anyway.)"""
+    data = (MEDIA / name).read_bytes()
+    reads: list[tuple[int, int]] = []
+
+    def read(offset: int, length: int) -> bytes:
+        reads.append((offset, length))
+        return data[offset:offset + length]
+
+    found = ts_probe.probe(read, len(data), data[:188 * 8], 188)
+    recorded = RECORDED[name]["streams"][0]["segment_duration"]
+    assert found.duration == pytest.approx(recorded, abs=FRAME["video"])
+    assert sum(length for _, length in reads) < len(data) / 2
+
+
+def test_the_last_picture_presented_is_found_after_a_b_frame():
+    """Decode order I P B B B P B B: the tail's only PES is a B-frame (PTS 8), yet the last
+    picture presented is the P before it (PTS 9 = its DTS 7 + the delay 2 of the IDR)."""
+    frame = 3600
+    head, tail = ts.Packets(streams={1: 0x1B}), ts.Packets(streams={1: 0x1B})
+    head.pts[1] = [p * frame for p in (2, 6, 3, 4)]
+    head.dts[1] = [d * frame for d in (0, 1, 2, 3)]
+    tail.pts[1], tail.dts[1] = [8 * frame], [7 * frame]
+    start, duration = ts_probe._timing(head, tail, 1, closed=True)
+    assert (start, duration) == (2 * frame / 90_000, 8 * frame / 90_000)

@@ -60,20 +60,23 @@ def _tables(video: bool) -> bytes:
 
 
 def ts_segment(start: float = 10.0, seconds: float = 2.0, video: str | None = None,
-               sps: bool = False) -> bytes:
+               sps: bool = False, picture: int = 2) -> bytes:
     """MPEG-TS of `seconds` of AAC from `start`; with `video` ("idr" or "slice", the first
-    picture's kind) H.264 pictures too, the first one after an SPS when `sps`."""
+    picture's kind) H.264 pictures too, each of `picture` bytes of slice data, the first one
+    after an SPS when `sps`."""
     base = round(start * 90_000)
-    out = _tables(video is not None)
+    units: list[tuple[int, bytes]] = []  # (PTS, packets), muxed in PTS order as muxers do
     if video is not None:
         for index in range(round(seconds * 25)):
             kind = b"\x65" if index == 0 and video == "idr" else b"\x41"
-            units = (b"\x00\x00\x00\x01" + SPS_160X90 if sps and index == 0 else b"") + \
-                b"\x00\x00\x00\x01" + kind + b"\x88\x80"
-            out += _packets(VIDEO_PID, _pes(0xE0, base + index * VIDEO_TICKS, units))
+            nals = (b"\x00\x00\x00\x01" + SPS_160X90 if sps and index == 0 else b"") + \
+                b"\x00\x00\x00\x01" + kind + b"\x88" * picture
+            pts = base + index * VIDEO_TICKS
+            units.append((pts, _packets(VIDEO_PID, _pes(0xE0, pts, nals))))
     for index in range(round(seconds * 48_000 / 1024)):
-        out += _packets(AUDIO_PID, _pes(0xC0, base + index * FRAME_TICKS, _adts()))
-    return out
+        pts = base + index * FRAME_TICKS
+        units.append((pts, _packets(AUDIO_PID, _pes(0xC0, pts, _adts()))))
+    return _tables(video is not None) + b"".join(p for _, p in sorted(units, key=lambda u: u[0]))
 
 
 def packed_audio(start: float | None = 10.0, seconds: float = 2.0) -> bytes:

@@ -30,6 +30,8 @@ class Packets:
     """Elementary stream PID -> stream_type, from the PMT."""
     pts: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
     """PID -> the PTS of each PES that starts here, in stream order."""
+    dts: dict[int, list[int]] = field(default_factory=lambda: defaultdict(list))
+    """PID -> the DTS of each PES that starts here (its PTS when it has no DTS)."""
     random_access: dict[int, bool] = field(default_factory=dict)
     """PID -> whether its first packet here carries random_access_indicator."""
     first_pes: dict[int, bytearray] = field(default_factory=dict)
@@ -113,9 +115,10 @@ def _pmt(body: bytes) -> dict[int, int]:
 
 def _elementary(pid: int, start: int, random: bool, body: bytes, out: Packets) -> None:
     if start:
-        pts = pes_pts(body)
-        if pts is not None:
-            out.pts[pid].append(pts)
+        stamps = pes_stamps(body)
+        if stamps is not None:
+            out.pts[pid].append(stamps[0])
+            out.dts[pid].append(stamps[1])
         if pid not in out.random_access:
             out.random_access[pid] = random
             out.first_pes[pid] = bytearray(_pes_payload(body))
@@ -125,11 +128,17 @@ def _elementary(pid: int, start: int, random: bool, body: bytes, out: Packets) -
         out.first_pes[pid] += body
 
 
-def pes_pts(body: bytes) -> int | None:
-    """The PTS of a PES header, or None when it has none."""
+def pes_stamps(body: bytes) -> tuple[int, int] | None:
+    """(PTS, DTS) of a PES header (DTS = PTS when it has none), or None without a PTS."""
     if len(body) < 14 or body[:3] != b"\x00\x00\x01" or not body[7] & 0x80:
         return None
-    b = body[9:14]
+    pts = _stamp(body[9:14])
+    if body[7] & 0x40 and len(body) >= 19:
+        return pts, _stamp(body[14:19])
+    return pts, pts
+
+
+def _stamp(b: bytes) -> int:
     return (((b[0] >> 1) & 7) << 30) | (b[1] << 22) | ((b[2] >> 1) << 15) | (b[3] << 7) | \
         (b[4] >> 1)
 

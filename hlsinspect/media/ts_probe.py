@@ -1,8 +1,10 @@
 """An MPEG-TS segment from its head and tail: programme, timing, keyframe, codecs.
 
-The timed stream is the first video stream (else the first audio stream). Its duration is
-from the lowest PTS of the head to the highest of the tail plus one frame, the frame being
-the smallest step between the PTS values seen (so B-frame reordering does not matter).
+The timed stream is the first video stream (else the first audio stream). It starts at the
+lowest PTS of the head. Pictures are presented in decode order delayed by a fixed reordering
+delay (PTS - DTS of the first picture), so the last picture presented is the last one decoded
+plus that delay, whatever the B-frame pattern: the tail needs one PES start of the stream.
+The duration adds one frame, the smallest step between DTS values seen.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from hlsinspect.media.sps import VideoInfo, h264_sps, h265_sps
 
 CLOCK = 90_000
 WRAP = 1 << 33
+MAX_TAIL = 2 * 1024 * 1024
 
 
 def probe(read: Reader, size: int, head: bytes, tail_size: int) -> Probed:
@@ -37,20 +40,36 @@ def probe(read: Reader, size: int, head: bytes, tail_size: int) -> Probed:
         return Probed("ts", problems=(*problems, Problem(
             "malformed", f"has no {what} in its first {len(head)} bytes")))
     timed = _timed_pid(first.streams)
-    if len(head) >= size:
-        last = first
-    else:
-        offset = max(len(head), size - tail_size)
-        last = ts.parse(ts.aligned(read(offset, size - offset), offset), first.streams)
-    start, duration = _timing(first.pts.get(timed, []), last.pts.get(timed, []))
+    last = first if len(head) >= size else _tail(read, size, len(head), tail_size, first, timed)
     video = _video(first, timed)
     keyframe = None
     if ts.kind_of(first.streams[timed]) in ts.VIDEO:
         keyframe = _starts_on_keyframe(first, timed)
+    start, duration = _timing(first, last, timed, keyframe is not False)
     return Probed("ts", start=start, duration=duration if not problems else None,
                   keyframe=keyframe, codecs=_codecs(first, video),
                   resolution=(video.width, video.height) if video else None,
                   problems=tuple(problems))
+
+
+def _tail(read: Reader, size: int, after: int, tail_size: int, first: ts.Packets,
+          timed: int) -> ts.Packets:
+    """The packets of the segment's tail, grown (twice as long each time, up to `MAX_TAIL`,
+    reading only what it lacks) until it holds a PES start of the timed stream, and two when
+    the head holds only one (the frame step comes from two DTS values). After a segment that
+    starts mid-GOP, a tail of a few pictures may miss the last one presented by a frame or
+    two; such a segment is a finding of its own."""
+    wanted = 1 if len(first.dts.get(timed, [])) >= 2 else 2
+    offset, data = size, b""
+    while True:
+        start = max(after, size - tail_size)
+        data = read(start, offset - start) + data
+        offset = start
+        last = ts.parse(ts.aligned(data, offset), first.streams)
+        if len(last.dts.get(timed, [])) >= wanted or offset == after or \
+                tail_size >= MAX_TAIL:
+            return last
+        tail_size *= 2
 
 
 def _timed_pid(streams: dict[int, int]) -> int:
@@ -60,15 +79,26 @@ def _timed_pid(streams: dict[int, int]) -> int:
     return (video or audio or list(streams))[0]
 
 
-def _timing(head: list[int], tail: list[int]) -> tuple[float | None, float | None]:
+def _signed(ticks: int) -> int:
+    """A difference of 33-bit timestamps, across a wrap, as a signed number of ticks."""
+    return (ticks + WRAP // 2) % WRAP - WRAP // 2
+
+
+def _timing(first: ts.Packets, last: ts.Packets, pid: int, closed: bool
+            ) -> tuple[float | None, float | None]:
+    """(start, duration) in seconds; `closed` when the first picture is a random access
+    point, whose PTS - DTS is then the stream's reordering delay."""
+    head, head_dts = first.pts.get(pid, []), first.dts.get(pid, [])
     if not head:
         return None, None
-    base = min(head)
-    # offsets from the first PTS, modulo the 33-bit wrap
-    values = sorted({(p - base) % WRAP for p in head + tail})
-    steps = [b - a for a, b in itertools.pairwise(values) if b > a]
-    step = min(steps) if steps else 0
-    return base / CLOCK, (values[-1] + step) / CLOCK
+    tail, tail_dts = last.pts.get(pid, []) or head, last.dts.get(pid, []) or head_dts
+    base = head[0] + min(_signed(p - head[0]) for p in head)
+    end = max(_signed(p - base) for p in tail)
+    if closed:
+        end = max(end, _signed(tail_dts[-1] - base) + _signed(head[0] - head_dts[0]))
+    decoded = sorted({_signed(d - base) for d in [*head_dts, *tail_dts]})
+    steps = [b - a for a, b in itertools.pairwise(decoded) if b > a]
+    return base % WRAP / CLOCK, (end + (min(steps) if steps else 0)) / CLOCK
 
 
 def _video(packets: ts.Packets, pid: int) -> VideoInfo | None:
