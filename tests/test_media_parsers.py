@@ -164,3 +164,15 @@ def test_the_last_picture_presented_is_found_after_a_b_frame():
     tail.pts[1], tail.dts[1] = [8 * frame], [7 * frame]
     start, duration = ts_probe._timing(head, tail, 1, closed=True)
     assert (start, duration) == (2 * frame / 90_000, 8 * frame / 90_000)
+
+
+@pytest.mark.parametrize(("segment", "frames"), [
+    pytest.param("seg000.ts", 44, id="seg000"), pytest.param("seg001.ts", 43, id="seg001"),
+    pytest.param("seg003.ts", 42, id="seg003")])
+def test_audio_only_ts_ends_with_the_frames_of_its_last_pes(segment: str, frames: int):
+    """ffmpeg packs several AAC frames into one PES: the last PES's frames (counted by
+    ffprobe -count_packets: 44, 43, 42 at 22,050 Hz) end the segment, not one PES step."""
+    path = MEDIA.parent / "titles" / "ts-ladder" / "stream_2" / segment
+    data = path.read_bytes()
+    found = probe_segment(lambda o, n: data[o:o + n], len(data), ("ts",))
+    assert found.duration == pytest.approx(frames * 1024 / 22050, abs=1 / 90_000)  # one tick

@@ -215,3 +215,13 @@ def test_probe_over_s3_reads_ranges_of_the_segments(s3: S3, s3_cli):
     assert fmp4["codecs"] == ["avc1.4D401E", "mp4a.40.2"]
     found = [(f["name"], f["uri"]) for f in run.json["findings"] if f["name"] in PROBE_RULES]
     assert found == [("segment-not-media", "s3://media/ts-h264/v/seg2.ts")]
+
+
+def test_a_probed_report_reads_back_from_its_json(cli, tmp_path: Path):
+    """`hlsinspect merge` reads reports back: the probe members survive the round trip."""
+    report = probed(str(MEDIA / "fmp4-h264"))
+    data = report.to_dict()
+    assert Report.from_dict(data).to_dict() == data
+    (tmp_path / "a.json").write_text(json.dumps(data))
+    merged = cli("merge", str(tmp_path / "a.json"), "--format", "json").json
+    assert merged["playlists"] == data["playlists"]

@@ -36,6 +36,9 @@ class Packets:
     """PID -> whether its first packet here carries random_access_indicator."""
     first_pes: dict[int, bytearray] = field(default_factory=dict)
     """PID -> the payload of its first PES here (as much as this stretch holds)."""
+    last_pes: dict[int, bytearray] = field(default_factory=dict)
+    """PID -> the payload of its last PES here (an audio PES holds several frames: its
+    length is the last one's duration)."""
     closed: set[int] = field(default_factory=set)
     had_pat: bool = False
 
@@ -119,13 +122,18 @@ def _elementary(pid: int, start: int, random: bool, body: bytes, out: Packets) -
         if stamps is not None:
             out.pts[pid].append(stamps[0])
             out.dts[pid].append(stamps[1])
+        out.last_pes[pid] = bytearray(_pes_payload(body))
         if pid not in out.random_access:
             out.random_access[pid] = random
-            out.first_pes[pid] = bytearray(_pes_payload(body))
+            out.first_pes[pid] = out.last_pes[pid]
         elif pid in out.first_pes:
             out.closed.add(pid)
-    elif pid in out.first_pes and pid not in out.closed:
-        out.first_pes[pid] += body
+    else:
+        if pid in out.last_pes:
+            out.last_pes[pid] += body
+        if pid in out.first_pes and pid not in out.closed and \
+                out.first_pes[pid] is not out.last_pes.get(pid):
+            out.first_pes[pid] += body
 
 
 def pes_stamps(body: bytes) -> tuple[int, int] | None:

@@ -46,6 +46,8 @@ def probe(read: Reader, size: int, head: bytes, tail_size: int) -> Probed:
     if ts.kind_of(first.streams[timed]) in ts.VIDEO:
         keyframe = _starts_on_keyframe(first, timed)
     start, duration = _timing(first, last, timed, keyframe is not False)
+    if ts.kind_of(first.streams[timed]) == "aac" and start is not None:
+        duration = _audio_duration(first, last, timed) or duration
     return Probed("ts", start=start, duration=duration if not problems else None,
                   keyframe=keyframe, codecs=_codecs(first, video),
                   resolution=(video.width, video.height) if video else None,
@@ -99,6 +101,19 @@ def _timing(first: ts.Packets, last: ts.Packets, pid: int, closed: bool
     decoded = sorted({_signed(d - base) for d in [*head_dts, *tail_dts]})
     steps = [b - a for a, b in itertools.pairwise(decoded) if b > a]
     return base % WRAP / CLOCK, (end + (min(steps) if steps else 0)) / CLOCK
+
+
+def _audio_duration(first: ts.Packets, last: ts.Packets, pid: int) -> float | None:
+    """From the first PTS to the end of the last PES's ADTS frames: an audio PES often holds
+    several frames, so the step between PES is not the last one's length."""
+    payload = bytes(last.last_pes.get(pid) or first.last_pes.get(pid) or b"")
+    stamps = last.pts.get(pid) or first.pts.get(pid)
+    if not stamps or not is_adts(payload):
+        return None
+    head = first.pts[pid]
+    base = head[0] + min(_signed(p - head[0]) for p in head)
+    frames = adts_frames(payload, 0)
+    return (_signed(stamps[-1] - base) + frames.frames * 1024 * CLOCK / frames.rate) / CLOCK
 
 
 def _video(packets: ts.Packets, pid: int) -> VideoInfo | None:
