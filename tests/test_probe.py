@@ -225,3 +225,13 @@ def test_a_probed_report_reads_back_from_its_json(cli, tmp_path: Path):
     (tmp_path / "a.json").write_text(json.dumps(data))
     merged = cli("merge", str(tmp_path / "a.json"), "--format", "json").json
     assert merged["playlists"] == data["playlists"]
+
+
+def test_an_audio_rendition_is_checked_against_the_codecs_of_the_variants_playing_it(
+        tmp_path: Path):
+    root = tmp_path / "cmaf"
+    shutil.copytree(MEDIA.parent / "titles" / "cmaf", root)
+    assert probe_findings(probed(str(root / "master.m3u8"))) == []
+    edit(root / "master.m3u8", lambda b: b.replace(b'42d00b,mp4a.40.2"', b'42d00b,ac-3"'))
+    assert probe_findings(probed(str(root / "master.m3u8"))) == [
+        ("codecs-mismatch", str(root / "v2/index.m3u8"))]

@@ -53,8 +53,8 @@ def _declared(tag: Tag) -> list[str]:
       passing=[variant("avc1.4d401e,mp4a.40.2")],
       failing=[variant("hvc1.1.6.L30.90,mp4a.40.2"), variant("avc1.4d401e")])
 def codecs_mismatch(ctx: ProbeContext) -> Iterator[Issue]:
-    """A variant's CODECS does not name a codec its segments carry (HEVC declared for an
-    H.264 stream, a missing audio codec)."""
+    """A variant's CODECS does not name a codec its segments, or those of the audio
+    renditions it plays, carry (HEVC declared for an H.264 stream, a missing audio codec)."""
     found = list(dict.fromkeys(c for _, f in ctx.measured() for c in f.codecs))
     for tag in ctx.probe.variants:
         declared = _declared(tag)

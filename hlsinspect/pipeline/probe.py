@@ -75,8 +75,9 @@ def probe_title(found: Fetched, checked: Sequence[Checked], known: Mapping[str, 
 
 
 def _parents(found: Fetched) -> dict[str, PlaylistProbe]:
-    """For each media playlist a multivariant playlist names: the EXT-X-STREAM-INF tags that
-    name it, and whether that playlist declares EXT-X-INDEPENDENT-SEGMENTS."""
+    """For each media playlist a multivariant playlist names: the EXT-X-STREAM-INF tags whose
+    CODECS cover it (those that name it, or, for an audio rendition, those that play its
+    group), and whether that playlist declares EXT-X-INDEPENDENT-SEGMENTS."""
     loaded = {e.loaded.key: e.loaded for e in found.entries}
     probes: dict[str, PlaylistProbe] = {}
     for master, children in found.children.items():
@@ -84,11 +85,15 @@ def _parents(found: Fetched) -> dict[str, PlaylistProbe]:
         playlist = parent.playlist if parent is not None else None
         independent = playlist is not None and \
             playlist.lines.first("EXT-X-INDEPENDENT-SEGMENTS") is not None
+        variants = [ref.tag for ref, _ in children if ref.role == "variant"]
         for ref, key in children:
             probe = probes.setdefault(key, PlaylistProbe(master=found.storage.uri(master)))
             probe.independent |= independent
             if ref.role == "variant":
                 probe.variants.append(ref.tag)
+            elif ref.role == "audio":
+                group = ref.tag.attr("GROUP-ID")
+                probe.variants += [t for t in variants if group and t.attr("AUDIO") == group]
     return probes
 
 
