@@ -4,6 +4,7 @@ and on damaged bytes: measurements agree with ffprobe's, damage is a problem, ne
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 from pathlib import Path
@@ -176,3 +177,14 @@ def test_audio_only_ts_ends_with_the_frames_of_its_last_pes(segment: str, frames
     data = path.read_bytes()
     found = probe_segment(lambda o, n: data[o:o + n], len(data), ("ts",))
     assert found.duration == pytest.approx(frames * 1024 / 22050, abs=1 / 90_000)  # one tick
+
+
+def test_mutated_init_segments_are_damage_never_a_crash():
+    rng = random.Random(11)
+    for attempt in range(300):
+        data = bytearray((MEDIA / ("fmp4-h264", "fmp4-h265")[attempt % 2] / "v/init.mp4")
+                         .read_bytes())
+        for _ in range(rng.randint(1, 20)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        with contextlib.suppress(MediaError):  # damage is MediaError, nothing else
+            init_tracks(bytes(data[:rng.randint(0, len(data))] if attempt % 3 else data))

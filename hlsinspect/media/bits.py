@@ -5,9 +5,15 @@ Reading past the end raises MediaError, so a cut or damaged parameter set is a f
 
 from __future__ import annotations
 
+import struct
+
 
 class MediaError(ValueError):
     """The bytes are not the media they claim to be, or are cut short."""
+
+
+DAMAGE = (MediaError, IndexError, ValueError, KeyError, OverflowError, struct.error)
+"""What parsing damaged bytes may raise: each is a finding about the bytes, never a crash."""
 
 
 class BitReader:

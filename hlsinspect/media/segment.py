@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Literal
 
 from hlsinspect.media import adts_probe, fmp4_probe, ts_probe
-from hlsinspect.media.bits import MediaError
+from hlsinspect.media.bits import DAMAGE
 from hlsinspect.media.bmff import TOP_LEVEL, Track
 from hlsinspect.media.result import Probed, Problem, Reader
 from hlsinspect.media.webvtt import header, is_webvtt
@@ -58,7 +58,7 @@ def probe_segment(read: Reader, size: int, expected: tuple[Container, ...],
     counted = _Counted(read)
     try:
         result = _probe(counted, size, expected, tracks)
-    except (MediaError, IndexError, ValueError, KeyError) as exc:
+    except DAMAGE as exc:
         result = Probed(problems=(Problem("malformed", str(exc) or type(exc).__name__),))
     return replace(result, bytes_read=counted.total)
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from hlsinspect.checks.probed import InitProblem, PlaylistProbe, SegmentProbe
-from hlsinspect.media.bits import MediaError
+from hlsinspect.media.bits import DAMAGE
 from hlsinspect.media.bmff import Track, init_tracks
 from hlsinspect.media.result import Reader
 from hlsinspect.media.segment import Container, expected_containers, probe_segment
@@ -143,7 +143,7 @@ def _init(storage: Storage, ref: ResolvedRef | None, known: Mapping[str, ObjectS
         return init_tracks(storage.read_range(ref.key, base, min(size, INIT_LIMIT)))
     except StorageError as exc:
         message = f"could not be read to probe it: {exc.message}"
-    except (MediaError, IndexError, ValueError) as exc:
+    except DAMAGE as exc:
         message = f"is not an fMP4 init segment: {exc}"
     probe.inits.append(InitProblem(storage.uri(ref.key), ref.ref.line, message))
     return None
