@@ -235,3 +235,15 @@ def test_an_audio_rendition_is_checked_against_the_codecs_of_the_variants_playin
     edit(root / "master.m3u8", lambda b: b.replace(b'42d00b,mp4a.40.2"', b'42d00b,ac-3"'))
     assert probe_findings(probed(str(root / "master.m3u8"))) == [
         ("codecs-mismatch", str(root / "v2/index.m3u8"))]
+
+
+def test_a_fault_of_hlsinspect_on_one_segment_costs_that_segment_only(monkeypatch):
+    import hlsinspect.pipeline.probe as stage
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(stage, "probe_segment", broken)
+    report = probed(str(MEDIA / "ts-audio"))
+    assert [name for name, _ in probe_findings(report)] == ["segment-unprobed"] * 3
+    assert "RuntimeError: boom (please report it)" in report.findings[0].message

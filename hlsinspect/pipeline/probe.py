@@ -159,4 +159,7 @@ def _run(storage: Storage, job: _Job) -> SegmentProbe:
         found = probe_segment(reader, job.size, job.expected, job.init)
     except StorageError as exc:
         return dataclasses.replace(job.probe, failure=exc.message)
+    except Exception as exc:  # a fault of hlsinspect's own costs this segment, not the run
+        return dataclasses.replace(job.probe, failure=f"hlsinspect stopped on "
+                                   f"{type(exc).__name__}: {exc} (please report it)")
     return dataclasses.replace(job.probe, found=found)
