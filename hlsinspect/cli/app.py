@@ -281,6 +281,14 @@ def rules(
     console.print(render_rules(listed, console.width))
 
 
+@app.command(short_help="Print the JSON Schema of the JSON report.")
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of the JSON report, every member described."""
+    from hlsinspect.schema import schema_text
+
+    sys.stdout.write(schema_text())
+
+
 def main() -> None:
     """Console-script entry point.
 
