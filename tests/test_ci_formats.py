@@ -163,3 +163,17 @@ def test_a_usage_error_still_gives_a_document(cli, fmt: str):
     run = cli("check", "--format", fmt, "--concurrency", "0", str(SAMPLE_DIR))
     assert run.exit_code == 2
     _error_documents(run.stdout, fmt, "--concurrency")
+
+
+def test_markdown_lists_the_first_findings_and_counts_the_rest():
+    """A job summary has room for a few hundred rows; the JSON report has them all."""
+    from hlsinspect.render.markdown import ROWS_SHOWN, markdown_chunks
+    from hlsinspect.report import Finding, Report, Severity
+
+    many = tuple(Finding("HLS010", "segment-missing", Severity.ERROR, f"segment {n} missing",
+                         "s3://b/index.m3u8", uri=f"s3://b/{n}.ts", line=n + 1)
+                 for n in range(ROWS_SHOWN + 7))
+    text = "".join(markdown_chunks(Report("0", ("s3://b/index.m3u8",), findings=many),
+                                   Path("/checkout")))
+    assert text.count("| error | HLS010 segment-missing |") == ROWS_SHOWN
+    assert text.endswith("\n... and 7 more findings (all of them are in --format json)\n")
