@@ -7,6 +7,7 @@ the traceback.
 
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -38,6 +39,18 @@ def _wanted_format(args: list[str]) -> str | None:
 
 class Group(TyperGroup):
     """Runs the app in non-standalone mode so usage errors and Ctrl-C follow our contract."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """A misspelt command is offered the closest command only ('chek': check, not
+        schema as well); typer lists every close one, closest first."""
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as exc:
+            message = getattr(exc, "message", None)
+            if isinstance(message, str):
+                exc.message = re.sub(  # type: ignore[attr-defined]
+                    r"Did you mean ('[^']*')(, '[^']*')+\?", r"Did you mean \1?", message)
+            raise
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
