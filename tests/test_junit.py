@@ -7,6 +7,7 @@ the verdict's on real titles.
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -41,8 +42,10 @@ def test_counts_match_the_console(cli, tmp_path: Path, target: str, fail_on: str
     path = {"faulty": lambda: faulty_title(tmp_path), "titles": lambda: FIXTURES / "titles",
             "app1": lambda: FIXTURES / "app1-transcoder-out"}[target]()
     root, report = junit_of(cli, tmp_path, str(path), "--fail-on", fail_on)
-    summary = report["summary"]
-    failing = summary["errors"] + (summary["warnings"] if fail_on == "warning" else 0)
+    console = cli("check", str(path), "--fail-on", fail_on).stdout
+    errors, warnings = map(int, re.search(r"(\d+) errors?, (\d+) warnings?", console).groups())
+    assert (errors, warnings) == (report["summary"]["errors"], report["summary"]["warnings"])
+    failing = errors + (warnings if fail_on == "warning" else 0)
     cases = list(root.iter("testcase"))
     [suite] = root.iter("testsuite")
     for element in (root, suite):
