@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
 
 from rich.console import Console
 
@@ -66,15 +66,18 @@ def write_json(report: Report, output: Path | None) -> None:
     _emit(json_chunks(report), output)
 
 
-def document(report: Report, output_format: OutputFormat, root: Path) -> Iterable[str]:
-    """The report in a format made of text (every one but the table, which rich draws);
-    `root` is the workspace that paths in CI annotations are relative to."""
+TextFormat = Literal[OutputFormat.json, OutputFormat.github, OutputFormat.gitlab,
+                     OutputFormat.markdown]
+"""Every format but the table, which rich draws to the width of its console."""
+
+
+def document(report: Report, output_format: TextFormat, root: Path) -> Iterable[str]:
+    """The report in a format made of text; `root` is the workspace that paths in CI
+    annotations are relative to."""
     from hlsinspect.render.github import github_lines
     from hlsinspect.render.gitlab import gitlab_chunks
     from hlsinspect.render.markdown import markdown_chunks
 
-    if output_format is OutputFormat.table:
-        raise ValueError("the table is drawn by write_table, not written as text")
     if output_format is OutputFormat.json:
         return json_chunks(report)
     if output_format is OutputFormat.github:
