@@ -247,3 +247,20 @@ def test_a_fault_of_hlsinspect_on_one_segment_costs_that_segment_only(monkeypatc
     report = probed(str(MEDIA / "ts-audio"))
     assert [name for name, _ in probe_findings(report)] == ["segment-unprobed"] * 3
     assert "RuntimeError: boom (please report it)" in report.findings[0].message
+
+
+def test_a_probed_report_fits_the_json_schema(tmp_path: Path):
+    from jsonschema import Draft202012Validator
+
+    from hlsinspect.schema import report_schema
+
+    validator = Draft202012Validator(report_schema())
+    for name in [*INTACT, "ts-midgop"]:
+        validator.validate(probed(str(MEDIA / name)).to_dict())
+    validator.validate(probed(str(MEDIA / "ts-h264"), mode="sample").to_dict())
+    root = copy(tmp_path, "ts-h264")
+    edit(root / "v/seg1.ts", lambda b: HTML)
+    report = probed(str(root)).to_dict()
+    validator.validate(report)
+    assert any(s["error"] for p in report["playlists"] if p["probe"]
+               for s in p["probe"]["segments"])

@@ -162,7 +162,7 @@ def check(
                            root=str(root) if root else None,
                            settings=settings, s3=s3, progress=progress)
 
-    deliver(run, [redact(t) for t in targets], as_json=output_format is Format.json,
+    deliver(run, [redact(t) for t in targets], output_format=output_format,
             output=output, junit=junit, debug=debug,
             judged_by=lambda: Severity(options.pick("fail-on", fail_on.value)),
             shard=lambda: Shard.parse(shard).pair if shard is not None else None)
@@ -204,7 +204,7 @@ def merge_reports(
         return merge(loaded, allow_partial=allow_partial,
                      fail_on=Severity(fail_on.value) if fail_on is not None else None)
 
-    deliver(run, [str(path) for path in reports], as_json=output_format is Format.json,
+    deliver(run, [str(path) for path in reports], output_format=output_format,
             output=output, junit=junit, debug=debug,
             judged_by=lambda: Severity(fail_on.value if fail_on else "error"))
 
@@ -285,6 +285,14 @@ def rules(
 
     console = console_for(sys.stdout)
     console.print(render_rules(listed, console.width))
+
+
+@app.command(short_help="Print the JSON Schema of the JSON report.")
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of the JSON report, every member described."""
+    from hlsinspect.schema import schema_text
+
+    sys.stdout.write(schema_text())
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ the traceback.
 
 from __future__ import annotations
 
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -26,14 +27,30 @@ def print_error(message: str, hint: str | None) -> None:
         typer.echo(f"hint: {hint}", err=True)
 
 
-def _wants_json(args: list[str]) -> bool:
-    """Whether the command line asked for JSON, read before (or despite) parsing it."""
-    return any(a == "--format=json" or (a == "--format" and n == "json")
-               for a, n in zip(args, [*args[1:], ""], strict=True))
+def _wanted_format(args: list[str]) -> str | None:
+    """The --format the command line asked for, read before (or despite) parsing it."""
+    for a, n in zip(args, [*args[1:], ""], strict=True):
+        if a.startswith("--format="):
+            return a.partition("=")[2]
+        if a == "--format":
+            return n
+    return None
 
 
 class Group(TyperGroup):
     """Runs the app in non-standalone mode so usage errors and Ctrl-C follow our contract."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        """A misspelt command is offered the closest command only ('chek': check, not
+        schema as well); typer lists every close one, closest first."""
+        try:
+            return super().resolve_command(ctx, args)
+        except Exception as exc:
+            message = getattr(exc, "message", None)
+            if isinstance(message, str):
+                exc.message = re.sub(  # type: ignore[attr-defined]
+                    r"Did you mean ('[^']*')(, '[^']*')+\?", r"Did you mean \1?", message)
+            raise
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
@@ -56,10 +73,15 @@ class Group(TyperGroup):
             message = exc.format_message().replace("Value error, ", "")
             command = argv[0] if argv and argv[0] in self.commands else None
             hint = f"run 'hlsinspect {command + ' ' if command else ''}--help' for the options"
-            if command in ("check", "merge") and _wants_json(argv):
-                from hlsinspect.render.json import error_report, render_json
+            wanted = _wanted_format(argv)
+            if command in ("check", "merge") and wanted not in (None, "table"):
+                from hlsinspect.render.formats import OutputFormat
+                from hlsinspect.render.json import error_report
+                from hlsinspect.render.output import write_error
 
-                sys.stdout.write(render_json(error_report([], "usage", message, hint)))
+                if wanted in {f.value for f in OutputFormat}:
+                    write_error(error_report([], "usage", message, hint),
+                                OutputFormat(wanted), None)
             print_error(message, hint)
             sys.exit(2)
         sys.exit(code if isinstance(code, int) else 0)

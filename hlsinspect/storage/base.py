@@ -14,7 +14,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from hlsinspect.uri.keys import Reference
@@ -102,6 +102,10 @@ class StorageError(Exception):
         self.message = message
         self.hint = hint
         self.retryable = retryable
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled whole (titles listed in a second process carry them), not as Exception's args
+        return (type(self), (self.kind, self.message, self.hint), {"retryable": self.retryable})
 
 
 @dataclass(frozen=True)
