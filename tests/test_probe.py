@@ -264,3 +264,15 @@ def test_a_probed_report_fits_the_json_schema(tmp_path: Path):
     validator.validate(report)
     assert any(s["error"] for p in report["playlists"] if p["probe"]
                for s in p["probe"]["segments"])
+
+
+def test_i_frame_playlists_are_not_probed(tmp_path: Path):
+    """An I-frame byte range holds one picture, often without the PAT and PMT before it."""
+    root = copy(tmp_path, "ts-h264")
+    (root / "iframes.m3u8").write_text(
+        "#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-TARGETDURATION:2\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+        "#EXT-X-I-FRAMES-ONLY\n#EXTINF:2.0,\n#EXT-X-BYTERANGE:1880@376\nv/seg0.ts\n"
+        "#EXTINF:2.0,\n#EXT-X-BYTERANGE:1880@376\nv/seg1.ts\n#EXT-X-ENDLIST\n")
+    report = probed(str(root / "iframes.m3u8"))
+    assert probe_findings(report) == []
+    assert report.playlists[0].probe is None

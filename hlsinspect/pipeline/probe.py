@@ -2,7 +2,8 @@
 ranged GETs through the title's store, say what the segment really holds.
 
 Sizes come from the verify stage (HEAD or listing), so no extra request finds them. Only
-present, unencrypted, non-GAP segments are read. `sample` takes `ProbeSettings.sample`
+present, unencrypted, non-GAP segments of media playlists are read; I-frame playlists
+(EXT-X-I-FRAMES-ONLY) are not. `sample` takes `ProbeSettings.sample`
 segments of each media playlist: the first, the last and an even spread between. An init
 segment (EXT-X-MAP) is read once per playlist, whole up to `INIT_LIMIT`.
 """
@@ -61,8 +62,9 @@ def probe_title(found: Fetched, checked: Sequence[Checked], known: Mapping[str, 
     jobs: list[_Job] = []
     for item in checked:
         context = item.context
-        if context is None or context.playlist.is_multivariant:
-            continue
+        if context is None or context.playlist.is_multivariant or \
+                context.playlist.iframes_only:
+            continue  # an I-frame range holds one picture, often without PAT and PMT
         probe = parents.get(item.entry.loaded.key, PlaylistProbe())
         probe.independent |= context.tag("EXT-X-INDEPENDENT-SEGMENTS") is not None
         probes[item.uri] = probe
