@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from hlsinspect.media import ts, ts_probe
+from hlsinspect.checks.probe_examples import SPS_160X90
+from hlsinspect.media import fmp4_probe, ts, ts_probe
 from hlsinspect.media.bits import BitReader, MediaError
 from hlsinspect.media.bmff import init_tracks
 from hlsinspect.media.nal import rbsp
 from hlsinspect.media.result import Probed
-from hlsinspect.media.segment import expected_containers, probe_segment, sniff
+from hlsinspect.media.segment import HEAD, TAIL, expected_containers, probe_segment, sniff
+from hlsinspect.media.sps import h264_sps
 from hlsinspect.media.webvtt import header
 
 MEDIA = Path(__file__).resolve().parent.parent / "fixtures" / "media"
@@ -69,7 +71,7 @@ def test_only_the_head_and_tail_are_read():
     data = path.read_bytes() * 20
     data = data[:len(data) - len(data) % 188]
     found = probe_segment(lambda o, n: data[o:o + n], len(data), ("ts",))
-    assert found.bytes_read == 96 * 1024 < len(data) / 5
+    assert found.bytes_read == HEAD + TAIL < len(data) / 5
 
 
 @pytest.mark.parametrize(("name", "damage", "kind", "says"), [
@@ -188,3 +190,33 @@ def test_mutated_init_segments_are_damage_never_a_crash():
             data[rng.randrange(len(data))] = rng.randrange(256)
         with contextlib.suppress(MediaError):  # damage is MediaError, nothing else
             init_tracks(bytes(data[:rng.randint(0, len(data))] if attempt % 3 else data))
+
+
+def test_an_fmp4_segment_of_several_fragments_is_walked_past_each_mdat():
+    """Two fragments in one segment (seg0 then seg1): each moof is read after skipping the
+    mdat before it, so the bytes read are the box headers and moofs, not the media."""
+    path = MEDIA / "fmp4-h264" / "v"
+    data = (path / "seg0.m4s").read_bytes() + (path / "seg1.m4s").read_bytes()
+    tracks = init_tracks((path / "init.mp4").read_bytes())
+    reads: list[int] = []
+
+    def read(offset: int, length: int) -> bytes:
+        reads.append(len(data[offset:offset + length]))
+        return data[offset:offset + length]
+
+    found = fmp4_probe.probe(read, len(data), data[:64], tracks)
+    assert (found.start, found.duration, found.keyframe) == (0.0, 4.0, True)
+    assert sum(reads) < len(data) / 4
+    truncated = fmp4_probe.probe(read, len(data) - 10, data[:64], tracks)
+    assert [p.kind for p in truncated.problems] == ["truncated"]
+
+
+def test_the_frame_step_comes_from_the_sps_when_one_pes_is_all_there_is():
+    """A head of one big IDR and a tail of one picture: no two DTS of one stretch, so the
+    frame is the SPS's VUI timing (libx264 writes 2 x 1/50 s at 25 fps)."""
+    assert h264_sps(SPS_160X90).frame == pytest.approx(0.04)
+    head, tail = ts.Packets(streams={1: 0x1B}), ts.Packets(streams={1: 0x1B})
+    head.pts[1], head.dts[1] = [7200], [0]
+    tail.pts[1], tail.dts[1] = [183600], [176400]
+    assert ts_probe._timing(head, tail, 1, closed=True, frame=3600)[1] == pytest.approx(2.0)
+    assert ts_probe._timing(head, tail, 1, closed=True)[1] == pytest.approx(1.96)

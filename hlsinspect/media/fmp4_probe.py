@@ -14,7 +14,8 @@ from hlsinspect.media.bmff import Box, Fragment, Track, boxes
 from hlsinspect.media.fragments import is_sync, moof_fragments
 from hlsinspect.media.result import Probed, Problem, Reader
 
-WINDOW = 16 * 1024
+WINDOW = 4 * 1024
+"""Bytes read at each box header after the head: a moof of a few seconds of video fits."""
 MAX_MOOF = 8 * 1024 * 1024
 MAX_BOXES = 10_000
 

@@ -19,7 +19,7 @@ from hlsinspect.media.result import Probed, Problem, Reader
 from hlsinspect.media.webvtt import header, is_webvtt
 
 Container = Literal["ts", "fmp4", "audio", "webvtt"]
-HEAD = 64 * 1024
+HEAD = 32 * 1024
 TAIL = 32 * 1024
 NAMES = {"ts": "MPEG-TS", "fmp4": "fMP4", "audio": "packed audio", "webvtt": "WebVTT"}
 

@@ -25,6 +25,8 @@ class VideoInfo:
     level: int
     width: int
     height: int
+    frame: float | None = None
+    """Seconds per frame from the VUI timing info, when the SPS has it (H.264 only)."""
 
 
 def h264_sps(unit: bytes, sample_entry: str = "avc1") -> VideoInfo:
@@ -55,12 +57,36 @@ def h264_sps(unit: bytes, sample_entry: str = "avc1") -> VideoInfo:
         bits.skip(1)
     bits.skip(1)
     crop = [bits.ue() for _ in range(4)] if bits.flag() else [0, 0, 0, 0]
+    frame = _vui_frame(bits) if bits.flag() else None
     unit_x = 1 if chroma in (0, 3) else 2
     unit_y = (1 if chroma in (0, 2, 3) else 2) * (2 - frame_mbs_only)
     width = width_mbs * 16 - unit_x * (crop[0] + crop[1])
     height = (2 - frame_mbs_only) * height_units * 16 - unit_y * (crop[2] + crop[3])
     return VideoInfo(f"{sample_entry}.{profile:02X}{constraints:02X}{level:02X}", profile,
-                     level, width, height)
+                     level, width, height, frame)
+
+
+def _vui_frame(bits: BitReader) -> float | None:
+    """Seconds per frame from an H.264 VUI's timing info (two ticks a frame), if present;
+    a VUI cut short is no frame rate, not damage."""
+    try:
+        if bits.flag() and bits.bits(8) == 255:
+            bits.skip(32)  # sample aspect ratio
+        if bits.flag():
+            bits.skip(1)  # overscan
+        if bits.flag():
+            bits.skip(4)
+            if bits.flag():
+                bits.skip(24)  # colour description
+        if bits.flag():
+            bits.ue()
+            bits.ue()
+        if not bits.flag():
+            return None
+        ticks, scale = bits.bits(32), bits.bits(32)
+    except MediaError:
+        return None
+    return 2 * ticks / scale if ticks and scale else None
 
 
 def _skip_scaling_lists(bits: BitReader, count: int) -> None:

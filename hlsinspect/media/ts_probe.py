@@ -27,6 +27,7 @@ from hlsinspect.media.sps import VideoInfo, h264_sps, h265_sps
 CLOCK = 90_000
 WRAP = 1 << 33
 MAX_TAIL = 2 * 1024 * 1024
+OPEN_TAIL_PES = 4
 
 
 def probe(read: Reader, size: int, head: bytes, tail_size: int) -> Probed:
@@ -40,12 +41,17 @@ def probe(read: Reader, size: int, head: bytes, tail_size: int) -> Probed:
         return Probed("ts", problems=(*problems, Problem(
             "malformed", f"has no {what} in its first {len(head)} bytes")))
     timed = _timed_pid(first.streams)
-    last = first if len(head) >= size else _tail(read, size, len(head), tail_size, first, timed)
     video = _video(first, timed)
+    frame = round(video.frame * CLOCK) if video is not None and video.frame else None
     keyframe = None
     if ts.kind_of(first.streams[timed]) in ts.VIDEO:
         keyframe = _starts_on_keyframe(first, timed)
-    start, duration = _timing(first, last, timed, keyframe is not False)
+    wanted = 1 if frame or len(first.dts.get(timed, [])) >= 2 else 2
+    if keyframe is False:
+        wanted = OPEN_TAIL_PES
+    last = first if len(head) >= size else \
+        _tail(read, size, len(head), tail_size, first, timed, wanted)
+    start, duration = _timing(first, last, timed, keyframe is not False, frame)
     if ts.kind_of(first.streams[timed]) == "aac" and start is not None:
         duration = _audio_duration(first, last, timed) or duration
     return Probed("ts", start=start, duration=duration if not problems else None,
@@ -55,13 +61,12 @@ def probe(read: Reader, size: int, head: bytes, tail_size: int) -> Probed:
 
 
 def _tail(read: Reader, size: int, after: int, tail_size: int, first: ts.Packets,
-          timed: int) -> ts.Packets:
+          timed: int, wanted: int) -> ts.Packets:
     """The packets of the segment's tail, grown (twice as long each time, up to `MAX_TAIL`,
-    reading only what it lacks) until it holds a PES start of the timed stream, and two when
-    the head holds only one (the frame step comes from two DTS values). After a segment that
-    starts mid-GOP, a tail of a few pictures may miss the last one presented by a frame or
-    two; such a segment is a finding of its own."""
-    wanted = 1 if len(first.dts.get(timed, [])) >= 2 else 2
+    reading only what it lacks) until it holds `wanted` PES starts of the timed stream: one
+    is enough when the SPS or the head gives the frame step, two otherwise; after a first
+    picture that is no random access point (no reordering delay known), `OPEN_TAIL_PES`, so
+    the last picture presented is among them."""
     offset, data = size, b""
     while True:
         start = max(after, size - tail_size)
@@ -86,21 +91,24 @@ def _signed(ticks: int) -> int:
     return (ticks + WRAP // 2) % WRAP - WRAP // 2
 
 
-def _timing(first: ts.Packets, last: ts.Packets, pid: int, closed: bool
-            ) -> tuple[float | None, float | None]:
+def _timing(first: ts.Packets, last: ts.Packets, pid: int, closed: bool,
+            frame: int | None = None) -> tuple[float | None, float | None]:
     """(start, duration) in seconds; `closed` when the first picture is a random access
-    point, whose PTS - DTS is then the stream's reordering delay."""
+    point, whose PTS - DTS is then the stream's reordering delay. One frame is `frame`
+    (ticks, from the SPS), else the smallest step between two DTS values of one stretch."""
     head, head_dts = first.pts.get(pid, []), first.dts.get(pid, [])
     if not head:
         return None, None
     tail, tail_dts = last.pts.get(pid, []) or head, last.dts.get(pid, []) or head_dts
     base = head[0] + min(_signed(p - head[0]) for p in head)
-    end = max(_signed(p - base) for p in tail)
+    end = max(_signed(p - base) for p in [*head, *tail])
     if closed:
         end = max(end, _signed(tail_dts[-1] - base) + _signed(head[0] - head_dts[0]))
-    decoded = sorted({_signed(d - base) for d in [*head_dts, *tail_dts]})
-    steps = [b - a for a, b in itertools.pairwise(decoded) if b > a]
-    return base % WRAP / CLOCK, (end + (min(steps) if steps else 0)) / CLOCK
+    # a frame: from the SPS, else the smallest step between the DTS of one stretch (the head
+    # and the tail are apart: a difference across them is no frame)
+    steps = [_signed(b - a) for run in (head_dts, tail_dts) for a, b in itertools.pairwise(run)]
+    step = frame or min((s for s in steps if s > 0), default=0)
+    return base % WRAP / CLOCK, (end + step) / CLOCK
 
 
 def _audio_duration(first: ts.Packets, last: ts.Packets, pid: int) -> float | None:
