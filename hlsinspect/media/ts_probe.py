@@ -55,7 +55,7 @@ def probe(read: Reader, size: int, head: bytes, tail_size: int) -> Probed:
     if ts.kind_of(first.streams[timed]) == "aac" and start is not None:
         duration = _audio_duration(first, last, timed) or duration
     return Probed("ts", start=start, duration=duration if not problems else None,
-                  keyframe=keyframe, codecs=_codecs(first, video),
+                  keyframe=keyframe, codecs=_codecs(first, last, video),
                   resolution=(video.width, video.height) if video else None,
                   problems=tuple(problems))
 
@@ -142,15 +142,20 @@ def _starts_on_keyframe(packets: ts.Packets, pid: int) -> bool:
     return packets.random_access.get(pid, False)
 
 
-def _codecs(packets: ts.Packets, video: VideoInfo | None) -> tuple[str, ...]:
+def _codecs(packets: ts.Packets, last: ts.Packets, video: VideoInfo | None
+            ) -> tuple[str, ...]:
+    """The codecs of the PMT's streams: video from the SPS, AAC from an ADTS header of the
+    first PES in the head or the last in the tail (a big IDR may push the first audio PES
+    out of the head)."""
     found = []
     for pid, kind in packets.streams.items():
         name = ts.kind_of(kind)
         if name in ("h264", "h265"):
             found.append(video.codec if video else {"h264": "avc1", "h265": "hvc1"}[name])
         elif name == "aac":
-            payload = bytes(packets.first_pes.get(pid, b""))
-            found.append(adts_frames(payload, 0).codec if is_adts(payload) else "mp4a.40")
+            heads = (packets.first_pes.get(pid), last.last_pes.get(pid))
+            payload = next((bytes(p) for p in heads if p and is_adts(bytes(p))), b"")
+            found.append(adts_frames(payload, 0).codec if payload else "mp4a.40")
         elif name != "id3":
             found.append(name)
     return tuple(dict.fromkeys(found))
