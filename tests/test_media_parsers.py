@@ -49,6 +49,7 @@ def test_durations_agree_with_ffprobe_within_one_frame(name: str):
     pytest.param("fmp4-h264/v/seg1.m4s", ("avc1.4D401E", "mp4a.40.2"), (160, 90), id="fmp4-h264"),
     pytest.param("fmp4-h265/v/seg2.m4s", ("hvc1.1.6.L30.90", "mp4a.40.2"), (160, 90),
                  id="fmp4-h265"),
+    pytest.param("ts-h265/v/seg1.ts", ("hvc1.1.6.L30.90", "mp4a.40.2"), (160, 90), id="ts-h265"),
     pytest.param("ts-audio/a/seg1.aac", ("mp4a.40.2",), None, id="packed-audio"),
 ])
 def test_codecs_and_resolution_from_the_parameter_sets(name, codecs, resolution):

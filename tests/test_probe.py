@@ -23,7 +23,7 @@ from tests.origin import Origin
 MEDIA = Path(__file__).resolve().parent.parent / "fixtures" / "media"
 RECORDED = json.loads((MEDIA / "probe.json").read_text())
 PROBE_RULES = {name for name, rule in RULES.items() if rule.scope == "probe"}
-INTACT = ["ts-h264", "ts-audio", "fmp4-h264", "fmp4-h265"]
+INTACT = ["ts-h264", "ts-h265", "ts-audio", "fmp4-h264", "fmp4-h265"]
 HTML = b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head></html>\n"
 FRAME = {"video": 1 / 25, "audio": 1024 / 48000}
 

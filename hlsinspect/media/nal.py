@@ -63,3 +63,8 @@ def h265_type(unit: bytes) -> int:
 
 def is_random_access(unit: bytes, hevc: bool) -> bool:
     return h265_type(unit) in H265_IRAP if hevc else h264_type(unit) == H264_IDR
+
+
+def is_picture(unit: bytes, hevc: bool) -> bool:
+    """A VCL NAL unit: a slice of a picture (not a parameter set, SEI or delimiter)."""
+    return h265_type(unit) < 32 if hevc else 1 <= h264_type(unit) <= 5

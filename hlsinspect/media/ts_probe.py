@@ -1,10 +1,11 @@
 """An MPEG-TS segment from its head and tail: programme, timing, keyframe, codecs.
 
 The timed stream is the first video stream (else the first audio stream). It starts at the
-lowest PTS of the head. Pictures are presented in decode order delayed by a fixed reordering
-delay (PTS - DTS of the first picture), so the last picture presented is the last one decoded
-plus that delay, whatever the B-frame pattern: the tail needs one PES start of the stream.
-The duration adds one frame, the smallest step between DTS values seen.
+lowest PTS of the head. From a random access point on, pictures are presented at the pace
+they are decoded, delayed by a fixed reordering delay, so the presentation lasts from the
+first DTS to the last one, plus a frame, whatever the B-frame pattern (and an open GOP's
+leading pictures): the tail needs one PES start of the stream. A frame is the SPS's VUI
+timing, else the smallest step between two DTS values of the head or of the tail.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from hlsinspect.media.nal import (
     annexb_units,
     h264_type,
     h265_type,
+    is_picture,
     is_random_access,
 )
 from hlsinspect.media.result import Probed, Problem, Reader
@@ -94,8 +96,9 @@ def _signed(ticks: int) -> int:
 def _timing(first: ts.Packets, last: ts.Packets, pid: int, closed: bool,
             frame: int | None = None) -> tuple[float | None, float | None]:
     """(start, duration) in seconds; `closed` when the first picture is a random access
-    point, whose PTS - DTS is then the stream's reordering delay. One frame is `frame`
-    (ticks, from the SPS), else the smallest step between two DTS values of one stretch."""
+    point, so that the first presented is the first decoded plus the reordering delay. One
+    frame is `frame` (ticks, from the SPS), else the smallest step between two DTS values
+    of one stretch."""
     head, head_dts = first.pts.get(pid, []), first.dts.get(pid, [])
     if not head:
         return None, None
@@ -103,7 +106,9 @@ def _timing(first: ts.Packets, last: ts.Packets, pid: int, closed: bool,
     base = head[0] + min(_signed(p - head[0]) for p in head)
     end = max(_signed(p - base) for p in [*head, *tail])
     if closed:
-        end = max(end, _signed(tail_dts[-1] - base) + _signed(head[0] - head_dts[0]))
+        # pictures are presented as decoded, delayed by the time from the first decoded to
+        # the first presented (the IDR, or an open GOP's leading pictures before its CRA)
+        end = max(end, _signed(tail_dts[-1] - head_dts[0]))
     # a frame: from the SPS, else the smallest step between the DTS of one stretch (the head
     # and the tail are apart: a difference across them is no frame)
     steps = [_signed(b - a) for run in (head_dts, tail_dts) for a, b in itertools.pairwise(run)]
@@ -135,10 +140,13 @@ def _video(packets: ts.Packets, pid: int) -> VideoInfo | None:
 
 
 def _starts_on_keyframe(packets: ts.Packets, pid: int) -> bool:
+    """Whether the first picture's first slice is an IDR (H.264) or IRAP (H.265) slice; the
+    packet's random_access_indicator when the head holds no slice of it (parameter sets and
+    SEI can fill the first packets)."""
     hevc = ts.kind_of(packets.streams[pid]) == "h265"
-    units = list(annexb_units(bytes(packets.first_pes.get(pid, b""))))
-    if units:
-        return any(is_random_access(unit, hevc) for unit in units)
+    for unit in annexb_units(bytes(packets.first_pes.get(pid, b""))):
+        if is_picture(unit, hevc):
+            return is_random_access(unit, hevc)
     return packets.random_access.get(pid, False)
 
 
