@@ -64,7 +64,7 @@ def probe(read: Reader, size: int, head: bytes, tail_size: int) -> Probed:
 
 def _tail(read: Reader, size: int, after: int, tail_size: int, first: ts.Packets,
           timed: int, wanted: int) -> ts.Packets:
-    """The packets of the segment's tail, grown (twice as long each time, up to `MAX_TAIL`,
+    """The packets of the segment's tail, grown (four times as long each time, up to `MAX_TAIL`,
     reading only what it lacks) until it holds `wanted` PES starts of the timed stream: one
     is enough when the SPS or the head gives the frame step, two otherwise; after a first
     picture that is no random access point (no reordering delay known), `OPEN_TAIL_PES`, so
@@ -78,7 +78,7 @@ def _tail(read: Reader, size: int, after: int, tail_size: int, first: ts.Packets
         if len(last.dts.get(timed, [])) >= wanted or offset == after or \
                 tail_size >= MAX_TAIL:
             return last
-        tail_size *= 2
+        tail_size *= 4
 
 
 def _timed_pid(streams: dict[int, int]) -> int:
