@@ -14,7 +14,7 @@ from typing import TextIO
 
 from rich.console import Console
 
-from hlsinspect.errors import HlsInspectError
+from hlsinspect.errors import OutputError
 from hlsinspect.render.json import json_chunks
 from hlsinspect.render.junit import render_junit
 from hlsinspect.report import Report
@@ -34,10 +34,10 @@ def check_writable(*paths: Path | None) -> None:
         if path is None:
             continue
         if path.is_dir():
-            raise HlsInspectError(f"cannot write {path}: it is a directory", kind="output")
+            raise OutputError(f"cannot write {path}: it is a directory")
         if not path.parent.is_dir():
-            raise HlsInspectError(f"cannot write {path}: no directory {path.parent}",
-                                  kind="output", hint="create the directory first")
+            raise OutputError(f"cannot write {path}: no directory {path.parent}",
+                              hint="create the directory first")
 
 
 def _write(path: Path, text: str | Iterable[str]) -> None:
@@ -45,7 +45,7 @@ def _write(path: Path, text: str | Iterable[str]) -> None:
         with path.open("w", encoding="utf-8", errors="backslashreplace") as handle:
             handle.writelines([text] if isinstance(text, str) else text)
     except OSError as exc:
-        raise HlsInspectError(f"cannot write {path}: {exc.strerror}", kind="output") from exc
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
 
 
 def write_junit(report: Report, path: Path) -> None:
@@ -72,7 +72,7 @@ def write_table(report: Report, output: Path | None, width: int | None = None) -
             Console(file=handle, width=160, no_color=True, markup=False,
                     highlight=False).print(render_table(report))
     except OSError as exc:
-        raise HlsInspectError(f"cannot write {output}: {exc.strerror}", kind="output") from exc
+        raise OutputError(f"cannot write {output}: {exc.strerror}") from exc
 
 
 def write_report(report: Report, as_json: bool, output: Path | None, junit: Path | None) -> None:
