@@ -20,6 +20,8 @@ from hlsinspect.cli.delivery import deliver
 from hlsinspect.cli.failures import Group, guard, print_error
 from hlsinspect.cli.options import (
     Bucket,
+    Color,
+    ColorOption,
     Debug,
     Endpoint,
     FailOn,
@@ -29,6 +31,7 @@ from hlsinspect.cli.options import (
     Output,
     OutputFormat,
     Profile,
+    Quiet,
     Region,
     RulesFormat,
     RulesProfile,
@@ -103,6 +106,8 @@ def check(
         help="Do not run these rules (code or name; repeat, or separate with commas).")] = None,
     no_progress: Annotated[bool, typer.Option(
         "--no-progress", help="No progress bar on stderr.")] = False,
+    color: ColorOption = Color.auto,
+    quiet: Quiet = False,
     maps: Annotated[list[str] | None, typer.Option(
         "--map", metavar="PREFIX=TARGET", show_default=False,
         help="Verify URIs under PREFIX (https://cdn.example.com/) at TARGET instead: "
@@ -150,22 +155,28 @@ def check(
 
     def run() -> Report:
         settings, s3 = settings_and_s3()
-        with _progress(not no_progress) as progress:
+        with _progress(not (no_progress or quiet), color) as progress:
             return inspect(targets, bucket=options.pick("bucket", bucket),
                            default_bucket=os.environ.get("HLSINSPECT_BUCKET") or None,
                            root=str(root) if root else None,
                            settings=settings, s3=s3, progress=progress)
 
     deliver(run, [redact(t) for t in targets], as_json=output_format is Format.json,
-            output=output, junit=junit, debug=debug,
+            output=output, junit=junit, debug=debug, terminal=_terminal(color, quiet),
             judged_by=lambda: Severity(options.pick("fail-on", fail_on.value)),
             shard=lambda: Shard.parse(shard).pair if shard is not None else None)
 
 
-def _progress(enabled: bool) -> Any:
+def _progress(enabled: bool, color: Color) -> Any:
     from hlsinspect.render.progress import progress_bar
 
-    return progress_bar(enabled and sys.stderr.isatty())
+    return progress_bar(enabled and sys.stderr.isatty(), color.value)
+
+
+def _terminal(color: Color, quiet: bool) -> Any:
+    from hlsinspect.render.terminal import Terminal
+
+    return Terminal(color.value, quiet)
 
 
 @app.command("merge", short_help="Combine the JSON reports of a sharded check into one.")
@@ -181,6 +192,8 @@ def merge_reports(
         "--fail-on", show_default=False,
         help="Lowest severity that makes the exit code 1 (default: the strictest "
              "threshold the reports were judged by).")] = None,
+    color: ColorOption = Color.auto,
+    quiet: Quiet = False,
     allow_partial: Annotated[bool, typer.Option(
         "--allow-partial", help="Merge even when shards are missing; each missing shard "
                                 "is a shard-missing error in the report.")] = False,
@@ -199,7 +212,7 @@ def merge_reports(
                      fail_on=Severity(fail_on.value) if fail_on is not None else None)
 
     deliver(run, [str(path) for path in reports], as_json=output_format is Format.json,
-            output=output, junit=junit, debug=debug,
+            output=output, junit=junit, debug=debug, terminal=_terminal(color, quiet),
             judged_by=lambda: Severity(fail_on.value if fail_on else "error"))
 
 

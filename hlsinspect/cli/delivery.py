@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
@@ -17,9 +17,12 @@ from hlsinspect.cli.failures import guard
 from hlsinspect.errors import HlsInspectError
 from hlsinspect.report import Report, Severity
 
+if TYPE_CHECKING:
+    from hlsinspect.render.terminal import Terminal
+
 
 def deliver(make: Callable[[], Report], targets: Sequence[str], *, as_json: bool,
-            output: Path | None, junit: Path | None, debug: bool,
+            output: Path | None, junit: Path | None, debug: bool, terminal: Terminal | None = None,
             judged_by: Callable[[], Severity] = lambda: Severity.ERROR,
             shard: Callable[[], tuple[int, int] | None] = lambda: None) -> NoReturn:
     """Make the report, write it (table or JSON, and JUnit), exit by its verdict.
@@ -30,6 +33,7 @@ def deliver(make: Callable[[], Report], targets: Sequence[str], *, as_json: bool
     """
     from hlsinspect.render.json import error_report
     from hlsinspect.render.output import check_writable, write_json, write_junit, write_report
+    from hlsinspect.render.terminal import PLAIN
 
     def on_error(exc: HlsInspectError) -> None:
         if exc.kind == "output":
@@ -53,5 +57,5 @@ def deliver(make: Callable[[], Report], targets: Sequence[str], *, as_json: bool
         return make()
 
     report = guard(checked, debug, on_error)
-    guard(lambda: write_report(report, as_json, output, junit), debug)
+    guard(lambda: write_report(report, as_json, output, junit, terminal or PLAIN), debug)
     raise typer.Exit(0 if report.ok else 1)

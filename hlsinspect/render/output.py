@@ -6,7 +6,6 @@ the output step crash after the inspection has been done.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,15 +16,14 @@ from rich.console import Console
 from hlsinspect.errors import OutputError
 from hlsinspect.render.json import json_chunks
 from hlsinspect.render.junit import render_junit
+from hlsinspect.render.terminal import PLAIN, ColorChoice, Terminal, console, emit
 from hlsinspect.report import Report
 
 
-def console_for(stream: TextIO, width: int | None = None) -> Console:
+def console_for(stream: TextIO, width: int | None = None,
+                color: ColorChoice = "auto") -> Console:
     """Markup off (URIs are data, not rich markup); wide on pipes unless COLUMNS says."""
-    is_tty = hasattr(stream, "isatty") and stream.isatty()
-    if width is None and not is_tty and not os.environ.get("COLUMNS"):
-        width = 160  # CI logs: do not fold URIs at 80 columns
-    return Console(file=stream, width=width, highlight=False, markup=False)
+    return console(stream, width, color)
 
 
 def check_writable(*paths: Path | None) -> None:
@@ -60,25 +58,27 @@ def write_json(report: Report, output: Path | None) -> None:
         _write(output, chunks)
 
 
-def write_table(report: Report, output: Path | None, width: int | None = None) -> None:
+def write_table(report: Report, output: Path | None, width: int | None = None,
+                terminal: Terminal = PLAIN) -> None:
     from hlsinspect.render.table import render_table
 
     if output is None:
-        console = console_for(sys.stdout, width)
-        console.print(render_table(report, console.width))
+        out = console(sys.stdout, width, terminal.color)
+        emit(out, render_table(report, out.width, quiet=terminal.quiet))
         return
     try:
         with output.open("w", encoding="utf-8", errors="backslashreplace") as handle:
-            Console(file=handle, width=160, no_color=True, markup=False,
-                    highlight=False).print(render_table(report))
+            out = console(handle, 160, terminal.color)
+            emit(out, render_table(report, quiet=terminal.quiet))
     except OSError as exc:
         raise OutputError(f"cannot write {output}: {exc.strerror}") from exc
 
 
-def write_report(report: Report, as_json: bool, output: Path | None, junit: Path | None) -> None:
+def write_report(report: Report, as_json: bool, output: Path | None, junit: Path | None,
+                 terminal: Terminal = PLAIN) -> None:
     if junit is not None:
         write_junit(report, junit)
     if as_json:
         write_json(report, output)
     else:
-        write_table(report, output)
+        write_table(report, output, terminal=terminal)

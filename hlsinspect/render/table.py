@@ -259,7 +259,10 @@ def verdict(report: Report) -> Text:
     return Text.assemble(("FAIL", "bold red"), "  ", words, threshold)
 
 
-def render_table(report: Report, width: int = 160) -> RenderableType:
+def render_table(report: Report, width: int = 160, *, quiet: bool = False) -> RenderableType:
+    """The whole report, or (`quiet`) only its findings and the verdict."""
+    if quiet:
+        return Group(*_findings(list(report.findings)), verdict(report))
     by_playlist: Findings = defaultdict(list, report.by_playlist())
     children = {p.uri: p for p in report.playlists if p.parent is not None}
     in_ladder = {v.uri for p in report.playlists for v in p.variants if v.uri} | {
