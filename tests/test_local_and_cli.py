@@ -104,7 +104,7 @@ def test_bad_option_exits_2_in_our_format(cli):
 def test_a_misspelt_command_is_not_offered_as_a_command(cli):
     run = cli("chek", str(SAMPLE_DIR / "sample.m3u8"))
     assert run.exit_code == 2
-    assert "Did you mean 'check'?" in run.stderr
+    assert "did you mean 'check'?" in run.stderr
     assert "hint: run 'hlsinspect --help'" in run.stderr
     assert "chek --help" not in run.stderr
 
