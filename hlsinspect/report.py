@@ -128,6 +128,9 @@ class Variant:
     measured_average_bandwidth: int | None = None
     line: int | None = None
     """The line of its EXT-X-STREAM-INF (or EXT-X-I-FRAME-STREAM-INF) tag."""
+    groups: tuple[str, ...] = ()
+    """The rendition groups it plays with: its AUDIO, VIDEO, SUBTITLES and CLOSED-CAPTIONS
+    GROUP-IDs, in that order (CLOSED-CAPTIONS=NONE is none)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -141,12 +144,13 @@ class Variant:
             "iframe": self.iframe,
             "measured_bandwidth": self.measured_bandwidth,
             "measured_average_bandwidth": self.measured_average_bandwidth,
+            "groups": list(self.groups),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Variant:
         """The inverse of `to_dict`."""
-        return cls(**_members(cls, data))
+        return cls(**_members(cls, data, groups=tuple(data.get("groups", ()))))
 
 
 @dataclass(frozen=True)
@@ -241,10 +245,14 @@ class Summary:
     errors: int
     warnings: int
     infos: int
+    playlists_missing: int = 0
+    """Playlists a multivariant playlist references that do not exist (counted in
+    `playlists`, with no facts of their own)."""
 
     def to_dict(self) -> dict[str, int]:
         return {
             "playlists": self.playlists,
+            "playlists_missing": self.playlists_missing,
             "segments": self.segments,
             "objects_checked": self.objects_checked,
             "missing": self.missing,
@@ -302,6 +310,7 @@ class Report:
             errors=counts[Severity.ERROR],
             warnings=counts[Severity.WARNING],
             infos=counts[Severity.INFO],
+            playlists_missing=sum(1 for p in self.playlists if p.load_status == "missing"),
         )
         object.__setattr__(self, "summary", summary)
 

@@ -71,8 +71,9 @@ def test_json_has_every_contracted_member(cli):
     assert report["tool"]["name"] == "hlsinspect"
     assert set(report["playlists"][0]) >= PLAYLIST_MEMBERS
     assert set(report["playlists"][0]["objects"]) == {"checked", "present", "missing", "unknown"}
-    assert set(report["summary"]) == {"playlists", "segments", "objects_checked", "missing",
-                                      "unknown", "errors", "warnings", "infos"}
+    assert set(report["summary"]) == {"playlists", "playlists_missing", "segments",
+                                      "objects_checked", "missing", "unknown", "errors",
+                                      "warnings", "infos"}
 
 
 def test_finding_has_every_contracted_member(cli, tree: Path):
