@@ -89,7 +89,8 @@ def parse_target(text: str, bucket: str | None, env_bucket: str | None = None,
         return Target(text=text, root=directory, key=name, mode="playlist")
     raise UsageError(
         f"target {text!r} is not a local file or directory, and no bucket was given",
-        hint=f"for an S3 key use --bucket BUCKET (or HLSINSPECT_BUCKET) or s3://BUCKET/{text}",
+        hint="for an S3 key use --bucket BUCKET (or HLSINSPECT_BUCKET) or "
+             f"s3://BUCKET/{text.lstrip('/')}",
     )
 
 

@@ -94,3 +94,10 @@ def test_a_segment_or_image_target_is_told_to_pass_the_playlist(cli, target: str
     assert run.exit_code == 2
     assert f"is {what}, not a playlist" in run.stderr
     assert "hint: pass the playlist (.m3u8) that lists it" in run.stderr
+
+
+def test_an_absolute_path_that_does_not_exist_is_hinted_as_one_s3_key(cli, tmp_path):
+    run = cli("check", str(tmp_path / "gone" / "master.m3u8"))
+    assert run.exit_code == 2
+    assert f"or s3://BUCKET/{str(tmp_path).lstrip('/')}/gone/master.m3u8" in run.stderr
+    assert "BUCKET//" not in run.stderr
