@@ -95,3 +95,9 @@ def test_piped_tables_have_no_trailing_spaces(cli, monkeypatch, target, columns:
     run = cli("check", str(target))
     assert "Ladder of" in run.stdout or "Total length" in run.stdout
     assert [line for line in run.stdout.splitlines() if line != line.rstrip()] == []
+
+
+def test_the_rules_table_has_no_trailing_spaces_either(cli):
+    listed = cli("rules").stdout
+    assert "segment-missing" in listed
+    assert [line for line in listed.splitlines() if line != line.rstrip()] == []

@@ -3,6 +3,7 @@ local S3 server and damage it (delete an object, cut a playlist short) without t
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -43,3 +44,12 @@ def test_the_helper_refuses_what_it_cannot_do(s3: S3, args: list[str], words: st
     done = helper(s3, *args)
     assert done.returncode == 2
     assert words in done.stderr
+
+
+def test_the_readme_sends_the_server_log_where_git_ignores_it():
+    readme = (FIXTURES.parent / "README.md").read_text(encoding="utf-8")
+    logs = re.findall(r"moto_server .*?> (\S+)", readme)
+    assert logs
+    for log in logs:
+        ignored = subprocess.run(["git", "check-ignore", "-q", log], cwd=FIXTURES.parent)
+        assert ignored.returncode == 0, f"{log} is not covered by .gitignore"

@@ -94,7 +94,7 @@ def rules(
     if output_format is RulesFormat.markdown:
         sys.stdout.write(rules_markdown(listed))
         return
-    from hlsinspect.render.output import console_for
+    from hlsinspect.render.terminal import console, emit
 
-    console = console_for(sys.stdout)
-    console.print(render_rules(listed, console.width))
+    out = console(sys.stdout)
+    emit(out, render_rules(listed, out.width))

@@ -9,21 +9,12 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TextIO
-
-from rich.console import Console
 
 from hlsinspect.errors import OutputError
 from hlsinspect.render.json import json_chunks
 from hlsinspect.render.junit import render_junit
-from hlsinspect.render.terminal import PLAIN, ColorChoice, Terminal, console, emit
+from hlsinspect.render.terminal import PLAIN, Terminal, console, emit
 from hlsinspect.report import Report
-
-
-def console_for(stream: TextIO, width: int | None = None,
-                color: ColorChoice = "auto") -> Console:
-    """Markup off (URIs are data, not rich markup); wide on pipes unless COLUMNS says."""
-    return console(stream, width, color)
 
 
 def check_writable(*paths: Path | None) -> None:
