@@ -158,6 +158,23 @@ with open(out + ".json", "w") as file:
 """Profile child: hlsinspect's command line with one cProfile profiler per thread, merged."""
 
 
+AUDITED = """\
+import atexit, resource, runpy, sys
+out = sys.argv[1]
+sys.argv = ["hlsinspect", *sys.argv[2:]]
+
+def record():
+    with open(out, "w") as file:
+        file.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+
+atexit.register(record)
+runpy.run_module("hlsinspect", run_name="__main__", alter_sys=True)
+"""
+"""Audit child: hlsinspect's command line, then the peak RSS of the processes it started and
+reaped (the one that lists the titles) written to a file: os.wait4 gives the maximum over a
+process and its children, and two processes run at once, so the audit's peak is the sum."""
+
+
 @dataclass
 class Run:
     """One child process: its wall time, peak memory and CPU, and the server's CPU meanwhile."""
@@ -169,6 +186,13 @@ class Run:
     returncode: int
     stdout: str
     stderr: str
+    helper_mb: float = 0.0
+    """The peak RSS of the process hlsinspect lists titles in (0 when it started none)."""
+
+    @property
+    def total_mb(self) -> float:
+        """Both processes' peaks added: an upper bound of what they held at once."""
+        return self.peak_mb + self.helper_mb
 
 
 @dataclass
@@ -181,7 +205,8 @@ class Point:
     paginator: Run
     audit: Run
     audit_peak_mb: float
-    """The highest peak over the audit's repeats (the best run's time is reported)."""
+    """The highest peak over the audit's repeats, both processes' peaks added (the best
+    run's time is reported)."""
     summary: dict[str, int]
 
 
@@ -268,9 +293,18 @@ def ensure_tree(root: Path, titles: int, workers: int) -> tuple[int, float | Non
 
 
 def audit_argv(endpoint: str, report: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "hlsinspect", "check", PREFIX, "--bucket", BUCKET,
+    rss = report.with_suffix(".rss")
+    return [sys.executable, "-c", AUDITED, str(rss), "check", PREFIX, "--bucket", BUCKET,
             "--endpoint-url", endpoint, "--no-progress", "--format", "json",
             "--output", str(report), *extra]
+
+
+def helper_peak(report: Path) -> float:
+    """The listing process's peak RSS in MB, as the audit child recorded it (0 if none)."""
+    try:
+        return int(report.with_suffix(".rss").read_text()) / 1024  # kB on Linux
+    except (OSError, ValueError):
+        return 0.0
 
 
 def read_summary(run: Run, report: Path, segments: int, label: str) -> dict[str, int]:
@@ -324,11 +358,13 @@ def measure_point(titles: int, work: Path, repeat: int, workers: int,
             paginator_count(listed, objects)
             report.unlink(missing_ok=True)
             audited = run_child(audit_argv(server.endpoint, report), server, work)
+            audited.helper_mb = helper_peak(report)
             summary = read_summary(audited, report, segments, f"audit of {titles} titles")
-            peak = max(peak, audited.peak_mb)
+            peak = max(peak, audited.total_mb)
             print(f"  run {attempt}: paginator {listed.seconds:.2f} s "
                   f"({listed.peak_mb:.0f} MB, server CPU {listed.server_cpu:.2f} s); "
-                  f"audit {audited.seconds:.2f} s ({audited.peak_mb:.0f} MB, CPU "
+                  f"audit {audited.seconds:.2f} s ({audited.peak_mb:.0f} + "
+                  f"{audited.helper_mb:.0f} MB, CPU "
                   f"{audited.cpu:.2f} s, server CPU {audited.server_cpu:.2f} s); "
                   f"load {os.getloadavg()[0]:.2f}", flush=True)
             if best_paginator is None or listed.seconds < best_paginator.seconds:
@@ -391,7 +427,7 @@ def profile_audit(titles: int, work: Path, workers: int) -> None:
     out = work / f"audit-{titles}.pstats"
     with FastS3(root, BUCKET) as server:
         argv = [sys.executable, "-c", PROFILED, str(out),
-                *audit_argv(server.endpoint, report)[3:]]
+                *audit_argv(server.endpoint, report)[4:]]
         run = run_child(argv, server, work)
     read_summary(run, report, titles * VARIANTS * SEGMENTS, "profiled audit")
     split = json.loads(Path(f"{out}.json").read_text())

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 from hlsinspect.checks.registry import finding
 from hlsinspect.errors import HlsInspectError, UsageError
 from hlsinspect.locations import Target, UriMap, map_target, parse_target
+from hlsinspect.pipeline.apart import Apart, Job
 from hlsinspect.pipeline.run import Run
 from hlsinspect.progress import Progress
 from hlsinspect.report import Finding, Report
@@ -59,11 +61,12 @@ def inspect(
         run.note(_use_inventory(stores, settings.inventory, parsed))
     for target in parsed:
         try:
-            try:
-                storage = stores.for_target(target)
-            except StorageError as exc:
-                raise exc.fatal() from exc
-            run.target(storage, target)
+            with _apart(stores, target, settings) as apart:
+                try:
+                    storage = stores.for_target(target)
+                except StorageError as exc:
+                    raise exc.fatal() from exc
+                run.target(storage, target, apart)
         except HlsInspectError as exc:
             if target.bucket and os.path.exists(target.text):
                 note = (f"{target.text!r} exists on this machine: without --bucket it is "
@@ -100,6 +103,17 @@ def _use_inventory(stores: Stores, manifest: str, targets: list[Target]) -> Find
         f"playlists found and objects settled from the S3 Inventory {inventory.uri}, {made} "
         f"({len(inventory):,} objects under the targets): an object deleted since then is not "
         "caught; each key it lacks was asked with HEAD", playlist=None, uri=inventory.uri)
+
+
+def _apart(stores: Stores, target: Target,
+           settings: Settings) -> AbstractContextManager[Apart | None]:
+    """The second process that lists the target, started now, when one should: an S3
+    prefix (a single playlist lists nothing) in a bucket reached directly."""
+    if not settings.list_apart or target.mode == "playlist" or not stores.is_plain_s3(target):
+        return nullcontext()
+    assert target.bucket is not None
+    return Apart(Job(target.bucket, stores.s3.profile, stores.s3.region, stores.s3.endpoint_url,
+                     stores.policy, target, settings.verify.concurrency, settings.shard))
 
 
 def _target(text: str, bucket: str | None, default_bucket: str | None, root: str | None,

@@ -163,3 +163,14 @@ def s3_cli(cli: Any, s3: S3) -> Any:
         return cli(*args, "--endpoint-url", s3.endpoint)  # type: ignore[no-any-return]
 
     return run
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite the golden files under tests/golden/ from the current output")
+
+
+@pytest.fixture()
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    """Whether to rewrite golden files instead of comparing with them."""
+    return bool(request.config.getoption("--update-golden"))

@@ -12,12 +12,9 @@ import pytest
 import yaml
 
 from hlsinspect.cli.reference import commands
+from hlsinspect.render.formats import OutputFormat
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "ci.md"
-FORMATS = {"table", "json", "github", "gitlab", "markdown"}
-"""The --format names of the design (github, gitlab and markdown come with issue 10)."""
-
-
 def recipes() -> list[dict[str, Any]]:
     blocks = re.findall(r"^```yaml\n(.*?)^```$", DOC.read_text(encoding="utf-8"),
                         re.MULTILINE | re.DOTALL)
@@ -62,4 +59,4 @@ def test_every_option_in_the_recipes_exists(command: list[str]):
     named = [a.split("=")[0] for a in args if a.startswith("-")]
     assert [o for o in named if o not in options] == []
     formats = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "--format"]
-    assert set(formats) <= FORMATS
+    assert set(formats) <= {f.value for f in OutputFormat}

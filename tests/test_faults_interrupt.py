@@ -15,7 +15,10 @@ import signal
 import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 
@@ -27,13 +30,17 @@ ENDED_WELL_BEFORE_THE_STALL = 30
 """Seconds: far less than one stalled request's 3 attempts x 30 s read timeout."""
 
 
-def interrupt(args: list[str], started: threading.Event) -> subprocess.CompletedProcess[str]:
-    """Run hlsinspect, send SIGINT once `started` is set, and collect what it wrote."""
+def interrupt(args: list[str], started: threading.Event,
+              before: Callable[[int], None] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run hlsinspect, send SIGINT once `started` is set (after calling `before` with its
+    pid, if given), and collect what it wrote."""
     process = subprocess.Popen([sys.executable, "-m", "hlsinspect", *args],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=os.environ.copy())
     try:
         assert started.wait(60), "the request never arrived"
+        if before is not None:
+            before(process.pid)
         process.send_signal(signal.SIGINT)
         stdout, stderr = process.communicate(timeout=ENDED_WELL_BEFORE_THE_STALL)
     finally:
@@ -104,3 +111,39 @@ def test_ctrl_c_with_a_table_prints_no_report(tmp_path: Path):
     assert done.returncode == 130
     assert done.stdout == ""
     assert done.stderr == "hlsinspect: interrupted\n"
+
+
+def _descendants(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            found.update(int(child) for child in task.read_text().split())
+        except FileNotFoundError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_ctrl_c_while_the_titles_are_listed_leaves_no_process(s3: S3, tmp_path: Path):
+    """A prefix is listed by a second process; Ctrl-C ends both, mid-listing."""
+    lists = threading.Event()
+
+    def stall(method: str, path: str) -> str | None:
+        if "list-type" in path and "prefix=HLS/1M/&" in unquote(path):
+            lists.set()
+            return "stall"
+        return None
+
+    junit = tmp_path / "report.xml"
+    listing: set[int] = set()
+    with S3Proxy(s3.endpoint, fault=stall) as proxy:
+        done = interrupt(["check", f"s3://{BUCKET}/HLS/", "--endpoint-url", proxy.endpoint,
+                          "--format", "json", "--junit", str(junit)], lists,
+                         before=lambda pid: listing.update(_descendants(pid)))
+        assert listing, "no process lists the titles"
+        assert_interrupted(done, junit)
+        for _ in range(50):
+            if not any(Path(f"/proc/{pid}").exists() for pid in listing):
+                break
+            time.sleep(0.1)
+        assert not any(Path(f"/proc/{pid}").exists() for pid in listing)

@@ -156,7 +156,7 @@ def check(
                            root=str(root) if root else None,
                            settings=settings, s3=s3, progress=progress)
 
-    deliver(run, [redact(t) for t in targets], as_json=output_format is Format.json,
+    deliver(run, [redact(t) for t in targets], output_format=output_format,
             output=output, junit=junit, debug=debug, terminal=_terminal(color, quiet),
             judged_by=lambda: Severity(options.pick("fail-on", fail_on.value)),
             shard=lambda: Shard.parse(shard).pair if shard is not None else None)
@@ -206,7 +206,7 @@ def merge_reports(
         return merge(loaded, allow_partial=allow_partial,
                      fail_on=Severity(fail_on.value) if fail_on is not None else None)
 
-    deliver(run, [str(path) for path in reports], as_json=output_format is Format.json,
+    deliver(run, [str(path) for path in reports], output_format=output_format,
             output=output, junit=junit, debug=debug, terminal=_terminal(color, quiet),
             judged_by=lambda: Severity(fail_on.value if fail_on else "error"))
 
@@ -214,6 +214,14 @@ def merge_reports(
 app.command(short_help="Print one playlist as stored.")(lookups.show)
 app.command(short_help="Print the read-only IAM policy hlsinspect needs.")(lookups.policy)
 app.command(short_help="List every check with its code, severity and reference.")(lookups.rules)
+
+
+@app.command(short_help="Print the JSON Schema of the JSON report.")
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of the JSON report, every member described."""
+    from hlsinspect.schema import schema_text
+
+    sys.stdout.write(schema_text())
 
 
 def main() -> None:

@@ -1,8 +1,9 @@
 """How a command that makes a report ends: the report written where asked, then exit 0 or 1.
 
 Every command that makes a report ends the same way, so CI reads their output alike: the
-output files are tested before any work, and when no report can be made the JSON document and
-JUnit file still come, carrying the error, before the exit code 2.
+output files are tested before any work, and when no report can be made the document of the
+format asked for (JSON, annotations, Code Quality, Markdown) and the JUnit file still come,
+carrying the error, before the exit code 2.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 
 from hlsinspect.cli.failures import guard
+from hlsinspect.cli.options import Format
 from hlsinspect.errors import HlsInspectError
 from hlsinspect.report import Report, Severity
 
@@ -21,18 +23,19 @@ if TYPE_CHECKING:
     from hlsinspect.render.terminal import Terminal
 
 
-def deliver(make: Callable[[], Report], targets: Sequence[str], *, as_json: bool,
-            output: Path | None, junit: Path | None, debug: bool, terminal: Terminal | None = None,
+def deliver(make: Callable[[], Report], targets: Sequence[str], *, output_format: Format,
+            output: Path | None, junit: Path | None, debug: bool,
+            terminal: Terminal | None = None,
             judged_by: Callable[[], Severity] = lambda: Severity.ERROR,
             shard: Callable[[], tuple[int, int] | None] = lambda: None) -> NoReturn:
-    """Make the report, write it (table or JSON, and JUnit), exit by its verdict.
+    """Make the report, write it (in `output_format`, and JUnit), exit by its verdict.
 
     When `make` fails, the error document names `targets` and the threshold `judged_by`
     gives, as far as it can be known (a settings file that cannot be read knows none), and
     the shard it was (so `merge` knows which worker failed).
     """
     from hlsinspect.render.json import error_report
-    from hlsinspect.render.output import check_writable, write_json, write_junit, write_report
+    from hlsinspect.render.output import check_writable, write_error, write_junit, write_report
     from hlsinspect.render.terminal import PLAIN
 
     def on_error(exc: HlsInspectError) -> None:
@@ -49,13 +52,12 @@ def deliver(make: Callable[[], Report], targets: Sequence[str], *, as_json: bool
         failed = error_report(list(targets), exc.kind, exc.message, exc.hint, threshold, which)
         if junit is not None:
             write_junit(failed, junit)
-        if as_json:
-            write_json(failed, output)
+        write_error(failed, output_format, output)
 
     def checked() -> Report:
         check_writable(output, junit)
         return make()
 
     report = guard(checked, debug, on_error)
-    guard(lambda: write_report(report, as_json, output, junit, terminal or PLAIN), debug)
+    guard(lambda: write_report(report, output_format, output, junit, terminal or PLAIN), debug)
     raise typer.Exit(0 if report.ok else 1)

@@ -27,10 +27,14 @@ def print_error(message: str, hint: str | None) -> None:
         typer.echo(f"hint: {hint}", err=True)
 
 
-def _wants_json(args: list[str]) -> bool:
-    """Whether the command line asked for JSON, read before (or despite) parsing it."""
-    return any(a == "--format=json" or (a == "--format" and n == "json")
-               for a, n in zip(args, [*args[1:], ""], strict=True))
+def _wanted_format(args: list[str]) -> str | None:
+    """The --format the command line asked for, read before (or despite) parsing it."""
+    for a, n in zip(args, [*args[1:], ""], strict=True):
+        if a.startswith("--format="):
+            return a.partition("=")[2]
+        if a == "--format":
+            return n
+    return None
 
 
 class Group(TyperGroup):
@@ -70,10 +74,15 @@ class Group(TyperGroup):
             command = argv[0] if argv and argv[0] in self.commands else None
             hint = (f"run 'hlsinspect {command} --help' for the options" if command else
                     "run 'hlsinspect --help' for the commands and options")
-            if command in ("check", "merge") and _wants_json(argv):
-                from hlsinspect.render.json import error_report, render_json
+            wanted = _wanted_format(argv)
+            if command in ("check", "merge") and wanted not in (None, "table"):
+                from hlsinspect.render.formats import OutputFormat
+                from hlsinspect.render.json import error_report
+                from hlsinspect.render.output import write_error
 
-                sys.stdout.write(render_json(error_report([], "usage", message, hint)))
+                if wanted in {f.value for f in OutputFormat}:
+                    write_error(error_report([], "usage", message, hint),
+                                OutputFormat(wanted), None)
             print_error(message, hint)
             sys.exit(2)
         sys.exit(code if isinstance(code, int) else 0)

@@ -9,12 +9,11 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from hlsinspect.render import formats
+
+Format = formats.OutputFormat
+
 T = TypeVar("T")
-
-
-class Format(str, enum.Enum):
-    table = "table"
-    json = "json"
 
 
 class VerifyMode(str, enum.Enum):
@@ -84,7 +83,9 @@ Profile = Annotated[str | None, typer.Option(
 Region = Annotated[str | None, typer.Option(
     "--region", metavar="REGION", show_default=False, help="AWS region of the bucket.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
-OutputFormat = Annotated[Format, typer.Option("--format", help="Output format.")]
+OutputFormat = Annotated[Format, typer.Option(
+    "--format", help="Output format: a table for people, the JSON report, GitHub Actions "
+                     "annotations, GitLab Code Quality JSON, or Markdown for a job summary.")]
 Output = Annotated[Path | None, typer.Option(
     "--output", "-o", metavar="FILE", show_default=False,
     help="Write the report to FILE instead of stdout.")]

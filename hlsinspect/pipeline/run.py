@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 from hlsinspect.checks.registry import finding, priority
 from hlsinspect.errors import HlsInspectError
 from hlsinspect.locations import Target
+from hlsinspect.pipeline.apart import Apart
 from hlsinspect.pipeline.check import Rules, check_title
 from hlsinspect.pipeline.fetch import Fetched, fetch_title
 from hlsinspect.pipeline.flow import ahead
@@ -54,11 +55,13 @@ class Run:
         multivariant playlist met later (in a later title) that references one takes it
         over, so it is reported under its parent, as a single walk would have."""
 
-    def target(self, storage: Storage, target: Target) -> None:
-        """Every title of one target; HlsInspectError when none of it could be read."""
+    def target(self, storage: Storage, target: Target, apart: Apart | None = None) -> None:
+        """Every title of one target; HlsInspectError when none of it could be read.
+        With `apart`, the titles are listed by a second process (`pipeline.apart`)."""
         kept: list[TitleResult] = []
         readable, failure = False, None
-        for found in ahead(self._fetched(storage, target), self.settings.look_ahead):
+        fetched = self._fetched(storage, target, apart)
+        for found in ahead(fetched, self.settings.look_ahead):
             if found.failure is None and found.title.roots:
                 readable = True
             failure = failure or found.failure or found.title.unlistable
@@ -68,9 +71,12 @@ class Run:
         self.results.extend(kept)
         self.inspected += 1
 
-    def _fetched(self, storage: Storage, target: Target) -> Iterator[Fetched]:
+    def _fetched(self, storage: Storage, target: Target, apart: Apart | None
+                 ) -> Iterator[Fetched]:
         workers = self.settings.verify.concurrency
-        for title in titles(storage, target, workers, self.settings.shard, Walk()):
+        found = (apart.titles(storage) if apart is not None
+                 else titles(storage, target, workers, self.settings.shard, Walk()))
+        for title in found:
             yield fetch_title(title, workers)
 
     def _title(self, found: Fetched) -> TitleResult:

@@ -17,11 +17,10 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from hlsinspect.checks.registry import finding
 from hlsinspect.errors import HlsInspectError, NoPlaylistError
 from hlsinspect.locations import Target, is_playlist_key
 from hlsinspect.report import Finding
-from hlsinspect.settings import Shard
+from hlsinspect.shard import Shard
 from hlsinspect.storage.base import ErrorKind, Level, Listing, Storage, StorageError
 from hlsinspect.storage.workers import map_concurrently
 
@@ -219,6 +218,9 @@ def _unwalked(storage: Storage, target: Target, prefix: str, exc: StorageError) 
 
 
 def _unlisted(storage: Storage, prefix: str, exc: StorageError) -> Finding:
+    # imported here: the process that only lists titles (pipeline.apart) never loads the rules
+    from hlsinspect.checks.registry import finding
+
     return finding("prefix-unlisted", f"{storage.uri(prefix)} could not be listed, so the "
                    f"titles under it were not inspected: {exc.message}",
                    playlist=None, uri=storage.uri(prefix), hint=exc.hint)

@@ -1,11 +1,26 @@
-"""JUnit XML for CI dashboards: one test case per playlist, failing on its findings."""
+"""JUnit XML for CI dashboards: each failing finding is one failed test case.
+
+The counts match the console's: `failures` is the number of findings at or above `--fail-on`
+(the verdict's errors, plus its warnings under `--fail-on warning`), one test case each,
+because dashboards (Jenkins, GitLab, GitHub test reporters) show one failure per test case
+and drop the rest. A playlist without such a finding is one passing test case, named by its
+URI. Each finding belongs to one playlist: the one it is about, which for a finding of a
+multivariant playlist about one of its variants or renditions (missing, shorter than its
+siblings) is that variant, not both. URIs that are not playlists of the report (external
+ones, segments) never become test cases. Findings below `--fail-on` fail nothing: they are
+listed in the `<system-out>` of their playlist's first test case. A run that inspected
+nothing (exit code 2) is one errored test case.
+"""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from hlsinspect.report import Finding, Report
+
+_TARGETS = "targets"
+"""The test case of findings that belong to no playlist (a target not inspected)."""
 
 
 def _describe(finding: Finding) -> str:
@@ -20,42 +35,77 @@ def _describe(finding: Finding) -> str:
     return text + (f" fix: {finding.hint}" if finding.hint else "")
 
 
+def subject(finding: Finding, playlists: set[str]) -> str:
+    """The playlist `finding` is about: the playlist it names as its object when that is one
+    of the report's, else the playlist it was found in."""
+    if finding.uri and finding.uri != finding.playlist and finding.uri in playlists:
+        return finding.uri
+    return finding.playlist or _TARGETS
+
+
+def _case_name(playlist: str, finding: Finding) -> str:
+    """`PLAYLIST: CODE NAME at line N (OBJECT)`, the line's playlist named when another."""
+    name = f"{playlist}: {finding.code} {finding.name}"
+    if finding.playlist not in (playlist, None):
+        name += f" in {finding.playlist}" + (f":{finding.line}" if finding.line else "")
+    elif finding.line:
+        name += f" at line {finding.line}"
+    if finding.uri and finding.uri != playlist:
+        name += f" ({finding.uri})"
+    return name
+
+
+def _cases(report: Report) -> list[ET.Element]:
+    uris = [p.uri for p in report.playlists]
+    by_subject: dict[str, list[Finding]] = defaultdict(list)
+    for finding in report.findings:
+        by_subject[subject(finding, set(uris))].append(finding)
+    cases: list[ET.Element] = []
+    names: Counter[str] = Counter()
+    for playlist in dict.fromkeys([*uris, *by_subject]):
+        findings = by_subject.get(playlist, [])
+        failing = [f for f in findings if f.severity.rank >= report.fail_on.rank]
+        own: list[ET.Element] = []
+        for finding in failing:
+            name = _case_name(playlist, finding)
+            names[name] += 1  # GitLab keeps one test case per classname and name
+            if names[name] > 1:
+                name += f" #{names[name]}"
+            case = ET.Element("testcase", classname="hlsinspect", name=name)
+            ET.SubElement(case, "failure", type=finding.name,
+                          message=f"{finding.code} {finding.name}: {finding.message}"
+                          ).text = _describe(finding)
+            own.append(case)
+        if not own:
+            own.append(ET.Element("testcase", classname="hlsinspect", name=playlist))
+        rest = [f for f in findings if f not in failing]
+        if rest:
+            ET.SubElement(own[0], "system-out").text = "\n".join(_describe(f) for f in rest)
+        cases.extend(own)
+    return cases
+
+
+def _document(suite: ET.Element) -> str:
+    suites = ET.Element("testsuites", name="hlsinspect", tests=suite.get("tests", "0"),
+                        failures=suite.get("failures", "0"), errors=suite.get("errors", "0"))
+    suites.append(suite)
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
 def render_junit(report: Report) -> str:
-    """A test case per playlist; a run that inspected nothing is one errored test case."""
+    """The document; a run that inspected nothing is one errored test case."""
     if report.error is not None:
-        suites = ET.Element("testsuites", name="hlsinspect", tests="1", errors="1")
-        suite = ET.SubElement(suites, "testsuite", name="hlsinspect", tests="1", errors="1")
+        suite = ET.Element("testsuite", name="hlsinspect", tests="1", failures="0", errors="1")
         case = ET.SubElement(suite, "testcase", classname="hlsinspect",
-                             name=" ".join(report.targets) or "targets")
+                             name=" ".join(report.targets) or _TARGETS)
         error = ET.SubElement(case, "error", type=report.error.kind,
                               message=report.error.message)
         error.text = report.error.message + (f"\nhint: {report.error.hint}"
                                              if report.error.hint else "")
-        ET.indent(suites)
-        return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
-    by_playlist: dict[str | None, list[Finding]] = defaultdict(list, report.by_playlist())
-    names = [p.uri for p in report.playlists]
-    names += [uri for uri in by_playlist if uri is not None and uri not in names]
-    suite = ET.Element("testsuite", name="hlsinspect", tests=str(len(names)))
-    failures = 0
-    for name in [*names, *([None] if None in by_playlist else [])]:
-        case = ET.SubElement(suite, "testcase", classname="hlsinspect",
-                             name=name or "targets")
-        findings = by_playlist.get(name, [])
-        failing = [f for f in findings if f.severity.rank >= report.fail_on.rank]
-        if failing:
-            failures += 1
-            failure = ET.SubElement(
-                case, "failure", type=failing[0].name,
-                message=f"{len(failing)} finding(s) at or above {report.fail_on.value}")
-            failure.text = "\n".join(_describe(f) for f in failing)
-        rest = [f for f in findings if f not in failing]
-        if rest:
-            ET.SubElement(case, "system-out").text = "\n".join(_describe(f) for f in rest)
-    suite.set("tests", str(len(suite)))
-    suite.set("failures", str(failures))
-    suites = ET.Element("testsuites", name="hlsinspect", tests=suite.get("tests", "0"),
-                        failures=str(failures))
-    suites.append(suite)
-    ET.indent(suites)
-    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+        return _document(suite)
+    cases = _cases(report)
+    suite = ET.Element("testsuite", name="hlsinspect", tests=str(len(cases)),
+                       failures=str(len(report.failing)), errors="0")
+    suite.extend(cases)
+    return _document(suite)

@@ -1,4 +1,5 @@
-"""Where a report goes: stdout or --output FILE, plus --junit FILE; failures are one line.
+"""Where a report goes, in the format asked for: stdout or --output FILE, plus --junit FILE;
+failures are one line.
 
 Files are written with backslash escapes for undecodable names, so no path on disk can make
 the output step crash after the inspection has been done.
@@ -9,10 +10,13 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Literal
 
 from hlsinspect.errors import OutputError
+from hlsinspect.render.formats import OutputFormat, assert_never
 from hlsinspect.render.json import json_chunks
 from hlsinspect.render.junit import render_junit
+from hlsinspect.render.places import workspace
 from hlsinspect.render.terminal import PLAIN, Terminal, console, emit
 from hlsinspect.report import Report
 
@@ -41,12 +45,38 @@ def write_junit(report: Report, path: Path) -> None:
     _write(path, render_junit(report))
 
 
-def write_json(report: Report, output: Path | None) -> None:
-    chunks = json_chunks(report)
+def _emit(chunks: Iterable[str], output: Path | None) -> None:
     if output is None:
         sys.stdout.writelines(chunks)
     else:
         _write(output, chunks)
+
+
+def write_json(report: Report, output: Path | None) -> None:
+    _emit(json_chunks(report), output)
+
+
+TextFormat = Literal[OutputFormat.json, OutputFormat.github, OutputFormat.gitlab,
+                     OutputFormat.markdown]
+"""Every format but the table, which rich draws to the width of its console."""
+
+
+def document(report: Report, output_format: TextFormat, root: Path) -> Iterable[str]:
+    """The report in a format made of text; `root` is the workspace that paths in CI
+    annotations are relative to."""
+    from hlsinspect.render.github import github_lines
+    from hlsinspect.render.gitlab import gitlab_chunks
+    from hlsinspect.render.markdown import markdown_chunks
+
+    if output_format is OutputFormat.json:
+        return json_chunks(report)
+    if output_format is OutputFormat.github:
+        return github_lines(report, root)
+    if output_format is OutputFormat.gitlab:
+        return gitlab_chunks(report, root)
+    if output_format is OutputFormat.markdown:
+        return markdown_chunks(report, root)
+    assert_never(output_format)
 
 
 def write_table(report: Report, output: Path | None, width: int | None = None,
@@ -65,11 +95,18 @@ def write_table(report: Report, output: Path | None, width: int | None = None,
         raise OutputError(f"cannot write {output}: {exc.strerror}") from exc
 
 
-def write_report(report: Report, as_json: bool, output: Path | None, junit: Path | None,
-                 terminal: Terminal = PLAIN) -> None:
+def write_report(report: Report, output_format: OutputFormat, output: Path | None,
+                 junit: Path | None, terminal: Terminal = PLAIN) -> None:
     if junit is not None:
         write_junit(report, junit)
-    if as_json:
-        write_json(report, output)
-    else:
+    if output_format is OutputFormat.table:
         write_table(report, output, terminal=terminal)
+    else:
+        _emit(document(report, output_format, workspace()), output)
+
+
+def write_error(report: Report, output_format: OutputFormat, output: Path | None) -> None:
+    """The report of a run that inspected nothing, in every format but the table (whose
+    reader has the error line on stderr)."""
+    if output_format is not OutputFormat.table:
+        _emit(document(report, output_format, workspace()), output)

@@ -24,6 +24,7 @@ _RUN_SHOWN = 3
 _RUN_LIMIT = 5
 
 Findings = dict[str | None, list[Finding]]
+Rows = list[dict[str, str | Text]]
 
 
 def clock(seconds: float | None) -> str:
@@ -69,7 +70,7 @@ def _number(value: int | None) -> str:
     return "-" if value is None else f"{value:,}"
 
 
-def _fitted(title: str, columns: list[str], rows: list[dict[str, str | Text]], width: int,
+def _fitted(title: str, columns: list[str], rows: Rows, width: int,
             droppable: tuple[str, ...]) -> Table:
     """A table of `rows` that fits `width`: drop `droppable` columns, in order, until it does.
 
@@ -116,20 +117,28 @@ def _facts_table(p: PlaylistReport, findings: list[Finding]) -> RenderableType:
     return Group(Text(p.uri, style="bold"), table)
 
 
-def _media_table(playlists: list[PlaylistReport], by_playlist: Findings, width: int) -> Table:
-    """Several media playlists, one row each, URIs relative to their common directory."""
+def media_rows(playlists: list[PlaylistReport], by_playlist: Findings) -> tuple[str, Rows]:
+    """Several media playlists, one row each, URIs relative to their common directory (the
+    table's title names it)."""
     base = _common_directory([p.uri for p in playlists])
-    rows: list[dict[str, str | Text]] = [{
+    rows: Rows = [{
         "Playlist": p.uri[len(base):], "Ver": _short(p.version),
         "Target": _short(p.target_duration), "Type": _short(p.playlist_type),
         "Endlist": "-" if p.endlist is None else ("yes" if p.endlist else "no"),
         "Segments": _short(p.segment_count), "Length": clock(p.total_duration),
         "Present": _objects(p), "Status": _status(p, by_playlist[p.uri]),
     } for p in playlists]
-    columns = ["Playlist", "Ver", "Target", "Type", "Endlist", "Segments", "Length", "Present",
-               "Status"]
-    return _fitted(f"Media playlists in {base}" if base else "Media playlists", columns, rows,
-                   width, ("Ver", "Type", "Endlist", "Target", "Present"))
+    return f"Media playlists in {base}" if base else "Media playlists", rows
+
+
+MEDIA_COLUMNS = ["Playlist", "Ver", "Target", "Type", "Endlist", "Segments", "Length", "Present",
+                 "Status"]
+
+
+def _media_table(playlists: list[PlaylistReport], by_playlist: Findings, width: int) -> Table:
+    title, rows = media_rows(playlists, by_playlist)
+    return _fitted(title, MEDIA_COLUMNS, rows, width,
+                   ("Ver", "Type", "Endlist", "Target", "Present"))
 
 
 def _common_directory(uris: list[str]) -> str:
@@ -143,8 +152,8 @@ def _common_directory(uris: list[str]) -> str:
     return "/".join(shared) + "/" if shared and shared != [""] else ""
 
 
-def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
-                  by_playlist: Findings, width: int) -> Table:
+def ladder_rows(master: PlaylistReport, children: dict[str, PlaylistReport],
+                by_playlist: Findings) -> Rows:
     """One row per variant, I-frame playlist and rendition, with its own playlist's facts."""
     base = master.uri.rpartition("/")[0] + "/"
     entries: list[tuple[str, str | None, int | None, dict[str, str | Text]]] = []
@@ -167,7 +176,7 @@ def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
         listed.add((r.group_id, r.uri))
         entries.append(((r.type or "").lower() + (f" ({r.language})" if r.language else ""),
                         r.uri, r.line, {"GROUP-ID": _short(r.group_id)}))
-    rows: list[dict[str, str | Text]] = []
+    rows: Rows = []
     for kind, uri, line, cells in entries:
         row: dict[str, str | Text] = {"Type": kind, "Playlist": (
             uri[len(base):] if uri.startswith(base) else uri) if uri else "(no URI)", **cells}
@@ -182,13 +191,25 @@ def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
         elif tagged:
             row["Status"] = _status(master, tagged)
         rows.append(row)
-    columns = ["Type", "GROUP-ID", "Playlist", "Bandwidth", "Avg bw", "Measured",
-               "Resolution", "Codecs", "FPS", "Target", "Segments", "Length", "Present",
-               "Status"]
-    if not any(r.get("GROUP-ID", "-") != "-" for r in rows):
-        columns.remove("GROUP-ID")
+    return rows
+
+
+LADDER_COLUMNS = ["Type", "GROUP-ID", "Playlist", "Bandwidth", "Avg bw", "Measured",
+                  "Resolution", "Codecs", "FPS", "Target", "Segments", "Length", "Present",
+                  "Status"]
+
+
+def ladder_columns(rows: Rows) -> list[str]:
+    """LADDER_COLUMNS, without GROUP-ID for a ladder that names no rendition group."""
+    grouped = any(row.get("GROUP-ID", "-") != "-" for row in rows)
+    return [c for c in LADDER_COLUMNS if grouped or c != "GROUP-ID"]
+
+
+def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
+                  by_playlist: Findings, width: int) -> Table:
+    rows = ladder_rows(master, children, by_playlist)
     # least useful first: what the JSON has anyway, then facts, never presence or status
-    return _fitted(f"Ladder of {master.uri}", columns, rows, width,
+    return _fitted(f"Ladder of {master.uri}", ladder_columns(rows), rows, width,
                    ("Avg bw", "FPS", "Codecs", "Resolution", "Target", "Length", "Segments",
                     "GROUP-ID", "Measured", "Bandwidth"))
 
@@ -271,19 +292,27 @@ def verdict(report: Report) -> Text:
     return Text.assemble(("FAIL", "bold red"), "  ", words, threshold)
 
 
-def render_table(report: Report, width: int = 160, *, quiet: bool = False) -> RenderableType:
-    """The whole report, or (`quiet`) only its findings and the verdict."""
-    if quiet:
-        return Group(*_findings(list(report.findings)), verdict(report))
+def arrangement(report: Report) -> tuple[Findings, dict[str, PlaylistReport],
+                                         list[PlaylistReport]]:
+    """Findings by playlist, the playlists that multivariant playlists reference (their
+    ladders show them), and the media playlists shown on their own."""
     by_playlist: Findings = defaultdict(list, report.by_playlist())
     children = {p.uri: p for p in report.playlists if p.parent is not None}
     in_ladder = {v.uri for p in report.playlists for v in p.variants if v.uri} | {
         r.uri for p in report.playlists for r in p.renditions if r.uri}
+    standalone = [p for p in report.playlists
+                  if p.kind == "media" and (p.parent is None or p.uri not in in_ladder)]
+    return by_playlist, children, standalone
+
+
+def render_table(report: Report, width: int = 160, *, quiet: bool = False) -> RenderableType:
+    """The whole report, or (`quiet`) only its findings and the verdict."""
+    if quiet:
+        return Group(*_findings(list(report.findings)), verdict(report))
+    by_playlist, children, standalone = arrangement(report)
     parts: list[RenderableType] = [
         _ladder_table(p, children, by_playlist, width)
         for p in report.playlists if p.kind == "multivariant"]
-    standalone = [p for p in report.playlists
-                  if p.kind == "media" and (p.parent is None or p.uri not in in_ladder)]
     if len(standalone) == 1:
         parts.append(_facts_table(standalone[0], by_playlist[standalone[0].uri]))
     elif standalone:

@@ -14,7 +14,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from hlsinspect.errors import HlsInspectError, error_for
 
@@ -109,6 +109,10 @@ class StorageError(Exception):
         """The same failure as the error that ends a run (the target's own playlist or
         prefix could not be read), of the class its kind stands for."""
         return error_for(self.kind.value, self.message, self.hint)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled whole (titles listed in a second process carry them), not as Exception's args
+        return (type(self), (self.kind, self.message, self.hint), {"retryable": self.retryable})
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,12 @@ class Stores:
             self._targets[where] = self._with_maps(*where)
         return self._targets[where]
 
+    def is_plain_s3(self, target: Target) -> bool:
+        """Whether the target's store is an S3 bucket alone: no --map in front of it, no
+        inventory behind it, so another process can list it with the same options."""
+        return (target.bucket is not None and not self.maps
+                and (self.inventory is None or target.bucket != self._inventoried))
+
     def plain(self, store: MapStore, location: str) -> Storage:
         """The store of a bucket, an origin or a directory, without maps."""
         if (store, location) not in self._plain:

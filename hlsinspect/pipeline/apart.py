@@ -1,0 +1,163 @@
+"""Stage 1 in a second process: an S3 prefix's titles listed beside the checking, not under it.
+
+Listing a bucket costs the client about a third of an audit's CPU (parsing every page of
+ListObjectsV2), and the rest (parsing playlists, applying rules, judging) must stay in one
+process because titles share what they learn. Python runs one thread at a time, so on one
+process the two take turns on one core; here `titles` runs in a child process with its own
+S3 client, and each Title it finds comes back through a pipe, its listing included, while
+this process checks the one before. A full pipe stops the child, so it runs only a few
+titles ahead, as the background thread of `flow.ahead` did.
+
+The child is `python -m hlsinspect.pipeline.apart` on the same interpreter and the same copy
+of hlsinspect: it reads one pickled `Job` on stdin and writes length-prefixed pickles of
+`("title", Title)`, then `("end", None)` or `("error", exception)`. It ignores Ctrl-C (this
+process stops it) and ends on its own when this process goes away.
+Pickles cross only between this process and its own child.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import signal
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import IO, Any, cast
+
+from hlsinspect.errors import HlsInspectError
+from hlsinspect.locations import Target
+from hlsinspect.pipeline.titles import Title, titles
+from hlsinspect.shard import Shard
+from hlsinspect.storage.base import RequestPolicy, Storage
+
+_SIZE = struct.Struct("!Q")
+
+
+@dataclass(frozen=True)
+class Job:
+    """What the child needs to walk one S3 target: how to reach the bucket, and the walk."""
+
+    bucket: str
+    profile: str | None
+    region: str | None
+    endpoint_url: str | None
+    policy: RequestPolicy
+    target: Target
+    workers: int
+    shard: Shard | None
+
+
+class Apart:
+    """The child process listing one target, started as soon as the target is known, so
+    that its start (an interpreter, boto3, a client) overlaps this process's own setup."""
+
+    def __init__(self, job: Job) -> None:
+        self.child = subprocess.Popen(
+            [sys.executable, "-m", "hlsinspect.pipeline.apart"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_child_env())
+        assert self.child.stdin is not None
+        self.child.stdin.write(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
+        self.child.stdin.close()
+
+    def titles(self, storage: Storage) -> Iterator[Title]:
+        """`titles(storage, job.target, ...)` as the child finds them, each bound to
+        `storage`, this process's store of the same bucket."""
+        assert self.child.stdout is not None
+        try:
+            while True:
+                kind, value = _receive(self.child.stdout, self.child)
+                if kind == "title":
+                    yield replace(cast(Title, value), storage=storage)
+                elif kind == "error":
+                    raise cast(BaseException, value)
+                else:
+                    return
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the child if it still runs (an error, Ctrl-C) and reap it."""
+        if self.child.poll() is None:
+            self.child.kill()
+        self.child.wait()
+        if self.child.stdout is not None:
+            self.child.stdout.close()
+
+    def __enter__(self) -> Apart:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _receive(stream: IO[bytes], child: subprocess.Popen[bytes]) -> tuple[str, Any]:
+    head = stream.read(_SIZE.size)
+    if len(head) < _SIZE.size:
+        code = child.wait()
+        raise HlsInspectError(
+            f"the process listing the titles ended before it was done (exit code {code})",
+            kind="internal", hint="run again with --debug; a listing error is shown above")
+    (size,) = _SIZE.unpack(head)
+    return cast(tuple[str, Any], pickle.loads(stream.read(size)))
+
+
+def _child_env() -> dict[str, str]:
+    """This environment, with this copy of hlsinspect first on the child's path."""
+    env = dict(os.environ)
+    home = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (home, env.get("PYTHONPATH")) if p)
+    return env
+
+
+def _send(stream: IO[bytes], kind: str, value: object) -> None:
+    try:
+        data = pickle.dumps((kind, value), pickle.HIGHEST_PROTOCOL)
+    except Exception as exc:  # an error that cannot cross keeps its message
+        error = HlsInspectError(f"{value}", kind="internal", hint=f"{type(exc).__name__}")
+        data = pickle.dumps(("error", error), pickle.HIGHEST_PROTOCOL)
+    stream.write(_SIZE.pack(len(data)))
+    stream.write(data)
+    stream.flush()
+
+
+def _serve(source: IO[bytes], sink: IO[bytes]) -> None:
+    """The child: one Job in, its titles out."""
+    from hlsinspect.storage.s3 import S3Storage
+
+    job = cast(Job, pickle.loads(source.read()))
+    try:
+        storage = S3Storage(job.bucket, profile=job.profile, region=job.region,
+                            endpoint_url=job.endpoint_url, policy=job.policy)
+        for title in titles(storage, job.target, job.workers, job.shard):
+            _send(sink, "title", replace(title, storage=cast(Storage, None)))
+    except Exception as exc:  # every failure goes back to be reported there
+        exc.__traceback__ = None
+        exc.__cause__ = exc.__context__ = None
+        _send(sink, "error", exc)
+        return
+    _send(sink, "end", None)
+
+
+def _orphaned(parent: int) -> None:
+    """End this process when its parent is gone (killed outright, with no chance to stop
+    it), rather than finish a listing nobody will read."""
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_orphaned, args=(os.getppid(),), daemon=True).start()
+    # the pipe gets the pickles alone: anything printed goes to stderr
+    pipe = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    try:
+        _serve(sys.stdin.buffer, pipe)
+    except BrokenPipeError:  # the parent went away: nobody to list for
+        os._exit(0)

@@ -1,0 +1,119 @@
+"""Titles listed in a second process: the same report as one process, and no process left.
+
+An S3 prefix's titles are listed by a child process (`pipeline.apart`) so that listing and
+checking run on two cores. Nothing about the report may depend on it: these tests run the
+same audits both ways and compare the whole JSON documents, including a refused level (the
+fallback listing), another shard's titles, and a prefix without playlists (the child's error
+reaches the caller as the same HlsInspectError). A child that stops early, or a caller that
+stops reading, leaves no process behind.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hlsinspect import HlsInspectError, S3Options, Settings, inspect
+from hlsinspect.locations import parse_target
+from hlsinspect.pipeline.apart import Apart, Job, _receive
+from hlsinspect.render.json import render_json
+from hlsinspect.shard import Shard
+from hlsinspect.storage.base import ErrorKind, RequestPolicy, StorageError
+from tests.conftest import BUCKET, S3
+from tests.test_titles_stream import bucket_tree, upload
+
+WEIRD = {
+    "odd/a b%2F/t+1/index.m3u8": "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\ns%20 0.ts\n"
+                                 "#EXTINF:4,\ngone.ts\n#EXT-X-ENDLIST\n",
+    "odd/a b%2F/t+1/s 0.ts": b"\x47" + b"\x00" * 187,
+}
+
+
+def audit(endpoint: str, target: str, apart: bool, **settings: object) -> str:
+    report = inspect([target], s3=S3Options(endpoint_url=endpoint),
+                     settings=Settings(list_apart=apart, **settings))  # type: ignore[arg-type]
+    return render_json(report)
+
+
+@pytest.mark.parametrize("target, settings", [
+    pytest.param(f"s3://{BUCKET}/out/", {}, id="ladders"),
+    pytest.param(f"s3://{BUCKET}/", {}, id="whole-bucket"),
+    pytest.param(f"s3://{BUCKET}/odd/", {}, id="odd-keys"),
+    pytest.param(f"s3://{BUCKET}/out/", {"shard": Shard(2, 3)}, id="shard"),
+])
+def test_a_second_process_gives_the_same_report(s3: S3, target: str,
+                                                settings: dict[str, object]):
+    tree = {**bucket_tree(5), **WEIRD}
+    del tree["out/t02/v1/s1.ts"]
+    upload(s3, tree)
+    alone = audit(s3.endpoint, target, apart=False, **settings)
+    assert audit(s3.endpoint, target, apart=True, **settings) == alone
+    assert '"segment-missing"' in alone or "shard" in settings
+
+
+def test_an_empty_prefix_is_the_same_error_either_way(s3: S3):
+    upload(s3, bucket_tree(1))
+    errors = []
+    for apart in (False, True):
+        with pytest.raises(HlsInspectError) as caught:
+            audit(s3.endpoint, f"s3://{BUCKET}/nothing-here/", apart=apart)
+        errors.append((type(caught.value), caught.value.kind, caught.value.message,
+                       caught.value.hint))
+    assert errors[0] == errors[1]
+    assert errors[0][1] == "no-playlist"
+
+
+def test_a_storage_error_crosses_whole():
+    """The walk's own errors (and the ones titles carry) come back with kind and hint."""
+    import pickle
+
+    error = StorageError(ErrorKind.ACCESS_DENIED, "denied", "grant s3:ListBucket",
+                         retryable=True)
+    back = pickle.loads(pickle.dumps(error))
+    assert (back.kind, back.message, back.hint, back.retryable) == (
+        ErrorKind.ACCESS_DENIED, "denied", "grant s3:ListBucket", True)
+
+
+def _children() -> set[int]:
+    pids: set[int] = set()
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            pids.update(int(pid) for pid in (task / "children").read_text().split())
+        except FileNotFoundError:  # a thread that ended meanwhile
+            continue
+    return pids
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_a_caller_that_stops_reading_leaves_no_process(s3: S3):
+    upload(s3, bucket_tree(6))
+    before = _children()
+    target = parse_target(f"s3://{BUCKET}/out/", None)
+    job = Job(BUCKET, None, None, s3.endpoint, RequestPolicy(), target, 4, None)
+    found = Apart(job).titles(storage=None)  # type: ignore[arg-type]
+    first = next(found)
+    assert first.key == "out/flat/" and first.storage is None
+    assert _children() - before
+    found.close()
+    assert _children() == before
+
+
+def test_the_listing_process_loads_no_rules():
+    """Its start is on the audit's critical path: an interpreter, boto3 and the walk only."""
+    code = ("import sys, hlsinspect.pipeline.apart; "
+            "print(sorted(m for m in sys.modules if m.startswith(('hlsinspect.checks', 'm3u8'))))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_a_child_that_ends_early_is_one_clear_error():
+    done = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
+    with pytest.raises(HlsInspectError) as caught:
+        _receive(io.BytesIO(b"\x00\x00"), done)
+    assert "ended before it was done (exit code 3)" in caught.value.message
+    assert done.returncode == 3  # reaped, not left a zombie
