@@ -101,3 +101,28 @@ def test_the_rules_table_has_no_trailing_spaces_either(cli):
     listed = cli("rules").stdout
     assert "segment-missing" in listed
     assert [line for line in listed.splitlines() if line != line.rstrip()] == []
+
+
+@pytest.mark.parametrize("output_format", ["table", "json", "markdown"])
+def test_a_reader_that_stops_early_keeps_the_verdict(output_format: str, tmp_path):
+    """`hlsinspect check ... | head -1`: no error line, the exit code of the verdict, and
+    the JUnit file written in full. The report is far larger than a pipe holds, so the
+    command is still writing when its reader goes away."""
+    for n in range(600):
+        title = tmp_path / "out" / f"title{n:03d}"
+        title.mkdir(parents=True)
+        (title / "index.m3u8").write_text(
+            "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\nmissing.ts\n#EXT-X-ENDLIST\n")
+    junit = tmp_path / "report.xml"
+    done = subprocess.Popen(
+        [sys.executable, "-m", "hlsinspect", "check", str(tmp_path / "out"), "--format",
+         output_format, "--junit", str(junit), "--no-progress"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert done.stdout is not None and done.stderr is not None
+    assert done.stdout.read(1)
+    done.stdout.close()
+    errors = done.stderr.read().decode()
+    done.stderr.close()
+    assert done.wait(timeout=120) == 1, errors
+    assert errors == ""
+    assert junit.read_text().count("segment-missing") >= 600

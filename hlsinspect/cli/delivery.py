@@ -8,6 +8,8 @@ carrying the error, before the exit code 2.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -58,6 +60,14 @@ def deliver(make: Callable[[], Report], targets: Sequence[str], *, output_format
         check_writable(output, junit)
         return make()
 
+    def written() -> None:
+        try:
+            write_report(report, output_format, output, junit, terminal or PLAIN)
+        except BrokenPipeError:
+            # the reader stopped reading (`| head`): the verdict stands, and what is left
+            # to write (and Python's last flush at exit) goes nowhere instead of failing
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
     report = guard(checked, debug, on_error)
-    guard(lambda: write_report(report, output_format, output, junit, terminal or PLAIN), debug)
+    guard(written, debug)
     raise typer.Exit(0 if report.ok else 1)
