@@ -1,11 +1,17 @@
 """hlsinspect: check that HLS output in S3 or on disk is complete and correct.
 
-    from hlsinspect import inspect
-    report = inspect(["s3://bucket/HLS/1M/title/sample.m3u8"])
+    import hlsinspect
+    report = hlsinspect.inspect("s3://bucket/HLS/1M/title/sample.m3u8")
     report.ok, report.findings
 
-The engine is imported when first used, not with the package, so `hlsinspect --help` and
-`hlsinspect --version` answer without loading the rules or boto3.
+`inspect` returns the report's frozen dataclasses (`Report`, `PlaylistReport`, `Finding`)
+and raises a subclass of `HlsInspectError` when nothing could be inspected; `Settings`,
+`Selection` (which rules), `VerifySettings` (how objects are verified) and `ProbeSettings`
+(which segments' bytes are read) say what to do.
+
+Names are imported when first used, not with the package: `import hlsinspect` loads no
+engine, no boto3 and no command-line or terminal library, and prints nothing, so a program
+or a test suite pays only for what it calls (and `hlsinspect --help` answers at once).
 """
 
 from __future__ import annotations
@@ -16,17 +22,48 @@ from typing import TYPE_CHECKING, Any
 from hlsinspect.version import __version__
 
 if TYPE_CHECKING:
-    from hlsinspect.engine import S3Options, Settings, inspect
-    from hlsinspect.errors import HlsInspectError
-    from hlsinspect.report import Finding, Report, Severity
+    from hlsinspect.checks.registry import Selection
+    from hlsinspect.engine import inspect
+    from hlsinspect.errors import (
+        AccessDeniedError,
+        BucketNotFoundError,
+        CredentialsError,
+        EndpointError,
+        HlsInspectError,
+        InputError,
+        NoPlaylistError,
+        OutputError,
+        PlaylistNotFoundError,
+        UnreadableError,
+        UsageError,
+    )
+    from hlsinspect.report import (
+        Finding,
+        ObjectCounts,
+        PlaylistReport,
+        Rendition,
+        Report,
+        Severity,
+        Summary,
+        Variant,
+    )
+    from hlsinspect.settings import ProbeSettings, Settings, Shard, VerifySettings
+    from hlsinspect.storage.factory import S3Options
 
+_ERRORS = ("AccessDeniedError", "BucketNotFoundError", "CredentialsError", "EndpointError",
+           "HlsInspectError", "InputError", "NoPlaylistError", "OutputError",
+           "PlaylistNotFoundError", "UnreadableError", "UsageError")
+_REPORT = ("Finding", "ObjectCounts", "PlaylistReport", "Rendition", "Report", "Severity",
+           "Summary", "Variant")
 _PUBLIC = {
-    "Finding": "hlsinspect.report",
-    "HlsInspectError": "hlsinspect.errors",
-    "Report": "hlsinspect.report",
-    "S3Options": "hlsinspect.engine",
-    "Settings": "hlsinspect.engine",
-    "Severity": "hlsinspect.report",
+    **dict.fromkeys(_ERRORS, "hlsinspect.errors"),
+    **dict.fromkeys(_REPORT, "hlsinspect.report"),
+    "ProbeSettings": "hlsinspect.settings",
+    "S3Options": "hlsinspect.storage.factory",
+    "Selection": "hlsinspect.checks.registry",
+    "Settings": "hlsinspect.settings",
+    "Shard": "hlsinspect.settings",
+    "VerifySettings": "hlsinspect.settings",
     "inspect": "hlsinspect.engine",
 }
 
@@ -39,13 +76,36 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'hlsinspect' has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_PUBLIC])
+
+
 __all__ = [
+    "AccessDeniedError",
+    "BucketNotFoundError",
+    "CredentialsError",
+    "EndpointError",
     "Finding",
     "HlsInspectError",
+    "InputError",
+    "NoPlaylistError",
+    "ObjectCounts",
+    "OutputError",
+    "PlaylistNotFoundError",
+    "PlaylistReport",
+    "ProbeSettings",
+    "Rendition",
     "Report",
     "S3Options",
+    "Selection",
     "Settings",
     "Severity",
+    "Shard",
+    "Summary",
+    "UnreadableError",
+    "UsageError",
+    "Variant",
+    "VerifySettings",
     "__version__",
     "inspect",
 ]

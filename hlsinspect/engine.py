@@ -28,7 +28,7 @@ _DEFAULT_SETTINGS = Settings()
 
 
 def inspect(
-    targets: Sequence[str],
+    targets: str | Sequence[str],
     *,
     bucket: str | None = None,
     default_bucket: str | None = None,
@@ -39,10 +39,19 @@ def inspect(
 ) -> Report:
     """Inspect every target; raise HlsInspectError only when nothing could be inspected.
 
+    `targets` is one TARGET or several, as `hlsinspect check` takes them: s3://BUCKET/KEY,
+    s3://BUCKET/PREFIX/, a KEY or PREFIX with `bucket`, an http(s):// URL, a local path.
+    The subclass of HlsInspectError says what failed (`errors.py`); every lesser problem
+    is a finding in the returned Report.
+
     `bucket` makes every bare path an S3 key; `default_bucket` (HLSINSPECT_BUCKET) only
     those that do not exist on the local file system. `root` is the local directory that
     plays the bucket (by default a directory target, or a file target's own directory).
     """
+    if isinstance(targets, str):
+        targets = [targets]
+    if not targets:
+        raise UsageError("no target to inspect", hint="name a playlist, prefix or directory")
     # the same playlist or prefix named twice, in any form, is inspected once
     parsed = list(dict.fromkeys(
         _target(text, bucket, default_bucket, root, settings.maps) for text in targets))
@@ -56,8 +65,7 @@ def inspect(
                 try:
                     storage = stores.for_target(target)
                 except StorageError as exc:
-                    raise HlsInspectError(exc.message, hint=exc.hint,
-                                          kind=exc.kind.value) from exc
+                    raise exc.fatal() from exc
                 run.target(storage, target, apart)
         except HlsInspectError as exc:
             if target.bucket and os.path.exists(target.text):
@@ -79,7 +87,7 @@ def read_playlist(
         storage = Stores(s3, VerifySettings(concurrency=4).requests).for_target(target)
         return storage.read(target.key)
     except StorageError as exc:
-        raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
+        raise exc.fatal() from exc
 
 
 def _use_inventory(stores: Stores, manifest: str, targets: list[Target]) -> Finding:
@@ -88,7 +96,7 @@ def _use_inventory(stores: Stores, manifest: str, targets: list[Target]) -> Find
     try:
         inventory = stores.use_inventory(manifest, targets)
     except StorageError as exc:
-        raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
+        raise exc.fatal() from exc
     made = f"made {inventory.created}" if inventory.created else "of unknown date"
     return finding(
         "inventory-used",

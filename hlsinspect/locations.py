@@ -17,6 +17,7 @@ from hlsinspect.uri.keys import (
     Reference,
     is_playlist_key,
     key_from_path,
+    not_a_playlist,
     relative,
     s3_reference,
     scheme_of,
@@ -55,6 +56,7 @@ def parse_target(text: str, bucket: str | None, env_bucket: str | None = None,
     here. `root` (from --root) is the local directory that plays the bucket: references may
     climb up to it, as they may climb to a bucket's top in S3.
     """
+    _refuse_media(text)
     scheme = scheme_of(text)
     if (scheme in ("s3", "http", "https") and not text[len(scheme) + 1:].startswith("//")
             and not os.path.exists(text)):
@@ -87,8 +89,19 @@ def parse_target(text: str, bucket: str | None, env_bucket: str | None = None,
         return Target(text=text, root=directory, key=name, mode="playlist")
     raise UsageError(
         f"target {text!r} is not a local file or directory, and no bucket was given",
-        hint=f"for an S3 key use --bucket BUCKET (or HLSINSPECT_BUCKET) or s3://BUCKET/{text}",
+        hint="for an S3 key use --bucket BUCKET (or HLSINSPECT_BUCKET) or "
+             f"s3://BUCKET/{text.lstrip('/')}",
     )
+
+
+def _refuse_media(text: str) -> None:
+    """A segment or an image named where a playlist belongs: say which playlist to name."""
+    path = text.split("?", 1)[0].split("#", 1)[0] if scheme_of(text) else text
+    what = not_a_playlist(path)
+    if what is not None and not os.path.isdir(text):
+        raise UsageError(f"target {redact(text)!r} is {what}, not a playlist",
+                         hint="pass the playlist (.m3u8) that lists it, or its directory or "
+                              "prefix; hlsinspect follows a playlist to every object it names")
 
 
 def _s3_target(text: str) -> Target:

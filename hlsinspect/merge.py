@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hlsinspect.checks.registry import finding, priority
-from hlsinspect.errors import HlsInspectError
+from hlsinspect.errors import InputError, UsageError, error_for
 from hlsinspect.report import (
     SCHEMA_VERSION,
     Finding,
@@ -42,28 +42,26 @@ def load(path: Path) -> Loaded:
     try:
         data = json.loads(path.read_bytes())
     except FileNotFoundError as exc:
-        raise HlsInspectError(f"cannot read {path}: no such file", kind="input",
-                              hint=_HINT) from exc
+        raise InputError(f"cannot read {path}: no such file", hint=_HINT) from exc
     except OSError as exc:
-        raise HlsInspectError(f"cannot read {path}: {exc.strerror}", kind="input") from exc
+        raise InputError(f"cannot read {path}: {exc.strerror}") from exc
     except ValueError as exc:  # JSONDecodeError, and UnicodeDecodeError for binary files
-        raise HlsInspectError(f"{path} is not a JSON document ({exc})", kind="input",
-                              hint=_HINT) from exc
+        raise InputError(f"{path} is not a JSON document ({exc})", hint=_HINT) from exc
     tool = data.get("tool") if isinstance(data, dict) else None
     if not isinstance(tool, dict) or tool.get("name") != "hlsinspect":
-        raise HlsInspectError(f"{path} is not an hlsinspect report (no tool.name 'hlsinspect')",
-                              kind="input", hint=_HINT)
+        raise InputError(f"{path} is not an hlsinspect report (no tool.name 'hlsinspect')",
+                         hint=_HINT)
     if data.get("schema_version") != SCHEMA_VERSION:
-        raise HlsInspectError(
+        raise InputError(
             f"{path} has schema_version {data.get('schema_version')!r}; this hlsinspect "
-            f"reads schema_version {SCHEMA_VERSION}", kind="input",
+            f"reads schema_version {SCHEMA_VERSION}",
             hint="merge with the hlsinspect version that wrote the reports")
     try:
         return Loaded(str(path), Report.from_dict(data))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise HlsInspectError(f"{path} is not a complete hlsinspect report "
-                              f"({type(exc).__name__}: {exc})", kind="input",
-                              hint=_HINT) from exc
+        raise InputError(f"{path} is not a complete hlsinspect report "
+                         f"({type(exc).__name__}: {exc})",
+                         hint=_HINT) from exc
 
 
 def merge(inputs: Sequence[Loaded], *, allow_partial: bool = False,
@@ -72,15 +70,15 @@ def merge(inputs: Sequence[Loaded], *, allow_partial: bool = False,
     once each, ordered as the engine orders them; object counts summed (shards inspect
     different objects). `fail_on` defaults to the strictest threshold of the inputs."""
     if not inputs:
-        raise HlsInspectError("no report to merge", kind="usage")
+        raise UsageError("no report to merge")
     notes = _shard_findings(inputs, allow_partial)
     reports = [i.report for i in inputs]
     failed = [i for i in inputs if i.report.error is not None]
     if len(failed) == len(inputs):
         first = failed[0].report.error
         assert first is not None
-        raise HlsInspectError(f"no report inspected anything; {failed[0].source}: "
-                              f"{first.message}", hint=first.hint, kind=first.kind)
+        raise error_for(first.kind, f"no report inspected anything; {failed[0].source}: "
+                        f"{first.message}", first.hint)
     failures = [finding("target-not-inspected", i.report.error.message, playlist=None,
                         hint=i.report.error.hint) for i in failed if i.report.error]
     playlists: dict[str, PlaylistReport] = {}
@@ -105,30 +103,30 @@ def _shard_findings(inputs: Sequence[Loaded], allow_partial: bool) -> list[Findi
     count = sharded[0][1][1]
     if any(n != count for _, (_, n) in sharded):
         splits = ", ".join(f"{source} is {k}/{n}" for source, (k, n) in sharded)
-        raise HlsInspectError(f"the reports come from different splits: {splits}", kind="input",
-                              hint="merge the reports of one 'check --shard K/N' run")
+        raise InputError(f"the reports come from different splits: {splits}",
+                         hint="merge the reports of one 'check --shard K/N' run")
     targets = {i.report.targets for i in inputs if i.report.shard is not None}
     if len(targets) > 1:
         named = " and ".join(sorted(" ".join(t) for t in targets))
-        raise HlsInspectError(f"the shards were run on different targets ({named}): together "
-                              "they are not one audit", kind="input",
-                              hint="give every worker of one split the same targets")
+        raise InputError(f"the shards were run on different targets ({named}): together "
+                         "they are not one audit",
+                         hint="give every worker of one split the same targets")
     seen: dict[int, str] = {}
     for source, (index, _) in sharded:
         if not 1 <= index <= count:
-            raise HlsInspectError(f"{source} claims shard {index}/{count}, which no "
-                                  "--shard run writes", kind="input", hint=_HINT)
+            raise InputError(f"{source} claims shard {index}/{count}, which no "
+                             "--shard run writes", hint=_HINT)
         if index in seen:
-            raise HlsInspectError(f"shard {index}/{count} is given twice: {seen[index]} and "
-                                  f"{source}", kind="input",
-                                  hint="name each shard's report once")
+            raise InputError(f"shard {index}/{count} is given twice: {seen[index]} and "
+                             f"{source}",
+                             hint="name each shard's report once")
         seen[index] = source
     missing = [f"{k}/{count}" for k in range(1, count + 1) if k not in seen]
     if missing and not allow_partial:
-        raise HlsInspectError(
+        raise InputError(
             f"shard{'s' if len(missing) > 1 else ''} {', '.join(missing)} missing: without "
             f"{'its' if len(missing) == 1 else 'their'} report the audit is incomplete",
-            kind="input", hint="merge every shard's report, or pass --allow-partial to merge "
-                               "these (the merged report then fails with shard-missing)")
+            hint="merge every shard's report, or pass --allow-partial to merge "
+                 "these (the merged report then fails with shard-missing)")
     return [finding("shard-missing", f"shard {shard} was not merged: its targets were not "
                     "inspected", playlist=None) for shard in missing]

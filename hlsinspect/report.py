@@ -129,6 +129,9 @@ class Variant:
     measured_average_bandwidth: int | None = None
     line: int | None = None
     """The line of its EXT-X-STREAM-INF (or EXT-X-I-FRAME-STREAM-INF) tag."""
+    groups: tuple[str, ...] = ()
+    """The rendition groups it plays with: its AUDIO, VIDEO, SUBTITLES and CLOSED-CAPTIONS
+    GROUP-IDs, in that order (CLOSED-CAPTIONS=NONE is none)."""
     probed_duration: float | None = None
     """With --probe: the measured duration of its media playlist's probed segments."""
     probed_codecs: tuple[str, ...] | None = None
@@ -147,6 +150,7 @@ class Variant:
             "iframe": self.iframe,
             "measured_bandwidth": self.measured_bandwidth,
             "measured_average_bandwidth": self.measured_average_bandwidth,
+            "groups": list(self.groups),
             "probed_duration": self.probed_duration,
             "probed_codecs": list(self.probed_codecs) if self.probed_codecs is not None
             else None,
@@ -157,8 +161,8 @@ class Variant:
     def from_dict(cls, data: Mapping[str, Any]) -> Variant:
         """The inverse of `to_dict`."""
         codecs = data.get("probed_codecs")
-        return cls(**_members(cls, data, probed_codecs=tuple(codecs) if codecs is not None
-                              else None))
+        return cls(**_members(cls, data, groups=tuple(data.get("groups", ())),
+                              probed_codecs=tuple(codecs) if codecs is not None else None))
 
 
 @dataclass(frozen=True)
@@ -257,10 +261,14 @@ class Summary:
     errors: int
     warnings: int
     infos: int
+    playlists_missing: int = 0
+    """Playlists a multivariant playlist references that do not exist (counted in
+    `playlists`, with no facts of their own)."""
 
     def to_dict(self) -> dict[str, int]:
         return {
             "playlists": self.playlists,
+            "playlists_missing": self.playlists_missing,
             "segments": self.segments,
             "objects_checked": self.objects_checked,
             "missing": self.missing,
@@ -318,6 +326,7 @@ class Report:
             errors=counts[Severity.ERROR],
             warnings=counts[Severity.WARNING],
             infos=counts[Severity.INFO],
+            playlists_missing=sum(1 for p in self.playlists if p.load_status == "missing"),
         )
         object.__setattr__(self, "summary", summary)
 

@@ -68,6 +68,10 @@ def _variant() -> Schema:
             minimum=0),
         "measured_average_bandwidth": _maybe(
             "integer", "Average bit rate measured the same way.", minimum=0),
+        "groups": _value("array", "The rendition groups it plays with: its AUDIO, VIDEO, "
+                                  "SUBTITLES and CLOSED-CAPTIONS GROUP-IDs, in that order "
+                                  "(CLOSED-CAPTIONS=NONE is none).",
+                         items={"type": "string"}),
         "probed_duration": _maybe(
             "number", "With --probe: the measured duration of its media playlist's probed "
                       "segments, seconds (the playlist's real length with --probe all).",
@@ -190,6 +194,8 @@ def _summary() -> Schema:
 
     return _object("Totals over the whole run.", {
         "playlists": count("Playlists in the report, read or not."),
+        "playlists_missing": count("Of those, playlists a multivariant playlist references "
+                                   "that do not exist."),
         "segments": count("Media segments over all media playlists."),
         "objects_checked": count("Unique objects checked (a shared object counts once)."),
         "missing": count("Of those, objects that do not exist."),

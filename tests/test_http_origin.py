@@ -252,8 +252,9 @@ def test_origin_faults_when_transient_recover(origin: Origin, fault, words):
 def test_origin_faults_when_persistent_are_named(origin: Origin, fault, words):
     with S3Proxy(origin.url, fault=faulty(fault, "seg002.ts")) as proxy:
         report = inspect([f"{proxy.endpoint}/aes128/index.m3u8"], settings=FAST)
-        with pytest.raises(HlsInspectError) as failed:  # the segment as if it were a playlist
-            inspect([f"{proxy.endpoint}/aes128/seg002.ts"], settings=FAST)
+    with (S3Proxy(origin.url, fault=faulty(fault, "index.m3u8")) as playlist_proxy,
+          pytest.raises(HlsInspectError) as failed):  # the playlist itself
+        inspect([f"{playlist_proxy.endpoint}/aes128/index.m3u8"], settings=FAST)
     assert failed.value.exit_code == 2
     assert words in failed.value.message
     if fault == "truncate":  # a HEAD answer has no body to cut

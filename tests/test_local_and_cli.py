@@ -71,8 +71,9 @@ def test_json_has_every_contracted_member(cli):
     assert report["tool"]["name"] == "hlsinspect"
     assert set(report["playlists"][0]) >= PLAYLIST_MEMBERS
     assert set(report["playlists"][0]["objects"]) == {"checked", "present", "missing", "unknown"}
-    assert set(report["summary"]) == {"playlists", "segments", "objects_checked", "missing",
-                                      "unknown", "errors", "warnings", "infos"}
+    assert set(report["summary"]) == {"playlists", "playlists_missing", "segments",
+                                      "objects_checked", "missing", "unknown", "errors",
+                                      "warnings", "infos"}
 
 
 def test_finding_has_every_contracted_member(cli, tree: Path):
@@ -104,7 +105,7 @@ def test_bad_option_exits_2_in_our_format(cli):
 def test_a_misspelt_command_is_not_offered_as_a_command(cli):
     run = cli("chek", str(SAMPLE_DIR / "sample.m3u8"))
     assert run.exit_code == 2
-    assert "Did you mean 'check'?" in run.stderr
+    assert "did you mean 'check'?" in run.stderr
     assert "hint: run 'hlsinspect --help'" in run.stderr
     assert "chek --help" not in run.stderr
 

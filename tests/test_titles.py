@@ -350,8 +350,8 @@ def test_a_variant_one_segment_short_is_flagged_on_its_ladder_row(cli, title_of,
         "warning", title.uri("stream_1/index.m3u8"), 7)
     monkeypatch.setenv("COLUMNS", "200")
     table = cli("check", *title.target("master.m3u8")).stdout
-    rows = {line.split("│")[2].strip(): line.split("│")[-2].strip()
-            for line in table.splitlines() if line.startswith("│ ")}
+    rows = {next(c.strip() for c in line.split("│") if c.strip().endswith(".m3u8")):
+            line.split("│")[-2].strip() for line in table.splitlines() if line.startswith("│ ")}
     # the audio row carries the multivariant playlist's channels-missing about its own tag
     assert rows == {"stream_0/index.m3u8": "OK", "stream_1/index.m3u8": "1 warning",
                     "stream_2/index.m3u8": "1 warning"}
@@ -365,12 +365,15 @@ def test_a_narrow_ladder_names_the_columns_it_hides(cli, title_of, monkeypatch):
     assert "Present" in table and "Status" in table
 
 
-def test_the_verdict_counts_playlists_that_could_not_be_read(cli, title_of):
+def test_the_verdict_counts_playlists_missing_and_not_read(cli, title_of):
     title = title_of("ts-ladder")
     title.delete("stream_1/index.m3u8")
+    title.write("stream_0/index.m3u8", b"\x00\x01 not a playlist")
     run = cli("check", *title.target("master.m3u8"))
     assert run.exit_code == 1
-    assert "4 playlists (1 not read)" in run.stdout
+    assert "4 playlists (1 missing, 1 not read)" in run.stdout
+    summary = check(cli, title, "master.m3u8").json["summary"]
+    assert (summary["playlists"], summary["playlists_missing"]) == (4, 1)
 
 
 def test_a_variant_the_multivariant_playlist_lost_is_named(cli, title_of):

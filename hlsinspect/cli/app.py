@@ -7,19 +7,20 @@ The only package (with render/) that prints, and the only one that exits. Every 
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from hlsinspect.cli import lookups
 from hlsinspect.cli.delivery import deliver
-from hlsinspect.cli.failures import Group, guard, print_error
+from hlsinspect.cli.failures import Group
 from hlsinspect.cli.options import (
     Bucket,
+    Color,
+    ColorOption,
     Debug,
     Endpoint,
     FailOn,
@@ -30,17 +31,14 @@ from hlsinspect.cli.options import (
     OutputFormat,
     ProbeMode,
     Profile,
+    Quiet,
     Region,
-    RulesFormat,
     RulesProfile,
     VerifyMode,
     tokens,
 )
 from hlsinspect.report import Report, Severity
 from hlsinspect.version import __version__
-
-_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-
 
 app = typer.Typer(
     cls=Group,
@@ -104,6 +102,8 @@ def check(
         help="Do not run these rules (code or name; repeat, or separate with commas).")] = None,
     no_progress: Annotated[bool, typer.Option(
         "--no-progress", help="No progress bar on stderr.")] = False,
+    color: ColorOption = Color.auto,
+    quiet: Quiet = False,
     maps: Annotated[list[str] | None, typer.Option(
         "--map", metavar="PREFIX=TARGET", show_default=False,
         help="Verify URIs under PREFIX (https://cdn.example.com/) at TARGET instead: "
@@ -156,22 +156,28 @@ def check(
 
     def run() -> Report:
         settings, s3 = settings_and_s3()
-        with _progress(not no_progress) as progress:
+        with _progress(not (no_progress or quiet), color) as progress:
             return inspect(targets, bucket=options.pick("bucket", bucket),
                            default_bucket=os.environ.get("HLSINSPECT_BUCKET") or None,
                            root=str(root) if root else None,
                            settings=settings, s3=s3, progress=progress)
 
     deliver(run, [redact(t) for t in targets], output_format=output_format,
-            output=output, junit=junit, debug=debug,
+            output=output, junit=junit, debug=debug, terminal=_terminal(color, quiet),
             judged_by=lambda: Severity(options.pick("fail-on", fail_on.value)),
             shard=lambda: Shard.parse(shard).pair if shard is not None else None)
 
 
-def _progress(enabled: bool) -> Any:
+def _progress(enabled: bool, color: Color) -> Any:
     from hlsinspect.render.progress import progress_bar
 
-    return progress_bar(enabled and sys.stderr.isatty())
+    return progress_bar(enabled and sys.stderr.isatty(), color.value)
+
+
+def _terminal(color: Color, quiet: bool) -> Any:
+    from hlsinspect.render.terminal import Terminal
+
+    return Terminal(color.value, quiet)
 
 
 @app.command("merge", short_help="Combine the JSON reports of a sharded check into one.")
@@ -187,6 +193,8 @@ def merge_reports(
         "--fail-on", show_default=False,
         help="Lowest severity that makes the exit code 1 (default: the strictest "
              "threshold the reports were judged by).")] = None,
+    color: ColorOption = Color.auto,
+    quiet: Quiet = False,
     allow_partial: Annotated[bool, typer.Option(
         "--allow-partial", help="Merge even when shards are missing; each missing shard "
                                 "is a shard-missing error in the report.")] = False,
@@ -205,86 +213,13 @@ def merge_reports(
                      fail_on=Severity(fail_on.value) if fail_on is not None else None)
 
     deliver(run, [str(path) for path in reports], output_format=output_format,
-            output=output, junit=junit, debug=debug,
+            output=output, junit=junit, debug=debug, terminal=_terminal(color, quiet),
             judged_by=lambda: Severity(fail_on.value if fail_on else "error"))
 
 
-@app.command(short_help="Print one playlist as stored.")
-def show(
-    target: Annotated[str, typer.Argument(
-        metavar="TARGET", show_default=False,
-        help="One playlist: s3://BUCKET/KEY, KEY with --bucket, or a local file.")],
-    bucket: Bucket = None,
-    endpoint_url: Endpoint = None,
-    profile: Profile = None,
-    region: Region = None,
-    debug: Debug = False,
-) -> None:
-    """Print one playlist's text as stored (fetched into memory, never to disk)."""
-    from hlsinspect.engine import S3Options, read_playlist
-
-    s3 = S3Options(profile, region, endpoint_url)
-    data = guard(lambda: read_playlist(target, bucket, s3,
-                                        os.environ.get("HLSINSPECT_BUCKET") or None), debug)
-    if sys.stdout.isatty() and (b"\x00" in data[:4096] or not data.lstrip().startswith(b"#")):
-        print_error(f"{target} does not look like a playlist (binary or not #EXTM3U)",
-                     "redirect the output to a file to get its bytes anyway")
-        raise typer.Exit(2)
-    sys.stdout.flush()
-    sys.stdout.buffer.write(data)
-    sys.stdout.flush()
-
-
-@app.command(short_help="Print the read-only IAM policy hlsinspect needs.")
-def policy(
-    bucket: Annotated[str, typer.Option("--bucket", "-b", metavar="BUCKET",
-                                        show_default=False, help="The bucket to read.")],
-    principal: Annotated[str | None, typer.Option(
-        "--principal", metavar="ARN", show_default=False,
-        help="IAM user or role ARN (for a bucket policy).")] = None,
-    iam: Annotated[bool, typer.Option(
-        "--iam", help="Print an identity policy to attach to the user or role instead.")] = False,
-) -> None:
-    """Print the minimal read-only policy hlsinspect needs (s3:ListBucket, s3:GetObject)."""
-    from hlsinspect.policy import bucket_policy, identity_policy
-
-    problem = None
-    if not _BUCKET_NAME.match(bucket):
-        problem = (f"{bucket!r} is not a valid S3 bucket name",
-                   "3-63 characters: lower-case letters, digits, dots and hyphens")
-    elif iam and principal:
-        problem = ("--iam prints an identity policy, which names no principal",
-                   "drop --principal, or drop --iam for a bucket policy")
-    elif not iam and not principal:
-        problem = ("a bucket policy needs --principal ARN",
-                   "or pass --iam for a policy to attach to the user or role")
-    if problem:
-        print_error(*problem)
-        raise typer.Exit(2)
-    document = identity_policy(bucket) if iam else bucket_policy(bucket, str(principal))
-    typer.echo(json.dumps(document, indent=2))
-
-
-@app.command(short_help="List every check with its code, severity and reference.")
-def rules(
-    output_format: Annotated[RulesFormat, typer.Option("--format", help="Output format.")] =
-        RulesFormat.table,
-) -> None:
-    """List every check: code, name, severity, profile, scope, summary, reference."""
-    from hlsinspect.checks.registry import by_code
-    from hlsinspect.render.rules import render_rules, rules_json, rules_markdown
-
-    listed = by_code()
-    if output_format is RulesFormat.json:
-        typer.echo(json.dumps(rules_json(listed), indent=2))
-        return
-    if output_format is RulesFormat.markdown:
-        sys.stdout.write(rules_markdown(listed))
-        return
-    from hlsinspect.render.output import console_for
-
-    console = console_for(sys.stdout)
-    console.print(render_rules(listed, console.width))
+app.command(short_help="Print one playlist as stored.")(lookups.show)
+app.command(short_help="Print the read-only IAM policy hlsinspect needs.")(lookups.policy)
+app.command(short_help="List every check with its code, severity and reference.")(lookups.rules)
 
 
 @app.command(short_help="Print the JSON Schema of the JSON report.")

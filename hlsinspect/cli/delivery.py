@@ -8,9 +8,11 @@ carrying the error, before the exit code 2.
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
@@ -19,9 +21,13 @@ from hlsinspect.cli.options import Format
 from hlsinspect.errors import HlsInspectError
 from hlsinspect.report import Report, Severity
 
+if TYPE_CHECKING:
+    from hlsinspect.render.terminal import Terminal
+
 
 def deliver(make: Callable[[], Report], targets: Sequence[str], *, output_format: Format,
             output: Path | None, junit: Path | None, debug: bool,
+            terminal: Terminal | None = None,
             judged_by: Callable[[], Severity] = lambda: Severity.ERROR,
             shard: Callable[[], tuple[int, int] | None] = lambda: None) -> NoReturn:
     """Make the report, write it (in `output_format`, and JUnit), exit by its verdict.
@@ -32,6 +38,7 @@ def deliver(make: Callable[[], Report], targets: Sequence[str], *, output_format
     """
     from hlsinspect.render.json import error_report
     from hlsinspect.render.output import check_writable, write_error, write_junit, write_report
+    from hlsinspect.render.terminal import PLAIN
 
     def on_error(exc: HlsInspectError) -> None:
         if exc.kind == "output":
@@ -53,6 +60,14 @@ def deliver(make: Callable[[], Report], targets: Sequence[str], *, output_format
         check_writable(output, junit)
         return make()
 
+    def written() -> None:
+        try:
+            write_report(report, output_format, output, junit, terminal or PLAIN)
+        except BrokenPipeError:
+            # the reader stopped reading (`| head`): the verdict stands, and what is left
+            # to write (and Python's last flush at exit) goes nowhere instead of failing
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
     report = guard(checked, debug, on_error)
-    guard(lambda: write_report(report, output_format, output, junit), debug)
+    guard(written, debug)
     raise typer.Exit(0 if report.ok else 1)

@@ -7,7 +7,6 @@ the traceback.
 
 from __future__ import annotations
 
-import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from typing import Any, NoReturn, TypeVar
 import typer
 from typer.core import TyperGroup
 
+from hlsinspect.cli.helptext import closest, plain_arguments
 from hlsinspect.errors import HlsInspectError
 
 T = TypeVar("T")
@@ -38,19 +38,19 @@ def _wanted_format(args: list[str]) -> str | None:
 
 
 class Group(TyperGroup):
-    """Runs the app in non-standalone mode so usage errors and Ctrl-C follow our contract."""
+    """Runs the app in non-standalone mode so usage errors and Ctrl-C follow our contract;
+    shows arguments as `TARGET...` and suggests the one command a typo meant."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        plain_arguments(self.commands)
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
-        """A misspelt command is offered the closest command only ('chek': check, not
-        schema as well); typer lists every close one, closest first."""
-        try:
+        name = args[0] if args else ""
+        if name in self.commands or name.startswith("-"):
             return super().resolve_command(ctx, args)
-        except Exception as exc:
-            message = getattr(exc, "message", None)
-            if isinstance(message, str):
-                exc.message = re.sub(  # type: ignore[attr-defined]
-                    r"Did you mean ('[^']*')(, '[^']*')+\?", r"Did you mean \1?", message)
-            raise
+        meant = closest(name, self.commands)
+        ctx.fail(f"no such command {name!r}" + (f"; did you mean {meant!r}?" if meant else ""))
 
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
@@ -72,7 +72,8 @@ class Group(TyperGroup):
                 sys.exit(2)
             message = exc.format_message().replace("Value error, ", "")
             command = argv[0] if argv and argv[0] in self.commands else None
-            hint = f"run 'hlsinspect {command + ' ' if command else ''}--help' for the options"
+            hint = (f"run 'hlsinspect {command} --help' for the options" if command else
+                    "run 'hlsinspect --help' for the commands and options")
             wanted = _wanted_format(argv)
             if command in ("check", "merge") and wanted not in (None, "table"):
                 from hlsinspect.render.formats import OutputFormat

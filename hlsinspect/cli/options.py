@@ -38,6 +38,12 @@ class RulesProfile(str, enum.Enum):
     apple = "apple"
 
 
+class Color(str, enum.Enum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
 class RulesFormat(str, enum.Enum):
     table = "table"
     json = "json"
@@ -91,3 +97,8 @@ Output = Annotated[Path | None, typer.Option(
     help="Write the report to FILE instead of stdout.")]
 Junit = Annotated[Path | None, typer.Option(
     "--junit", metavar="FILE", show_default=False, help="Also write a JUnit XML report to FILE.")]
+ColorOption = Annotated[Color, typer.Option(
+    "--color", help="Colour the table: auto (terminals only, none when NO_COLOR is set), "
+                    "always (even through a pipe), never.")]
+Quiet = Annotated[bool, typer.Option(
+    "--quiet", "-q", help="Only the findings and the verdict: no tables, no progress bar.")]

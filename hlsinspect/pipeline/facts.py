@@ -95,7 +95,7 @@ def _variants(playlist: Playlist, title: TitleContext | None,
             iframe=entry.iframe,
             measured_bandwidth=combined.peak if combined else None,
             measured_average_bandwidth=combined.average if combined else None,
-            line=tag.line,
+            line=tag.line, groups=_groups(tag),
             probed_duration=probe.measured_duration if probe else None,
             probed_codecs=probe.codecs if probe else None,
             probed_resolution=probe.resolution if probe else None))
@@ -110,3 +110,9 @@ def _renditions(playlist: Playlist, title: TitleContext | None) -> list[Renditio
                   line=tag.line)
         for tag in playlist.structure.renditions
     ]
+
+
+def _groups(tag: Tag) -> tuple[str, ...]:
+    """The GROUP-IDs a variant tag names, AUDIO, VIDEO, SUBTITLES, CLOSED-CAPTIONS."""
+    named = (tag.attr(kind) for kind in ("AUDIO", "VIDEO", "SUBTITLES", "CLOSED-CAPTIONS"))
+    return tuple(group for group in named if group and group != "NONE")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from hlsinspect.checks.registry import finding
 from hlsinspect.checks.uris import unfollowed
-from hlsinspect.errors import HlsInspectError
+from hlsinspect.errors import HlsInspectError, NoPlaylistError, error_for
 from hlsinspect.pipeline.titles import Title
 from hlsinspect.playlists import ParseFailure, Playlist, parse
 from hlsinspect.references import PlaylistRef, playlist_refs
@@ -145,15 +145,14 @@ def _nothing_readable(title: Title, loaded: dict[str, Loaded]) -> HlsInspectErro
         return None
     storage, target = title.storage, title.target
     if target.mode == "auto" and title.unlisted is not None:
-        return HlsInspectError(
-            f"{first.message}; and as a prefix: {title.unlisted.message}",
-            hint=title.unlisted.hint, kind=title.unlisted.kind.value)
+        return error_for(title.unlisted.kind.value,
+                         f"{first.message}; and as a prefix: {title.unlisted.message}",
+                         title.unlisted.hint)
     if target.mode == "auto" and first.kind is ErrorKind.NOT_FOUND:
-        return HlsInspectError(
+        return NoPlaylistError(
             f"no playlist at {storage.uri(target.key)} and none under "
-            f"{storage.uri(target.key + '/')}", kind="no-playlist",
-            hint="check the key or prefix")
-    return HlsInspectError(first.message, hint=first.hint, kind=first.kind.value)
+            f"{storage.uri(target.key + '/')}", hint="check the key or prefix")
+    return first.fatal()
 
 
 def _expand(

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from hlsinspect.errors import HlsInspectError
+from hlsinspect.errors import HlsInspectError, NoPlaylistError
 from hlsinspect.locations import Target, is_playlist_key
 from hlsinspect.report import Finding
 from hlsinspect.shard import Shard
@@ -73,7 +73,7 @@ def titles(storage: Storage, target: Target, workers: int, shard: Shard | None =
         if exc.kind is ErrorKind.NOT_FOUND and target.mode == "auto":
             top = Level()
         else:
-            raise HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value) from exc
+            raise exc.fatal() from exc
     flat = _Flat(storage, prefix)
     for title in _walk(storage, target, prefix, top, workers, shard, 0, set(), flat):
         walk.seen += 1
@@ -86,8 +86,8 @@ def titles(storage: Storage, target: Target, workers: int, shard: Shard | None =
         return
     where = storage.uri(prefix)
     things = "keys" if storage.bucket else "files"
-    raise HlsInspectError(
-        f"no playlist (.m3u8) under {where}", kind="no-playlist",
+    raise NoPlaylistError(
+        f"no playlist (.m3u8) under {where}",
         hint=f"check the {'prefix' if storage.bucket else 'directory'}; hlsinspect looks for "
              f"{things} ending in .m3u8 or .m3u")
 
@@ -214,7 +214,7 @@ def _named(storage: Storage, target: Target, key: str) -> str:
 def _unwalked(storage: Storage, target: Target, prefix: str, exc: StorageError) -> Title:
     """A title-less entry carrying the prefix-unlisted finding for `prefix`."""
     return Title(storage, target, prefix, [], findings=[_unlisted(storage, prefix, exc)],
-                 unlistable=HlsInspectError(exc.message, hint=exc.hint, kind=exc.kind.value))
+                 unlistable=exc.fatal())
 
 
 def _unlisted(storage: Storage, prefix: str, exc: StorageError) -> Finding:

@@ -7,28 +7,18 @@ the output step crash after the inspection has been done.
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal, TextIO
+from typing import Literal
 
-from rich.console import Console
-
-from hlsinspect.errors import HlsInspectError
+from hlsinspect.errors import OutputError
 from hlsinspect.render.formats import OutputFormat, assert_never
 from hlsinspect.render.json import json_chunks
 from hlsinspect.render.junit import render_junit
 from hlsinspect.render.places import workspace
+from hlsinspect.render.terminal import PLAIN, Terminal, console, emit
 from hlsinspect.report import Report
-
-
-def console_for(stream: TextIO, width: int | None = None) -> Console:
-    """Markup off (URIs are data, not rich markup); wide on pipes unless COLUMNS says."""
-    is_tty = hasattr(stream, "isatty") and stream.isatty()
-    if width is None and not is_tty and not os.environ.get("COLUMNS"):
-        width = 160  # CI logs: do not fold URIs at 80 columns
-    return Console(file=stream, width=width, highlight=False, markup=False)
 
 
 def check_writable(*paths: Path | None) -> None:
@@ -37,10 +27,10 @@ def check_writable(*paths: Path | None) -> None:
         if path is None:
             continue
         if path.is_dir():
-            raise HlsInspectError(f"cannot write {path}: it is a directory", kind="output")
+            raise OutputError(f"cannot write {path}: it is a directory")
         if not path.parent.is_dir():
-            raise HlsInspectError(f"cannot write {path}: no directory {path.parent}",
-                                  kind="output", hint="create the directory first")
+            raise OutputError(f"cannot write {path}: no directory {path.parent}",
+                              hint="create the directory first")
 
 
 def _write(path: Path, text: str | Iterable[str]) -> None:
@@ -48,7 +38,7 @@ def _write(path: Path, text: str | Iterable[str]) -> None:
         with path.open("w", encoding="utf-8", errors="backslashreplace") as handle:
             handle.writelines([text] if isinstance(text, str) else text)
     except OSError as exc:
-        raise HlsInspectError(f"cannot write {path}: {exc.strerror}", kind="output") from exc
+        raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
 
 
 def write_junit(report: Report, path: Path) -> None:
@@ -89,27 +79,28 @@ def document(report: Report, output_format: TextFormat, root: Path) -> Iterable[
     assert_never(output_format)
 
 
-def write_table(report: Report, output: Path | None, width: int | None = None) -> None:
+def write_table(report: Report, output: Path | None, width: int | None = None,
+                terminal: Terminal = PLAIN) -> None:
     from hlsinspect.render.table import render_table
 
     if output is None:
-        console = console_for(sys.stdout, width)
-        console.print(render_table(report, console.width))
+        out = console(sys.stdout, width, terminal.color)
+        emit(out, render_table(report, out.width, quiet=terminal.quiet))
         return
     try:
         with output.open("w", encoding="utf-8", errors="backslashreplace") as handle:
-            Console(file=handle, width=160, no_color=True, markup=False,
-                    highlight=False).print(render_table(report))
+            out = console(handle, 160, terminal.color)
+            emit(out, render_table(report, quiet=terminal.quiet))
     except OSError as exc:
-        raise HlsInspectError(f"cannot write {output}: {exc.strerror}", kind="output") from exc
+        raise OutputError(f"cannot write {output}: {exc.strerror}") from exc
 
 
 def write_report(report: Report, output_format: OutputFormat, output: Path | None,
-                 junit: Path | None) -> None:
+                 junit: Path | None, terminal: Terminal = PLAIN) -> None:
     if junit is not None:
         write_junit(report, junit)
     if output_format is OutputFormat.table:
-        write_table(report, output)
+        write_table(report, output, terminal=terminal)
     else:
         _emit(document(report, output_format, workspace()), output)
 

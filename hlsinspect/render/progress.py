@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import sys
 from collections.abc import Iterator
 
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -16,6 +16,7 @@ from rich.progress import (
 )
 
 from hlsinspect.progress import Progress as RunProgress
+from hlsinspect.render.terminal import ColorChoice, console
 
 
 class _Bar(RunProgress):
@@ -42,11 +43,11 @@ class _Bar(RunProgress):
 
 
 @contextlib.contextmanager
-def progress_bar(enabled: bool) -> Iterator[RunProgress | None]:
+def progress_bar(enabled: bool, color: ColorChoice = "auto") -> Iterator[RunProgress | None]:
     if not enabled:
         yield None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+    with Progress(*columns, console=console(sys.stderr, color=color), transient=True) as progress:
         yield _Bar(progress)

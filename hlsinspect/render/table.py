@@ -85,8 +85,9 @@ def _fitted(title: str, columns: list[str], rows: Rows, width: int,
     for column in droppable:
         if sum(natural(c) + 3 for c in shown) + 1 <= width:
             break
-        shown.remove(column)
-    hidden = [c for c in columns if c not in shown]
+        if column in shown:
+            shown.remove(column)
+    hidden = [c for c in droppable if c in columns and c not in shown]  # first dropped first
     caption = (f"hidden for width: {', '.join(hidden)} (widen the terminal or use --format "
                "json)" if hidden else None)
     table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
@@ -166,10 +167,16 @@ def ladder_rows(master: PlaylistReport, children: dict[str, PlaylistReport],
             "Bandwidth": _number(v.bandwidth), "Avg bw": _number(v.average_bandwidth),
             "Measured": _measured(v.measured_bandwidth, v.measured_average_bandwidth),
             "Resolution": _short(v.resolution), "Codecs": _short(v.codecs),
-            "FPS": _short(v.frame_rate)}))
+            "FPS": _short(v.frame_rate), "GROUP-ID": ", ".join(v.groups) or "-"}))
+    listed: set[tuple[str | None, str | None]] = set()
     for r in master.renditions:
+        # one row per group a playlist serves: the same playlist in two groups is two rows,
+        # each naming its group; named twice in one group, it is one row
+        if r.uri is not None and (r.group_id, r.uri) in listed:
+            continue
+        listed.add((r.group_id, r.uri))
         entries.append(((r.type or "").lower() + (f" ({r.language})" if r.language else ""),
-                        r.uri, r.line, {}))
+                        r.uri, r.line, {"GROUP-ID": _short(r.group_id)}))
     rows: Rows = []
     for kind, uri, line, cells in entries:
         row: dict[str, str | Text] = {"Type": kind, "Playlist": (
@@ -190,16 +197,19 @@ def ladder_rows(master: PlaylistReport, children: dict[str, PlaylistReport],
     return rows
 
 
-LADDER_COLUMNS = ["Type", "Playlist", "Bandwidth", "Avg bw", "Measured", "Resolution", "Codecs",
-                  "FPS", "Target", "Segments", "Length", "Present", "Status"]
+LADDER_COLUMNS = ["Type", "GROUP-ID", "Playlist", "Bandwidth", "Avg bw", "Measured",
+                  "Resolution", "Codecs", "FPS", "Target", "Segments", "Length", "Present",
+                  "Status"]
 
 
 def ladder_columns(rows: Rows) -> list[str]:
-    """LADDER_COLUMNS, with Probed (before Present) when a row has a --probe measurement."""
-    if not any("Probed" in row for row in rows):
-        return LADDER_COLUMNS
-    at = LADDER_COLUMNS.index("Present")
-    return [*LADDER_COLUMNS[:at], "Probed", *LADDER_COLUMNS[at:]]
+    """LADDER_COLUMNS, without GROUP-ID for a ladder that names no rendition group, and with
+    Probed (before Present) when a row has a --probe measurement."""
+    grouped = any(row.get("GROUP-ID", "-") != "-" for row in rows)
+    columns = [c for c in LADDER_COLUMNS if grouped or c != "GROUP-ID"]
+    if any("Probed" in row for row in rows):
+        columns.insert(columns.index("Present"), "Probed")
+    return columns
 
 
 def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
@@ -210,7 +220,7 @@ def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
     # least useful first: what the JSON has anyway, then facts, never presence or status
     return _fitted(f"Ladder of {master.uri}", columns, rows, width,
                    ("Avg bw", "FPS", "Codecs", *probed, "Resolution", "Target", "Length",
-                    "Segments", "Measured", "Bandwidth"))
+                    "Segments", "GROUP-ID", "Measured", "Bandwidth"))
 
 
 def _probed(probe: ProbeReport) -> str:
@@ -279,8 +289,10 @@ def _count(number: int, word: str) -> str:
 
 def verdict(report: Report) -> Text:
     s = report.summary
-    unread = sum(1 for p in report.playlists if p.load_status != "ok")
-    playlists = _count(s.playlists, "playlist") + (f" ({unread} not read)" if unread else "")
+    unread = sum(1 for p in report.playlists if p.load_status != "ok") - s.playlists_missing
+    notes = [f"{s.playlists_missing} missing"] if s.playlists_missing else []
+    notes += [f"{unread} not read"] if unread else []
+    playlists = _count(s.playlists, "playlist") + (f" ({', '.join(notes)})" if notes else "")
     words = (f"{_count(s.errors, 'error')}, {_count(s.warnings, 'warning')}, {s.infos} info\n"
              f"      {playlists}, {_count(s.segments, 'segment')}; "
              f"{_count(s.objects_checked, 'object')} checked: {s.missing} missing, "
@@ -307,7 +319,10 @@ def arrangement(report: Report) -> tuple[Findings, dict[str, PlaylistReport],
     return by_playlist, children, standalone
 
 
-def render_table(report: Report, width: int = 160) -> RenderableType:
+def render_table(report: Report, width: int = 160, *, quiet: bool = False) -> RenderableType:
+    """The whole report, or (`quiet`) only its findings and the verdict."""
+    if quiet:
+        return Group(*_findings(list(report.findings)), verdict(report))
     by_playlist, children, standalone = arrangement(report)
     parts: list[RenderableType] = [
         _ladder_table(p, children, by_playlist, width)

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from hlsinspect.errors import HlsInspectError, error_for
+
 if TYPE_CHECKING:
     from hlsinspect.uri.keys import Reference
 
@@ -102,6 +104,11 @@ class StorageError(Exception):
         self.message = message
         self.hint = hint
         self.retryable = retryable
+
+    def fatal(self) -> HlsInspectError:
+        """The same failure as the error that ends a run (the target's own playlist or
+        prefix could not be read), of the class its kind stands for."""
+        return error_for(self.kind.value, self.message, self.hint)
 
     def __reduce__(self) -> tuple[Any, ...]:
         # pickled whole (titles listed in a second process carry them), not as Exception's args

@@ -146,3 +146,18 @@ PLAYLIST_SUFFIXES = (".m3u8", ".m3u")
 
 def is_playlist_key(key: str) -> bool:
     return key.lower().endswith(PLAYLIST_SUFFIXES)
+
+
+_NOT_PLAYLISTS = {
+    "a media segment": (".ts", ".m4s", ".mp4", ".m4v", ".m4a", ".aac", ".ac3", ".ec3",
+                        ".mp3", ".cmfv", ".cmfa", ".vtt", ".webvtt"),
+    "an image": (".jpg", ".jpeg", ".png", ".webp", ".gif", ".bmp", ".tif", ".tiff"),
+}
+
+
+def not_a_playlist(name: str) -> str | None:
+    """What a name that a playlist lists is ("a media segment", "an image"), going by its
+    extension; None for anything that may be a playlist or a directory."""
+    lowered = name.lower()
+    return next((what for what, suffixes in _NOT_PLAYLISTS.items()
+                 if lowered.endswith(suffixes)), None)

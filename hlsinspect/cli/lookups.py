@@ -1,0 +1,100 @@
+"""The commands that inspect nothing: `show` prints a playlist, `policy` the IAM policy
+hlsinspect needs, `rules` every check. app.py registers them next to `check` and `merge`."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from typing import Annotated
+
+import typer
+
+from hlsinspect.cli.failures import guard, print_error
+from hlsinspect.cli.options import Bucket, Debug, Endpoint, Profile, Region, RulesFormat
+
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_PRINCIPAL = re.compile(
+    r"^arn:aws(?:-cn|-us-gov|-iso|-iso-[a-z])?:(?:iam|sts)::\d{12}:"
+    r"(?:root|(?:user|role|assumed-role|federated-user)/[\w+=,.@/-]+)$")
+"""An IAM principal ARN a bucket policy can name: an account's root, a user, a role."""
+
+
+def show(
+    target: Annotated[str, typer.Argument(
+        metavar="TARGET", show_default=False,
+        help="One playlist: s3://BUCKET/KEY, KEY with --bucket, or a local file.")],
+    bucket: Bucket = None,
+    endpoint_url: Endpoint = None,
+    profile: Profile = None,
+    region: Region = None,
+    debug: Debug = False,
+) -> None:
+    """Print one playlist's text as stored (fetched into memory, never to disk)."""
+    from hlsinspect.engine import S3Options, read_playlist
+
+    s3 = S3Options(profile, region, endpoint_url)
+    data = guard(lambda: read_playlist(target, bucket, s3,
+                                        os.environ.get("HLSINSPECT_BUCKET") or None), debug)
+    if sys.stdout.isatty() and (b"\x00" in data[:4096] or not data.lstrip().startswith(b"#")):
+        print_error(f"{target} does not look like a playlist (binary or not #EXTM3U)",
+                     "redirect the output to a file to get its bytes anyway")
+        raise typer.Exit(2)
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+
+
+def policy(
+    bucket: Annotated[str, typer.Option("--bucket", "-b", metavar="BUCKET",
+                                        show_default=False, help="The bucket to read.")],
+    principal: Annotated[str | None, typer.Option(
+        "--principal", metavar="ARN", show_default=False,
+        help="IAM user or role ARN (for a bucket policy).")] = None,
+    iam: Annotated[bool, typer.Option(
+        "--iam", help="Print an identity policy to attach to the user or role instead.")] = False,
+) -> None:
+    """Print the minimal read-only policy hlsinspect needs (s3:ListBucket, s3:GetObject)."""
+    from hlsinspect.policy import bucket_policy, identity_policy
+
+    problem = None
+    if not _BUCKET_NAME.match(bucket):
+        problem = (f"{bucket!r} is not a valid S3 bucket name",
+                   "3-63 characters: lower-case letters, digits, dots and hyphens")
+    elif iam and principal:
+        problem = ("--iam prints an identity policy, which names no principal",
+                   "drop --principal, or drop --iam for a bucket policy")
+    elif not iam and not principal:
+        problem = ("a bucket policy needs --principal ARN",
+                   "or pass --iam for a policy to attach to the user or role")
+    elif principal and not _PRINCIPAL.match(principal):
+        problem = (f"--principal {principal!r} is not an IAM user or role ARN",
+                   "write arn:aws:iam::ACCOUNT_ID:user/NAME or arn:aws:iam::ACCOUNT_ID:role/NAME "
+                   "(aws sts get-caller-identity prints yours)")
+    if problem:
+        print_error(*problem)
+        raise typer.Exit(2)
+    document = identity_policy(bucket) if iam else bucket_policy(bucket, str(principal))
+    typer.echo(json.dumps(document, indent=2))
+
+
+def rules(
+    output_format: Annotated[RulesFormat, typer.Option("--format", help="Output format.")] =
+        RulesFormat.table,
+) -> None:
+    """List every check: code, name, severity, profile, scope, summary, reference."""
+    from hlsinspect.checks.registry import by_code
+    from hlsinspect.render.rules import render_rules, rules_json, rules_markdown
+
+    listed = by_code()
+    if output_format is RulesFormat.json:
+        typer.echo(json.dumps(rules_json(listed), indent=2))
+        return
+    if output_format is RulesFormat.markdown:
+        sys.stdout.write(rules_markdown(listed))
+        return
+    from hlsinspect.render.terminal import console, emit
+
+    out = console(sys.stdout)
+    emit(out, render_rules(listed, out.width))

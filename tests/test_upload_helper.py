@@ -1,0 +1,55 @@
+"""fixtures/upload.py, the helper the README's walk-through uses to upload a title into a
+local S3 server and damage it (delete an object, cut a playlist short) without the AWS CLI."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import FIXTURES, S3
+
+HELPER = str(FIXTURES / "upload.py")
+
+
+def helper(s3: S3, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, HELPER, "--endpoint-url", s3.endpoint, *args],
+                          capture_output=True, text=True, timeout=60)
+
+
+def test_upload_delete_and_truncate_make_the_walk_through_damage(s3: S3, cli):
+    done = helper(s3, str(FIXTURES / "titles" / "ts-ladder"), "titles-out", "--prefix", "TS/")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("uploaded 16 objects to s3://titles-out/TS/")
+    done = helper(s3, "--delete", "s3://titles-out/TS/stream_0/seg001.ts",
+                  "--truncate-after", "2", "s3://titles-out/TS/stream_2/index.m3u8")
+    assert done.returncode == 0, done.stderr
+    playlist = s3.get("TS/stream_2/index.m3u8", bucket="titles-out").decode()
+    assert playlist.splitlines()[-3:] == ["#EXTINF:1.996922,", "seg001.ts", "#EXT-X-ENDLIST"]
+    report = cli("check", "s3://titles-out/TS/", "--endpoint-url", s3.endpoint,
+                 "--format", "json").json
+    assert sorted(f["name"] for f in report["findings"] if f["severity"] == "error") == [
+        "segment-missing", "variant-duration-mismatch"]
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    pytest.param([], "nothing to do", id="nothing"),
+    pytest.param(["--delete", "titles-out/x.ts"], "is not s3://BUCKET/KEY", id="not-s3"),
+    pytest.param(["--truncate-after", "two", "s3://b/x.m3u8"], "N must be a number",
+                 id="not-a-number"),
+])
+def test_the_helper_refuses_what_it_cannot_do(s3: S3, args: list[str], words: str):
+    done = helper(s3, *args)
+    assert done.returncode == 2
+    assert words in done.stderr
+
+
+def test_the_readme_sends_the_server_log_where_git_ignores_it():
+    readme = (FIXTURES.parent / "README.md").read_text(encoding="utf-8")
+    logs = re.findall(r"moto_server .*?> (\S+)", readme)
+    assert logs
+    for log in logs:
+        ignored = subprocess.run(["git", "check-ignore", "-q", log], cwd=FIXTURES.parent)
+        assert ignored.returncode == 0, f"{log} is not covered by .gitignore"
