@@ -122,6 +122,8 @@ def test_a_cut_init_segment_is_damage():
     pytest.param(b"\0\0\0\x18styp", "fmp4", id="fmp4"),
     pytest.param(b"\xef\xbb\xbfWEBVTT\n", "webvtt", id="webvtt-bom"),
     pytest.param(b"WEBVTTX", None, id="webvtt-lookalike"),
+    pytest.param(b"\x0b\x77\x01\x02", "audio", id="ac3"),
+    pytest.param(b"\xff\xfb\x90\x00", "audio", id="mp3"),
     pytest.param(b"  <html>", "html", id="html"),
     pytest.param(b'{"error": 1}', "json", id="json"),
 ])
@@ -222,3 +224,12 @@ def test_the_frame_step_comes_from_the_sps_when_one_pes_is_all_there_is():
     tail.pts[1], tail.dts[1] = [183600], [176400]
     assert ts_probe._timing(head, tail, 1, closed=True, frame=3600)[1] == pytest.approx(2.0)
     assert ts_probe._timing(head, tail, 1, closed=True)[1] == pytest.approx(1.96)
+
+
+def test_packed_ac3_is_timed_by_its_id3_tag_not_read_as_adts():
+    tag = (MEDIA / "ts-audio/a/seg1.aac").read_bytes()
+    tag = tag[:tag.index(b"\xff\xf1")]
+    data = tag + b"\x0b\x77" + bytes(2000)
+    found = probe_segment(lambda o, n: data[o:o + n], len(data),
+                          expected_containers("a.ac3", False))
+    assert (found.container, found.start, found.problems) == ("audio", pytest.approx(3.4), ())

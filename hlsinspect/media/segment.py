@@ -29,7 +29,8 @@ def expected_containers(uri: str, has_map: bool) -> tuple[Container, ...]:
     if has_map:
         return ("fmp4",)
     path = uri.split("?", 1)[0].split("#", 1)[0].lower()
-    for suffixes, kinds in ((("ts",), ("ts",)), (("aac", "adts"), ("audio",)),
+    for suffixes, kinds in ((("ts",), ("ts",)), (("aac", "adts", "ac3", "ec3", "mp3"),
+                                                 ("audio",)),
                             (("vtt", "webvtt"), ("webvtt",)), (("m4s", "mp4", "cmfv",
                                                                  "cmfa"), ("fmp4",))):
         if path.rsplit(".", 1)[-1] in suffixes:
@@ -45,7 +46,8 @@ def sniff(head: bytes) -> str | None:
         return "fmp4"
     if is_webvtt(head):
         return "webvtt"
-    if head[:3] == b"ID3" or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xF6 == 0xF0):
+    if head[:3] == b"ID3" or head[:2] == b"\x0b\x77" or (  # ID3, AC-3 or E-AC-3 sync
+            len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):  # ADTS or MP3
         return "audio"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")[:256].lower()
     if text.startswith((b"<!doctype", b"<html", b"<?xml", b"<head", b"<body", b"{")):
