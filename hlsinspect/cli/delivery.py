@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -41,8 +42,6 @@ def deliver(make: Callable[[], Report], targets: Sequence[str], *, output_format
     from hlsinspect.render.terminal import PLAIN
 
     def on_error(exc: HlsInspectError) -> None:
-        if exc.kind == "output":
-            return
         try:
             threshold = judged_by()
         except (HlsInspectError, ValueError):
@@ -52,9 +51,20 @@ def deliver(make: Callable[[], Report], targets: Sequence[str], *, output_format
         except HlsInspectError:
             which = None
         failed = error_report(list(targets), exc.kind, exc.message, exc.hint, threshold, which)
+        if exc.kind != "output":
+            if junit is not None:
+                write_junit(failed, junit)
+            write_error(failed, output_format, output)
+            return
+        # an output file cannot be written: each file that can be still is, and the
+        # document goes to stdout when its own file is the one that cannot
         if junit is not None:
-            write_junit(failed, junit)
-        write_error(failed, output_format, output)
+            with suppress(HlsInspectError):
+                write_junit(failed, junit)
+        try:
+            write_error(failed, output_format, output)
+        except HlsInspectError:
+            write_error(failed, output_format, None)
 
     def checked() -> Report:
         check_writable(output, junit)

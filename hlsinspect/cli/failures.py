@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import typer
@@ -27,14 +28,41 @@ def print_error(message: str, hint: str | None) -> None:
         typer.echo(f"hint: {hint}", err=True)
 
 
-def _wanted_format(args: list[str]) -> str | None:
-    """The --format the command line asked for, read before (or despite) parsing it."""
+def _option(args: list[str], *names: str) -> str | None:
+    """The value the command line gave option `names` (long `--x V`, `--x=V`; short `-o V`,
+    `-oV`), read before (or despite) parsing it; the last one given wins, as in click."""
+    found = None
     for a, n in zip(args, [*args[1:], ""], strict=True):
-        if a.startswith("--format="):
-            return a.partition("=")[2]
-        if a == "--format":
-            return n
-    return None
+        if a == "--":
+            break
+        for name in names:
+            if a == name:
+                found = n
+            elif name.startswith("--") and a.startswith(name + "="):
+                found = a.partition("=")[2]
+            elif not name.startswith("--") and a.startswith(name) and len(a) > len(name):
+                found = a[len(name):]
+    return found
+
+
+def usage_documents(args: list[str], message: str, hint: str) -> None:
+    """After a usage error of `check` or `merge`: the error document in the --format asked
+    for (to --output FILE or stdout) and the --junit FILE, as when inspecting fails, since a
+    CI job reads those files whatever went wrong."""
+    from hlsinspect.render.formats import OutputFormat
+    from hlsinspect.render.json import error_report
+    from hlsinspect.render.output import write_error, write_junit
+
+    failed = error_report([], "usage", message, hint)
+    wanted = _option(args, "--format") or "table"
+    output, junit = _option(args, "--output", "-o"), _option(args, "--junit")
+    try:
+        if junit:
+            write_junit(failed, Path(junit))
+        if wanted in {f.value for f in OutputFormat}:
+            write_error(failed, OutputFormat(wanted), Path(output) if output else None)
+    except HlsInspectError as nested:
+        print_error(nested.message, nested.hint)
 
 
 class Group(TyperGroup):
@@ -74,15 +102,8 @@ class Group(TyperGroup):
             command = argv[0] if argv and argv[0] in self.commands else None
             hint = (f"run 'hlsinspect {command} --help' for the options" if command else
                     "run 'hlsinspect --help' for the commands and options")
-            wanted = _wanted_format(argv)
-            if command in ("check", "merge") and wanted not in (None, "table"):
-                from hlsinspect.render.formats import OutputFormat
-                from hlsinspect.render.json import error_report
-                from hlsinspect.render.output import write_error
-
-                if wanted in {f.value for f in OutputFormat}:
-                    write_error(error_report([], "usage", message, hint),
-                                OutputFormat(wanted), None)
+            if command in ("check", "merge"):
+                usage_documents(argv[1:], message, hint)
             print_error(message, hint)
             sys.exit(2)
         sys.exit(code if isinstance(code, int) else 0)
