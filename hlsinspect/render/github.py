@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from hlsinspect.render.places import in_workspace, place
+from hlsinspect.render.visible import visible_report
 from hlsinspect.report import Finding, Report, Severity
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
@@ -54,6 +55,7 @@ def github_lines(report: Report, root: Path) -> Iterator[str]:
     """The annotations, then the verdict as plain lines (exit code 2: one `::error`)."""
     from hlsinspect.render.table import verdict
 
+    report = visible_report(report)  # a newline or ESC in a key forges no command
     if report.error is not None:
         error = report.error
         message = error.message + (f"\nhint: {error.hint}" if error.hint else "")

@@ -17,6 +17,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 
+from hlsinspect.render.visible import visible_report
 from hlsinspect.report import Finding, Report
 
 _TARGETS = "targets"
@@ -94,7 +95,9 @@ def _document(suite: ET.Element) -> str:
 
 
 def render_junit(report: Report) -> str:
-    """The document; a run that inspected nothing is one errored test case."""
+    """The document; a run that inspected nothing is one errored test case. Names are
+    shown `visible`, as XML 1.0 cannot hold control characters or lone surrogates."""
+    report = visible_report(report)
     if report.error is not None:
         suite = ET.Element("testsuite", name="hlsinspect", tests="1", failures="0", errors="1")
         case = ET.SubElement(suite, "testcase", classname="hlsinspect",

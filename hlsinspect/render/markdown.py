@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from hlsinspect.render.places import place
+from hlsinspect.render.visible import visible_report
 from hlsinspect.report import Finding, Report
 
 ROWS_SHOWN = 500
@@ -88,6 +89,7 @@ def _finding_row(f: Finding, root: Path) -> list[str]:
 
 def markdown_chunks(report: Report, root: Path) -> Iterator[str]:
     """The document; a run that inspected nothing (exit code 2) is its error and hint."""
+    report = visible_report(report)  # keys with control characters break no row or line
     yield "## hlsinspect\n\n"
     if report.error is not None:
         error = report.error

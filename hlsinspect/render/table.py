@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hlsinspect.probe_report import ProbeReport
+from hlsinspect.render.visible import visible_report
 from hlsinspect.report import Finding, PlaylistReport, Report, Severity
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
@@ -320,7 +321,9 @@ def arrangement(report: Report) -> tuple[Findings, dict[str, PlaylistReport],
 
 
 def render_table(report: Report, width: int = 160, *, quiet: bool = False) -> RenderableType:
-    """The whole report, or (`quiet`) only its findings and the verdict."""
+    """The whole report, or (`quiet`) only its findings and the verdict; keys with control
+    characters shown `visible`, so none forges a line or sends the terminal an escape."""
+    report = visible_report(report)
     if quiet:
         return Group(*_findings(list(report.findings)), verdict(report))
     by_playlist, children, standalone = arrangement(report)
