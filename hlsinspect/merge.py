@@ -79,8 +79,10 @@ def merge(inputs: Sequence[Loaded], *, allow_partial: bool = False,
         assert first is not None
         raise error_for(first.kind, f"no report inspected anything; {failed[0].source}: "
                         f"{first.message}", first.hint)
+    # a report that inspected nothing is the target merge could not use: named by its file
     failures = [finding("target-not-inspected", i.report.error.message, playlist=None,
-                        hint=i.report.error.hint) for i in failed if i.report.error]
+                        uri=str(i.source), hint=i.report.error.hint)
+                for i in failed if i.report.error]
     playlists: dict[str, PlaylistReport] = {}
     for playlist in (p for r in reports for p in r.playlists):
         playlists.setdefault(playlist.uri, playlist)

@@ -96,6 +96,24 @@ def test_gitlab_fingerprints_do_not_depend_on_the_checkouts_path(cli, workspace:
     assert [i["fingerprint"] for i in first] == [i["fingerprint"] for i in second]
 
 
+def test_gitlab_fingerprints_of_identical_findings_differ_and_stay_stable():
+    """Two findings alike in code, path, object and line (one tag broken twice) are two
+    issues for GitLab, and each keeps its fingerprint from one run to the next."""
+    from hlsinspect.render.gitlab import issues
+    from hlsinspect.report import Finding, Report, Severity
+
+    def run() -> list[str]:
+        twice = tuple(Finding("HLS040", "attribute-invalid", Severity.ERROR, message,
+                              "s3://b/master.m3u8", uri="s3://b/v.m3u8", line=3)
+                      for message in ("BANDWIDTH is not a number", "CODECS is empty"))
+        return [i["fingerprint"] for i in issues(Report("0", ("s3://b/",), findings=twice),
+                                                 Path("/checkout"))]
+
+    first, second = run(), run()
+    assert len(set(first)) == 2
+    assert first == second
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     pytest.param("a|b", "a\\|b", id="pipe"),
     pytest.param("one\ntwo\r\nthree", "one<br>two<br>three", id="newlines"),

@@ -226,6 +226,7 @@ def test_a_shard_that_inspected_nothing_is_a_finding(cli, titles: Path, tmp_path
     assert "error" not in run.json
     [lost] = [f for f in run.json["findings"] if f["name"] == "target-not-inspected"]
     assert lost["message"] == failed["error"]["message"]
+    assert lost["uri"] == str(tmp_path / "2.json")  # the input that inspected nothing
     alone = cli("merge", str(tmp_path / "2.json"), "--allow-partial", "--format", "json")
     assert alone.exit_code == 2
     assert failed["error"]["message"] in alone.json["error"]["message"]

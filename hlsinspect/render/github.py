@@ -43,7 +43,8 @@ def annotation(finding: Finding, root: Path) -> str:
     if file is None and finding.playlist:
         lines.append(f"in {finding.playlist}" + (f":{finding.line}" if finding.line else ""))
     if finding.uri and finding.uri != finding.playlist:
-        lines.append(f"object: {place(finding.uri, root)}")
+        # a finding in no playlist is about a target that could not be inspected
+        lines.append(f"{'object' if finding.playlist else 'target'}: {place(finding.uri, root)}")
     if finding.hint:
         lines.append(f"fix: {finding.hint}")
     return command(_COMMAND[finding.severity], "\n".join(lines),

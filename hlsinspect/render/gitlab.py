@@ -2,7 +2,8 @@
 
 GitLab reads `description`, `check_name`, `fingerprint`, `severity` and `location` (`path`,
 `lines.begin`) of each issue. The path is the playlist's, relative to the workspace when it
-is a file there (so GitLab links it), else its URI. The fingerprint hashes what identifies a
+is a file there (so GitLab links it), else its URI; a target that could not be inspected,
+which has no playlist, is located at the target. The fingerprint hashes what identifies a
 finding across runs (code, playlist, object, line), never the checkout's own path, so a
 merge request's widget can tell new issues from old ones; a repeat of the same finding gets
 its ordinal in the hash, so no two issues share one. A run that inspected nothing is one
@@ -32,7 +33,7 @@ def _fingerprint(*parts: object) -> str:
 
 def _description(finding: Finding, root: Path) -> str:
     text = finding.message
-    if finding.uri and finding.uri != finding.playlist:
+    if finding.uri and finding.playlist and finding.uri != finding.playlist:
         text += f" (object: {place(finding.uri, root)})"
     if finding.reference:
         text += f" [{finding.reference}]"
@@ -55,7 +56,8 @@ def issues(report: Report, root: Path) -> list[dict[str, Any]]:
     seen: dict[tuple[object, ...], int] = {}
     result = []
     for finding in report.findings:
-        path = place(finding.playlist, root) or "hlsinspect"
+        # a target not inspected has no playlist: it is where the issue is
+        path = place(finding.playlist or finding.uri, root) or "hlsinspect"
         key = (finding.code, path, place(finding.uri, root), finding.line)
         seen[key] = seen.get(key, -1) + 1
         result.append({

@@ -21,7 +21,8 @@ from hlsinspect.render.visible import visible_report
 from hlsinspect.report import Finding, Report
 
 _TARGETS = "targets"
-"""The test case of findings that belong to no playlist (a target not inspected)."""
+"""The test case of findings that belong to no playlist and name no object (a target not
+inspected is its target's test case)."""
 
 
 def _describe(finding: Finding) -> str:
@@ -29,8 +30,9 @@ def _describe(finding: Finding) -> str:
     if finding.playlist:
         where.append(f"at {finding.playlist}:{finding.line}" if finding.line
                      else f"in {finding.playlist}")
-    text = (f"[{finding.severity.value}] {finding.code} {finding.name}: {finding.message} "
-            f"({'; '.join(where)})")
+    text = f"[{finding.severity.value}] {finding.code} {finding.name}: {finding.message}"
+    if where:
+        text += f" ({'; '.join(where)})"
     if finding.reference:
         text += f" [{finding.reference}]"
     return text + (f" fix: {finding.hint}" if finding.hint else "")
@@ -41,7 +43,7 @@ def subject(finding: Finding, playlists: set[str]) -> str:
     of the report's, else the playlist it was found in."""
     if finding.uri and finding.uri != finding.playlist and finding.uri in playlists:
         return finding.uri
-    return finding.playlist or _TARGETS
+    return finding.playlist or finding.uri or _TARGETS
 
 
 def _case_name(playlist: str, finding: Finding) -> str:
