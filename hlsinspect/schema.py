@@ -1,12 +1,12 @@
 """The JSON Schema (draft 2020-12) of the JSON report: what `hlsinspect schema` prints.
 
-Every member is described and every object is closed (`additionalProperties: false`), so
-the test that validates real reports against it fails the day a member is added to
-`Report.to_dict()` without being added here. docs/report.schema.json is this document,
-written out; a test fails when the two differ.
-
 The promise (schema_version 1): members may be added within one schema_version; none is
-renamed, retyped or removed without a new schema_version.
+renamed, retyped or removed without a new schema_version. So the published schema is open:
+it allows members it does not list, and a reader validating against it keeps working when
+a later release adds one. Every member is described; `closed` makes the strict variant
+(every object `additionalProperties: false`) against which the tests validate real reports,
+so a member added to `Report.to_dict()` without being added here fails them.
+docs/report.schema.json is this document, written out; a test fails when the two differ.
 """
 
 from __future__ import annotations
@@ -31,10 +31,23 @@ def _maybe(kind: str, description: str, **more: Any) -> Schema:
 
 
 def _object(description: str, properties: dict[str, Schema], *optional: str) -> Schema:
-    """A closed object: every member described, all required but `optional`."""
+    """An object, every member described, all required but `optional`; open to members a
+    later release adds."""
     return {"type": "object", "description": description, "properties": properties,
-            "required": [name for name in properties if name not in optional],
-            "additionalProperties": False}
+            "required": [name for name in properties if name not in optional]}
+
+
+def closed(schema: Any) -> Any:
+    """A copy of `schema` with every object closed (`additionalProperties: false`): the
+    strict variant that tells whether a report has members the schema does not describe."""
+    if isinstance(schema, list):
+        return [closed(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    copy = {key: closed(value) for key, value in schema.items()}
+    if copy.get("type") == "object" and "properties" in copy:
+        copy["additionalProperties"] = False
+    return copy
 
 
 def _counts(description: str) -> Schema:
@@ -178,7 +191,9 @@ def _finding() -> Schema:
         "message": _value("string", "What is wrong."),
         "playlist": _maybe("string", "URI of the playlist it was found in; null for a finding "
                                      "about no playlist (a target or shard not inspected)."),
-        "uri": _maybe("string", "URI of the object or playlist it is about, when it is about one."),
+        "uri": _maybe("string", "URI of the object or playlist it is about, when it is about "
+                                "one; for target-not-inspected, the target (in a merge, the "
+                                "report) that could not be inspected."),
         "line": _maybe("integer", "1-based line in the playlist.", minimum=1),
         "reference": _maybe("string", "The clause that makes it a problem (RFC 8216 section, "
                                       "Apple HLS Authoring Specification item)."),
@@ -195,7 +210,9 @@ def _summary() -> Schema:
     return _object("Totals over the whole run.", {
         "playlists": count("Playlists in the report, read or not."),
         "playlists_missing": count("Of those, playlists a multivariant playlist references "
-                                   "that do not exist."),
+                                   "that do not exist. A target that could not be inspected "
+                                   "is not counted (it is in no playlist count, and may be a "
+                                   "bucket or prefix): it is a target-not-inspected finding."),
         "segments": count("Media segments over all media playlists."),
         "objects_checked": count("Unique objects checked (a shared object counts once)."),
         "missing": count("Of those, objects that do not exist."),
@@ -210,7 +227,9 @@ def report_schema() -> Schema:
     """The schema of `hlsinspect check --format json` and `hlsinspect merge --format json`."""
     schema = _object(
         "The report of one hlsinspect check or merge, or of a run that could inspect nothing "
-        "(exit code 2), which has an error member and ok false.", {
+        "(exit code 2), which has an error member and ok false. Every object is open: "
+        "members may be added within one schema_version, so read reports leniently and "
+        "ignore members you do not know.", {
             "schema_version": _value("integer", "Version of this layout. Members may be added "
                                                 "within a version; a rename, retype or removal "
                                                 "makes a new one.", const=SCHEMA_VERSION),
