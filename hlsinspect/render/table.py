@@ -72,29 +72,45 @@ def _number(value: int | None) -> str:
     return "-" if value is None else f"{value:,}"
 
 
-def _fitted(title: str, columns: list[str], rows: Rows, width: int,
-            droppable: tuple[str, ...]) -> Table:
-    """A table of `rows` that fits `width`: drop `droppable` columns, in order, until it does.
+_FOLDED = 20
+"""Columns a long Playlist folds to before the columns dropped last are dropped."""
 
-    Cells never wrap one character at a time; only the Playlist column may fold, and only
-    when nothing is left to drop.
+
+def _fitted(title: str, columns: list[str], rows: Rows, width: int,
+            droppable: tuple[str, ...], last: tuple[str, ...] = ()) -> Table:
+    """A table of `rows` that fits `width`: drop `droppable` columns, in order, while the
+    table is wider than `width`, then the `last` ones while it would still be wider with the
+    Playlist column folded to _FOLDED. Status and Playlist are never dropped.
+
+    Cells never wrap one character at a time; only the Playlist column folds, to what the
+    columns shown leave it, so no other cell is ever cut.
     """
     def natural(column: str) -> int:
         return max([len(column)] + [len(str(row.get(column, "-"))) for row in rows])
 
+    def needed(playlist: int) -> int:
+        return sum((playlist if c == "Playlist" else natural(c)) + 3 for c in shown) + 1
+
     shown = list(columns)
     for column in droppable:
-        if sum(natural(c) + 3 for c in shown) + 1 <= width:
+        if needed(natural("Playlist")) <= width:
             break
         if column in shown:
             shown.remove(column)
-    hidden = [c for c in droppable if c in columns and c not in shown]  # first dropped first
+    for column in last:
+        if needed(min(natural("Playlist"), _FOLDED)) <= width:
+            break
+        if column in shown:
+            shown.remove(column)
+    left = width - needed(0)  # what the other columns leave the Playlist column
+    hidden = [c for c in (*droppable, *last) if c in columns and c not in shown]
     caption = (f"hidden for width: {', '.join(hidden)} (widen the terminal or use --format "
                "json)" if hidden else None)
     table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
     for column in shown:
         if column == "Playlist":
-            table.add_column(column, overflow="fold", min_width=min(natural(column), 24))
+            table.add_column(column, overflow="fold",
+                             min_width=max(8, min(natural(column), left)))
         else:
             table.add_column(column, no_wrap=True)
     for row in rows:
@@ -218,10 +234,11 @@ def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
     rows = ladder_rows(master, children, by_playlist)
     columns = ladder_columns(rows)
     probed = ("Probed",) if "Probed" in columns else ()
-    # least useful first: what the JSON has anyway, then facts, never presence or status
+    # least useful first: what the JSON has anyway, then facts; the rendition groups that
+    # make the ladder's structure and the row's kind last; never presence or status
     return _fitted(f"Ladder of {master.uri}", columns, rows, width,
                    ("Avg bw", "FPS", "Codecs", *probed, "Resolution", "Target", "Length",
-                    "Segments", "GROUP-ID", "Measured", "Bandwidth"))
+                    "Segments", "Measured", "Bandwidth"), last=("GROUP-ID", "Type"))
 
 
 def _probed(probe: ProbeReport) -> str:
