@@ -3,6 +3,7 @@ option changed without making the reference again fails here, naming the fix."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -31,6 +32,16 @@ def test_the_reference_is_plain_text_of_a_fixed_width():
     assert "\x1b[" not in text
     assert max(len(line) for line in text.splitlines()) <= WIDTH
     assert "TARGET..." in text and "list[str]" not in text
+
+
+@pytest.mark.parametrize("name", ["check", "merge"])
+def test_the_reference_is_what_a_piped_help_prints(name: str):
+    """"As hlsinspect prints it": the width of the file is the width of `--help | less`."""
+    environment = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    printed = subprocess.run([sys.executable, "-m", "hlsinspect", name, "--help"],
+                             check=True, capture_output=True, text=True, env=environment).stdout
+    lines = "\n".join(line.rstrip() for line in printed.splitlines())
+    assert f"## hlsinspect {name}\n\n```text\n{lines}\n```\n" in DOC.read_text(encoding="utf-8")
 
 
 def test_the_module_writes_the_file(tmp_path: Path):

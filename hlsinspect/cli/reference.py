@@ -2,9 +2,10 @@
 
     python -m hlsinspect.cli.reference docs/cli.md
 
-The help is rendered at a fixed width (100 columns) and without colour, so the file is the
-same on every machine; a test compares it with what this module makes now, and fails when a
-command or an option changed and the file was not made again.
+The help is rendered at a fixed width, 80 columns, the width hlsinspect wraps its help at
+through a pipe (and in a terminal of that size), and without colour, so the file is the same
+on every machine and what a user sees; a test compares it with what this module makes now,
+and fails when a command or an option changed and the file was not made again.
 """
 
 from __future__ import annotations
@@ -13,24 +14,28 @@ import sys
 from pathlib import Path
 from typing import Any
 
-WIDTH = 100
+WIDTH = 80
 PROGRAM = "hlsinspect"
 HEADER = f"""# {PROGRAM} command-line reference
 
-Every command's `--help`, as `{PROGRAM}` prints it. This file is generated: after changing a
-command or an option, make it again with
+Every command's `--help`, as `{PROGRAM}` prints it at {WIDTH} columns: through a
+pipe, or in a terminal of that width (a wider one gets longer lines). This file
+is generated: after changing a command or an option, make it again with
 
 ```sh
 python -m hlsinspect.cli.reference docs/cli.md
 ```
 
-(a test fails while it is out of date). The README tells the story; this is the reference.
+(a test fails while it is out of date). The README tells the story; this is the
+reference.
 """
 
 
 def _context(command: Any, name: str, parent: Any = None) -> Any:
-    """A context that lays help out at WIDTH columns, whatever the terminal is."""
-    settings = {**command.context_settings, "terminal_width": WIDTH, "max_content_width": WIDTH}
+    """A context that lays help out as click does on a WIDTH-column terminal (it keeps the
+    last two columns free), whatever the terminal is."""
+    settings = {**command.context_settings, "terminal_width": WIDTH - 2,
+                "max_content_width": WIDTH}
     return command.context_class(command, parent=parent, info_name=name, **settings)
 
 
