@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from hlsinspect.probe_report import ProbeReport
+from hlsinspect.render.fit import Rows, fitted
 from hlsinspect.render.visible import visible_report
 from hlsinspect.report import Finding, PlaylistReport, Report, Severity
 
@@ -26,7 +27,6 @@ _RUN_SHOWN = 3
 _RUN_LIMIT = 5
 
 Findings = dict[str | None, list[Finding]]
-Rows = list[dict[str, str | Text]]
 
 
 def clock(seconds: float | None) -> str:
@@ -72,52 +72,6 @@ def _number(value: int | None) -> str:
     return "-" if value is None else f"{value:,}"
 
 
-_FOLDED = 20
-"""Columns a long Playlist folds to before the columns dropped last are dropped."""
-
-
-def _fitted(title: str, columns: list[str], rows: Rows, width: int,
-            droppable: tuple[str, ...], last: tuple[str, ...] = ()) -> Table:
-    """A table of `rows` that fits `width`: drop `droppable` columns, in order, while the
-    table is wider than `width`, then the `last` ones while it would still be wider with the
-    Playlist column folded to _FOLDED. Status and Playlist are never dropped.
-
-    Cells never wrap one character at a time; only the Playlist column folds, to what the
-    columns shown leave it, so no other cell is ever cut.
-    """
-    def natural(column: str) -> int:
-        return max([len(column)] + [len(str(row.get(column, "-"))) for row in rows])
-
-    def needed(playlist: int) -> int:
-        return sum((playlist if c == "Playlist" else natural(c)) + 3 for c in shown) + 1
-
-    shown = list(columns)
-    for column in droppable:
-        if needed(natural("Playlist")) <= width:
-            break
-        if column in shown:
-            shown.remove(column)
-    for column in last:
-        if needed(min(natural("Playlist"), _FOLDED)) <= width:
-            break
-        if column in shown:
-            shown.remove(column)
-    left = width - needed(0)  # what the other columns leave the Playlist column
-    hidden = [c for c in (*droppable, *last) if c in columns and c not in shown]
-    caption = (f"hidden for width: {', '.join(hidden)} (widen the terminal or use --format "
-               "json)" if hidden else None)
-    table = Table(title=title, title_justify="left", caption=caption, caption_justify="left")
-    for column in shown:
-        if column == "Playlist":
-            table.add_column(column, overflow="fold",
-                             min_width=max(8, min(natural(column), left)))
-        else:
-            table.add_column(column, no_wrap=True)
-    for row in rows:
-        table.add_row(*(row.get(c, "-") for c in shown))
-    return table
-
-
 def _facts_table(p: PlaylistReport, findings: list[Finding]) -> RenderableType:
     """One playlist, one fact per row: the layout for a single media playlist."""
     table = Table(show_header=False)
@@ -155,7 +109,7 @@ MEDIA_COLUMNS = ["Playlist", "Ver", "Target", "Type", "Endlist", "Segments", "Le
 
 def _media_table(playlists: list[PlaylistReport], by_playlist: Findings, width: int) -> Table:
     title, rows = media_rows(playlists, by_playlist)
-    return _fitted(title, MEDIA_COLUMNS, rows, width,
+    return fitted(title, MEDIA_COLUMNS, rows, width,
                    ("Ver", "Type", "Endlist", "Target", "Present"))
 
 
@@ -236,7 +190,7 @@ def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
     probed = ("Probed",) if "Probed" in columns else ()
     # least useful first: what the JSON has anyway, then facts; the rendition groups that
     # make the ladder's structure and the row's kind last; never presence or status
-    return _fitted(f"Ladder of {master.uri}", columns, rows, width,
+    return fitted(f"Ladder of {master.uri}", columns, rows, width,
                    ("Avg bw", "FPS", "Codecs", *probed, "Resolution", "Target", "Length",
                     "Segments", "Measured", "Bandwidth"), last=("GROUP-ID", "Type"))
 

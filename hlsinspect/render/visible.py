@@ -12,6 +12,7 @@ The JSON formats need none of this: JSON escapes them itself and keeps the data 
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import fields, is_dataclass, replace
 from typing import Any, TypeVar
@@ -35,17 +36,34 @@ def visible(text: str) -> str:
     return _INVISIBLE.sub(_escape, text)
 
 
+_PLAIN = (int, float, bool, type(None), enum.Enum)
+
+
+@functools.cache
+def _members(cls: type) -> tuple[str, ...]:
+    """The members a dataclass is made from (not those it computes, like a summary)."""
+    return tuple(f.name for f in fields(cls) if f.init)
+
+
 def _escaped(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
+    if isinstance(value, _PLAIN):
         return value
     if isinstance(value, str):
-        return visible(value)
+        return visible(value) if _INVISIBLE.search(value) else value
     if isinstance(value, tuple):
         items = tuple(_escaped(item) for item in value)
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     if is_dataclass(value) and not isinstance(value, type):
-        changed = {f.name: new for f in fields(value) if f.init
-                   and (new := _escaped(getattr(value, f.name))) is not getattr(value, f.name)}
+        members = vars(value)
+        changed = {}
+        for name in _members(type(value)):
+            old = members[name]
+            if isinstance(old, _PLAIN) or (
+                    type(old) is str and not _INVISIBLE.search(old)):
+                continue  # the common cases, without a call
+            new = _escaped(old)
+            if new is not old:
+                changed[name] = new
         return replace(value, **changed) if changed else value
     return value
 
