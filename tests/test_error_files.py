@@ -92,3 +92,12 @@ def test_the_table_format_keeps_its_one_error_line(cli):
     run = cli("check", str(SAMPLE_DIR), "--junit", "/nonexistent/x.xml")
     assert (run.exit_code, run.stdout) == (2, "")
     assert run.stderr.startswith("hlsinspect: error: cannot write /nonexistent/x.xml")
+
+
+def test_a_usage_error_writes_each_file_that_can_be_written(cli, tmp_path: Path):
+    report = tmp_path / "report.json"
+    run = cli("check", str(SAMPLE_DIR), "--bogus", "--junit", "/nonexistent/j.xml",
+              "--format", "json", "-o", str(report))
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert "cannot write /nonexistent/j.xml" in run.stderr
+    assert json.loads(report.read_text())["error"]["kind"] == "usage"

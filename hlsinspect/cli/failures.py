@@ -56,13 +56,15 @@ def usage_documents(args: list[str], message: str, hint: str) -> None:
     failed = error_report([], "usage", message, hint)
     wanted = _option(args, "--format") or "table"
     output, junit = _option(args, "--output", "-o"), _option(args, "--junit")
-    try:
-        if junit:
-            write_junit(failed, Path(junit))
-        if wanted in {f.value for f in OutputFormat}:
-            write_error(failed, OutputFormat(wanted), Path(output) if output else None)
-    except HlsInspectError as nested:
-        print_error(nested.message, nested.hint)
+    writes: list[Callable[[], None]] = [lambda: write_junit(failed, Path(junit))] if junit else []
+    if wanted in {f.value for f in OutputFormat}:
+        writes.append(lambda: write_error(failed, OutputFormat(wanted),
+                                          Path(output) if output else None))
+    for write in writes:  # each file that can be written is
+        try:
+            write()
+        except HlsInspectError as nested:
+            print_error(nested.message, nested.hint)
 
 
 class Group(TyperGroup):
