@@ -203,6 +203,34 @@ def test_probe_from_the_settings_file(cli, tmp_path: Path, monkeypatch):
     assert run.exit_code == 2 and "none, sample, all" in run.stderr
 
 
+@pytest.mark.parametrize(("option", "setting", "flagged"), [
+    pytest.param([], None, True, id="default-half-a-second"),
+    pytest.param(["--probe-tolerance", "0.1"], None, True, id="option-tighter"),
+    pytest.param(["--probe-tolerance", "2"], None, False, id="option-looser"),
+    pytest.param([], "probe-tolerance = 2.0", False, id="settings-file"),
+    pytest.param(["--probe-tolerance", "0.1"], "probe-tolerance = 2", True,
+                 id="option-beats-file"),
+])
+def test_the_extinf_tolerance_is_configurable(cli, tmp_path: Path, monkeypatch,
+                                              option: list[str], setting: str | None,
+                                              flagged: bool):
+    """EXTINF 1.5 s longer than the media: a finding unless the tolerance allows it."""
+    root = copy(tmp_path, "ts-h264")
+    edit(root / "v/index.m3u8", second(b"#EXTINF:2.000000", b"#EXTINF:3.500000"))
+    monkeypatch.chdir(tmp_path)
+    if setting is not None:
+        (tmp_path / ".hlsinspect.toml").write_text(setting + "\n")
+    run = cli("check", str(root), "--probe", "all", "--format", "json", *option)
+    names = {finding["name"] for finding in run.json["findings"]}
+    assert ("segment-duration-mismatch" in names) is flagged
+
+
+@pytest.mark.parametrize("value", ["-1", "61", "soon"])
+def test_a_tolerance_out_of_range_is_a_usage_error(cli, value: str):
+    run = cli("check", str(MEDIA / "ts-h264"), "--probe", "all", "--probe-tolerance", value)
+    assert run.exit_code == 2
+
+
 def test_probe_over_s3_reads_ranges_of_the_segments(s3: S3, s3_cli):
     s3.new_bucket("media")
     for name in ("ts-h264", "fmp4-h264"):
