@@ -117,6 +117,41 @@ def test_each_damage_gives_exactly_its_finding(tmp_path: Path, name: str, damage
     assert probe_findings(probed(str(root))) == [(rule, str(root / where))]
 
 
+def with_audio_group(tmp_path: Path, codecs: str) -> Path:
+    """ts-h264's variant (muxed H.264 and AAC) playing ts-audio's packed AAC rendition."""
+    root = copy(tmp_path, "ts-h264")
+    shutil.copytree(MEDIA / "ts-audio" / "a", root / "a")
+    (root / "index.m3u8").write_text(
+        "#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n"
+        '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="English",LANGUAGE="en",DEFAULT=YES,'
+        'AUTOSELECT=YES,CHANNELS="2",URI="a/index.m3u8"\n'
+        f'#EXT-X-STREAM-INF:BANDWIDTH=300000,CODECS="{codecs}",RESOLUTION=160x90,'
+        'AUDIO="aud"\nv/index.m3u8\n')
+    return root
+
+
+@pytest.mark.parametrize(("codecs", "damage", "expected"), [
+    pytest.param("avc1.4d401e,mp4a.40.2", None, [], id="all-carried"),
+    pytest.param("avc1.4d401e,mp4a.40.2,ec-3", None, ["codecs-not-carried"],
+                 id="e-ac-3-named-carried-nowhere"),
+    pytest.param("hvc1.1.6.L30.90,avc1.4d401e,mp4a.40.2", None, ["codecs-not-carried"],
+                 id="hevc-named-beside-the-h264-carried"),
+    pytest.param("avc1.4d401e,mp4a.40.2,ac-3", "unreadable-rendition", [],
+                 id="audio-not-judged-when-a-rendition-cannot-be-read"),
+    pytest.param("avc1.4d401e,mp4a.40.2,wvtt", None, [], id="text-codecs-are-not-judged"),
+])
+def test_a_codec_named_but_carried_nowhere_is_a_finding(tmp_path: Path, codecs: str,
+                                                        damage: str | None,
+                                                        expected: list[str]):
+    root = with_audio_group(tmp_path, codecs)
+    if damage == "unreadable-rendition":
+        for segment in (root / "a").glob("*.aac"):
+            segment.write_bytes(HTML)
+    names = [name for name, _ in probe_findings(probed(str(root)))
+             if name != "segment-not-media"]
+    assert names == expected
+
+
 def test_a_timestamp_gap_between_segments_is_a_finding(tmp_path: Path):
     root = copy(tmp_path, "ts-audio")
     owner = b"com.apple.streaming.transportStreamTimestamp\x00"
