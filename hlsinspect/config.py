@@ -37,6 +37,7 @@ KEYS: dict[str, str] = {
     "region": "a region name",
     "inventory": "an s3:// URI of an S3 Inventory manifest.json",
     "probe": "none, sample or all",
+    "probe-tolerance": "a number of seconds from 0 to 60",
 }
 _CHOICES = {"rules": ("rfc", "apple"), "fail-on": ("error", "warning"),
             "verify": ("head", "list", "auto"), "probe": ("none", "sample", "all")}
@@ -118,6 +119,10 @@ def _problem(key: str, value: Any) -> str | None:
         items = [value] if isinstance(value, str) else value
         ok = isinstance(items, list) and all(isinstance(v, str) for v in items)
         return None if ok else f'write {key} = ["...", "..."]'
+    if key == "probe-tolerance":
+        ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
+              and 0 <= value <= 60)
+        return None if ok else "write probe-tolerance = 0.5"
     if key == "concurrency":
         ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 512
         return None if ok else "write concurrency = 32"

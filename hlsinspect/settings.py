@@ -57,11 +57,11 @@ class ProbeSettings:
     """Segments per media playlist in `sample` mode: the first, the last and an even spread."""
 
     @classmethod
-    def of(cls, mode: str) -> ProbeSettings:
+    def of(cls, mode: str, tolerance: float = 0.5) -> ProbeSettings:
         if mode not in PROBE_MODES:
             raise UsageError(f"--probe {mode!r} is not one of {', '.join(PROBE_MODES)}",
                              hint="--probe sample reads a few segments of each playlist")
-        return cls(mode=mode)
+        return cls(mode=mode, tolerance=tolerance)
 
 
 @dataclass(frozen=True)

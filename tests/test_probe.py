@@ -117,6 +117,41 @@ def test_each_damage_gives_exactly_its_finding(tmp_path: Path, name: str, damage
     assert probe_findings(probed(str(root))) == [(rule, str(root / where))]
 
 
+def with_audio_group(tmp_path: Path, codecs: str) -> Path:
+    """ts-h264's variant (muxed H.264 and AAC) playing ts-audio's packed AAC rendition."""
+    root = copy(tmp_path, "ts-h264")
+    shutil.copytree(MEDIA / "ts-audio" / "a", root / "a")
+    (root / "index.m3u8").write_text(
+        "#EXTM3U\n#EXT-X-INDEPENDENT-SEGMENTS\n"
+        '#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="aud",NAME="English",LANGUAGE="en",DEFAULT=YES,'
+        'AUTOSELECT=YES,CHANNELS="2",URI="a/index.m3u8"\n'
+        f'#EXT-X-STREAM-INF:BANDWIDTH=300000,CODECS="{codecs}",RESOLUTION=160x90,'
+        'AUDIO="aud"\nv/index.m3u8\n')
+    return root
+
+
+@pytest.mark.parametrize(("codecs", "damage", "expected"), [
+    pytest.param("avc1.4d401e,mp4a.40.2", None, [], id="all-carried"),
+    pytest.param("avc1.4d401e,mp4a.40.2,ec-3", None, ["codecs-not-carried"],
+                 id="e-ac-3-named-carried-nowhere"),
+    pytest.param("hvc1.1.6.L30.90,avc1.4d401e,mp4a.40.2", None, ["codecs-not-carried"],
+                 id="hevc-named-beside-the-h264-carried"),
+    pytest.param("avc1.4d401e,mp4a.40.2,ac-3", "unreadable-rendition", [],
+                 id="audio-not-judged-when-a-rendition-cannot-be-read"),
+    pytest.param("avc1.4d401e,mp4a.40.2,wvtt", None, [], id="text-codecs-are-not-judged"),
+])
+def test_a_codec_named_but_carried_nowhere_is_a_finding(tmp_path: Path, codecs: str,
+                                                        damage: str | None,
+                                                        expected: list[str]):
+    root = with_audio_group(tmp_path, codecs)
+    if damage == "unreadable-rendition":
+        for segment in (root / "a").glob("*.aac"):
+            segment.write_bytes(HTML)
+    names = [name for name, _ in probe_findings(probed(str(root)))
+             if name != "segment-not-media"]
+    assert names == expected
+
+
 def test_a_timestamp_gap_between_segments_is_a_finding(tmp_path: Path):
     root = copy(tmp_path, "ts-audio")
     owner = b"com.apple.streaming.transportStreamTimestamp\x00"
@@ -201,6 +236,34 @@ def test_probe_from_the_settings_file(cli, tmp_path: Path, monkeypatch):
     (tmp_path / ".hlsinspect.toml").write_text('probe = "some"\n')
     run = cli("check", str(MEDIA / "ts-audio"), "--format", "json")
     assert run.exit_code == 2 and "none, sample, all" in run.stderr
+
+
+@pytest.mark.parametrize(("option", "setting", "flagged"), [
+    pytest.param([], None, True, id="default-half-a-second"),
+    pytest.param(["--probe-tolerance", "0.1"], None, True, id="option-tighter"),
+    pytest.param(["--probe-tolerance", "2"], None, False, id="option-looser"),
+    pytest.param([], "probe-tolerance = 2.0", False, id="settings-file"),
+    pytest.param(["--probe-tolerance", "0.1"], "probe-tolerance = 2", True,
+                 id="option-beats-file"),
+])
+def test_the_extinf_tolerance_is_configurable(cli, tmp_path: Path, monkeypatch,
+                                              option: list[str], setting: str | None,
+                                              flagged: bool):
+    """EXTINF 1.5 s longer than the media: a finding unless the tolerance allows it."""
+    root = copy(tmp_path, "ts-h264")
+    edit(root / "v/index.m3u8", second(b"#EXTINF:2.000000", b"#EXTINF:3.500000"))
+    monkeypatch.chdir(tmp_path)
+    if setting is not None:
+        (tmp_path / ".hlsinspect.toml").write_text(setting + "\n")
+    run = cli("check", str(root), "--probe", "all", "--format", "json", *option)
+    names = {finding["name"] for finding in run.json["findings"]}
+    assert ("segment-duration-mismatch" in names) is flagged
+
+
+@pytest.mark.parametrize("value", ["-1", "61", "soon"])
+def test_a_tolerance_out_of_range_is_a_usage_error(cli, value: str):
+    run = cli("check", str(MEDIA / "ts-h264"), "--probe", "all", "--probe-tolerance", value)
+    assert run.exit_code == 2
 
 
 def test_probe_over_s3_reads_ranges_of_the_segments(s3: S3, s3_cli):

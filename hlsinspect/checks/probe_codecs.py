@@ -44,6 +44,11 @@ def detail(codec: str) -> tuple[str, ...]:
     return ()
 
 
+CARRIED = {"H.264", "H.265", "AAC", "AC-3", "E-AC-3", "MP3"}
+"""The codecs a probe recognises wherever they are: only these can be missed for certain."""
+AUDIO = {"AAC", "AC-3", "E-AC-3", "MP3"}
+
+
 def _declared(tag: Tag) -> list[str]:
     return [c.strip() for c in (tag.attr("CODECS") or "").split(",") if c.strip()]
 
@@ -67,6 +72,44 @@ def codecs_mismatch(ctx: ProbeContext) -> Iterator[Issue]:
                             f"the segments of {ctx.playlist.uri} carry ({codec})",
                             line=tag.line, playlist=ctx.probe.master, uri=ctx.playlist.uri,
                             observed=",".join(found), expected=",".join(declared))
+
+
+@rule("HLS812", "codecs-not-carried", ERROR, scope="probe", reference="RFC 8216 4.3.4.2",
+      hint="name in CODECS only what the variant and its audio renditions carry, or add the "
+           "stream that is missing",
+      passing=[variant("avc1.4d401e,mp4a.40.2")],
+      failing=[variant("avc1.4d401e,mp4a.40.2,ec-3"), variant("hvc1.1.6.L30.90,avc1.4d401e,"
+                                                               "mp4a.40.2")])
+def codecs_not_carried(ctx: ProbeContext) -> Iterator[Issue]:
+    """A variant's CODECS names a codec that neither its segments nor the audio renditions
+    of its group carry (a video-only output declared with AAC, a dropped audio track). Only
+    the codecs the probe recognises are held to it, and an audio codec only when every
+    rendition of the group could be read."""
+    own = [f for _, f in ctx.measured()]
+    if not own:
+        return
+    mine = {family(c) for f in own for c in f.codecs}
+    for tag, renditions in ctx.probe.plays:
+        carried, sure = set(mine), True
+        for rendition in renditions:
+            read = rendition.measured()
+            sure &= bool(read)
+            carried |= {family(c) for f in read for c in f.codecs}
+        declared = _declared(tag)
+        # a codec carried but not named is codecs-mismatch: the named one of its kind (HEVC
+        # for H.264, AC-3 for AAC) is the same mistake, reported once
+        swapped = {name in AUDIO for name in carried & CARRIED
+                   if name not in {family(c) for c in declared}}
+        for codec in declared:
+            name = family(codec)
+            if name not in CARRIED or name in carried or (name in AUDIO and not sure) \
+                    or (name in AUDIO) in swapped:
+                continue
+            yield Issue(f"CODECS names {codec} ({name}), which neither the segments of "
+                        f"{ctx.playlist.uri} nor the audio renditions they play carry "
+                        f"(found: {', '.join(sorted(carried)) or 'nothing'})",
+                        line=tag.line, playlist=ctx.probe.master, uri=ctx.playlist.uri,
+                        observed=",".join(sorted(carried)), expected=codec)
 
 
 @rule("HLS807", "codecs-profile-mismatch", WARNING, scope="probe",

@@ -47,6 +47,14 @@ class PlaylistProbe:
     """The EXT-X-STREAM-INF tags that name this playlist."""
     master: str | None = None
     """The multivariant playlist those tags are in."""
+    plays: list[tuple[Tag, list[PlaylistProbe]]] = field(default_factory=list)
+    """For each EXT-X-STREAM-INF that names this playlist as its variant: the probes of
+    the audio renditions (with a URI) of the AUDIO group it plays, whose codecs its CODECS
+    must cover too."""
+
+    def measured(self) -> list[Probed]:
+        """What was read and understood of its segments."""
+        return [s.found for s in self.segments if s.found is not None and not s.found.problems]
 
 
 @dataclass
@@ -57,6 +65,6 @@ class ProbeContext:
     gap: float
 
     def measured(self) -> list[tuple[SegmentProbe, Probed]]:
-        """The segments whose bytes were read and understood."""
+        """The segments whose bytes were read and understood, with what was found."""
         return [(s, s.found) for s in self.probe.segments
                 if s.found is not None and not s.found.problems]

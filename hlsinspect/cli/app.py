@@ -122,6 +122,10 @@ def check(
         "--probe", help="Look inside segments with ranged reads of their head and tail: "
                         "none, a sample of each playlist (first, last and a spread of 8), "
                         "or all.")] = ProbeMode.none,
+    probe_tolerance: Annotated[float, typer.Option(
+        "--probe-tolerance", metavar="SECONDS", min=0, max=60,
+        help="How far a probed segment's media duration may stray from its EXTINF before "
+             "it is a finding.")] = 0.5,
     debug: Debug = False,
 ) -> None:
     """Inspect playlists, verify every object they reference, apply the HLS rules.
@@ -149,7 +153,8 @@ def check(
             raise_errors=debug, maps=parse_maps(options.pick("map", maps or [])),
             shard=Shard.parse(shard) if shard is not None else None,
             inventory=options.pick("inventory", inventory),
-            probe=ProbeSettings.of(options.pick("probe", probe.value)))
+            probe=ProbeSettings.of(options.pick("probe", probe.value),
+                                   float(options.pick("probe-tolerance", probe_tolerance))))
         s3 = S3Options(profile=profile, region=options.pick("region", region),
                        endpoint_url=options.pick("endpoint-url", endpoint_url))
         return settings, s3

@@ -88,6 +88,7 @@ def _parents(found: Fetched) -> dict[str, PlaylistProbe]:
         independent = playlist is not None and \
             playlist.lines.first("EXT-X-INDEPENDENT-SEGMENTS") is not None
         variants = [ref.tag for ref, _ in children if ref.role == "variant"]
+        audio: dict[str, list[PlaylistProbe]] = {}
         for ref, key in children:
             probe = probes.setdefault(key, PlaylistProbe(master=found.storage.uri(master)))
             probe.independent |= independent
@@ -96,6 +97,12 @@ def _parents(found: Fetched) -> dict[str, PlaylistProbe]:
             elif ref.role == "audio":
                 group = ref.tag.attr("GROUP-ID")
                 probe.variants += [t for t in variants if group and t.attr("AUDIO") == group]
+                audio.setdefault(group or "", []).append(probe)
+        for ref, key in children:
+            if ref.role == "variant":
+                plays = audio.get(ref.tag.attr("AUDIO") or "", []) if ref.tag.attr("AUDIO") \
+                    else []
+                probes[key].plays.append((ref.tag, plays))
     return probes
 
 
