@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import replace
 
 from hlsinspect.checks.registry import finding
 from hlsinspect.errors import HlsInspectError, UsageError
@@ -58,7 +57,6 @@ def inspect(
         _target(text, bucket, default_bucket, root, settings.maps) for text in targets))
     stores = Stores(s3, settings.verify.requests, settings.maps)
     run = Run(settings, progress)
-    failed: list[tuple[str, str]] = []
     if settings.inventory is not None:
         run.note(_use_inventory(stores, settings.inventory, parsed))
     for target in parsed:
@@ -74,25 +72,8 @@ def inspect(
                 note = (f"{target.text!r} exists on this machine: without --bucket it is "
                         "checked there")
                 exc.hint = f"{exc.hint}; {note}" if exc.hint else note
-            run.failed(exc)
-            failed.append((exc.message, redact(target.text)))
-    return _naming_targets(run.report(tuple(redact(text) for text in targets)), failed)
-
-
-def _naming_targets(report: Report, failed: list[tuple[str, str]]) -> Report:
-    """`report` with each target-not-inspected finding naming, as its `uri`, the target
-    that failed (`failed` holds the message and target of each): the pipeline knows what
-    failed, the engine which target it was."""
-    pending = list(failed)
-    findings: list[Finding] = []
-    for found in report.findings:
-        match = next((p for p in pending if found.name == "target-not-inspected"
-                      and found.uri is None and p[0] == found.message), None)
-        if match is not None:
-            pending.remove(match)
-            found = replace(found, uri=match[1])
-        findings.append(found)
-    return replace(report, findings=tuple(findings)) if failed else report
+            run.failed(exc, redact(target.text))
+    return run.report(tuple(redact(text) for text in targets))
 
 
 def read_playlist(

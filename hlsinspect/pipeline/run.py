@@ -45,7 +45,7 @@ class Run:
         self.progress = progress or Progress()
         self.rules = Rules(settings.rules, settings.raise_errors)
         self.results: list[TitleResult] = []
-        self.failures: list[HlsInspectError] = []
+        self.failures: list[tuple[HlsInspectError, str]] = []
         self.inspected = 0
         self.notes: list[Finding] = []
         self.remembered: dict[int, OrderedDict[str, ObjectState]] = {}
@@ -117,18 +117,20 @@ class Run:
         """A finding about the run as a whole (which inventory it trusted)."""
         self.notes.append(found)
 
-    def failed(self, failure: HlsInspectError) -> None:
-        """One of several targets could not be inspected; the others were."""
-        self.failures.append(failure)
+    def failed(self, failure: HlsInspectError, target: str) -> None:
+        """One of several targets (`target`, as the user named it) could not be inspected;
+        the others were."""
+        self.failures.append((failure, target))
 
     def report(self, targets: Sequence[str]) -> Report:
         """The report of everything inspected; raises the first failure when that is nothing."""
         self.progress.finish()
         if self.failures and not self.inspected:
-            raise self.failures[0]
+            raise self.failures[0][0]
         findings = [*self.notes, *(f for result in self.results for f in result.findings)]
         findings += [finding("target-not-inspected", failure.message, playlist=None,
-                             hint=failure.hint) for failure in self.failures]
+                             uri=target, hint=failure.hint)
+                     for failure, target in self.failures]
         totals: Counter[Existence] = Counter()
         for result in self.results:
             totals.update(result.objects)

@@ -60,9 +60,10 @@ def _case_name(playlist: str, finding: Finding) -> str:
 
 def _cases(report: Report) -> list[ET.Element]:
     uris = [p.uri for p in report.playlists]
+    known = set(uris)
     by_subject: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.findings:
-        by_subject[subject(finding, set(uris))].append(finding)
+        by_subject[subject(finding, known)].append(finding)
     cases: list[ET.Element] = []
     names: Counter[str] = Counter()
     for playlist in dict.fromkeys([*uris, *by_subject]):
@@ -81,7 +82,7 @@ def _cases(report: Report) -> list[ET.Element]:
             own.append(case)
         if not own:
             own.append(ET.Element("testcase", classname="hlsinspect", name=playlist))
-        rest = [f for f in findings if f not in failing]
+        rest = [f for f in findings if f.severity.rank < report.fail_on.rank]
         if rest:
             ET.SubElement(own[0], "system-out").text = "\n".join(_describe(f) for f in rest)
         cases.extend(own)
