@@ -228,6 +228,14 @@ def test_probe_in_json_and_the_ladder_table(cli):
     assert "Probed" in table.stdout
 
 
+@pytest.mark.parametrize("columns", ["100", "120"])
+def test_the_probed_column_stays_on_an_ordinary_terminal(cli, monkeypatch, columns: str):
+    """Asked for, the measurement outlives the facts the JSON carries anyway."""
+    monkeypatch.setenv("COLUMNS", columns)
+    table = cli("check", str(MEDIA / "fmp4-h265"), "--probe", "all", "--no-progress").stdout
+    assert "Probed" in table and "0:00:06.000 hvc1.1.6.L30.90,mp4a.40.2" in table
+
+
 def test_probe_from_the_settings_file(cli, tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".hlsinspect.toml").write_text('probe = "sample"\n')

@@ -188,11 +188,12 @@ def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
     rows = ladder_rows(master, children, by_playlist)
     columns = ladder_columns(rows)
     probed = ("Probed",) if "Probed" in columns else ()
-    # least useful first: what the JSON has anyway, then facts; the rendition groups that
-    # make the ladder's structure and the row's kind last; never presence or status
+    # least useful first: what the JSON has anyway, then facts; what --probe measured (the
+    # user asked for it) late, the rendition groups that make the ladder's structure and
+    # the row's kind last; never presence or status
     return fitted(f"Ladder of {master.uri}", columns, rows, width,
-                   ("Avg bw", "FPS", "Codecs", *probed, "Resolution", "Target", "Length",
-                    "Segments", "Measured", "Bandwidth"), last=("GROUP-ID", "Type"))
+                   ("Avg bw", "FPS", "Codecs", "Resolution", "Target", "Length",
+                    "Segments", "Measured", *probed, "Bandwidth"), last=("GROUP-ID", "Type"))
 
 
 def _probed(probe: ProbeReport) -> str:
