@@ -20,11 +20,14 @@ import pytest
 from hlsinspect import HlsInspectError, S3Options, Settings, inspect
 from hlsinspect.locations import parse_target
 from hlsinspect.pipeline.apart import Apart, Job, _receive
+from hlsinspect.pipeline.fetch import fetch_title
+from hlsinspect.pipeline.titles import Title
 from hlsinspect.render.json import render_json
 from hlsinspect.shard import Shard
 from hlsinspect.storage.base import ErrorKind, RequestPolicy, StorageError
+from hlsinspect.storage.local import LocalStorage
 from tests.conftest import BUCKET, S3
-from tests.test_titles_stream import bucket_tree, upload
+from tests.test_titles_stream import bucket_tree, media, upload
 
 WEIRD = {
     "odd/a b%2F/t+1/index.m3u8": "#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\ns%20 0.ts\n"
@@ -97,6 +100,9 @@ def test_a_caller_that_stops_reading_leaves_no_process(s3: S3):
     found = Apart(job).titles(storage=None)  # type: ignore[arg-type]
     first = next(found)
     assert first.key == "out/flat/" and first.storage is None
+    # the child read the title's playlists too: this process only parses them
+    assert set(first.bodies) == set(first.roots) == {"out/flat/index.m3u8"}
+    assert first.bodies["out/flat/index.m3u8"] == media(2).encode()
     assert _children() - before
     found.close()
     assert _children() == before
@@ -117,3 +123,19 @@ def test_a_child_that_ends_early_is_one_clear_error():
         _receive(io.BytesIO(b"\x00\x00"), done)
     assert "ended before it was done (exit code 3)" in caught.value.message
     assert done.returncode == 3  # reaped, not left a zombie
+
+
+def test_bytes_read_elsewhere_are_parsed_not_read_again(tmp_path: Path):
+    """A title that comes with its playlists' bytes (or the error reading one gave) is
+    fetched from them: here the files do not even exist on disk."""
+    storage = LocalStorage(str(tmp_path))
+    target = parse_target(str(tmp_path), None)
+    denied = StorageError(ErrorKind.ACCESS_DENIED, "denied", "grant s3:GetObject")
+    title = Title(storage, target, "", ["a.m3u8", "b.m3u8"],
+                  bodies={"a.m3u8": media(1).encode(), "b.m3u8": denied})
+    fetched = fetch_title(title, 2)
+    loaded = {entry.loaded.key: entry.loaded for entry in fetched.entries}
+    assert loaded["a.m3u8"].playlist is not None
+    assert len(loaded["a.m3u8"].playlist.segments) == 1
+    assert loaded["b.m3u8"].error is denied
+    assert title.bodies == {}  # handed over once, not kept with the title

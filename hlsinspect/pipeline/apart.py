@@ -1,12 +1,13 @@
 """Stage 1 in a second process: an S3 prefix's titles listed beside the checking, not under it.
 
-Listing a bucket costs the client about a third of an audit's CPU (parsing every page of
-ListObjectsV2), and the rest (parsing playlists, applying rules, judging) must stay in one
-process because titles share what they learn. Python runs one thread at a time, so on one
-process the two take turns on one core; here `titles` runs in a child process with its own
-S3 client, and each Title it finds comes back through a pipe, its listing included, while
-this process checks the one before. A full pipe stops the child, so it runs only a few
-titles ahead, as the background thread of `flow.ahead` did.
+Listing a bucket and reading its playlists cost the client about a third of an audit's CPU
+(parsing every page of ListObjectsV2, signing every request), and the rest (parsing
+playlists, applying rules, judging) must stay in one process because titles share what they
+learn. Python runs one thread at a time, so on one process the two take turns on one core;
+here `titles` runs in a child process with its own S3 client, and each Title it finds comes
+back through a pipe, its listing and its playlists' bytes included, while this process
+checks the one before. A full pipe stops the child, so it runs only a few titles ahead, as
+the background thread of `flow.ahead` did.
 
 The child is `python -m hlsinspect.pipeline.apart` on the same interpreter and the same copy
 of hlsinspect: it reads one pickled `Job` on stdin and writes length-prefixed pickles of
@@ -33,7 +34,8 @@ from hlsinspect.errors import HlsInspectError
 from hlsinspect.locations import Target
 from hlsinspect.pipeline.titles import Title, titles
 from hlsinspect.shard import Shard
-from hlsinspect.storage.base import RequestPolicy, Storage
+from hlsinspect.storage.base import RequestPolicy, Storage, StorageError
+from hlsinspect.storage.workers import map_concurrently
 
 _SIZE = struct.Struct("!Q")
 
@@ -125,6 +127,18 @@ def _send(stream: IO[bytes], kind: str, value: object) -> None:
     stream.flush()
 
 
+def _read(storage: Storage, keys: list[str], workers: int) -> dict[str, bytes | StorageError]:
+    """The bytes of a title's playlists, read here too: each GET costs the client about as
+    much CPU as listing a few hundred keys, which the checking process is then spared."""
+    def one(key: str) -> bytes | StorageError:
+        try:
+            return storage.read(key)
+        except StorageError as exc:
+            return exc
+
+    return dict(zip(keys, map_concurrently(one, keys, workers), strict=True))
+
+
 def _serve(source: IO[bytes], sink: IO[bytes]) -> None:
     """The child: one Job in, its titles out."""
     from hlsinspect.storage.s3 import S3Storage
@@ -134,7 +148,8 @@ def _serve(source: IO[bytes], sink: IO[bytes]) -> None:
         storage = S3Storage(job.bucket, profile=job.profile, region=job.region,
                             endpoint_url=job.endpoint_url, policy=job.policy)
         for title in titles(storage, job.target, job.workers, job.shard):
-            _send(sink, "title", replace(title, storage=cast(Storage, None)))
+            bodies = _read(storage, title.roots, min(job.workers, 8))
+            _send(sink, "title", replace(title, storage=cast(Storage, None), bodies=bodies))
     except Exception as exc:  # every failure goes back to be reported there
         exc.__traceback__ = None
         exc.__cause__ = exc.__context__ = None

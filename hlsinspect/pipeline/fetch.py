@@ -9,6 +9,7 @@ so one broken variant cannot hide the others.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from hlsinspect.checks.registry import finding
@@ -72,11 +73,14 @@ MAX_NESTING = 8
 """Multivariant playlists inside multivariant playlists are followed this deep at most."""
 
 
-def fetch(storage: Storage, key: str) -> Loaded:
-    """One playlist, read and parsed. The store asks again, in passes with backoff, while a
-    read fails for a reason that may pass (throttling, 5xx, a reset, a cut-off body)."""
+def fetch(storage: Storage, key: str, body: bytes | StorageError | None = None) -> Loaded:
+    """One playlist, read (unless `body` is what reading it gave already) and parsed. The
+    store asks again, in passes with backoff, while a read fails for a reason that may pass
+    (throttling, 5xx, a reset, a cut-off body)."""
+    if isinstance(body, StorageError):
+        return Loaded(key, error=body)
     try:
-        data = storage.read(key)
+        data = storage.read(key) if body is None else body
     except StorageError as exc:
         return Loaded(key, error=exc)
     try:
@@ -88,16 +92,20 @@ def fetch(storage: Storage, key: str) -> Loaded:
             f"the playlist could not be parsed ({type(exc).__name__}: {exc})", None))
 
 
-def fetch_all(storage: Storage, keys: list[str], workers: int) -> dict[str, Loaded]:
-    """Every playlist in `keys`, fetched concurrently (a Ctrl-C waits for none of them)."""
-    loaded = map_concurrently(lambda key: fetch(storage, key), keys, workers)
+def fetch_all(storage: Storage, keys: list[str], workers: int,
+              bodies: Mapping[str, bytes | StorageError] | None = None) -> dict[str, Loaded]:
+    """Every playlist in `keys`, fetched concurrently (a Ctrl-C waits for none of them);
+    those in `bodies` were read already and are only parsed."""
+    got = bodies or {}
+    loaded = map_concurrently(lambda key: fetch(storage, key, got.get(key)), keys, workers)
     return dict(zip(keys, loaded, strict=True))
 
 
 def fetch_title(title: Title, workers: int) -> Fetched:
     """The title's playlists and everything their multivariant playlists reference."""
     storage, keys = title.storage, title.roots
-    loaded = fetch_all(storage, keys, workers)
+    bodies, title.bodies = title.bodies, {}  # parsed once: the bytes need not stay
+    loaded = fetch_all(storage, keys, workers, bodies)
     found = Fetched(title, failure=_nothing_readable(title, loaded))
     claimed: set[str] = set()
     masters = [k for k in keys if _is_multivariant(loaded[k])]

@@ -47,6 +47,9 @@ class Title:
     unlistable: HlsInspectError | None = None
     """Why that part could not be listed: when nothing else of the target could be read,
     the target itself could not be inspected."""
+    bodies: dict[str, bytes | StorageError] = field(default_factory=dict)
+    """The roots' bytes (or why they could not be read), when the process that found the
+    title read them too (`pipeline.apart`); fetch takes them instead of reading again."""
 
 
 @dataclass
