@@ -23,7 +23,10 @@ set, as the kernel reports it when the child is reaped: the parent reaps each ch
 os.wait4(pid), whose rusage belongs to that one process (and any children it reaped), unlike
 getrusage(RUSAGE_CHILDREN), which is the maximum over every child reaped so far (the server
 included), and unlike sampling /proc/PID/status, which misses a peak between samples (the
-JSON report is rendered in the last fraction of a second). At the smallest point, HEAD
+JSON report is rendered in the last fraction of a second). hlsinspect lists the titles of an
+S3 prefix in a second process, which the audit child reaps; the audit runs under a wrapper
+(AUDITED) that records that process's peak, and the audit's peak is the sum of the two. At
+the smallest point, HEAD
 throughput: hlsinspect `--verify head` at `--concurrency 32` and 1 (objects checked over the
 child's wall time) against a child calling `head_object` one key at a time on the first
 --head-keys keys (its loop alone is timed).
