@@ -101,3 +101,17 @@ def test_a_usage_error_writes_each_file_that_can_be_written(cli, tmp_path: Path)
     assert (run.exit_code, run.stdout) == (2, "")
     assert "cannot write /nonexistent/j.xml" in run.stderr
     assert json.loads(report.read_text())["error"]["kind"] == "usage"
+
+
+@pytest.mark.parametrize("command", ["check", "merge"])
+def test_a_command_with_nothing_after_it_is_a_usage_error(command: str):
+    """`hlsinspect check $TARGETS` with the variable empty: one error line and exit 2, never
+    a traceback or an exit code a CI script takes for findings."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "hlsinspect", command], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 2
+    assert done.stderr.startswith("hlsinspect: error: Missing argument")
+    assert "Traceback" not in done.stderr

@@ -32,7 +32,8 @@ def _option(args: list[str], *names: str) -> str | None:
     """The value the command line gave option `names` (long `--x V`, `--x=V`; short `-o V`,
     `-oV`), read before (or despite) parsing it; the last one given wins, as in click."""
     found = None
-    for a, n in zip(args, [*args[1:], ""], strict=True):
+    for at, a in enumerate(args):
+        n = args[at + 1] if at + 1 < len(args) else ""
         if a == "--":
             break
         for name in names:
