@@ -347,3 +347,12 @@ def test_i_frame_playlists_are_not_probed(tmp_path: Path):
     report = probed(str(root / "iframes.m3u8"))
     assert probe_findings(report) == []
     assert report.playlists[0].probe is None
+
+
+def test_a_segment_cut_at_a_packet_boundary_is_called_cut_not_mistimed(tmp_path: Path):
+    """Whole 188-byte packets, far less media than EXTINF: the hint points at the upload."""
+    root = copy(tmp_path, "ts-h264")
+    edit(root / "v/seg1.ts", lambda b: b[:188 * 43])
+    [found] = [f for f in probed(str(root)).findings if f.name == "segment-duration-mismatch"]
+    assert found.hint is not None and "cut short" in found.hint
+    assert found.uri == str(root / "v/seg1.ts")

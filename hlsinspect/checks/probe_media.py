@@ -70,6 +70,11 @@ def init_segment_invalid(ctx: ProbeContext) -> Iterator[Issue]:
                     uri=problem.uri)
 
 
+CUT_HINT = ("less than half the media EXTINF announces: the segment was probably cut short "
+            "(an interrupted upload); compare its size with the transcoder's output and upload "
+            "it again, or write EXTINF from the media's timestamps if the media is complete")
+
+
 @rule("HLS803", "segment-duration-mismatch", ERROR, scope="probe",
       reference="RFC 8216 4.3.2.1",
       hint="write EXTINF from the media's timestamps; players drift and seek wrongly otherwise",
@@ -82,9 +87,13 @@ def segment_duration_mismatch(ctx: ProbeContext) -> Iterator[Issue]:
         if segment.extinf is None or found.duration is None:
             continue
         if abs(found.duration - segment.extinf) > ctx.tolerance:
+            # far less media than EXTINF is rather a segment cut off at a packet boundary
+            # (an interrupted upload) than a wrong EXTINF: the fix is then the upload
+            cut = found.duration < segment.extinf / 2
             yield Issue(f"segment {segment.uri}: EXTINF says {segment.extinf:.3f} s, its media "
                         f"lasts {found.duration:.3f} s", line=segment.line, uri=segment.uri,
-                        observed=f"{found.duration:.3f}", expected=f"{segment.extinf:.3f}")
+                        observed=f"{found.duration:.3f}", expected=f"{segment.extinf:.3f}",
+                        hint=CUT_HINT if cut else None)
 
 
 @rule("HLS804", "segment-timestamp-gap", WARNING, scope="probe", reference="RFC 8216 3",
