@@ -26,6 +26,13 @@ from tests.conftest import BUCKET, FIXTURES, S3, SAMPLE_KEY
 from tests.origin import Origin
 from tests.s3proxy import S3Proxy
 
+WITH_CTRL_C = (
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv = ['hlsinspect', *sys.argv[1:]]; "
+    "runpy.run_module('hlsinspect', run_name='__main__', alter_sys=True)")
+"""`python -m hlsinspect`, with Ctrl-C handled as in a terminal even when this test run was
+started in the background, where the shell leaves SIGINT ignored for every process it starts
+(and Python keeps an ignored SIGINT ignored)."""
 ENDED_WELL_BEFORE_THE_STALL = 30
 """Seconds: far less than one stalled request's 3 attempts x 30 s read timeout."""
 
@@ -34,7 +41,7 @@ def interrupt(args: list[str], started: threading.Event,
               before: Callable[[int], None] | None = None) -> subprocess.CompletedProcess[str]:
     """Run hlsinspect, send SIGINT once `started` is set (after calling `before` with its
     pid, if given), and collect what it wrote."""
-    process = subprocess.Popen([sys.executable, "-m", "hlsinspect", *args],
+    process = subprocess.Popen([sys.executable, "-c", WITH_CTRL_C, *args],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                env=os.environ.copy())
     try:
