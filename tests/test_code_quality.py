@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize(
     "command",
     [
-        pytest.param([sys.executable, "-m", "ruff", "check", "hlsinspect", "tests", "benchmarks"],
+        pytest.param([sys.executable, "-m", "ruff", "check", "hlsinspect", "tests", "benchmarks",
+                      "fixtures"],
                      id="ruff"),
         pytest.param([sys.executable, "-m", "mypy"], id="mypy"),
     ],
