@@ -94,7 +94,7 @@ def codecs_not_carried(ctx: ProbeContext) -> Iterator[Issue]:
         for rendition in renditions:
             read = rendition.measured()
             sure &= bool(read)
-            carried |= {family(c) for f in read for c in f.codecs}
+            carried |= {family(c) for _, f in read for c in f.codecs}
         declared = _declared(tag)
         # a codec carried but not named is codecs-mismatch: the named one of its kind (HEVC
         # for H.264, AC-3 for AAC) is the same mistake, reported once

@@ -52,9 +52,10 @@ class PlaylistProbe:
     the audio renditions (with a URI) of the AUDIO group it plays, whose codecs its CODECS
     must cover too."""
 
-    def measured(self) -> list[Probed]:
-        """What was read and understood of its segments."""
-        return [s.found for s in self.segments if s.found is not None and not s.found.problems]
+    def measured(self) -> list[tuple[SegmentProbe, Probed]]:
+        """The segments whose bytes were read and understood, with what was found."""
+        return [(s, s.found) for s in self.segments
+                if s.found is not None and not s.found.problems]
 
 
 @dataclass
@@ -65,6 +66,5 @@ class ProbeContext:
     gap: float
 
     def measured(self) -> list[tuple[SegmentProbe, Probed]]:
-        """The segments whose bytes were read and understood, with what was found."""
-        return [(s, s.found) for s in self.probe.segments
-                if s.found is not None and not s.found.problems]
+        """The playlist's segments whose bytes were read and understood."""
+        return self.probe.measured()

@@ -99,10 +99,9 @@ def _parents(found: Fetched) -> dict[str, PlaylistProbe]:
                 probe.variants += [t for t in variants if group and t.attr("AUDIO") == group]
                 audio.setdefault(group or "", []).append(probe)
         for ref, key in children:
+            group = ref.tag.attr("AUDIO")
             if ref.role == "variant":
-                plays = audio.get(ref.tag.attr("AUDIO") or "", []) if ref.tag.attr("AUDIO") \
-                    else []
-                probes[key].plays.append((ref.tag, plays))
+                probes[key].plays.append((ref.tag, audio.get(group, []) if group else []))
     return probes
 
 
