@@ -117,10 +117,14 @@ def test_the_listing_process_loads_no_rules():
     assert done.stdout.strip() == "[]"
 
 
-def test_a_child_that_ends_early_is_one_clear_error():
+@pytest.mark.parametrize("sent", [
+    pytest.param(b"\x00\x00", id="mid-length"),
+    pytest.param(b"\x00" * 7 + b"\x40" + b"\x80\x05", id="mid-message"),
+])
+def test_a_child_that_ends_early_is_one_clear_error(sent: bytes):
     done = subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"])
     with pytest.raises(HlsInspectError) as caught:
-        _receive(io.BytesIO(b"\x00\x00"), done)
+        _receive(io.BytesIO(sent), done)
     assert "ended before it was done (exit code 3)" in caught.value.message
     assert done.returncode == 3  # reaped, not left a zombie
 

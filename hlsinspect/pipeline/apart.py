@@ -99,13 +99,14 @@ class Apart:
 
 def _receive(stream: IO[bytes], child: subprocess.Popen[bytes]) -> tuple[str, Any]:
     head = stream.read(_SIZE.size)
-    if len(head) < _SIZE.size:
+    size = _SIZE.unpack(head)[0] if len(head) == _SIZE.size else 0
+    body = stream.read(size) if size else b""
+    if not size or len(body) < size:  # it ended, or ended mid-message
         code = child.wait()
         raise HlsInspectError(
             f"the process listing the titles ended before it was done (exit code {code})",
             kind="internal", hint="run again with --debug; a listing error is shown above")
-    (size,) = _SIZE.unpack(head)
-    return cast(tuple[str, Any], pickle.loads(stream.read(size)))
+    return cast(tuple[str, Any], pickle.loads(body))
 
 
 def _child_env() -> dict[str, str]:
