@@ -22,12 +22,15 @@ SHARD_2 = ("aes128", "single-file", "elastic-transcoder")
 
 
 @pytest.fixture()
-def titles(tmp_path: Path) -> Path:
-    """A copy of the bundled titles with one segment of the TS ladder deleted."""
-    root = tmp_path / "titles"
-    shutil.copytree(FIXTURES / "titles", root)
-    (root / "ts-ladder/stream_1/seg001.ts").unlink()
-    return root
+def titles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the bundled titles with one segment of the TS ladder deleted, named by a
+    path relative to the working directory: a local title's shard is a hash of the target
+    as typed, so an absolute path under a fresh temporary directory would split the titles
+    differently in every run (and now and then leave a shard empty)."""
+    shutil.copytree(FIXTURES / "titles", tmp_path / "titles")
+    (tmp_path / "titles/ts-ladder/stream_1/seg001.ts").unlink()
+    monkeypatch.chdir(tmp_path)
+    return Path("titles")
 
 
 def check(cli: Any, out: Path, *targets: Path, shard: tuple[int, int] | None = None,
