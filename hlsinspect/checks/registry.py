@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import difflib
 import inspect
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
 from hlsinspect.errors import UsageError
-from hlsinspect.report import Finding, Severity
+from hlsinspect.report import Finding, Severity, shared
 
 Scope = Literal["load", "line", "media", "multivariant", "title", "object", "probe"]
 Profile = Literal["rfc", "apple"]
@@ -116,9 +117,11 @@ class Rule:
         return Finding(
             code=self.code, name=self.name,
             severity=issue.severity or severity or self.severity,
-            message=issue.message, playlist=issue.playlist or playlist, uri=issue.uri,
-            line=issue.line, reference=None if self.reference == "-" else self.reference,
-            hint=issue.hint or self.hint, observed=issue.observed, expected=issue.expected)
+            message=sys.intern(issue.message), playlist=issue.playlist or playlist,
+            uri=issue.uri, line=issue.line,
+            reference=None if self.reference == "-" else self.reference,
+            hint=issue.hint or self.hint, observed=shared(issue.observed),
+            expected=shared(issue.expected))
 
 
 RULES: dict[str, Rule] = {}

@@ -6,6 +6,7 @@ and each variant's measured bit rates stand beside its declared ones.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 
 from hlsinspect.checks.context import Member, TitleContext
@@ -13,7 +14,7 @@ from hlsinspect.checks.probed import PlaylistProbe, SegmentProbe
 from hlsinspect.pipeline.fetch import Entry
 from hlsinspect.playlists import Playlist
 from hlsinspect.probe_report import ProbeReport, SegmentMeasure
-from hlsinspect.report import ObjectCounts, PlaylistReport, Rendition, Variant
+from hlsinspect.report import ObjectCounts, PlaylistReport, Rendition, Variant, shared
 from hlsinspect.storage.base import Storage
 from hlsinspect.syntax.attributes import as_float, as_int, as_resolution
 from hlsinspect.syntax.lines import Tag
@@ -23,21 +24,22 @@ def playlist_report(storage: Storage, entry: Entry, counts: ObjectCounts | None,
                     title: TitleContext | None,
                     probes: Mapping[str, ProbeReport] | None = None) -> PlaylistReport:
     loaded = entry.loaded
-    uri = storage.uri(loaded.key)
+    uri = sys.intern(storage.uri(loaded.key))
+    parent = shared(entry.parent)
     playlist = loaded.playlist
     if playlist is None:
-        return PlaylistReport(uri=uri, kind="media", parent=entry.parent,
+        return PlaylistReport(uri=uri, kind="media", parent=parent,
                               load_status=loaded.status)
     if playlist.is_multivariant:
         return PlaylistReport(
-            uri=uri, kind="multivariant", parent=entry.parent, version=playlist.version,
+            uri=uri, kind="multivariant", parent=parent, version=playlist.version,
             variants=tuple(_variants(playlist, title, probes or {})),
             renditions=tuple(_renditions(playlist, title)))
     kind = playlist.lines.first("EXT-X-PLAYLIST-TYPE")
     return PlaylistReport(
-        uri=uri, kind="media", parent=entry.parent, version=playlist.version,
+        uri=uri, kind="media", parent=parent, version=playlist.version,
         target_duration=playlist.target_duration, media_sequence=playlist.media_sequence,
-        playlist_type=(kind.value or "").strip() or None if kind is not None else None,
+        playlist_type=shared((kind.value or "").strip() or None if kind is not None else None),
         endlist=playlist.endlist, segment_count=len(playlist.segments),
         total_duration=round(playlist.total_duration, 6), objects=counts or ObjectCounts(),
         probe=(probes or {}).get(uri))
@@ -64,12 +66,13 @@ def _measure(segment: SegmentProbe) -> SegmentMeasure:
 def _named(title: TitleContext | None) -> dict[int, str]:
     """How reports name the playlist each multivariant tag references, by the tag's line:
     discovery resolved every reference once already."""
-    return {m.tag.line: m.uri for m in title.members} if title is not None else {}
+    return ({m.tag.line: sys.intern(m.uri) for m in title.members}
+            if title is not None else {})
 
 
 def _resolution(tag: Tag) -> str | None:
     value = as_resolution(tag.attr("RESOLUTION"))
-    return f"{value[0]}x{value[1]}" if value else None
+    return sys.intern(f"{value[0]}x{value[1]}") if value else None
 
 
 def _variants(playlist: Playlist, title: TitleContext | None,
@@ -90,7 +93,7 @@ def _variants(playlist: Playlist, title: TitleContext | None,
             uri=named.get(tag.line, entry.uri),
             bandwidth=as_int(tag.attr("BANDWIDTH")),
             average_bandwidth=as_int(tag.attr("AVERAGE-BANDWIDTH")),
-            resolution=_resolution(tag), codecs=tag.attr("CODECS"),
+            resolution=_resolution(tag), codecs=shared(tag.attr("CODECS")),
             frame_rate=None if entry.iframe else as_float(tag.attr("FRAME-RATE")),
             iframe=entry.iframe,
             measured_bandwidth=combined.peak if combined else None,
@@ -115,4 +118,4 @@ def _renditions(playlist: Playlist, title: TitleContext | None) -> list[Renditio
 def _groups(tag: Tag) -> tuple[str, ...]:
     """The GROUP-IDs a variant tag names, AUDIO, VIDEO, SUBTITLES, CLOSED-CAPTIONS."""
     named = (tag.attr(kind) for kind in ("AUDIO", "VIDEO", "SUBTITLES", "CLOSED-CAPTIONS"))
-    return tuple(group for group in named if group and group != "NONE")
+    return tuple(sys.intern(group) for group in named if group and group != "NONE")

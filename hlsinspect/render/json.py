@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 from hlsinspect.report import ErrorInfo, Report, Severity
 from hlsinspect.version import __version__
@@ -14,15 +15,43 @@ def render_json(report: Report) -> str:
 
 
 def json_chunks(report: Report) -> Iterator[str]:
-    """The document in pieces, to be written as they come: `json.dumps` with an indent
-    joins every piece in memory first, 27 MB for the report of a million objects, where
-    the pieces one after another need the report's own 4 MB."""
-    data = report.to_dict()
+    """The document in pieces, to be written as they come, one playlist or finding at a
+    time: the whole document as dictionaries (`report.to_dict()`) is several times the
+    report's own size, 3 MB more at the peak of an audit of a million objects, and
+    `json.dumps` with an indent joins every piece in memory first (27 MB there).
+
+    The pieces are those of `json.dumps(report.to_dict(), indent=2)`: each member, and each
+    entry of a long list, is encoded alone and indented to its depth (a JSON string holds
+    no raw newline, so indenting is a replace)."""
+    members = list(report.members())
     if report.error is not None and report.error.kind == "interrupted":
-        data["incomplete"] = True  # Ctrl-C: what was found so far is not the whole story
-    # allow_nan=False: a non-finite number would make the document invalid JSON
-    yield from json.JSONEncoder(indent=2, allow_nan=False).iterencode(data)
-    yield "\n"
+        members.append(("incomplete", True))  # what was found so far is not the whole story
+    yield "{"
+    for index, (name, value) in enumerate(members):
+        yield f'{"," if index else ""}\n  {_encode(name)}: '
+        if isinstance(value, Iterator):
+            yield from _list(value)
+        else:
+            yield _encode(value, "\n  ")
+    yield "\n}\n"
+
+
+def _list(entries: Iterator[Any]) -> Iterator[str]:
+    """A list two levels deep, an entry at a time."""
+    opening = "["
+    for entry in entries:
+        yield opening + _DEEPER + _encode(entry, _DEEPER)
+        opening = ","
+    yield "[]" if opening == "[" else "\n  ]"
+
+
+_DEEPER = "\n    "
+# allow_nan=False: a non-finite number would make the document invalid JSON
+_ENCODER = json.JSONEncoder(indent=2, allow_nan=False)
+
+
+def _encode(value: Any, newline: str = "\n") -> str:
+    return _ENCODER.encode(value).replace("\n", newline)
 
 
 def error_report(targets: list[str], kind: str, message: str, hint: str | None,

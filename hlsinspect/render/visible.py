@@ -54,10 +54,9 @@ def _escaped(value: Any) -> Any:
         items = tuple(_escaped(item) for item in value)
         return value if all(a is b for a, b in zip(items, value, strict=True)) else items
     if is_dataclass(value) and not isinstance(value, type):
-        members = vars(value)
         changed = {}
         for name in _members(type(value)):
-            old = members[name]
+            old = getattr(value, name)
             if isinstance(old, _PLAIN) or (
                     type(old) is str and not _INVISIBLE.search(old)):
                 continue  # the common cases, without a call
