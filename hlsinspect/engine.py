@@ -63,7 +63,8 @@ def inspect(
         try:
             with _apart(stores, target, settings) as apart:
                 try:
-                    storage = stores.for_target(target)
+                    # titles listed and read apart may need no request from here
+                    storage = stores.for_target(target, lazy=apart is not None)
                 except StorageError as exc:
                     raise exc.fatal() from exc
                 run.target(storage, target, apart)

@@ -143,3 +143,39 @@ def test_bytes_read_elsewhere_are_parsed_not_read_again(tmp_path: Path):
     assert len(loaded["a.m3u8"].playlist.segments) == 1
     assert loaded["b.m3u8"].error is denied
     assert title.bodies == {}  # handed over once, not kept with the title
+
+
+_PARENT = """\
+import sys
+from hlsinspect import S3Options, Settings, inspect
+report = inspect([sys.argv[1]], s3=S3Options(endpoint_url=sys.argv[2]),
+                 settings=Settings(list_apart=sys.argv[3] == "apart"))
+print(report.summary.objects_checked, "botocore" in sys.modules)
+"""
+
+
+def test_titles_read_apart_need_no_client_here(s3: S3):
+    """Every title's listing and playlists come from the second process, so this one never
+    makes an S3 client: half a second of start-up (botocore and the S3 model) saved."""
+    upload(s3, bucket_tree(3))
+
+    def run(how: str) -> str:
+        return subprocess.run([sys.executable, "-c", _PARENT, f"s3://{BUCKET}/out/",
+                               s3.endpoint, how], capture_output=True, text=True,
+                              check=True).stdout.split()
+
+    checked, loaded = run("apart")
+    assert int(checked) > 0 and loaded == "False"
+    assert run("alone") == [checked, "True"]
+
+
+@pytest.mark.parametrize("apart", [True, False], ids=["apart", "alone"])
+def test_a_profile_that_does_not_exist_stops_the_run_either_way(s3: S3, apart: bool):
+    upload(s3, bucket_tree(2))
+    with pytest.raises(HlsInspectError) as caught:
+        inspect([f"s3://{BUCKET}/out/"],
+                s3=S3Options(profile="no-such-profile", endpoint_url=s3.endpoint),
+                settings=Settings(list_apart=apart))
+    assert caught.value.message.startswith("cannot set up S3:")
+    assert "no-such-profile" in caught.value.message
+    assert caught.value.hint == "list the profiles with: aws configure list-profiles"

@@ -146,8 +146,11 @@ def _serve(source: IO[bytes], sink: IO[bytes]) -> None:
 
     job = cast(Job, pickle.loads(source.read()))
     try:
-        storage = S3Storage(job.bucket, profile=job.profile, region=job.region,
-                            endpoint_url=job.endpoint_url, policy=job.policy)
+        try:
+            storage = S3Storage(job.bucket, profile=job.profile, region=job.region,
+                                endpoint_url=job.endpoint_url, policy=job.policy)
+        except StorageError as exc:  # a setting that cannot work stops the run, as there
+            raise exc.fatal() from None
         for title in titles(storage, job.target, job.workers, job.shard):
             bodies = _read(storage, title.roots, min(job.workers, 8))
             _send(sink, "title", replace(title, storage=cast(Storage, None), bodies=bodies))

@@ -1,7 +1,7 @@
 """Which store serves a target, and the stores --map sends URIs to: each made once per run.
 
 A bucket named by two targets, or by a target and a --map, is one store with one client; an
-S3 store is only imported (boto3) when a run needs one, an HTTP store (urllib3) likewise.
+S3 store is only imported (botocore) when a run needs one, an HTTP store (urllib3) likewise.
 """
 
 from __future__ import annotations
@@ -73,11 +73,12 @@ class Stores:
             return self.inventory
         raise failures[0]
 
-    def for_target(self, target: Target) -> Storage:
-        """The store a target is inspected in, with every --map in front of it."""
+    def for_target(self, target: Target, *, lazy: bool = False) -> Storage:
+        """The store a target is inspected in, with every --map in front of it. `lazy`: an
+        S3 store that makes its client at its first request (`S3Storage`)."""
         where = place(target)
         if where not in self._targets:
-            self._targets[where] = self._with_maps(*where)
+            self._targets[where] = self._with_maps(*where, lazy=lazy)
         return self._targets[where]
 
     def is_plain_s3(self, target: Target) -> bool:
@@ -86,13 +87,13 @@ class Stores:
         return (target.bucket is not None and not self.maps
                 and (self.inventory is None or target.bucket != self._inventoried))
 
-    def plain(self, store: MapStore, location: str) -> Storage:
+    def plain(self, store: MapStore, location: str, *, lazy: bool = False) -> Storage:
         """The store of a bucket, an origin or a directory, without maps."""
         if (store, location) not in self._plain:
-            self._plain[store, location] = self._make(store, location)
+            self._plain[store, location] = self._make(store, location, lazy)
         return self._plain[store, location]
 
-    def _make(self, store: MapStore, location: str) -> Storage:
+    def _make(self, store: MapStore, location: str, lazy: bool = False) -> Storage:
         if store == "local":
             return LocalStorage(location)
         if store == "http":
@@ -102,13 +103,13 @@ class Stores:
         from hlsinspect.storage.s3 import S3Storage
 
         bucket = S3Storage(location, profile=self.s3.profile, region=self.s3.region,
-                           endpoint_url=self.s3.endpoint_url, policy=self.policy)
+                           endpoint_url=self.s3.endpoint_url, policy=self.policy, lazy=lazy)
         if self.inventory is not None and location == self._inventoried:
             return InventoriedStorage(bucket, self.inventory)
         return bucket
 
-    def _with_maps(self, store: MapStore, location: str) -> Storage:
-        own = self.plain(store, location)
+    def _with_maps(self, store: MapStore, location: str, *, lazy: bool = False) -> Storage:
+        own = self.plain(store, location, lazy=lazy)
         if not self.maps:
             return own
         others: list[Storage] = []

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import threading
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from hlsinspect.storage import s3_errors
 from hlsinspect.storage.base import (
@@ -54,15 +54,37 @@ class S3Storage:
         region: str | None = None,
         endpoint_url: str | None = None,
         policy: RequestPolicy | None = None,
+        lazy: bool = False,
     ) -> None:
+        """`lazy` makes the client at the first request instead of now: a run whose titles
+        another process lists and reads (`pipeline.apart`) may need none, and a client is
+        half a second of start-up (botocore and the S3 model). That process has made the
+        same client already, so a setting that cannot work has stopped the run there."""
         self.bucket = bucket
         self.endpoint_url = endpoint_url
         self.policy = policy or RequestPolicy()
-        self.client = _make_client(profile, region, endpoint_url, self.policy)
-        endpoint = Endpoint.parse(self.client.meta.endpoint_url)
-        self.endpoints = (endpoint,) if endpoint is not None else ()
+        self._options = (profile, region, endpoint_url)
+        self._client: S3Client | None = None
+        self._making = threading.Lock()
         self._lock = threading.Lock()
         self._listing: tuple[s3_errors.Answer | None] | None = None
+        if not lazy:
+            self._client = _make_client(profile, region, endpoint_url, self.policy)
+
+    @property
+    def client(self) -> S3Client:
+        """The one client every worker thread shares (botocore clients are thread-safe)."""
+        if self._client is None:
+            with self._making:
+                if self._client is None:
+                    self._client = _make_client(*self._options, self.policy)
+        return self._client
+
+    @property
+    def endpoints(self) -> tuple[Endpoint, ...]:
+        """Where this bucket's own http(s) URIs point: the client's endpoint."""
+        endpoint = Endpoint.parse(self.client.meta.endpoint_url)
+        return (endpoint,) if endpoint is not None else ()
 
     def uri(self, key: str) -> str:
         return f"s3://{self.bucket}/{key}"
@@ -240,9 +262,9 @@ def _lean(client: S3Client) -> S3Client:
 
 def _make_client(profile: str | None, region: str | None, endpoint_url: str | None,
                  policy: RequestPolicy) -> S3Client:
-    import boto3
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, InvalidRegionError, ProfileNotFound
+    from botocore.session import Session
 
     config = Config(
         max_pool_connections=max(10, policy.concurrency),
@@ -257,8 +279,12 @@ def _make_client(profile: str | None, region: str | None, endpoint_url: str | No
         return StorageError(ErrorKind.OTHER, f"cannot set up S3: {why}", hint)
 
     try:
-        session = boto3.Session(profile_name=profile, region_name=region)
-        return _lean(session.client("s3", endpoint_url=endpoint_url, config=config))
+        # botocore's own session: boto3's adds resources and transfers (s3transfer), a
+        # tenth of a second of imports hlsinspect has no use for; credentials, profiles,
+        # regions and retries are botocore's either way
+        client = Session(profile=profile).create_client(
+            "s3", region_name=region, endpoint_url=endpoint_url, config=config)
+        return _lean(cast("S3Client", client))
     except ProfileNotFound as exc:
         raise StorageError(ErrorKind.CREDENTIALS, f"cannot set up S3: {exc}",
                            "list the profiles with: aws configure list-profiles") from exc
