@@ -157,6 +157,20 @@ def test_byte_ranges_of_one_file_share_one_check(cli, title_of):
     assert report["summary"]["objects_checked"] == 1
 
 
+def test_the_one_rendition_longer_than_the_others_is_named_not_the_others(cli, title_of):
+    """Two renditions of three agree on 8 s; the one that lasts 11.5 s is the odd one."""
+    title = title_of("ts-ladder")
+    title.edit("stream_1/index.m3u8",
+               lambda text: text.replace("#EXTINF:2.000000,\nseg002.ts",
+                                         "#EXTINF:5.500000,\nseg002.ts"))
+    run = check(cli, title, "master.m3u8")
+    assert run.exit_code == 1
+    mismatches = [f for f in run.json["findings"] if f["name"] == "variant-duration-mismatch"]
+    assert [f["uri"] for f in mismatches] == [title.uri("stream_1/index.m3u8")]
+    assert "3.500 s more than the other renditions agree on" in mismatches[0]["message"]
+    assert mismatches[0]["hint"].startswith("a rendition longer than the others")
+
+
 def test_truncated_rendition_playlist(cli, title_of):
     """The audio rendition's playlist lost its last two segments but still ends with ENDLIST."""
     title = title_of("ts-ladder")

@@ -31,15 +31,23 @@ def _media(target: int, durations: list[float], *, vod: bool = True, extra: str 
 def _title(a: str, b: str, master_extra: str = "", a_attrs: str = "",
            b_attrs: str = "") -> dict[str, str | bytes]:
     """A two-variant title: master.m3u8, a/index.m3u8, b/index.m3u8 and small segments."""
-    files: dict[str, str | bytes] = {
-        "master.m3u8": f"#EXTM3U\n{master_extra}"
-                       f"#EXT-X-STREAM-INF:BANDWIDTH=100000{a_attrs}\na/index.m3u8\n"
-                       f"#EXT-X-STREAM-INF:BANDWIDTH=200000{b_attrs}\nb/index.m3u8\n",
-        "a/index.m3u8": a, "b/index.m3u8": b}
-    for name, text in (("a", a), ("b", b)):
-        for n in range(text.count("#EXTINF")):
-            files[f"{name}/s{n}.ts"] = TS
-    return files
+    return _ladder([a, b], master_extra, [a_attrs, b_attrs])
+
+
+def _ladder(media: list[str], master_extra: str = "",
+            attrs: list[str] | None = None) -> dict[str, str | bytes]:
+    """A title of one variant per media playlist, named a/, b/, c/ ..., and small segments."""
+    names = "abcdefgh"[:len(media)]
+    master = [f"#EXTM3U\n{master_extra}"]
+    files: dict[str, str | bytes] = {}
+    for n, (name, text) in enumerate(zip(names, media, strict=True)):
+        extra = attrs[n] if attrs else ""
+        master.append(f"#EXT-X-STREAM-INF:BANDWIDTH={100000 * (n + 1)}{extra}\n"
+                      f"{name}/index.m3u8\n")
+        files[f"{name}/index.m3u8"] = text
+        for segment in range(text.count("#EXTINF")):
+            files[f"{name}/s{segment}.ts"] = TS
+    return {"master.m3u8": "".join(master), **files}
 
 
 def _written_type(playlist: Playlist) -> str | None:
@@ -52,38 +60,71 @@ def _vod_like(playlist: Playlist) -> bool:
     return playlist.endlist
 
 
-def _shortfalls(members: list[Member]) -> Iterator[tuple[Member, Member, float, int]]:
-    """Each member with the longest of them, how many seconds shorter it is, and the target
-    duration allowed between the two (the larger of theirs)."""
+def _shortfalls(members: list[Member], *, majority: bool = False
+                ) -> Iterator[tuple[Member, Member, float, int]]:
+    """Each member with the one it is measured against, how many seconds shorter it is
+    (negative: longer), and the target duration allowed between the two (the larger).
+
+    The yardstick is the longest member, or with `majority` the longest of those a strict
+    majority agree with (within the allowance): when two renditions of three agree and the
+    third is longer, it is the odd one, not the two that agree. Without a majority (two
+    renditions, or two pairs) the longest stands, as a cut transcode is the usual fault."""
     if len(members) < 2:
         return
-    longest = max(members, key=lambda m: m.media.total_duration if m.media else 0)
-    assert longest.media is not None
+    longest = max(members, key=_duration)
+    if majority:
+        agreed = [m for m in members
+                  if 2 * sum(_close(m, other) for other in members) > len(members)]
+        longest = max(agreed, key=_duration) if agreed else longest
     for member in members:
-        assert member.media is not None
-        yield (member, longest, longest.media.total_duration - member.media.total_duration,
-               max(member.media.target_duration or 0, longest.media.target_duration or 0))
+        yield (member, longest, _duration(longest) - _duration(member), _allowed(member, longest))
+
+
+def _duration(member: Member) -> float:
+    return member.media.total_duration if member.media is not None else 0.0
+
+
+def _allowed(one: Member, other: Member) -> int:
+    """The difference two renditions may have: one target duration, the larger of theirs."""
+    assert one.media is not None and other.media is not None
+    return max(one.media.target_duration or 0, other.media.target_duration or 0)
+
+
+def _close(one: Member, other: Member) -> bool:
+    return abs(_duration(one) - _duration(other)) <= _allowed(one, other)
 
 
 @rule("HLS040", "variant-duration-mismatch", ERROR, scope="title",
       reference="RFC 8216 6.2.4; Apple HLS 8.3",
       hint="a rendition shorter than the others was cut short: transcode it again",
-      passing=[_title(_media(4, [4, 4, 4]), _media(4, [4, 4, 3.9]))],
-      failing=[_title(_media(4, [4, 4, 4, 4]), _media(4, [4, 4]))])
+      passing=[_title(_media(4, [4, 4, 4]), _media(4, [4, 4, 3.9])),
+               _ladder([_media(4, [4, 4]), _media(4, [4, 4]), _media(4, [4, 4, 3])])],
+      failing=[_title(_media(4, [4, 4, 4, 4]), _media(4, [4, 4])),
+               _ladder([_media(4, [4, 4]), _media(4, [4, 4]), _media(4, [4, 4, 4, 4])])])
 def variant_duration_mismatch(ctx: TitleContext) -> Iterator[Issue]:
     """Finished media playlists of one multivariant playlist that differ in total duration by
-    more than one target duration: a truncated rendition."""
+    more than one target duration: a truncated rendition, or one longer than the others
+    agree on (most renditions agreeing, the one that does not is named)."""
     finished = [m for m in ctx.media if m.media and _vod_like(m.media) and m.media.segments]
-    for member, longest, gap, tolerance in _shortfalls(finished):
-        assert member.media is not None and longest.media is not None
-        if gap > tolerance:
-            yield Issue(
-                f"{member.role} playlist lasts {member.media.total_duration:.3f} s, {gap:.3f} s "
-                f"less than {longest.uri} ({longest.media.total_duration:.3f} s); more than "
-                f"one target duration ({tolerance} s) short: the rendition looks truncated",
-                uri=member.uri, line=member.tag.line,
-                observed=f"{member.media.total_duration:.3f} s",
-                expected=f"{longest.media.total_duration:.3f} s ± {tolerance} s")
+    for member, other, gap, tolerance in _shortfalls(finished, majority=True):
+        assert member.media is not None and other.media is not None
+        if abs(gap) <= tolerance:
+            continue
+        lasts = f"{member.role} playlist lasts {member.media.total_duration:.3f} s"
+        hint = None
+        if gap > 0:
+            message = (f"{lasts}, {gap:.3f} s less than {other.uri} "
+                       f"({other.media.total_duration:.3f} s); more than one target duration "
+                       f"({tolerance} s) short: the rendition looks truncated")
+        else:
+            message = (f"{lasts}, {-gap:.3f} s more than the other renditions agree on "
+                       f"({other.uri}: {other.media.total_duration:.3f} s); more than one "
+                       f"target duration ({tolerance} s) long")
+            hint = ("a rendition longer than the others: compare its EXTINF durations and its "
+                    "segments with the others', and transcode it again")
+        yield Issue(message, uri=member.uri, line=member.tag.line, hint=hint,
+                    observed=f"{member.media.total_duration:.3f} s",
+                    expected=f"{other.media.total_duration:.3f} s ± {tolerance} s")
 
 
 @rule("HLS606", "variant-shorter-than-siblings", WARNING, scope="title",
