@@ -101,3 +101,13 @@ def test_an_absolute_path_that_does_not_exist_is_hinted_as_one_s3_key(cli, tmp_p
     assert run.exit_code == 2
     assert f"or s3://BUCKET/{str(tmp_path).lstrip('/')}/gone/master.m3u8" in run.stderr
     assert "BUCKET//" not in run.stderr
+
+
+@pytest.mark.parametrize("typed", [pytest.param("junit", id="lower"),
+                                   pytest.param("JUnit", id="mixed-case")])
+def test_junit_asked_of_format_is_told_of_the_junit_option(cli, typed: str):
+    run = cli("check", PLAYLIST, "--format", typed)
+    assert run.exit_code == 2
+    assert run.stderr.splitlines()[-1] == (
+        "hint: JUnit XML is a file written beside the report: --junit FILE (with --format "
+        "table, json, github, gitlab or markdown)")

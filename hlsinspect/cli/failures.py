@@ -105,6 +105,9 @@ class Group(TyperGroup):
             command = argv[0] if argv and argv[0] in self.commands else None
             hint = (f"run 'hlsinspect {command} --help' for the options" if command else
                     "run 'hlsinspect --help' for the commands and options")
+            if "'--format'" in message and "'junit'" in message.lower():
+                hint = ("JUnit XML is a file written beside the report: --junit FILE "
+                        "(with --format table, json, github, gitlab or markdown)")
             if command in ("check", "merge"):
                 usage_documents(argv[1:], message, hint)
             print_error(message, hint)
