@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from hlsinspect.render.fit import fitted
 from tests.faulty_title import faulty_title
 
 STATUSES = ["5 errors", "1 error", "1 warning"]
@@ -52,3 +53,25 @@ def test_a_narrow_table_folds_the_playlist_only(cli, monkeypatch, tmp_path: Path
     rows = "".join(line.split("│")[1].strip() for line in table.splitlines()
                    if line.startswith("│"))
     assert "https://cdn.example.com/extra/index.m3u8" in rows
+
+
+def _header(table) -> list[str]:
+    return [str(column.header) for column in table.columns]
+
+
+def test_room_left_by_a_wide_column_takes_back_a_narrower_one():
+    rows = [{"Playlist": "p/index.m3u8", "Narrow": "4", "Wide": "x" * 40, "Status": "ok"}]
+    columns = ["Playlist", "Narrow", "Wide", "Status"]
+    # 12 + 6 + 40 + 6 and the rules: too wide for 60 with both, room for Narrow alone
+    table = fitted("t", columns, rows, 60, ("Narrow", "Wide"))
+    assert _header(table) == ["Playlist", "Narrow", "Status"]
+    assert table.caption.startswith("hidden for width: Wide (")
+
+
+def test_a_column_without_a_value_goes_first_and_stays_hidden():
+    rows = [{"Playlist": "p/index.m3u8", "Useful": "1,000", "Empty": "-", "Status": "ok"},
+            {"Playlist": "q/index.m3u8", "Useful": "2,000", "Status": "ok"}]
+    columns = ["Playlist", "Useful", "Empty", "Status"]
+    assert _header(fitted("t", columns, rows, 80, ("Useful", "Empty"))) == columns
+    narrow = fitted("t", columns, rows, 36, ("Useful", "Empty"))
+    assert _header(narrow) == ["Playlist", "Useful", "Status"]

@@ -15,8 +15,10 @@ _FOLDED = 20
 def fitted(title: str, columns: list[str], rows: Rows, width: int,
            droppable: tuple[str, ...], last: tuple[str, ...] = ()) -> Table:
     """A table of `rows` that fits `width`: drop `droppable` columns, in order, while the
-    table is wider than `width`, then the `last` ones while it would still be wider with the
-    Playlist column folded to _FOLDED. Status and Playlist are never dropped.
+    table is wider than `width` (those with no value in any row first; then take back,
+    most useful first, those the room left allows), then the `last` ones while it would
+    still be wider with the Playlist column folded to _FOLDED. Status and Playlist are never
+    dropped.
 
     Cells never wrap one character at a time; only the Playlist column folds, to what the
     columns shown leave it, so no other cell is ever cut.
@@ -24,15 +26,24 @@ def fitted(title: str, columns: list[str], rows: Rows, width: int,
     def natural(column: str) -> int:
         return max([len(column)] + [len(str(row.get(column, "-"))) for row in rows])
 
-    def needed(playlist: int) -> int:
-        return sum((playlist if c == "Playlist" else natural(c)) + 3 for c in shown) + 1
+    def needed(playlist: int, among: list[str] | None = None) -> int:
+        return sum((playlist if c == "Playlist" else natural(c)) + 3
+                   for c in (shown if among is None else among)) + 1
 
     shown = list(columns)
-    for column in droppable:
+    # a column with no value in any row goes first, whatever its rank
+    empty = [c for c in droppable if all(str(row.get(c, "-")) in ("-", "") for row in rows)]
+    for column in [*empty, *droppable]:
         if needed(natural("Playlist")) <= width:
             break
         if column in shown:
             shown.remove(column)
+    # a wide column dropped may have made room for a narrower, more useful one dropped first
+    for column in reversed(droppable):
+        if column in columns and column not in shown and column not in empty:
+            widened = [c for c in columns if c in shown or c == column]
+            if needed(natural("Playlist"), widened) <= width:
+                shown = widened
     for column in last:
         if needed(min(natural("Playlist"), _FOLDED)) <= width:
             break
