@@ -65,7 +65,14 @@ def _root(
     """Check that HLS output in S3 or on disk is complete and correct."""
 
 
-@app.command(short_help="Inspect playlists and verify every object they reference.")
+_EXIT_CODES = ("Exit codes: 0 no finding at or above --fail-on; 1 at least one; 2 nothing "
+               "could be inspected (a bad option, no such bucket, no credentials, the endpoint "
+               "unreachable, the playlist unreadable, no playlist under the prefix); 130 "
+               "interrupted.")
+
+
+@app.command(short_help="Inspect playlists and verify every object they reference.",
+             epilog=_EXIT_CODES)
 def check(
     ctx: typer.Context,
     targets: Annotated[list[str], typer.Argument(
@@ -185,7 +192,10 @@ def _terminal(color: Color, quiet: bool) -> Any:
     return Terminal(color.value, quiet)
 
 
-@app.command("merge", short_help="Combine the JSON reports of a sharded check into one.")
+@app.command("merge", short_help="Combine the JSON reports of a sharded check into one.",
+             epilog="Exit codes: 0 no finding at or above --fail-on; 1 at least one; 2 "
+                    "nothing could be merged (a bad option, a report unreadable or not "
+                    "hlsinspect's, shards that do not fit together); 130 interrupted.")
 def merge_reports(
     reports: Annotated[list[Path], typer.Argument(
         metavar="REPORT.json", show_default=False,
