@@ -8,11 +8,13 @@ statuses of every length, so each width tests what a real ladder needs.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from hlsinspect.render.fit import fitted
+from tests.conftest import FIXTURES
 from tests.faulty_title import faulty_title
 
 STATUSES = ["5 errors", "1 error", "1 warning"]
@@ -75,3 +77,20 @@ def test_a_column_without_a_value_goes_first_and_stays_hidden():
     assert _header(fitted("t", columns, rows, 80, ("Useful", "Empty"))) == columns
     narrow = fitted("t", columns, rows, 36, ("Useful", "Empty"))
     assert _header(narrow) == ["Playlist", "Useful", "Status"]
+
+
+def test_a_variant_without_a_measured_rate_says_why(cli, monkeypatch, tmp_path: Path):
+    """A missing segment leaves its size, and so the bit rate, unknown: of the variant
+    whose segment it is, and of every variant that plays that audio."""
+    shutil.copytree(FIXTURES / "titles" / "ts-ladder", tmp_path / "t")
+    (tmp_path / "t" / "stream_2" / "seg003.ts").unlink()
+    (tmp_path / "t" / "stream_0" / "seg000.ts").unlink()
+    monkeypatch.setenv("COLUMNS", "250")
+    lines = cli("check", str(tmp_path / "t" / "master.m3u8")).stdout.splitlines()
+    header = [cell.strip() for cell in next(x for x in lines if x.startswith("┃")).split("┃")]
+    at, of = header.index("Playlist"), header.index("Measured")
+    measured = {line.split("│")[at].strip(): line.split("│")[of].strip()
+                for line in lines if line.startswith("│")}
+    assert measured == {"stream_0/index.m3u8": "- (segment missing)",
+                        "stream_1/index.m3u8": "- (audio segment missing)",
+                        "stream_2/index.m3u8": "-"}

@@ -18,7 +18,7 @@ from rich.text import Text
 from hlsinspect.probe_report import ProbeReport
 from hlsinspect.render.fit import Rows, fitted
 from hlsinspect.render.visible import visible_report
-from hlsinspect.report import Finding, PlaylistReport, Report, Severity
+from hlsinspect.report import Finding, PlaylistReport, Report, Severity, Variant
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _HEADING = {Severity.ERROR: "Errors", Severity.WARNING: "Warnings", Severity.INFO: "Info"}
@@ -136,7 +136,8 @@ def ladder_rows(master: PlaylistReport, children: dict[str, PlaylistReport],
     for v in master.variants:
         entries.append(("iframe" if v.iframe else "variant", v.uri, v.line, {
             "Bandwidth": _number(v.bandwidth), "Avg bw": _number(v.average_bandwidth),
-            "Measured": _measured(v.measured_bandwidth, v.measured_average_bandwidth),
+            "Measured": _measured(v.measured_bandwidth, v.measured_average_bandwidth,
+                                  _unmeasured(master, v, children)),
             "Resolution": _short(v.resolution), "Codecs": _short(v.codecs),
             "FPS": _short(v.frame_rate), "GROUP-ID": ", ".join(v.groups) or "-"}))
     listed: set[tuple[str | None, str | None]] = set()
@@ -201,10 +202,27 @@ def _probed(probe: ProbeReport) -> str:
     return f"{clock(probe.measured_duration)} {','.join(probe.codecs)}".strip()
 
 
-def _measured(peak: int | None, average: int | None) -> str:
+def _measured(peak: int | None, average: int | None, why: str = "") -> str:
     """Measured peak / average bit rate, from the verified segment sizes ("-" while a
-    segment's size is unknown: missing, unverified, or a gap)."""
-    return "-" if peak is None or average is None else f"{peak:,} / {average:,}"
+    segment's size is unknown: missing, unverified, or a gap; with why, when known)."""
+    if peak is None or average is None:
+        return f"- ({why})" if why else "-"
+    return f"{peak:,} / {average:,}"
+
+
+def _unmeasured(master: PlaylistReport, variant: Variant,
+                children: dict[str, PlaylistReport]) -> str:
+    """Why a variant has no measured bit rate, when an object it, or a rendition it plays
+    with, references is missing or unverified: a size is unknown, so is the rate."""
+    named = [("", variant.uri), *((f"{(r.type or '').lower()} ", r.uri)
+                                   for r in master.renditions
+                                   if r.group_id in variant.groups and r.uri is not None)]
+    for state in ("missing", "unknown"):
+        for kind, uri in named:
+            child = children.get(uri or "")
+            if child is not None and child.objects and getattr(child.objects, state):
+                return f"{kind}segment {'missing' if state == 'missing' else 'unverified'}"
+    return ""
 
 
 def _findings(findings: list[Finding]) -> list[RenderableType]:
