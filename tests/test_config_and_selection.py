@@ -129,3 +129,11 @@ def test_rules_command_lists_profile_scope_and_reference(cli):
     assert [r["code"] for r in listed] == sorted(r["code"] for r in listed)
     table = cli("rules").stdout
     assert "HLS010" in table and "segment-missing" in table
+
+
+def test_rules_piped_put_each_rule_on_a_line_of_its_own_for_grep(cli):
+    """`hlsinspect rules | grep NAME` finds the rule's own line: code, name, severity."""
+    lines = cli("rules").stdout.splitlines()
+    for item in json.loads(cli("rules", "--format", "json").stdout):
+        head = f"{item['code']} {item['name']}  {item['severity']}, {item['profile']}, "
+        assert sum(line.startswith(head) for line in lines) == 1, item["name"]

@@ -97,4 +97,5 @@ def rules(
     from hlsinspect.render.terminal import console, emit
 
     out = console(sys.stdout)
-    emit(out, render_rules(listed, out.width))
+    # piped (`rules | grep NAME`), a rule's code, name and severity share one line: the list
+    emit(out, render_rules(listed, out.width if out.is_terminal else 0))
