@@ -9,6 +9,7 @@ listing of the bucket then tells which of the causes of a 403 it is.
 
 from __future__ import annotations
 
+import functools
 import io
 import threading
 from collections.abc import Iterator
@@ -80,7 +81,7 @@ class S3Storage:
                     self._client = _make_client(*self._options, self.policy)
         return self._client
 
-    @property
+    @functools.cached_property
     def endpoints(self) -> tuple[Endpoint, ...]:
         """Where this bucket's own http(s) URIs point: the client's endpoint."""
         endpoint = Endpoint.parse(self.client.meta.endpoint_url)
