@@ -111,7 +111,9 @@ def extinf_exceeds_target_duration(ctx: PlaylistContext) -> Iterator[Issue]:
     if target is None:
         return
     for segment in ctx.segments:
-        if segment.extinf is None or segment.duration is None or segment.duration <= target - 1:
+        # below target + 0.4 no duration rounds above the target: only the rest is read
+        # again as written (a title's every segment otherwise, at 2 ms a playlist)
+        if segment.extinf is None or segment.duration is None or segment.duration < target + 0.4:
             continue
         written = _written_duration(extinf_parts(segment.extinf.value)[0])
         if written is None:

@@ -111,6 +111,8 @@ def _references(tag: Tag) -> Iterator[str]:
 def variable_undefined(ctx: PlaylistContext) -> Iterator[Issue]:
     """A {$name} reference in a URI line, a quoted-string or a hexadecimal-sequence with no
     EXT-X-DEFINE for the name above it: clients must fail to parse the playlist."""
+    if "{$" not in ctx.playlist.text:
+        return  # no reference at all: most playlists, not worth a walk over every line
     known: set[str] = set()
     for entry in ctx.lines.entries:
         names = (_REFERENCE.findall(entry.uri) if isinstance(entry, UriLine)
