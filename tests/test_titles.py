@@ -333,7 +333,7 @@ def test_discontinuity_counts_must_agree(cli, title_of):
     assert run.exit_code == 0
     [finding] = [f for f in run.json["findings"] if f["severity"] != "info"]
     assert (finding["name"], finding["severity"]) == ("discontinuity-mismatch", "warning")
-    assert "HLS/1M/sample.m3u8: 1 (sequence 0)" in finding["message"]
+    assert "HLS/1M/sample.m3u8: 0 to 1 from segment 0" in finding["message"]
     assert check(cli, title, "HLS/sample.m3u8", "--fail-on", "warning").exit_code == 1
 
 

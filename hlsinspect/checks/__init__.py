@@ -13,6 +13,7 @@ from hlsinspect.checks import (  # noqa: F401  (imported to register their rules
     deltaupdates,
     encryption,
     groups,
+    live,
     llprofile,
     loading,
     lowlatency,

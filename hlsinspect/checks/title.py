@@ -8,9 +8,11 @@ server control and dates; and each variant's BANDWIDTH must cover what its segme
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
 from hlsinspect.checks.context import Member, TitleContext
 from hlsinspect.checks.registry import ERROR, WARNING, Issue, rule
+from hlsinspect.checks.windows import date_ranges, discontinuities, overlaps, span
 from hlsinspect.playlists import Playlist
 
 TS = b"\x47" + b"\x00" * 187
@@ -26,6 +28,25 @@ def _media(target: int, durations: list[float], *, vod: bool = True, extra: str 
     for n, duration in enumerate(durations):
         lines += [f"#EXTINF:{duration},", f"{prefix}s{n}.ts"]
     return "\n".join([*lines, "#EXT-X-ENDLIST", ""])
+
+
+def _live(sequence: int, count: int, head: str = "", at: dict[int, str] | None = None) -> str:
+    """A live window of `count` 6-second segments from media sequence `sequence`, with
+    `at[n]` written above segment n."""
+    lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:6",
+             f"#EXT-X-MEDIA-SEQUENCE:{sequence}", *([head] if head else [])]
+    for n in range(count):
+        lines += [*([at[n]] if at and n in at else []), "#EXTINF:6.000,", f"s{n}.ts"]
+    return "\n".join([*lines, ""])
+
+
+def _pdt(seconds: int) -> str:
+    return f"#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:{seconds // 60:02d}:{seconds % 60:02d}.000Z"
+
+
+def _ad(ident: str, seconds: int) -> str:
+    return (f'#EXT-X-DATERANGE:ID="{ident}",START-DATE="2026-01-01T00:{seconds // 60:02d}:'
+            f'{seconds % 60:02d}.000Z",DURATION=3.000')
 
 
 def _title(a: str, b: str, master_extra: str = "", a_attrs: str = "",
@@ -197,24 +218,34 @@ def playlist_type_mismatch(ctx: TitleContext) -> Iterator[Issue]:
 @rule("HLS043", "discontinuity-mismatch", WARNING, scope="title",
       reference="RFC 8216 6.2.4; Apple HLS 8.15",
       hint="put the discontinuities at the same points in every rendition",
-      passing=[_title(_media(4, [4, 4]), _media(4, [4, 4]))],
+      passing=[_title(_media(4, [4, 4]), _media(4, [4, 4])),
+               # live windows a moment apart: the second has dropped the discontinuity
+               _title(_live(0, 6, "#EXT-X-DISCONTINUITY-SEQUENCE:0",
+                            {3: "#EXT-X-DISCONTINUITY"}),
+                      _live(3, 4, "#EXT-X-DISCONTINUITY-SEQUENCE:1"))],
       failing=[_title(_media(4, [4, 4]), _media(4, [4, 4]).replace(
-          "#EXTINF:4,\ns1", "#EXT-X-DISCONTINUITY\n#EXTINF:4,\ns1"))])
+          "#EXTINF:4,\ns1", "#EXT-X-DISCONTINUITY\n#EXTINF:4,\ns1")),
+               _title(_live(0, 6, "#EXT-X-DISCONTINUITY-SEQUENCE:0",
+                            {3: "#EXT-X-DISCONTINUITY"}),
+                      _live(3, 4, "#EXT-X-DISCONTINUITY-SEQUENCE:0"))])
 def discontinuity_mismatch(ctx: TitleContext) -> Iterator[Issue]:
-    """Media playlists of one title with different numbers of EXT-X-DISCONTINUITY tags or
-    different EXT-X-DISCONTINUITY-SEQUENCE values (subtitles aside)."""
-    counts = {}
+    """Media playlists of one title (subtitles aside) whose segments in common would have
+    different discontinuity sequence numbers: a different count of EXT-X-DISCONTINUITY
+    tags, or a different EXT-X-DISCONTINUITY-SEQUENCE where both start at one segment.
+    Live windows that start at different segments are compared at their newest segment."""
+    marks = {}
     for member in ctx.media:
         if member.role == "subtitles" or member.media is None:
             continue
-        tag = member.media.lines.first("EXT-X-DISCONTINUITY-SEQUENCE")
-        counts[member.uri] = (len(member.media.lines.all("EXT-X-DISCONTINUITY")),
-                              (tag.value or "0").strip() if tag else "0")
-    if len(set(counts.values())) < 2:
+        found = discontinuities(member.media)
+        if found is not None:
+            marks[member.uri] = found
+    if all(a.agrees(b) for a in marks.values() for b in marks.values()):
         return
-    listing = ", ".join(f"{uri}: {n} (sequence {seq})" for uri, (n, seq) in counts.items())
-    yield Issue("media playlists disagree on EXT-X-DISCONTINUITY count or "
-                f"EXT-X-DISCONTINUITY-SEQUENCE ({listing})")
+    listing = ", ".join(f"{uri}: {m.first} to {m.last} from segment {m.first_sequence}"
+                        for uri, m in marks.items())
+    yield Issue("media playlists disagree on their segments' discontinuity sequence numbers "
+                f"({listing})")
 
 
 @rule("HLS600", "iframe-playlist-not-iframes-only", ERROR, scope="title",
@@ -279,23 +310,46 @@ def program_date_time_inconsistent(ctx: TitleContext) -> Iterator[Issue]:
 
 
 @rule("HLS605", "daterange-inconsistent", ERROR, scope="title",
-      reference="RFC 8216bis 6.2.4",
+      reference="RFC 8216bis 6.2.1, 6.2.4",
       hint="every playlist that carries date ranges carries the same set (same IDs)",
-      passing=[_title(_media(4, [4]), _media(4, [4]))],
+      passing=[_title(_media(4, [4]), _media(4, [4])),
+               # live: the second window starts after ad1 ended, so it has dropped it
+               _title(_live(0, 6, _pdt(0), {0: _ad("ad1", 0), 5: _ad("ad2", 30)}),
+                      _live(1, 6, _pdt(6), {4: _ad("ad2", 30)}))],
       failing=[_title(
           _media(4, [4], extra='#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:00Z\n'
                  '#EXT-X-DATERANGE:ID="ad1",START-DATE="2026-01-01T00:00:01Z"'),
           _media(4, [4], extra='#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:00Z\n'
-                 '#EXT-X-DATERANGE:ID="ad2",START-DATE="2026-01-01T00:00:01Z"'))])
+                 '#EXT-X-DATERANGE:ID="ad2",START-DATE="2026-01-01T00:00:01Z"')),
+               _title(_live(0, 6, _pdt(0), {0: _ad("ad1", 3), 5: _ad("ad2", 30)}),
+                      _live(0, 6, _pdt(0), {5: _ad("ad2", 30)}))])
 def daterange_inconsistent(ctx: TitleContext) -> Iterator[Issue]:
-    """Media playlists of one title that carry date ranges but not the same ones (by ID)."""
-    sets = {}
+    """Media playlists of one title that carry date ranges but not the same ones (by ID).
+    A live playlist need only carry those that map to its own segments: each rendition
+    drops a date range once its window has passed it."""
+    carried: dict[str, tuple[Member, frozenset[str]]] = {}
+    ranges: dict[str, tuple[datetime, datetime] | None] = {}
     for member in ctx.media:
         if member.media is None or member.role == "iframe":
             continue
-        ids = {t.attr("ID") or "" for t in member.media.lines.all("EXT-X-DATERANGE")}
-        if ids:
-            sets[member.uri] = frozenset(ids)
-    if len(set(sets.values())) > 1:
-        listing = "; ".join(f"{uri}: {', '.join(sorted(ids))}" for uri, ids in sets.items())
+        found = date_ranges(member.media)
+        if found:
+            carried[member.uri] = (member, frozenset(found))
+            for ident, moments in found.items():
+                ranges[ident] = ranges.get(ident) or moments
+    if len({ids for _, ids in carried.values()}) < 2:
+        return
+    if all(m.media is not None and m.media.endlist for m, _ in carried.values()):
+        listing = "; ".join(f"{uri}: {', '.join(sorted(ids))}"
+                            for uri, (_, ids) in carried.items())
         yield Issue(f"the media playlists carry different date ranges ({listing})")
+        return
+    for uri, (member, ids) in carried.items():
+        assert member.media is not None
+        window = span(member.media)
+        lacking = sorted(ident for ident, moments in ranges.items()
+                         if ident not in ids and moments is not None and window is not None
+                         and overlaps(moments, window))
+        if lacking:
+            yield Issue(f"the live playlist lacks date ranges other media playlists carry, "
+                        f"though they map to its segments: {', '.join(lacking)}", uri=uri)
