@@ -282,11 +282,13 @@ def attribute_unknown(ctx: PlaylistContext) -> Iterator[Issue]:
 
 @rule("HLS107", "line-whitespace", ERROR, scope="line", reference="RFC 8216 4.1",
       hint="remove the spaces or tabs before and after the line's content",
-      passing=[VOD + SEGMENT + END],
-      failing=[VOD + "#EXTINF:9.009,\nsegment0.ts  \n" + END])
+      passing=[VOD + SEGMENT + END, VOD + "# made by the packager  \n" + SEGMENT + END],
+      failing=[VOD + "#EXTINF:9.009,\nsegment0.ts  \n" + END,
+               VOD + "#EXT-X-PROGRAM-DATE-TIME:2026-01-01T00:00:00Z \n" + SEGMENT + END])
 def line_whitespace(ctx: PlaylistContext) -> Iterator[Issue]:
     """White space before or after a line's content. RFC 8216 4.1 forbids it, which makes
-    the playlist invalid; most clients strip it, some take it into a URI."""
+    the playlist invalid; most clients strip it, some take it into a URI. The end of an
+    EXTINF title and of a comment is free text, and may be white space."""
     for number in ctx.lines.padded[:20]:
         yield Issue("white space before or after the line's content", line=number,
                     observed=repr(ctx.lines.text[number - 1][:60]))

@@ -97,8 +97,11 @@ def read_lines(text: str) -> Lines:
         content = line.strip()
         if not content:
             continue
-        # an EXTINF title is "the remainder of the line": white space there is its own
-        if content != line and (line[0].isspace() or not content.startswith("#EXTINF:")):
+        # an EXTINF title is "the remainder of the line", and a comment's text is free:
+        # white space ending either is its own
+        free = content.startswith("#EXTINF:") or (content.startswith("#")
+                                                   and not content.startswith("#EXT"))
+        if content != line and (line[0].isspace() or not free):
             lines.padded.append(number)
         if content.startswith("#EXT"):
             name, colon, value = content[1:].partition(":")
