@@ -14,6 +14,7 @@ from datetime import datetime
 from hlsinspect.checks.context import PlaylistContext
 from hlsinspect.checks.media_support import has_scheme, is_delta_update, media
 from hlsinspect.checks.registry import ERROR, Issue, rule
+from hlsinspect.playlists import Playlist
 from hlsinspect.syntax.attributes import as_date_time, as_float, later
 from hlsinspect.syntax.lines import Tag
 
@@ -72,8 +73,13 @@ def shown(moment: datetime) -> str:
 
 def date_ranges(ctx: PlaylistContext) -> list[DateRange]:
     """Every date range of the playlist, in order of first appearance."""
+    return ranges_in(ctx.playlist)
+
+
+def ranges_in(playlist: Playlist) -> list[DateRange]:
+    """`date_ranges` of a playlist outside a rule's context (a title's members)."""
     found: dict[str, DateRange] = {}
-    for tag in ctx.tags("EXT-X-DATERANGE"):
+    for tag in playlist.lines.all("EXT-X-DATERANGE"):
         ident = tag.attr("ID") or ""
         found.setdefault(ident, DateRange(ident, [])).tags.append(tag)
     return list(found.values())

@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from hlsinspect.checks.dateranges import ranges_in
 from hlsinspect.playlists import Playlist
-from hlsinspect.syntax.attributes import as_date_time, as_float, later
+from hlsinspect.syntax.attributes import as_date_time, later
 
 
 @dataclass(frozen=True)
@@ -65,19 +66,8 @@ def span(playlist: Playlist) -> tuple[datetime, datetime] | None:
 def date_ranges(playlist: Playlist) -> dict[str, tuple[datetime, datetime] | None]:
     """Each EXT-X-DATERANGE ID with its start and end (the start again when it has no
     END-DATE or DURATION); None when its START-DATE cannot be read."""
-    found: dict[str, tuple[datetime, datetime] | None] = {}
-    for tag in playlist.lines.all("EXT-X-DATERANGE"):
-        ident = tag.attr("ID") or ""
-        start = as_date_time(tag.attr("START-DATE"))
-        if start is None:
-            found.setdefault(ident, None)
-            continue
-        end = as_date_time(tag.attr("END-DATE"))
-        duration = as_float(tag.attr("DURATION"))
-        if end is None and duration is not None:
-            end = later(start, duration)
-        found[ident] = (start, max(end or start, start))
-    return found
+    return {item.ident: (item.start, max(item.end or item.start, item.start))
+            if item.start is not None else None for item in ranges_in(playlist)}
 
 
 def overlaps(moments: tuple[datetime, datetime], window: tuple[datetime, datetime]) -> bool:
