@@ -21,7 +21,7 @@ from hlsinspect.report import Finding, Report
 from hlsinspect.settings import Settings, Shard, VerifySettings
 from hlsinspect.storage.base import StorageError
 from hlsinspect.storage.factory import S3Options, Stores
-from hlsinspect.uri.urls import redact
+from hlsinspect.uri.redact import redact
 
 _DEFAULT_S3 = S3Options()
 _DEFAULT_SETTINGS = Settings()

@@ -22,7 +22,8 @@ from hlsinspect.uri.keys import (
     s3_reference,
     scheme_of,
 )
-from hlsinspect.uri.urls import http_key, origin_of, redact, split_url, url_path
+from hlsinspect.uri.redact import redact
+from hlsinspect.uri.urls import http_key, origin_of, split_url, url_path
 
 TargetMode = Literal["playlist", "prefix", "auto"]
 _BUCKET = re.compile(r"^[A-Za-z0-9._-]{1,255}$")

@@ -152,10 +152,12 @@ def decode(data: bytes) -> tuple[str, list[tuple[str, int]]]:
     first = next((n for n, line in enumerate(lines, 1) if line.strip()), 1)
     head = lines[first - 1].strip()
     if head != "#EXTM3U":
-        shown = head[:40] + ("..." if len(head) > 40 else "")
-        what = " (this looks like HTML)" if head.lower().startswith("<") else ""
         if not head.startswith("#EXTM3U"):
-            raise ParseFailure(f"the first line must be #EXTM3U, found {shown!r}{what}", first)
+            # not a playlist: nothing of it is quoted, since it may be anything at all (a
+            # credentials file, a signed error page) and the report ends up in CI logs
+            raise ParseFailure(f"the first line must be #EXTM3U: this is not a playlist"
+                               f"{_looks_like(head)}", first)
+        shown = head[:40] + ("..." if len(head) > 40 else "")
         problems.append((f"the first line must be exactly #EXTM3U, found {shown!r}", first))
     elif first != 1 or lines[0][:1].isspace():
         problems.append(("#EXTM3U must be the very first line, with nothing before it", first))
@@ -171,6 +173,16 @@ def decode(data: bytes) -> tuple[str, list[tuple[str, int]]]:
         if len(problems) > 20:
             break
     return text, problems
+
+
+def _looks_like(head: str) -> str:
+    """What a first line that is no playlist's says the file is, named not quoted."""
+    start = head.lstrip()[:1]
+    if start == "<":
+        return " (this looks like HTML or XML)"
+    if start in ("{", "["):
+        return " (this looks like JSON)"
+    return ""
 
 
 _NAMES = {"\t": "a TAB (U+0009)", "\x00": "a NUL byte (U+0000)", "\x0b": "a vertical tab (U+000B)",

@@ -6,13 +6,17 @@
 from __future__ import annotations
 
 import enum
+import functools
 import sys
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from typing import Any, TypeVar
 
 from hlsinspect.probe_report import ProbeReport
 from hlsinspect.uri.keys import is_playlist_key
+from hlsinspect.uri.redact import redact
+
+T = TypeVar("T")
 
 SCHEMA_VERSION = 1
 
@@ -30,6 +34,58 @@ def shared(text: str | None) -> str | None:
     a finding's message): a bucket-wide audit keeps every title's facts and findings, and
     at a million objects the copies were a third of them."""
     return sys.intern(text) if text is not None else None
+
+
+_SCALARS = frozenset({int, float, bool, type(None)})
+
+
+@functools.cache
+def _init_fields(cls: type) -> tuple[str, ...] | None:
+    """The members a dataclass is made from (not those it computes, like a summary); None
+    for what is not a dataclass."""
+    if not is_dataclass(cls):
+        return None
+    return tuple(f.name for f in fields(cls) if f.init)
+
+
+def with_texts(value: T, change: Callable[[str], str]) -> T:
+    """`value` (a report's dataclass, a tuple of them, a string) with `change` applied to
+    every string in it: the very objects where nothing changed, copies where something did,
+    so a report whose texts need nothing costs no copy. Each distinct text is changed once
+    (a report repeats its URIs and messages many times), and the walk keeps to a few type
+    tests per member: it runs over every finding of a bucket-wide audit."""
+    memo: dict[str, str] = {}
+
+    def text(old: str) -> str:
+        changed = change(old)
+        new = memo[old] = old if changed == old else changed
+        return new
+
+    def walk(item: Any) -> Any:
+        kind: type = type(item)
+        if kind is str:
+            return memo.get(item) or text(item)
+        if kind is tuple:
+            items = tuple([walk(each) for each in item])
+            return item if all(a is b for a, b in zip(items, item, strict=True)) else items
+        names = _init_fields(kind)
+        if names is None:
+            return item  # a number, an enum member, None
+        changed = {}
+        for name in names:
+            old = getattr(item, name)
+            if type(old) is str:
+                new = memo.get(old) or text(old)
+            elif type(old) in _SCALARS or isinstance(old, enum.Enum):
+                continue
+            else:
+                new = walk(old)
+            if new is not old:
+                changed[name] = new
+        return replace(item, **changed) if changed else item
+
+    result: T = walk(value)
+    return result
 
 
 class Severity(str, enum.Enum):
@@ -306,7 +362,10 @@ class ErrorInfo:
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    """Everything one `check` run found; `ok` follows the `--fail-on` threshold."""
+    """Everything one `check` run found; `ok` follows the `--fail-on` threshold.
+
+    Its texts hold no credential: each is `redact`ed when the report is made (see
+    uri/redact.py), so no renderer can print one."""
 
     version: str
     targets: tuple[str, ...]
@@ -321,6 +380,10 @@ class Report:
     summary: Summary = field(init=False)
 
     def __post_init__(self) -> None:
+        # no credential is ever shown: every text of a report is redacted when it is made,
+        # whoever made it (a run, an error, a merge of older reports)
+        for name in ("targets", "playlists", "findings", "error"):
+            object.__setattr__(self, name, with_texts(getattr(self, name), redact))
         counts = {s: 0 for s in Severity}
         for finding in self.findings:
             counts[finding.severity] += 1

@@ -250,7 +250,7 @@ def test_endpoint_credentials_are_not_echoed(cli):
               "--endpoint-url", "http://user:hunter2@127.0.0.1:9")
     assert run.exit_code == 2
     assert "hunter2" not in run.stderr
-    assert "***@127.0.0.1:9" in run.stderr
+    assert "http://REDACTED@127.0.0.1:9" in run.stderr
 
 
 def test_deeply_nested_multivariant_playlists_stop(cli, tmp_path: Path):

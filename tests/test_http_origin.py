@@ -174,7 +174,7 @@ def test_credentials_in_a_target_url_are_refused_and_never_printed(cli):
     assert run.exit_code == 2
     assert "credentials in the URL are not supported" in run.stderr
     assert "hunter2" not in run.stdout + run.stderr
-    assert run.json["targets"] == ["https://***@cdn.example.com/x.m3u8"]
+    assert run.json["targets"] == ["https://REDACTED@cdn.example.com/x.m3u8"]
 
 
 def test_show_prints_the_playlist(cli, origin: Origin, site: Path):

@@ -143,7 +143,7 @@ def check(
     from hlsinspect.engine import S3Options, Settings, inspect
     from hlsinspect.locations import parse_maps
     from hlsinspect.settings import ProbeSettings, Shard, VerifySettings
-    from hlsinspect.uri.urls import redact
+    from hlsinspect.uri.redact import redact
 
     options = FromFile(ctx)
 

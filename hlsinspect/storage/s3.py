@@ -35,8 +35,8 @@ from hlsinspect.uri.keys import (
     s3_reference,
     scheme_of,
 )
+from hlsinspect.uri.redact import redact
 from hlsinspect.uri.s3_urls import Endpoint, locate
-from hlsinspect.uri.urls import redact
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -1,4 +1,4 @@
-"""http(s) URLs as an HTTP origin sees them: origins, normalised paths, and redaction.
+"""http(s) URLs as an HTTP origin sees them: origins and normalised paths.
 
 An origin's keys stay percent-encoded: to a web server `%2F` is not `/` and `%FF` is a fine
 byte, so only what RFC 3986 calls equivalent is normalised (dot segments, with `%2e` counting
@@ -70,14 +70,3 @@ def split_url(url: str) -> SplitResult | None:
     if parts.scheme.lower() not in DEFAULT_PORTS or not parts.hostname:
         return None
     return parts
-
-
-def redact(text: str) -> str:
-    """`text` without any user:password@ a URL in it carries, so none is ever printed."""
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return text
-    if "@" not in parts.netloc or not parts.scheme:
-        return text
-    return parts._replace(netloc="***@" + parts.netloc.rpartition("@")[2]).geturl()
