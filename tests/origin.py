@@ -25,7 +25,8 @@ class Origin(LoopbackServer):
     def __init__(self, root: Path, *, head_status: int | None = None,
                  redirects: dict[str, str] | None = None,
                  stall: Callable[[str, str], bool] | None = None,
-                 get_status: dict[str, int] | None = None) -> None:
+                 get_status: dict[str, int] | None = None,
+                 reasons: dict[int, str] | None = None) -> None:
         self.root = root
         self.head_status = head_status
         """Answer every HEAD with this status (405: "method not allowed") when set."""
@@ -36,6 +37,8 @@ class Origin(LoopbackServer):
         self.get_status = get_status or {}
         """Path -> status answered to GET only (a GET denied where HEAD passes, as a CDN's
         token check may)."""
+        self.reasons = reasons or {}
+        """Status -> the reason phrase of its status line, when not the standard one."""
         self.requests: list[tuple[str, str]] = []
         self.arrived = threading.Event()
         super().__init__(self._handler())
@@ -91,7 +94,7 @@ class Origin(LoopbackServer):
 
             def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
                       ) -> None:
-                self.send_response(status)
+                self.send_response(status, origin.reasons.get(status))
                 for name, value in (headers or {}).items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(body)))

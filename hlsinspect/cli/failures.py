@@ -23,9 +23,15 @@ T = TypeVar("T")
 
 
 def print_error(message: str, hint: str | None) -> None:
-    typer.echo(f"hlsinspect: error: {message}", err=True)
+    """`hlsinspect: error: MESSAGE` and `hint: HINT` on stderr, each one line: credentials
+    redacted, control characters escaped and no CI command in it, since the message may
+    quote a URI, a key or an origin's reason phrase (render/visible.py)."""
+    from hlsinspect.render.visible import visible
+    from hlsinspect.uri.redact import redact
+
+    typer.echo(f"hlsinspect: error: {visible(redact(message))}", err=True)
     if hint:
-        typer.echo(f"hint: {hint}", err=True)
+        typer.echo(f"hint: {visible(redact(hint))}", err=True)
 
 
 def _option(args: list[str], *names: str) -> str | None:

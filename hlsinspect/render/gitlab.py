@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from hlsinspect.render.places import place
+from hlsinspect.render.visible import inert_json
 from hlsinspect.report import Finding, Report, Severity
 
 SEVERITY = {Severity.ERROR: "critical", Severity.WARNING: "major", Severity.INFO: "info"}
@@ -71,4 +72,4 @@ def issues(report: Report, root: Path) -> list[dict[str, Any]]:
 
 
 def gitlab_chunks(report: Report, root: Path) -> Iterator[str]:
-    yield json.dumps(issues(report, root), indent=2) + "\n"
+    yield inert_json(json.dumps(issues(report, root), indent=2)) + "\n"

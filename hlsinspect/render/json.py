@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from hlsinspect.render.visible import inert_json
 from hlsinspect.report import ErrorInfo, Report, Severity
 from hlsinspect.version import __version__
 
@@ -51,7 +52,8 @@ _ENCODER = json.JSONEncoder(indent=2, allow_nan=False)
 
 
 def _encode(value: Any, newline: str = "\n") -> str:
-    return _ENCODER.encode(value).replace("\n", newline)
+    """`value` as JSON indented to its depth, no runner command in it (`inert_json`)."""
+    return inert_json(_ENCODER.encode(value).replace("\n", newline))
 
 
 def error_report(targets: list[str], kind: str, message: str, hint: str | None,

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from hlsinspect.render.places import place
-from hlsinspect.render.visible import visible_report
+from hlsinspect.render.visible import inert_lines, visible_report
 from hlsinspect.report import Finding, Report
 
 ROWS_SHOWN = 500
@@ -88,7 +88,13 @@ def _finding_row(f: Finding, root: Path) -> list[str]:
 
 
 def markdown_chunks(report: Report, root: Path) -> Iterator[str]:
-    """The document; a run that inspected nothing (exit code 2) is its error and hint."""
+    """The document, in whole lines none of which starts with `::`; a run that inspected
+    nothing (exit code 2) is its error and hint."""
+    for chunk in _chunks(report, root):
+        yield inert_lines(chunk)
+
+
+def _chunks(report: Report, root: Path) -> Iterator[str]:
     report = visible_report(report)  # keys with control characters break no row or line
     yield "## hlsinspect\n\n"
     if report.error is not None:

@@ -16,6 +16,8 @@ from typing import Literal, TextIO
 
 from rich.console import Console, RenderableType
 
+from hlsinspect.render.visible import inert_lines
+
 ColorChoice = Literal["auto", "always", "never"]
 
 _TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
@@ -60,8 +62,9 @@ def console(stream: TextIO, width: int | None = None, color: ColorChoice = "auto
 
 
 def emit(target: Console, renderable: RenderableType) -> None:
-    """Print `renderable` on `target`, every line stripped of trailing blanks."""
+    """Print `renderable` on `target`, every line stripped of trailing blanks, and none
+    starting with `::`, whatever wrapping put there (see render/visible.py)."""
     with target.capture() as captured:
         target.print(renderable)
-    target.file.write(_TRAILING.sub(r"\1", captured.get()))
+    target.file.write(inert_lines(_TRAILING.sub(r"\1", captured.get())))
     target.file.flush()

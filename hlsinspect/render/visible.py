@@ -1,26 +1,46 @@
-"""Text from keys made visible: control characters escaped before any text output shows them.
+"""Text from keys made visible: control characters escaped, CI commands made inert, before
+any text output shows them.
 
-A key, a file name or a URI is data an uploader chose, and it reaches every renderer: a
-newline in it would forge a line of the table or a second GitHub workflow command, an ESC
-would send the terminal an ANSI sequence, and XML 1.0 cannot hold C0 controls, U+FFFE/FFFF
-or the lone surrogates that stand for undecodable bytes. Every text renderer (table, --quiet,
-github, markdown, JUnit) draws a copy of the report made by `visible_report`, in which each
-such character is written as Python writes it in a string literal (`\\n`, `\\x1b`, `\\udcff`).
-The JSON formats need none of this: JSON escapes them itself and keeps the data exact.
+A key, a file name, a URI or an origin's reason phrase is data someone else chose, and it
+reaches every renderer and error line: a newline in it would forge a line of the table or a
+second GitHub workflow command, an ESC or a BEL would send the terminal an ANSI or OSC
+sequence, a bidi override would show text in another order than it is, and XML 1.0 cannot
+hold C0 controls, U+FFFE/FFFF or the lone surrogates that stand for undecodable bytes. Every
+text renderer (table, --quiet, github, markdown, JUnit) draws a copy of the report made by
+`visible_report`, and the CLI's error lines pass through `visible`, in which each such
+character is written as Python writes it in a string literal (`\\n`, `\\x1b`, `\\u202e`).
+
+CI runners also read commands in the log itself. GitHub's runner takes a line that starts
+with `::` (after blanks) as a workflow command, and `##[` anywhere in a line as an old-style
+one (`##[set-output ...]`, `##[add-mask]`); Azure Pipelines takes `##vso[`. So `visible`
+writes the second `#` of `##[` and `##vso[` as `\\x23`. A `::` cannot be escaped that way
+in the text alone, since wrapping decides which text starts a line (a table cell's folded
+continuation, a message's second line, two values joined with `:`), and `::` is common in
+honest text (IPv6 addresses); so `inert_lines` looks at the lines as written, and writes the
+second colon of a `::` that starts one as `\\x3a`. The table, markdown and stderr go through
+it; hlsinspect writes no such line of its own there.
+
+The JSON formats need none of the escaping of characters: JSON escapes them itself and
+keeps the data exact. `inert_json` still writes the `#` of `##[` as `\\u0023`, which any
+JSON reader decodes back, so a JSON document printed in a CI log carries no command either.
 """
 
 from __future__ import annotations
 
-import enum
-import functools
 import re
-from dataclasses import fields, is_dataclass, replace
-from typing import Any, TypeVar
+from typing import TypeVar
+
+from hlsinspect.report import with_texts
 
 T = TypeVar("T")
 
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069"
+                        "\ud800-\udfff\ufffe\uffff]|(?<=#)#(?=\\[|(?i:vso)\\[)")
+"""Controls (C0, DEL, C1), bidi marks and overrides, line and paragraph separators, lone
+surrogates, non-characters; and the second `#` of a runner command's `##[` or `##vso[`."""
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+_COMMAND_LINE = re.compile(r"^((?:\s|\x1b\[[0-9;]*m)*:):", re.MULTILINE)
+"""A line that starts with `::` once blanks and colour escapes are skipped."""
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -31,44 +51,28 @@ def _escape(match: re.Match[str]) -> str:
 
 
 def visible(text: str) -> str:
-    """`text` with control characters, line separators, U+FFFE/FFFF and lone surrogates
-    escaped (`\\n`, `\\x1b`, `\\u2028`, `\\udcff`); other text, Unicode included, as is."""
-    return _INVISIBLE.sub(_escape, text)
+    """`text` with control characters, bidi controls, line separators, U+FFFE/FFFF and lone
+    surrogates escaped (`\\n`, `\\x1b`, `\\u202e`, `\\udcff`) and the `##[` of a runner
+    command written `#\\x23[`; other text, Unicode included, as is."""
+    return _INVISIBLE.sub(_escape, text) if _INVISIBLE.search(text) else text
 
 
-_PLAIN = (int, float, bool, type(None), enum.Enum)
+def inert_lines(text: str) -> str:
+    """`text` (whole lines, as written) in which no line starts with `::`: its second colon
+    is written `\\x3a`, so no CI runner takes the line for a workflow command."""
+    return _COMMAND_LINE.sub(r"\1\\x3a", text) if "::" in text else text
 
 
-@functools.cache
-def _members(cls: type) -> tuple[str, ...]:
-    """The members a dataclass is made from (not those it computes, like a summary)."""
-    return tuple(f.name for f in fields(cls) if f.init)
+def inert_json(encoded: str) -> str:
+    """JSON text with the `##[` and `##vso[` of runner commands written `#\\u0023[`: the
+    same data to a JSON reader, no command to a CI log."""
+    return _RUNNER_COMMAND.sub(r"\\u0023", encoded) if "##" in encoded else encoded
 
 
-def _escaped(value: Any) -> Any:
-    if isinstance(value, _PLAIN):
-        return value
-    if isinstance(value, str):
-        return visible(value) if _INVISIBLE.search(value) else value
-    if isinstance(value, tuple):
-        items = tuple(_escaped(item) for item in value)
-        return value if all(a is b for a, b in zip(items, value, strict=True)) else items
-    if is_dataclass(value) and not isinstance(value, type):
-        changed = {}
-        for name in _members(type(value)):
-            old = getattr(value, name)
-            if isinstance(old, _PLAIN) or (
-                    type(old) is str and not _INVISIBLE.search(old)):
-                continue  # the common cases, without a call
-            new = _escaped(old)
-            if new is not old:
-                changed[name] = new
-        return replace(value, **changed) if changed else value
-    return value
+_RUNNER_COMMAND = re.compile(r"(?<=#)#(?=\[|(?i:vso)\[)")
 
 
 def visible_report(report: T) -> T:
     """A copy of `report` (any of the report's dataclasses) with every string `visible`;
     the report itself when no string needed escaping."""
-    result: T = _escaped(report)
-    return result
+    return with_texts(report, visible)
