@@ -191,3 +191,21 @@ def test_a_page_stored_as_a_segment_is_not_quoted(cli, tmp_path):
     [found] = [f for f in run.json["findings"] if f["name"] == "segment-not-media"]
     assert "holds an HTML or XML page, not MPEG-TS" in found["message"]
     assert "sessionSECRET1" not in run.stdout
+
+
+def test_presigned_urls_into_the_bucket_are_checked_not_printed(s3_cli, s3, monkeypatch,
+                                                                 tmp_path):
+    signed = ("?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIABUCKETKEY%2F20260101"
+              "&X-Amz-Signature=bucketsig&X-Amz-Security-Token=buckettok")
+    base = f"https://{s3.bucket}.s3.amazonaws.com/signed"
+    s3.put("signed/a.ts", b"\x47" * 188)
+    s3.put("signed/index.m3u8", f"{HEAD}#EXTINF:4,\n{base}/a.ts{signed}\n"
+           f"#EXTINF:4,\n{base}/gone.ts{signed}\n#EXT-X-ENDLIST\n")
+    runs = outputs(lambda *args: s3_cli(*args), monkeypatch, tmp_path,
+                   f"s3://{s3.bucket}/signed/index.m3u8")
+    assert_harmless(runs, ("AKIABUCKETKEY", "bucketsig", "buckettok"))
+    report = json.loads(runs["json"])
+    # both are objects of the bucket, looked up there: one present, one missing
+    assert report["summary"]["objects_checked"] == 2
+    assert [(f["name"], f["uri"]) for f in report["findings"] if f["severity"] == "error"] == [
+        ("segment-missing", f"s3://{s3.bucket}/signed/gone.ts")]
