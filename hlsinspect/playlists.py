@@ -177,7 +177,7 @@ def decode(data: bytes) -> tuple[str, list[tuple[str, int]]]:
 
 def _looks_like(head: str) -> str:
     """What a first line that is no playlist's says the file is, named not quoted."""
-    start = head.lstrip()[:1]
+    start = head[:1]
     if start == "<":
         return " (this looks like HTML or XML)"
     if start in ("{", "["):
