@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 from hlsinspect.checks.context import ObjectContext
 from hlsinspect.checks.registry import ERROR, INFO, WARNING, Issue, rule
-from hlsinspect.references import ResolvedRef
+from hlsinspect.references import ResolvedRef, range_reference
 from hlsinspect.storage.base import Existence
 from hlsinspect.syntax.attributes import as_int
 
@@ -91,16 +91,22 @@ rule("HLS025", "session-data-missing", ERROR, scope="object", reference="RFC 821
 @rule("HLS015", "object-unverified", ERROR, scope="object", reference="RFC 8216 4.3.2",
       hint="grant s3:ListBucket so that S3 answers 404 for missing keys, or run again",
       summary="Whether a referenced object exists could not be established (403 without "
-              "s3:ListBucket, throttling or timeouts after retries); the message says why.",
+              "s3:ListBucket, throttling or timeouts after retries); the message says why. "
+              "Info for a preload hint's object, which need not exist yet, as "
+              "preload-hint-missing is.",
       passing=[{"index.m3u8": VOD + SEG + END, "a.ts": TS}],
       tested_by="tests/test_s3_permissions.py::test_forbidden_segments_are_unverified_not_missing")
 def object_unverified(ctx: ObjectContext) -> Iterator[Issue]:
+    """A preload hint's object that cannot be verified is info, as preload-hint-missing is:
+    the hinted resource need not exist yet (RFC 8216bis 4.4.5.3). The first use of a key
+    is a hint only when nothing else references it (hints come after segments and parts)."""
     for item, _ in ctx.first_uses:
         state = ctx.states.get(item.key)
         if state is not None and state.existence is Existence.UNKNOWN:
+            hinted = item.ref.kind == "preload-hint"
             yield Issue(f"could not establish whether {LABEL[item.ref.kind]} "
                         f"{item.ref.uri!r} exists: {state.reason}", line=item.ref.line,
-                        uri=ctx.key_uri(item.key))
+                        uri=ctx.key_uri(item.key), severity=INFO if hinted else None)
 
 
 @rule("HLS011", "segment-empty", ERROR, scope="object", reference="RFC 8216 3",
@@ -117,6 +123,23 @@ def segment_empty(ctx: ObjectContext) -> Iterator[Issue]:
                         line=item.ref.line, uri=ctx.key_uri(item.key), observed="0 bytes")
 
 
+def _growing(ctx: ObjectContext) -> set[str]:
+    """Keys of the objects a live playlist is still writing: what its preload hints name,
+    and what the parts of its segment in progress (EXT-X-PART after the last segment) name.
+    RFC 8216bis 4.4.5.3: the hinted resource may not exist yet or be growing, and without
+    BYTERANGE-LENGTH the hint runs to its end, wherever that will be; the parts written so
+    far into the same object share its current size. A finished playlist writes nothing."""
+    if ctx.playlist.playlist.endlist:
+        return set()
+    return {item.key for item in ctx.refs if item.ref.kind == "preload-hint"
+            or (item.ref.kind == "part" and item.ref.segment is None)}
+
+
+def _still_written(item: ResolvedRef, growing: set[str]) -> bool:
+    """A preload hint (always a promise), or a part of an object still being written."""
+    return item.ref.kind == "preload-hint" or (item.ref.kind == "part" and item.key in growing)
+
+
 @rule("HLS014", "byterange-out-of-bounds", ERROR, scope="object",
       reference="RFC 8216 4.3.2.2",
       hint="the object is truncated or the playlist is stale: upload the whole file again",
@@ -125,14 +148,21 @@ def segment_empty(ctx: ObjectContext) -> Iterator[Issue]:
                 + END, "all.ts": TS}],
       failing=[{"index.m3u8": VOD.replace(":3", ":4") + "#EXTINF:9.009,\n"
                 "#EXT-X-BYTERANGE:100@0\nall.ts\n#EXTINF:9.009,\n#EXT-X-BYTERANGE:100\nall.ts\n"
+                + END, "all.ts": TS},
+               # one byte past the last: 100 + 89 = 189 of 188
+               {"index.m3u8": VOD.replace(":3", ":4") + "#EXTINF:9.009,\n"
+                "#EXT-X-BYTERANGE:100@0\nall.ts\n#EXTINF:9.009,\n#EXT-X-BYTERANGE:89\nall.ts\n"
                 + END, "all.ts": TS}])
 def byterange_out_of_bounds(ctx: ObjectContext) -> Iterator[Issue]:
     """A byte range (offset + length, offsets inferred as the RFC says) past the end of its
-    object. One finding per object: the first range past the end, and how many are."""
+    object. One finding per object: the first range past the end, and how many are. The
+    ranges of an object still being written are not judged (see `_growing`)."""
     reported: set[str] = set()
+    growing = _growing(ctx)
     for item in ctx.refs:
         state = ctx.states.get(item.key)
-        if item.byterange is None or state is None or not state.size:
+        if (item.byterange is None or state is None or not state.size
+                or _still_written(item, growing)):
             continue
         offset, length = item.byterange
         if offset + length <= state.size or item.key in reported:
@@ -143,7 +173,8 @@ def byterange_out_of_bounds(ctx: ObjectContext) -> Iterator[Issue]:
         yield Issue(f"bytes {offset}-{offset + length - 1} of {item.ref.uri!r} reach past its "
                     f"end ({state.size} bytes); {beyond} of {len(ranges)} sub-ranges do",
                     line=item.ref.line, uri=ctx.key_uri(item.key),
-                    observed=f"{offset + length} bytes needed", expected=f"<= {state.size}")
+                    observed=f"{offset + length} bytes needed", expected=f"<= {state.size}",
+                    reference=range_reference(item.ref.kind))
 
 
 @rule("HLS208", "bitrate-tag-mismatch", ERROR, scope="object",

@@ -1,0 +1,110 @@
+"""Odd but valid output judged as what it is: live objects as live, subtitles that end at
+their last cue, bandwidths within the playlist's own precision, and error pages stored as
+segments told apart from segments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+TS = b"\x47" + b"\x00" * 187
+LL_HEAD = ("#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:4\n"
+           "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=3\n"
+           "#EXT-X-PART-INF:PART-TARGET=1\n#EXT-X-MEDIA-SEQUENCE:0\n")
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> None:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+
+
+def check(cli: Any, root: Path, files: dict[str, str | bytes], *args: str) -> list[Any]:
+    """The findings of checking the first file of `files`, written under `root`."""
+    write(root, files)
+    run = cli("check", str(root / next(iter(files))), "--format", "json", *args)
+    assert run.exit_code in (0, 1), run.stderr
+    return list(run.json["findings"])
+
+
+def named(findings: list[Any], name: str) -> list[Any]:
+    return [f for f in findings if f["name"] == name]
+
+
+# -- live objects -------------------------------------------------------------------------
+
+def test_a_preload_hint_past_the_part_being_written_is_in_bounds(cli, tmp_path: Path):
+    """s1.ts holds one part (188 bytes) so far; the second part and the hint reach past."""
+    playlist = (LL_HEAD + "#EXTINF:4.0,\ns0.ts\n"
+                '#EXT-X-PART:DURATION=1,URI="s1.ts",BYTERANGE="188@0",INDEPENDENT=YES\n'
+                '#EXT-X-PART:DURATION=1,URI="s1.ts",BYTERANGE="188@188"\n'
+                '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="s1.ts",BYTERANGE-START=376,'
+                "BYTERANGE-LENGTH=188\n")
+    found = check(cli, tmp_path, {"index.m3u8": playlist, "s0.ts": TS, "s1.ts": TS})
+    assert named(found, "byterange-out-of-bounds") == []
+
+
+def test_a_hint_alone_past_the_end_is_in_bounds(cli, tmp_path: Path):
+    playlist = (LL_HEAD + "#EXTINF:4.0,\ns0.ts\n"
+                '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="s1.ts",BYTERANGE-START=0,'
+                "BYTERANGE-LENGTH=1000\n")
+    found = check(cli, tmp_path, {"index.m3u8": playlist, "s0.ts": TS, "s1.ts": TS})
+    assert named(found, "byterange-out-of-bounds") == []
+
+
+def test_a_finished_segments_part_past_its_end_is_still_out_of_bounds(cli, tmp_path: Path):
+    """s0.ts is complete (an EXTINF names it): its second part cannot grow into place."""
+    playlist = (LL_HEAD + '#EXT-X-PART:DURATION=1,URI="s0.ts",BYTERANGE="188@0"\n'
+                '#EXT-X-PART:DURATION=1,URI="s0.ts",BYTERANGE="188@188"\n'
+                "#EXTINF:2.0,\ns0.ts\n"
+                '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="s1.ts",BYTERANGE-START=0\n')
+    found = check(cli, tmp_path, {"index.m3u8": playlist, "s0.ts": TS, "s1.ts": TS})
+    assert [f["uri"] for f in named(found, "byterange-out-of-bounds")] == [
+        str(tmp_path / "s0.ts")]
+
+
+def test_byterange_bounds_at_the_last_byte(cli, tmp_path: Path):
+    """offset + length == size is the last byte, in bounds; one more byte is not."""
+    def playlist(second: int) -> str:
+        return ("#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-TARGETDURATION:10\n"
+                "#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:9.009,\n#EXT-X-BYTERANGE:100@0\nall.ts\n"
+                f"#EXTINF:9.009,\n#EXT-X-BYTERANGE:{second}\nall.ts\n#EXT-X-ENDLIST\n")
+
+    exact = check(cli, tmp_path / "exact", {"index.m3u8": playlist(88), "all.ts": TS})
+    assert named(exact, "byterange-out-of-bounds") == []
+    over = named(check(cli, tmp_path / "over", {"index.m3u8": playlist(89), "all.ts": TS}),
+                 "byterange-out-of-bounds")
+    assert [(f["observed"], f["expected"]) for f in over] == [("189 bytes needed", "<= 188")]
+
+
+# -- references ---------------------------------------------------------------------------
+
+def test_part_findings_cite_8216bis_not_rfc_8216(cli, tmp_path: Path):
+    """RFC 8216 has no EXT-X-PART: findings about one cite 8216bis 4.4.4.9, where it is."""
+    playlist = ("#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:4\n"
+                "#EXT-X-PART-INF:PART-TARGET=1\n"
+                '#EXT-X-PART:DURATION=1,URI="s0.ts",BYTERANGE="0@0"\n'
+                '#EXT-X-PART:URI="s0.ts",BYTERANGE="100"\n'
+                '#EXT-X-PART:DURATION=one,URI="s0.ts",BYTERANGE="300@0", INDEPENDENT=YES\n'
+                "#EXTINF:3.0,\ns0.ts\n#EXT-X-ENDLIST\n")
+    found = check(cli, tmp_path, {"index.m3u8": playlist, "s0.ts": TS})
+    cites = {f["name"]: f["reference"] for f in found if f["line"] in (5, 6, 7)}
+    assert cites == {
+        "attribute-value-invalid": "RFC 8216bis 4.4.4.9",
+        "attribute-missing": "RFC 8216bis 4.4.4.9",
+        "byterange-invalid": "RFC 8216bis 4.4.4.9",
+        "attribute-list-whitespace": "RFC 8216bis 4.2, 4.4.4.9",
+        "byterange-out-of-bounds": "RFC 8216bis 4.4.4.9",
+    }
+
+
+def test_segment_byte_ranges_still_cite_rfc_8216(cli, tmp_path: Path):
+    playlist = ("#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+                '#EXT-X-KEY:METHOD=AES-128,URI="k.key",IV=12\n'
+                "#EXTINF:9.009,\n#EXT-X-BYTERANGE:200@0\nall.ts\n#EXT-X-ENDLIST\n")
+    found = check(cli, tmp_path, {"index.m3u8": playlist, "all.ts": TS,
+                                  "k.key": b"0123456789abcdef"})
+    cites = {f["name"]: f["reference"] for f in found}
+    assert cites["byterange-out-of-bounds"] == "RFC 8216 4.3.2.2"
+    assert cites["attribute-value-invalid"] == "RFC 8216 4.2"
