@@ -108,3 +108,61 @@ def test_segment_byte_ranges_still_cite_rfc_8216(cli, tmp_path: Path):
     cites = {f["name"]: f["reference"] for f in found}
     assert cites["byterange-out-of-bounds"] == "RFC 8216 4.3.2.2"
     assert cites["attribute-value-invalid"] == "RFC 8216 4.2"
+
+
+# -- subtitles that end at their last cue ---------------------------------------------------
+
+def media(durations: list[float], prefix: str) -> str:
+    lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:4", "#EXT-X-PLAYLIST-TYPE:VOD"]
+    for n, duration in enumerate(durations):
+        lines += [f"#EXTINF:{duration},", f"{prefix}{n}.ts"]
+    return "\n".join([*lines, "#EXT-X-ENDLIST", ""])
+
+
+def title(video: list[float], renditions: dict[str, tuple[str, list[float]]]
+          ) -> dict[str, str | bytes]:
+    """master.m3u8 with one variant (v.m3u8) and `renditions`: name -> (TYPE, durations)."""
+    master = ["#EXTM3U"]
+    groups = {"AUDIO": "a", "SUBTITLES": "s"}
+    files: dict[str, str | bytes] = {"v.m3u8": media(video, "v")}
+    files.update({f"v{n}.ts": TS for n in range(len(video))})
+    used = set()
+    for name, (kind, durations) in renditions.items():
+        used.add(kind)
+        master.append(f'#EXT-X-MEDIA:TYPE={kind},GROUP-ID="{groups[kind]}",NAME="{name}",'
+                      f'URI="{name}.m3u8"')
+        files[f"{name}.m3u8"] = media(durations, name)
+        files.update({f"{name}{n}.ts": TS for n in range(len(durations))})
+    attrs = "".join(f',{kind}="{groups[kind]}"' for kind in sorted(used))
+    master += [f"#EXT-X-STREAM-INF:BANDWIDTH=100000{attrs}", "v.m3u8", ""]
+    return {"master.m3u8": "\n".join(master), **files}
+
+
+def mismatches(found: list[Any]) -> list[tuple[str, str]]:
+    return sorted((f["uri"].rsplit("/", 1)[1], f["severity"])
+                  for f in named(found, "variant-duration-mismatch"))
+
+
+def test_subtitles_ending_at_their_last_cue_are_info(cli, tmp_path: Path):
+    found = check(cli, tmp_path, title([4, 4, 4], {"en": ("SUBTITLES", [4])}))
+    assert mismatches(found) == [("en.m3u8", "info")]
+    assert "last cue" in named(found, "variant-duration-mismatch")[0]["message"]
+
+
+def test_two_short_subtitles_do_not_make_the_video_too_long(cli, tmp_path: Path):
+    """Two subtitles renditions agree with each other, 2 of 3 media playlists: they are not
+    the majority the video is judged by."""
+    found = check(cli, tmp_path, title([4, 4, 4], {"en": ("SUBTITLES", [4]),
+                                                  "fr": ("SUBTITLES", [4])}))
+    assert mismatches(found) == [("en.m3u8", "info"), ("fr.m3u8", "info")]
+
+
+def test_subtitles_longer_than_the_video_are_an_error(cli, tmp_path: Path):
+    found = check(cli, tmp_path, title([4, 4], {"en": ("SUBTITLES", [4, 4, 4, 4])}))
+    assert mismatches(found) == [("en.m3u8", "error")]
+
+
+def test_audio_cut_short_is_still_an_error(cli, tmp_path: Path):
+    found = check(cli, tmp_path, title([4, 4, 4], {"en": ("AUDIO", [4]),
+                                                  "de": ("SUBTITLES", [4, 4, 4])}))
+    assert mismatches(found) == [("en.m3u8", "error")]
