@@ -166,3 +166,53 @@ def test_audio_cut_short_is_still_an_error(cli, tmp_path: Path):
     found = check(cli, tmp_path, title([4, 4, 4], {"en": ("AUDIO", [4]),
                                                   "de": ("SUBTITLES", [4, 4, 4])}))
     assert mismatches(found) == [("en.m3u8", "error")]
+
+
+# -- bandwidth within the playlist's own precision ------------------------------------------
+
+SEGMENT = TS * 2660
+"""500,080 bytes, 4,000,640 bits: over 4.004 s, 999,160.84 bit/s."""
+
+
+def ladder(extinf: str, bandwidth: int, average: int | None = None) -> dict[str, str | bytes]:
+    """One variant of two segments of `extinf` seconds each, as written."""
+    attrs = f"BANDWIDTH={bandwidth}" + (f",AVERAGE-BANDWIDTH={average}" if average else "")
+    return {"master.m3u8": f"#EXTM3U\n#EXT-X-STREAM-INF:{attrs}\nv.m3u8\n",
+            "v.m3u8": "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n"
+                      "#EXT-X-PLAYLIST-TYPE:VOD\n"
+                      f"#EXTINF:{extinf},\ns0.ts\n#EXTINF:{extinf},\ns1.ts\n#EXT-X-ENDLIST\n",
+            "s0.ts": SEGMENT, "s1.ts": SEGMENT}
+
+
+def below(cli: Any, root: Path, files: dict[str, str | bytes]) -> list[tuple[str, str]]:
+    found = check(cli, root, files)
+    return sorted((f["name"], f["observed"]) for f in found
+                  if f["name"] in ("bandwidth-below-measured",
+                                   "average-bandwidth-below-measured"))
+
+
+def test_a_shortfall_within_three_decimals_precision_is_none(cli, tmp_path: Path):
+    """4.004 may be 4.0045 s: 4,000,640 bits over it is 999,036.08 bit/s, so 999,036 (125
+    bit/s under the 999,161 measured on 4.004 s) may be that, rounded down."""
+    assert below(cli, tmp_path, ladder("4.004", 999036, 999036)) == []
+
+
+def test_a_shortfall_beyond_three_decimals_precision_is_reported(cli, tmp_path: Path):
+    """999,030 is under even the lowest rate 4.004 allows (999,036.08) by more than 1."""
+    assert below(cli, tmp_path, ladder("4.004", 999030, 999030)) == [
+        ("average-bandwidth-below-measured", "999030"), ("bandwidth-below-measured", "999030")]
+
+
+def test_a_small_shortfall_on_six_decimals_is_reported(cli, tmp_path: Path):
+    """4.004000 allows 999,160.71 bit/s at the least: 999,100 is 61 bit/s short."""
+    assert below(cli, tmp_path, ladder("4.004000", 999100, 999100)) == [
+        ("average-bandwidth-below-measured", "999100"), ("bandwidth-below-measured", "999100")]
+
+
+def test_whole_second_extinfs_are_exact(cli, tmp_path: Path):
+    """4,000,640 bits over exactly 4 s is 1,000,160 bit/s: 1,000,159 is integer rounding,
+    1,000,100 (60 bit/s short) is a shortfall."""
+    assert below(cli, tmp_path / "rounded", ladder("4", 1000159, 1000159)) == []
+    assert below(cli, tmp_path / "short", ladder("4", 1000100, 1000100)) == [
+        ("average-bandwidth-below-measured", "1000100"),
+        ("bandwidth-below-measured", "1000100")]
