@@ -216,3 +216,60 @@ def test_whole_second_extinfs_are_exact(cli, tmp_path: Path):
     assert below(cli, tmp_path / "short", ladder("4", 1000100, 1000100)) == [
         ("average-bandwidth-below-measured", "1000100"),
         ("bandwidth-below-measured", "1000100")]
+
+
+# -- tiny impostors -------------------------------------------------------------------------
+
+PAGE = b"<html><body><h1>404 Not Found</h1></body></html>\n"
+
+
+def vod(durations: list[float], names: list[str] | None = None) -> str:
+    names = names or [f"s{n}.ts" for n in range(len(durations))]
+    lines = ["#EXTM3U", "#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:6", "#EXT-X-PLAYLIST-TYPE:VOD"]
+    for duration, name in zip(durations, names, strict=True):
+        lines += [f"#EXTINF:{duration:.3f},", name]
+    return "\n".join([*lines, "#EXT-X-ENDLIST", ""])
+
+
+def suspicious(found: list[Any]) -> list[str]:
+    return sorted(f["uri"].rsplit("/", 1)[1] for f in named(found, "segment-suspicious"))
+
+
+def test_an_error_page_among_segments_is_suspicious(cli, tmp_path: Path):
+    files: dict[str, str | bytes] = {"index.m3u8": vod([6, 6, 6, 6, 6])}
+    files.update({f"s{n}.ts": TS * 500 for n in range(5)})
+    files["s2.ts"] = PAGE
+    found = check(cli, tmp_path, files)
+    assert suspicious(found) == ["s2.ts"]
+    assert named(found, "segment-suspicious")[0]["severity"] == "warning"
+
+
+def test_uniformly_small_segments_are_not_suspicious(cli, tmp_path: Path):
+    files: dict[str, str | bytes] = {"index.m3u8": vod([6, 6, 6])}
+    files.update({f"s{n}.ts": TS for n in range(3)})
+    assert suspicious(check(cli, tmp_path, files)) == []
+
+
+def test_a_short_last_segment_is_not_suspicious(cli, tmp_path: Path):
+    """0.4 s after 6 s segments: 1/15 of their length, 1/15 of their size, same rate."""
+    files: dict[str, str | bytes] = {"index.m3u8": vod([6, 6, 6, 0.4])}
+    files.update({f"s{n}.ts": TS * 750 for n in range(3)})
+    files["s3.ts"] = TS * 50
+    assert suspicious(check(cli, tmp_path, files)) == []
+
+
+def test_an_error_page_as_the_short_last_segment_is_suspicious(cli, tmp_path: Path):
+    files: dict[str, str | bytes] = {"index.m3u8": vod([6, 6, 6, 0.4])}
+    files.update({f"s{n}.ts": TS * 750 for n in range(3)})
+    files["s3.ts"] = PAGE
+    assert suspicious(check(cli, tmp_path, files)) == ["s3.ts"]
+
+
+def test_webvtt_segments_without_cues_are_not_suspicious(cli, tmp_path: Path):
+    names = [f"c{n}.vtt" for n in range(4)]
+    cue = "WEBVTT\n\n" + "".join(f"00:00:0{n}.000 --> 00:00:0{n}.900\nA line of dialogue {n}\n\n"
+                                 for n in range(9))
+    files: dict[str, str | bytes] = {"index.m3u8": vod([6, 6, 6, 6], names)}
+    files.update({name: cue for name in names})
+    files["c1.vtt"] = "WEBVTT\n"
+    assert suspicious(check(cli, tmp_path, files)) == []

@@ -140,6 +140,88 @@ def _still_written(item: ResolvedRef, growing: set[str]) -> bool:
     return item.ref.kind == "preload-hint" or (item.ref.kind == "part" and item.key in growing)
 
 
+PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml")
+"""What a web server or a bucket's error document serves: never media."""
+TEXT_MEDIA = (".vtt", ".webvtt")
+"""WebVTT segments: a segment without cues is a header of a few bytes beside ones with
+cues, so their sizes say nothing of an error page."""
+
+
+def _served_as_page(item: ResolvedRef, ctx: ObjectContext) -> str | None:
+    """The Content-Type an HTML or XML page is served with, when the object's is known
+    (S3 and HTTP HEAD) and is one; listings and local files say nothing."""
+    state = ctx.states.get(item.key)
+    served = (state.content_type or "") if state is not None else ""
+    kind = served.split(";")[0].strip().lower()
+    return kind if kind in PAGE_TYPES else None
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _tiny(ctx: ObjectContext) -> dict[str, tuple[int, float]]:
+    """Segment objects (whole, not byte ranges) under a tenth of the playlist's median
+    segment size, by key, with that median. A segment's size is also compared per second
+    of its EXTINF against the median size per second, and it must be under a tenth of that
+    too: a last segment a fifth as long as the others is a fifth their size, and normal.
+    Uniformly small segments have a small median, and are never flagged."""
+    durations = {s.index: s.duration for s in ctx.playlist.segments}
+    sized: list[tuple[str, int, float]] = []
+    for item, _ in ctx.first_uses:
+        state = ctx.states.get(item.key)
+        duration = durations.get(item.ref.segment) if item.ref.segment is not None else None
+        if (item.ref.kind != "segment" or item.byterange is not None or state is None
+                or state.existence is not Existence.PRESENT or not state.size or not duration
+                or item.key.split("?", 1)[0].lower().endswith(TEXT_MEDIA)):
+            continue
+        sized.append((item.key, state.size, duration))
+    if len(sized) < 2:
+        return {}
+    size = _median([float(s) for _, s, _ in sized])
+    rate = _median([s / d for _, s, d in sized])
+    return {key: (s, size) for key, s, d in sized if s < size / 10 and s / d < rate / 10}
+
+
+@rule("HLS019", "segment-suspicious", WARNING, scope="object", reference="RFC 8216 3",
+      hint="an error page or a placeholder was stored as the segment: upload the real one, "
+           "or re-run the transcode",
+      summary="A segment far smaller than its siblings, or served as HTML/XML: an error page "
+              "stored as a segment.",
+      passing=[{"index.m3u8": VOD + SEG + SEG.replace("a.ts", "b.ts")
+                + SEG.replace("a.ts", "c.ts").replace("9.009", "0.5") + END,
+                "a.ts": TS * 100, "b.ts": TS * 100, "c.ts": TS * 6},
+               {"index.m3u8": VOD + SEG + SEG.replace("a.ts", "b.ts") + END,
+                "a.ts": TS, "b.ts": TS}],
+      failing=[{"index.m3u8": VOD + SEG + SEG.replace("a.ts", "b.ts")
+                + SEG.replace("a.ts", "c.ts") + END, "a.ts": TS * 100, "b.ts": TS * 100,
+                "c.ts": b"<html><body>Not Found</body></html>"}])
+def segment_suspicious(ctx: ObjectContext) -> Iterator[Issue]:
+    """A segment object far smaller than the other segments of its playlist (under a tenth
+    of their median size, and of their median size per second of EXTINF, so a short last
+    segment is not one), or whose HEAD answer gives it an HTML or XML Content-Type
+    (text/html, application/xhtml+xml, text/xml, application/xml): the signs of an error
+    page, stored in the segment's place by a failed download or a CDN. WebVTT segments are
+    not compared by size. The Content-Type is known from S3 and HTTP HEAD answers only."""
+    tiny = _tiny(ctx)
+    for item, _ in ctx.first_uses:
+        if item.ref.kind not in ("segment", "init", "part"):
+            continue
+        page = _served_as_page(item, ctx)
+        if page is not None:
+            yield Issue(f"{LABEL[item.ref.kind]} {item.ref.uri!r} is served as {page!r}: "
+                        "a web page, not media", line=item.ref.line,
+                        uri=ctx.key_uri(item.key), observed=page, expected="a media type")
+        elif item.key in tiny:
+            size, median = tiny[item.key]
+            yield Issue(f"segment {item.ref.uri!r} is {size} bytes, under a tenth of the "
+                        f"playlist's median segment ({median:.0f} bytes), for its duration "
+                        "too", line=item.ref.line, uri=ctx.key_uri(item.key),
+                        observed=f"{size} bytes", expected=f">= {median / 10:.0f} bytes")
+
+
 @rule("HLS014", "byterange-out-of-bounds", ERROR, scope="object",
       reference="RFC 8216 4.3.2.2",
       hint="the object is truncated or the playlist is stale: upload the whole file again",
