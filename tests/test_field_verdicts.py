@@ -273,3 +273,19 @@ def test_webvtt_segments_without_cues_are_not_suspicious(cli, tmp_path: Path):
     files.update({name: cue for name in names})
     files["c1.vtt"] = "WEBVTT\n"
     assert suspicious(check(cli, tmp_path, files)) == []
+
+
+def test_a_variant_with_its_audio_is_judged_on_both_precisions(cli, tmp_path: Path):
+    """Video and audio each 999,161 bit/s on 4.004 s, at least 999,036.08 on 4.0045 s: the
+    variant played with its audio carries at least 1,998,072.17 bit/s."""
+    def files(bandwidth: int) -> dict[str, str | bytes]:
+        title = ladder("4.004", bandwidth)
+        title["master.m3u8"] = (
+            '#EXTM3U\n#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a",NAME="en",URI="a.m3u8"\n'
+            f'#EXT-X-STREAM-INF:BANDWIDTH={bandwidth},AUDIO="a"\nv.m3u8\n')
+        title["a.m3u8"] = str(title["v.m3u8"]).replace("s0.ts", "a0.ts").replace("s1.ts", "a1.ts")
+        return {**title, "a0.ts": SEGMENT, "a1.ts": SEGMENT}
+
+    assert below(cli, tmp_path / "within", files(1998072)) == []
+    assert below(cli, tmp_path / "short", files(1998060)) == [
+        ("bandwidth-below-measured", "1998060")]
