@@ -166,7 +166,8 @@ def _tiny(ctx: ObjectContext) -> dict[str, tuple[int, float]]:
     """Segment objects (whole, not byte ranges) under a tenth of the playlist's median
     segment size, by key, with that median. A segment's size is also compared per second
     of its EXTINF against the median size per second, and it must be under a tenth of that
-    too: a last segment a fifth as long as the others is a fifth their size, and normal.
+    too: a last segment a twentieth as long as the others is a twentieth their size, and
+    normal, while an error page weighs nothing for any duration.
     Uniformly small segments have a small median, and are never flagged."""
     durations = {s.index: s.duration for s in ctx.playlist.segments}
     sized: list[tuple[str, int, float]] = []
