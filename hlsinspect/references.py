@@ -149,6 +149,13 @@ def _session_refs(playlist: Playlist) -> list[ObjectRef]:
     return refs
 
 
+def range_reference(kind: str) -> str | None:
+    """Where the byte range of a reference of `kind` is defined, when not in EXT-X-BYTERANGE
+    (RFC 8216 4.3.2.2): an EXT-X-PART's BYTERANGE is RFC 8216bis 4.4.4.9's, a preload hint's
+    BYTERANGE-START and -LENGTH 4.4.5.3's."""
+    return {"part": "RFC 8216bis 4.4.4.9", "preload-hint": "RFC 8216bis 4.4.5.3"}.get(kind)
+
+
 def _range(text: str | None) -> tuple[int | None, int | None]:
     """(length, offset) of `n[@o]`; (None, None) when absent or malformed (a finding elsewhere)."""
     parsed = parse_byterange(text)

@@ -26,8 +26,11 @@ class Origin(LoopbackServer):
                  redirects: dict[str, str] | None = None,
                  stall: Callable[[str, str], bool] | None = None,
                  get_status: dict[str, int] | None = None,
-                 reasons: dict[int, str] | None = None) -> None:
+                 reasons: dict[int, str] | None = None,
+                 content_types: dict[str, str] | None = None) -> None:
         self.root = root
+        self.content_types = content_types or {}
+        """Path -> the Content-Type its file is served with (none by default)."""
         self.head_status = head_status
         """Answer every HEAD with this status (405: "method not allowed") when set."""
         self.redirects = redirects or {}
@@ -81,8 +84,9 @@ class Origin(LoopbackServer):
 
             def _serve(self, data: bytes) -> None:
                 wanted = _RANGE.match(self.headers.get("Range", ""))
+                kind = origin.content_types.get(self.path)
                 if self.command != "GET" or wanted is None:
-                    self._send(200, data)
+                    self._send(200, data, {"Content-Type": kind} if kind else None)
                     return
                 start = int(wanted.group(1))
                 end = min(int(wanted.group(2) or len(data) - 1), len(data) - 1)

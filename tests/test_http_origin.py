@@ -264,3 +264,14 @@ def test_origin_faults_when_persistent_are_named(origin: Origin, fault, words):
     assert (finding.name, finding.uri) == ("object-unverified",
                                            f"{proxy.endpoint}/aes128/seg002.ts")
     assert words in finding.message
+
+
+def test_a_segment_an_origin_serves_as_html_is_suspicious(cli, site: Path):
+    """A soft 404: the origin answers 200 with a page for a segment. HEAD's Content-Type
+    says so, although the object is as large as a segment."""
+    path = "/ts-ladder/stream_0/seg001.ts"
+    with Origin(site, content_types={path: "text/html"}) as origin:
+        run = cli("check", f"{origin.url}/ts-ladder/master.m3u8", "--format", "json")
+    found = [(f["uri"], f["observed"]) for f in run.json["findings"]
+             if f["name"] == "segment-suspicious"]
+    assert found == [(f"{origin.url}{path}", "text/html")]

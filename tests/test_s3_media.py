@@ -263,3 +263,24 @@ def test_a_wrong_content_type_is_an_apple_warning(s3_cli, s3: S3):
     assert found[0]["severity"] == "warning"
     rfc = s3_cli("check", URI, "--format", "json", "--verify", "head")
     assert "apple-content-type" not in {f["name"] for f in rfc.json["findings"]}
+
+
+@pytest.mark.parametrize("served", ["text/html; charset=utf-8", "application/xml"])
+def test_a_segment_served_as_a_web_page_is_suspicious(s3_cli, s3: S3, served: str):
+    """The object keeps its size (no sibling is smaller): HEAD's Content-Type alone says it
+    is a page. A listing does not give the Content-Type, so it says nothing then."""
+    key = "HLS/1M/D0002021500_00000/sample00002.ts"
+    s3.client.put_object(Bucket=s3.bucket, Key=key, Body=s3.get(key), ContentType=served)
+    run = s3_cli("check", URI, "--format", "json", "--verify", "head")
+    found = [f for f in run.json["findings"] if f["name"] == "segment-suspicious"]
+    assert [(f["uri"], f["observed"], f["severity"]) for f in found] == [
+        (f"s3://{BUCKET}/{key}", served.split(";")[0], "warning")]
+    listed = s3_cli("check", URI, "--format", "json", "--verify", "list")
+    assert "segment-suspicious" not in {f["name"] for f in listed.json["findings"]}
+
+
+def test_segments_served_as_media_are_not_suspicious(s3_cli, s3: S3):
+    key = "HLS/1M/D0002021500_00000/sample00002.ts"
+    s3.client.put_object(Bucket=s3.bucket, Key=key, Body=s3.get(key), ContentType="video/mp2t")
+    run = s3_cli("check", URI, "--format", "json", "--verify", "head")
+    assert "segment-suspicious" not in {f["name"] for f in run.json["findings"]}

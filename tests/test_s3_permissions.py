@@ -129,3 +129,22 @@ def test_the_printed_policy_is_enough(s3_cli, cli, as_user):
     run = s3_cli("check", f"s3://{BUCKET}/", "--format", "json")
     assert run.exit_code == 0, run.stderr
     assert run.json["summary"]["segments"] == 6
+
+
+def test_an_unverifiable_preload_hint_is_info_like_a_missing_one(s3_cli, s3: S3, as_user):
+    """A HEAD denied (403) leaves existence unknown: for a segment an error (it may be
+    missing), for a preload hint info (its object need not exist yet)."""
+    ts = b"\x47" + b"\x00" * 187
+    s3.put("ll/index.m3u8", "#EXTM3U\n#EXT-X-VERSION:9\n#EXT-X-TARGETDURATION:4\n"
+           "#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,PART-HOLD-BACK=3\n"
+           "#EXT-X-PART-INF:PART-TARGET=1\n#EXTINF:4.0,\ns0.ts\n#EXTINF:4.0,\ns1.ts\n"
+           '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="s2.ts"\n')
+    s3.put("ll/s0.ts", ts)
+    as_user([{"Effect": "Allow", "Action": "s3:GetObject",
+               "Resource": [f"arn:aws:s3:::{BUCKET}/ll/index.m3u8",
+                            f"arn:aws:s3:::{BUCKET}/ll/s0.ts"]}])
+    run = s3_cli("check", f"s3://{BUCKET}/ll/index.m3u8", "--format", "json",
+                 "--verify", "head")
+    unverified = {f["uri"].rsplit("/", 1)[1]: f["severity"] for f in run.json["findings"]
+                  if f["name"] == "object-unverified"}
+    assert unverified == {"s1.ts": "error", "s2.ts": "info"}

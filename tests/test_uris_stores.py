@@ -125,7 +125,8 @@ def test_a_local_copy_checks_like_the_bucket(cli, s3_cli, s3: S3, tree: Path):
     for where in (tree / DIRECTORY, tree / DIRECTORY / "sub"):
         where.mkdir(exist_ok=True)
     shutil.copy(tree / DIRECTORY / "sample00002.ts", tree / DIRECTORY / "sub")
-    (tree / DIRECTORY / "seg 00.ts").write_bytes(b"\x47" * 188)
+    # a segment's size, not a 188-byte stub that segment-suspicious would rightly name
+    shutil.copy(tree / DIRECTORY / "sample00002.ts", tree / DIRECTORY / "seg 00.ts")
     (tree / SAMPLE_KEY).write_text(text)
     s3.upload_tree(tree)
     local = cli("check", str(tree / SAMPLE_KEY), "--root", str(tree), "--format", "json")

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 
 from hlsinspect.checks.context import ObjectContext
 from hlsinspect.checks.registry import ERROR, INFO, WARNING, Issue, rule
-from hlsinspect.references import ResolvedRef
+from hlsinspect.references import ResolvedRef, range_reference
 from hlsinspect.storage.base import Existence
 from hlsinspect.syntax.attributes import as_int
 
@@ -91,16 +91,22 @@ rule("HLS025", "session-data-missing", ERROR, scope="object", reference="RFC 821
 @rule("HLS015", "object-unverified", ERROR, scope="object", reference="RFC 8216 4.3.2",
       hint="grant s3:ListBucket so that S3 answers 404 for missing keys, or run again",
       summary="Whether a referenced object exists could not be established (403 without "
-              "s3:ListBucket, throttling or timeouts after retries); the message says why.",
+              "s3:ListBucket, throttling or timeouts after retries); the message says why. "
+              "Info for a preload hint's object, which need not exist yet, as "
+              "preload-hint-missing is.",
       passing=[{"index.m3u8": VOD + SEG + END, "a.ts": TS}],
       tested_by="tests/test_s3_permissions.py::test_forbidden_segments_are_unverified_not_missing")
 def object_unverified(ctx: ObjectContext) -> Iterator[Issue]:
+    """A preload hint's object that cannot be verified is info, as preload-hint-missing is:
+    the hinted resource need not exist yet (RFC 8216bis 4.4.5.3). The first use of a key
+    is a hint only when nothing else references it (hints come after segments and parts)."""
     for item, _ in ctx.first_uses:
         state = ctx.states.get(item.key)
         if state is not None and state.existence is Existence.UNKNOWN:
+            hinted = item.ref.kind == "preload-hint"
             yield Issue(f"could not establish whether {LABEL[item.ref.kind]} "
                         f"{item.ref.uri!r} exists: {state.reason}", line=item.ref.line,
-                        uri=ctx.key_uri(item.key))
+                        uri=ctx.key_uri(item.key), severity=INFO if hinted else None)
 
 
 @rule("HLS011", "segment-empty", ERROR, scope="object", reference="RFC 8216 3",
@@ -117,6 +123,106 @@ def segment_empty(ctx: ObjectContext) -> Iterator[Issue]:
                         line=item.ref.line, uri=ctx.key_uri(item.key), observed="0 bytes")
 
 
+def _growing(ctx: ObjectContext) -> set[str]:
+    """Keys of the objects a live playlist is still writing: what its preload hints name,
+    and what the parts of its segment in progress (EXT-X-PART after the last segment) name.
+    RFC 8216bis 4.4.5.3: the hinted resource may not exist yet or be growing, and without
+    BYTERANGE-LENGTH the hint runs to its end, wherever that will be; the parts written so
+    far into the same object share its current size. A finished playlist writes nothing."""
+    if ctx.playlist.playlist.endlist:
+        return set()
+    return {item.key for item in ctx.refs if item.ref.kind == "preload-hint"
+            or (item.ref.kind == "part" and item.ref.segment is None)}
+
+
+def _still_written(item: ResolvedRef, growing: set[str]) -> bool:
+    """A preload hint (always a promise), or a part of an object still being written."""
+    return item.ref.kind == "preload-hint" or (item.ref.kind == "part" and item.key in growing)
+
+
+PAGE_TYPES = ("text/html", "application/xhtml+xml", "text/xml", "application/xml")
+"""What a web server or a bucket's error document serves: never media."""
+TEXT_MEDIA = (".vtt", ".webvtt")
+"""WebVTT segments: a segment without cues is a header of a few bytes beside ones with
+cues, so their sizes say nothing of an error page."""
+
+
+def _served_as_page(item: ResolvedRef, ctx: ObjectContext) -> str | None:
+    """The Content-Type an HTML or XML page is served with, when the object's is known
+    (S3 and HTTP HEAD) and is one; listings and local files say nothing."""
+    state = ctx.states.get(item.key)
+    served = (state.content_type or "") if state is not None else ""
+    kind = served.split(";")[0].strip().lower()
+    return kind if kind in PAGE_TYPES else None
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _tiny(ctx: ObjectContext) -> dict[str, tuple[int, float]]:
+    """Segment objects (whole, not byte ranges) under a tenth of the playlist's median
+    segment size, by key, with that median. A segment's size is also compared per second
+    of its EXTINF against the median size per second, and it must be under a tenth of that
+    too: a last segment a twentieth as long as the others is a twentieth their size, and
+    normal, while an error page weighs nothing for any duration.
+    Uniformly small segments have a small median, and are never flagged."""
+    durations = {s.index: s.duration for s in ctx.playlist.segments}
+    sized: list[tuple[str, int, float]] = []
+    for item, _ in ctx.first_uses:
+        state = ctx.states.get(item.key)
+        duration = durations.get(item.ref.segment) if item.ref.segment is not None else None
+        if (item.ref.kind != "segment" or item.byterange is not None or state is None
+                or state.existence is not Existence.PRESENT or not state.size or not duration
+                or item.key.split("?", 1)[0].lower().endswith(TEXT_MEDIA)):
+            continue
+        sized.append((item.key, state.size, duration))
+    if len(sized) < 2:
+        return {}
+    size = _median([float(s) for _, s, _ in sized])
+    rate = _median([s / d for _, s, d in sized])
+    return {key: (s, size) for key, s, d in sized if s < size / 10 and s / d < rate / 10}
+
+
+@rule("HLS019", "segment-suspicious", WARNING, scope="object", reference="RFC 8216 3",
+      hint="an error page or a placeholder was stored as the segment: upload the real one, "
+           "or re-run the transcode",
+      summary="A segment far smaller than its siblings, or served as HTML/XML: an error page "
+              "stored as a segment.",
+      passing=[{"index.m3u8": VOD + SEG + SEG.replace("a.ts", "b.ts")
+                + SEG.replace("a.ts", "c.ts").replace("9.009", "0.5") + END,
+                "a.ts": TS * 100, "b.ts": TS * 100, "c.ts": TS * 6},
+               {"index.m3u8": VOD + SEG + SEG.replace("a.ts", "b.ts") + END,
+                "a.ts": TS, "b.ts": TS}],
+      failing=[{"index.m3u8": VOD + SEG + SEG.replace("a.ts", "b.ts")
+                + SEG.replace("a.ts", "c.ts") + END, "a.ts": TS * 100, "b.ts": TS * 100,
+                "c.ts": b"<html><body>Not Found</body></html>"}])
+def segment_suspicious(ctx: ObjectContext) -> Iterator[Issue]:
+    """A segment object far smaller than the other segments of its playlist (under a tenth
+    of their median size, and of their median size per second of EXTINF, so a short last
+    segment is not one), or whose HEAD answer gives it an HTML or XML Content-Type
+    (text/html, application/xhtml+xml, text/xml, application/xml): the signs of an error
+    page, stored in the segment's place by a failed download or a CDN. WebVTT segments are
+    not compared by size. The Content-Type is known from S3 and HTTP HEAD answers only."""
+    tiny = _tiny(ctx)
+    for item, _ in ctx.first_uses:
+        if item.ref.kind not in ("segment", "init", "part"):
+            continue
+        page = _served_as_page(item, ctx)
+        if page is not None:
+            yield Issue(f"{LABEL[item.ref.kind]} {item.ref.uri!r} is served as {page!r}: "
+                        "a web page, not media", line=item.ref.line,
+                        uri=ctx.key_uri(item.key), observed=page, expected="a media type")
+        elif item.key in tiny:
+            size, median = tiny[item.key]
+            yield Issue(f"segment {item.ref.uri!r} is {size} bytes, under a tenth of the "
+                        f"playlist's median segment ({median:.0f} bytes), for its duration "
+                        "too", line=item.ref.line, uri=ctx.key_uri(item.key),
+                        observed=f"{size} bytes", expected=f">= {median / 10:.0f} bytes")
+
+
 @rule("HLS014", "byterange-out-of-bounds", ERROR, scope="object",
       reference="RFC 8216 4.3.2.2",
       hint="the object is truncated or the playlist is stale: upload the whole file again",
@@ -125,14 +231,21 @@ def segment_empty(ctx: ObjectContext) -> Iterator[Issue]:
                 + END, "all.ts": TS}],
       failing=[{"index.m3u8": VOD.replace(":3", ":4") + "#EXTINF:9.009,\n"
                 "#EXT-X-BYTERANGE:100@0\nall.ts\n#EXTINF:9.009,\n#EXT-X-BYTERANGE:100\nall.ts\n"
+                + END, "all.ts": TS},
+               # one byte past the last: 100 + 89 = 189 of 188
+               {"index.m3u8": VOD.replace(":3", ":4") + "#EXTINF:9.009,\n"
+                "#EXT-X-BYTERANGE:100@0\nall.ts\n#EXTINF:9.009,\n#EXT-X-BYTERANGE:89\nall.ts\n"
                 + END, "all.ts": TS}])
 def byterange_out_of_bounds(ctx: ObjectContext) -> Iterator[Issue]:
     """A byte range (offset + length, offsets inferred as the RFC says) past the end of its
-    object. One finding per object: the first range past the end, and how many are."""
+    object. One finding per object: the first range past the end, and how many are. The
+    ranges of an object still being written are not judged (see `_growing`)."""
     reported: set[str] = set()
+    growing = _growing(ctx)
     for item in ctx.refs:
         state = ctx.states.get(item.key)
-        if item.byterange is None or state is None or not state.size:
+        if (item.byterange is None or state is None or not state.size
+                or _still_written(item, growing)):
             continue
         offset, length = item.byterange
         if offset + length <= state.size or item.key in reported:
@@ -143,7 +256,8 @@ def byterange_out_of_bounds(ctx: ObjectContext) -> Iterator[Issue]:
         yield Issue(f"bytes {offset}-{offset + length - 1} of {item.ref.uri!r} reach past its "
                     f"end ({state.size} bytes); {beyond} of {len(ranges)} sub-ranges do",
                     line=item.ref.line, uri=ctx.key_uri(item.key),
-                    observed=f"{offset + length} bytes needed", expected=f"<= {state.size}")
+                    observed=f"{offset + length} bytes needed", expected=f"<= {state.size}",
+                    reference=range_reference(item.ref.kind))
 
 
 @rule("HLS208", "bitrate-tag-mismatch", ERROR, scope="object",

@@ -86,6 +86,9 @@ class Issue:
     """How to fix it, when the rule's general hint does not say it well enough."""
     observed: str | None = None
     expected: str | None = None
+    reference: str | None = None
+    """Where the specification says it, when not the rule's own reference: a rule about
+    RFC 8216's tags cites RFC 8216bis for a tag only 8216bis defines (EXT-X-PART)."""
 
 
 Check = Callable[[Any], Iterable[Issue]]
@@ -119,7 +122,7 @@ class Rule:
             severity=issue.severity or severity or self.severity,
             message=sys.intern(issue.message), playlist=issue.playlist or playlist,
             uri=issue.uri, line=issue.line,
-            reference=None if self.reference == "-" else self.reference,
+            reference=issue.reference or (None if self.reference == "-" else self.reference),
             hint=issue.hint or self.hint, observed=shared(issue.observed),
             expected=shared(issue.expected))
 
@@ -168,11 +171,11 @@ def pipeline_rule(code: str, name: str, severity: Severity, summary: str, refere
 def finding(name: str, message: str, *, playlist: str | None, uri: str | None = None,
             line: int | None = None, severity: Severity | None = None,
             hint: str | None = None, observed: str | None = None,
-            expected: str | None = None) -> Finding:
+            expected: str | None = None, reference: str | None = None) -> Finding:
     """A finding of rule `name`, made by the pipeline rather than by a check."""
     return RULES[name].finding(
-        Issue(message, line=line, uri=uri, hint=hint, observed=observed, expected=expected),
-        playlist, severity)
+        Issue(message, line=line, uri=uri, hint=hint, observed=observed, expected=expected,
+              reference=reference), playlist, severity)
 
 
 _FIRST = {"load": 0, "object": 1, "probe": 1, "title": 2, "media": 3, "multivariant": 3, "line": 4}

@@ -15,7 +15,7 @@ from hlsinspect.checks.registry import ERROR, INFO, WARNING, Issue, rule
 from hlsinspect.playlists import in_extinf_title
 from hlsinspect.syntax.attributes import Kind, is_attribute_name, value_problem
 from hlsinspect.syntax.lines import Tag
-from hlsinspect.syntax.tags import TAGS, Category, Form
+from hlsinspect.syntax.tags import BIS, TAGS, Category, Form
 from hlsinspect.syntax.tags import value_problem as tag_value_problem
 
 VOD = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n"
@@ -27,6 +27,17 @@ MASTER = "#EXTM3U\n"
 def _attribute_tags(ctx: PlaylistContext) -> list[Tag]:
     """Tags with an attribute list to judge; one without any is tag-value-invalid alone."""
     return [tag for tag in ctx.lines.with_attributes if tag.value and tag.value.strip()]
+
+
+def cited(tag: Tag, syntax: bool = False) -> str | None:
+    """What a finding about `tag` cites when only RFC 8216bis defines the tag (EXT-X-PART,
+    EXT-X-PRELOAD-HINT...): RFC 8216, which the attribute rules cite, has no such tag. The
+    tag's own section, after 8216bis's Attribute Lists section (4.2, as in RFC 8216) for a
+    rule about the list's syntax. None keeps the rule's reference."""
+    reference = tag.spec.reference if tag.spec is not None else ""
+    if not reference.startswith(BIS + " "):
+        return None
+    return f"{BIS} 4.2, {reference.removeprefix(BIS + ' ')}" if syntax else reference
 
 
 @rule("HLS001", "playlist-parse-error", ERROR, scope="line", reference="RFC 8216 4.1",
@@ -165,7 +176,8 @@ def attribute_list_malformed(ctx: PlaylistContext) -> Iterator[Issue]:
     for tag in _attribute_tags(ctx):
         for problem in tag.attrs.problems:
             if not problem.startswith("white space"):
-                yield Issue(f"#{tag.name}: {problem}", line=tag.line)
+                yield Issue(f"#{tag.name}: {problem}", line=tag.line,
+                            reference=cited(tag, syntax=True))
 
 
 @rule("HLS114", "attribute-list-whitespace", ERROR, scope="line", reference="RFC 8216 4.2",
@@ -181,7 +193,8 @@ def attribute_list_whitespace(ctx: PlaylistContext) -> Iterator[Issue]:
     for tag in _attribute_tags(ctx):
         for problem in tag.attrs.problems:
             if problem.startswith("white space"):
-                yield Issue(f"#{tag.name}: {problem}", line=tag.line)
+                yield Issue(f"#{tag.name}: {problem}", line=tag.line,
+                            reference=cited(tag, syntax=True))
 
 
 @rule("HLS103", "attribute-duplicate", ERROR, scope="line", reference="RFC 8216 4.2",
@@ -192,7 +205,8 @@ def attribute_duplicate(ctx: PlaylistContext) -> Iterator[Issue]:
     """The same attribute twice in one attribute list; clients should refuse the playlist."""
     for tag in _attribute_tags(ctx):
         for name in tag.attrs.duplicates():
-            yield Issue(f"#{tag.name} has {name} more than once", line=tag.line)
+            yield Issue(f"#{tag.name} has {name} more than once", line=tag.line,
+                        reference=cited(tag, syntax=True))
 
 
 @rule("HLS104", "attribute-missing", ERROR, scope="line", reference="RFC 8216 4.3",
@@ -212,7 +226,7 @@ def attribute_missing(ctx: PlaylistContext) -> Iterator[Issue]:
         for name, attribute in spec.attributes.items():
             if attribute.required and name not in tag.attrs:
                 yield Issue(f"#{tag.name} lacks the required attribute {name}", line=tag.line,
-                            expected=name)
+                            expected=name, reference=cited(tag))
 
 
 @rule("HLS105", "attribute-value-invalid", ERROR, scope="line", reference="RFC 8216 4.2",
@@ -253,7 +267,8 @@ def attribute_value_invalid(ctx: PlaylistContext) -> Iterator[Issue]:
                 continue
             if problem:
                 yield Issue(f"#{tag.name} {item.name} {problem}", line=tag.line,
-                            observed=item.raw, expected=expected, severity=severity)
+                            observed=item.raw, expected=expected, severity=severity,
+                            reference=cited(tag))
 
 
 @rule("HLS106", "attribute-unknown", INFO, scope="line", reference="RFC 8216 6.3.1",

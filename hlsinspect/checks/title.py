@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from hlsinspect.checks.context import Member, TitleContext
-from hlsinspect.checks.registry import ERROR, WARNING, Issue, rule
+from hlsinspect.checks.registry import ERROR, INFO, WARNING, Issue, rule
 from hlsinspect.checks.windows import date_ranges, discontinuities, overlaps, span
 from hlsinspect.playlists import Playlist
 
@@ -71,6 +71,19 @@ def _ladder(media: list[str], master_extra: str = "",
     return {"master.m3u8": "".join(master), **files}
 
 
+def _subtitled(video: str, subtitles: str) -> dict[str, str | bytes]:
+    """A one-variant title (v.m3u8, segments s*.ts) with an English subtitles rendition
+    (en.m3u8, segments en-s*.ts)."""
+    files: dict[str, str | bytes] = {
+        "master.m3u8": '#EXTM3U\n#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID="s",NAME="English",'
+                       'LANGUAGE="en",URI="en.m3u8"\n'
+                       '#EXT-X-STREAM-INF:BANDWIDTH=100000,SUBTITLES="s"\nv.m3u8\n',
+        "v.m3u8": video, "en.m3u8": subtitles}
+    files.update({f"s{n}.ts": TS for n in range(video.count("#EXTINF"))})
+    files.update({f"en-s{n}.ts": TS for n in range(subtitles.count("#EXTINF"))})
+    return files
+
+
 def _written_type(playlist: Playlist) -> str | None:
     """EXT-X-PLAYLIST-TYPE as written, valid or not (LIVE is reported elsewhere)."""
     tag = playlist.lines.first("EXT-X-PLAYLIST-TYPE")
@@ -81,21 +94,23 @@ def _vod_like(playlist: Playlist) -> bool:
     return playlist.endlist
 
 
-def _shortfalls(members: list[Member], *, majority: bool = False
+def _shortfalls(members: list[Member], *, majority: bool = False,
+                judges: list[Member] | None = None
                 ) -> Iterator[tuple[Member, Member, float, int]]:
     """Each member with the one it is measured against, how many seconds shorter it is
     (negative: longer), and the target duration allowed between the two (the larger).
 
-    The yardstick is the longest member, or with `majority` the longest of those a strict
-    majority agree with (within the allowance): when two renditions of three agree and the
-    third is longer, it is the odd one, not the two that agree. Without a majority (two
-    renditions, or two pairs) the longest stands, as a cut transcode is the usual fault."""
+    The yardstick is the longest of `judges` (all members when not given), or with
+    `majority` the longest of those a strict majority of them agree with (within the
+    allowance): when two renditions of three agree and the third is longer, it is the odd
+    one, not the two that agree. Without a majority (two renditions, or two pairs) the
+    longest stands, as a cut transcode is the usual fault."""
     if len(members) < 2:
         return
-    longest = max(members, key=_duration)
+    pool = judges or members
+    longest = max(pool, key=_duration)
     if majority:
-        agreed = [m for m in members
-                  if 2 * sum(_close(m, other) for other in members) > len(members)]
+        agreed = [m for m in pool if 2 * sum(_close(m, other) for other in pool) > len(pool)]
         longest = max(agreed, key=_duration) if agreed else longest
     for member in members:
         yield (member, longest, _duration(longest) - _duration(member), _allowed(member, longest))
@@ -121,19 +136,30 @@ def _close(one: Member, other: Member) -> bool:
       passing=[_title(_media(4, [4, 4, 4]), _media(4, [4, 4, 3.9])),
                _ladder([_media(4, [4, 4]), _media(4, [4, 4]), _media(4, [4, 4, 3])])],
       failing=[_title(_media(4, [4, 4, 4, 4]), _media(4, [4, 4])),
-               _ladder([_media(4, [4, 4]), _media(4, [4, 4]), _media(4, [4, 4, 4, 4])])])
+               _ladder([_media(4, [4, 4]), _media(4, [4, 4]), _media(4, [4, 4, 4, 4])]),
+               _subtitled(_media(4, [4, 4]), _media(4, [4, 4, 4, 4], prefix="en-"))])
 def variant_duration_mismatch(ctx: TitleContext) -> Iterator[Issue]:
     """Finished media playlists of one multivariant playlist that differ in total duration by
     more than one target duration: a truncated rendition, or one longer than the others
-    agree on (most renditions agreeing, the one that does not is named)."""
+    agree on (most renditions agreeing, the one that does not is named). A subtitles
+    rendition that ends before the others is info: packagers (Shaka Packager) end it with
+    its last cue, and no cue is lost. The yardstick is taken from the audio and video
+    renditions, so short subtitles never make the video look too long."""
     finished = [m for m in ctx.media if m.media and _vod_like(m.media) and m.media.segments]
-    for member, other, gap, tolerance in _shortfalls(finished, majority=True):
+    judges = [m for m in finished if m.role != "subtitles"]
+    for member, other, gap, tolerance in _shortfalls(finished, majority=True, judges=judges):
         assert member.media is not None and other.media is not None
         if abs(gap) <= tolerance:
             continue
         lasts = f"{member.role} playlist lasts {member.media.total_duration:.3f} s"
-        hint = None
-        if gap > 0:
+        hint, severity = None, None
+        if gap > 0 and member.role == "subtitles":
+            message = (f"{lasts}, {gap:.3f} s less than {other.uri} "
+                       f"({other.media.total_duration:.3f} s): subtitles may end with their "
+                       "last cue, but check that no cue is missing at the end")
+            hint, severity = ("nothing to fix when the last cue ends there; a subtitles "
+                              "file cut short loses its last cues: write it again"), INFO
+        elif gap > 0:
             message = (f"{lasts}, {gap:.3f} s less than {other.uri} "
                        f"({other.media.total_duration:.3f} s); more than one target duration "
                        f"({tolerance} s) short: the rendition looks truncated")
@@ -144,7 +170,7 @@ def variant_duration_mismatch(ctx: TitleContext) -> Iterator[Issue]:
             hint = ("a rendition longer than the others: compare its EXTINF durations and its "
                     "segments with the others', and transcode it again")
         yield Issue(message, uri=member.uri, line=member.tag.line, hint=hint,
-                    observed=f"{member.media.total_duration:.3f} s",
+                    severity=severity, observed=f"{member.media.total_duration:.3f} s",
                     expected=f"{other.media.total_duration:.3f} s ± {tolerance} s")
 
 

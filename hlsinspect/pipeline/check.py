@@ -17,7 +17,7 @@ from hlsinspect.checks.context import PlaylistContext
 from hlsinspect.checks.registry import Scope, Selection, finding
 from hlsinspect.checks.uris import unfollowed
 from hlsinspect.pipeline.fetch import Entry, Fetched, failure_finding
-from hlsinspect.references import ObjectRef, ResolvedRef, object_refs, place
+from hlsinspect.references import ObjectRef, ResolvedRef, object_refs, place, range_reference
 from hlsinspect.report import Finding
 from hlsinspect.storage.base import Storage
 
@@ -113,5 +113,6 @@ def _text(storage: Storage, checked: Checked, imported: dict[str, str],
         resolved.append((ref, where.key))
     checked.refs, problems = place(resolved)
     found += [finding("byterange-invalid", p.message, playlist=uri, line=p.ref.line,
-                      uri=object_uri(storage, loaded.key, p.ref.uri)) for p in problems]
+                      uri=object_uri(storage, loaded.key, p.ref.uri),
+                      reference=range_reference(p.ref.kind)) for p in problems]
     return found
