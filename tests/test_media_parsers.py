@@ -233,3 +233,53 @@ def test_packed_ac3_is_timed_by_its_id3_tag_not_read_as_adts():
     found = probe_segment(lambda o, n: data[o:o + n], len(data),
                           expected_containers("a.ac3", False))
     assert (found.container, found.start, found.problems) == ("audio", pytest.approx(3.4), ())
+
+
+def with_pmt_stream(data: bytes, stream_type: int, descriptors: bytes = b"") -> bytes:
+    """`data` (ffmpeg's MPEG-TS) with one more stream, on PID 0x1FF, in each PMT: its
+    section grown by the entry and its CRC written again."""
+    def crc32_mpeg(section: bytes) -> int:
+        crc = 0xFFFFFFFF
+        for byte in section:
+            crc ^= byte << 24
+            for _ in range(8):
+                crc = (crc << 1) ^ 0x104C11DB7 if crc & 0x80000000 else crc << 1
+        return crc & 0xFFFFFFFF
+
+    out = bytearray(data)
+    entry = bytes([stream_type, 0xE1, 0xFF, 0xF0 | len(descriptors) >> 8,
+                   len(descriptors) & 0xFF]) + descriptors
+    for at in range(0, len(out), 188):
+        packet = out[at:at + 188]
+        pid = ((packet[1] & 0x1F) << 8) | packet[2]
+        if pid != 0x1000 or not packet[1] & 0x40:
+            continue
+        begin = 5 + packet[4]
+        length = ((packet[begin + 1] & 0x0F) << 8) | packet[begin + 2]
+        body = bytes(packet[begin:begin + 3 + length - 4]) + entry
+        size = len(body) + 4 - 3
+        body = body[:1] + bytes([0xB0 | size >> 8, size & 0xFF]) + body[3:]
+        section = body + crc32_mpeg(body).to_bytes(4, "big")
+        packet[begin:begin + len(section)] = section
+        out[at:at + 188] = packet[:188]
+    return bytes(out)
+
+
+@pytest.mark.parametrize(("stream_type", "descriptors", "extra"), [
+    pytest.param(0x86, b"", (), id="scte35"),
+    pytest.param(0x15, b"", (), id="id3-metadata"),
+    pytest.param(0x06, bytes([0x59, 8]) + b"eng\x10\x00\x01\x00\x01", (), id="dvb-subtitles"),
+    pytest.param(0x06, bytes([0x56, 5]) + b"eng\x09\x00", (), id="teletext"),
+    pytest.param(0x06, b"", (), id="private-data"),
+    pytest.param(0xC0, b"", (), id="other-private-type"),
+    pytest.param(0x06, bytes([0x6A, 1, 0]), ("ac3",), id="dvb-ac3"),
+    pytest.param(0x06, bytes([0x7A, 1, 0]), ("ec3",), id="dvb-eac3"),
+    pytest.param(0x06, bytes([0x05, 4]) + b"AC-3", ("ac3",), id="registered-ac3"),
+])
+def test_data_streams_of_the_pmt_are_no_codecs(stream_type: int, descriptors: bytes,
+                                               extra: tuple[str, ...]):
+    data = with_pmt_stream((MEDIA / "ts-h264/v/seg0.ts").read_bytes(), stream_type,
+                           descriptors)
+    found = probe_segment(lambda o, n: data[o:o + n], len(data), ("ts",))
+    assert found.problems == ()
+    assert found.codecs == ("avc1.4D401E", "mp4a.40.2", *extra)

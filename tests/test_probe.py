@@ -356,3 +356,12 @@ def test_a_segment_cut_at_a_packet_boundary_is_called_cut_not_mistimed(tmp_path:
     [found] = [f for f in probed(str(root)).findings if f.name == "segment-duration-mismatch"]
     assert found.hint is not None and "cut short" in found.hint
     assert found.uri == str(root / "v/seg1.ts")
+
+
+def test_a_scte35_stream_is_data_not_a_codec(tmp_path: Path):
+    from tests.test_media_parsers import with_pmt_stream
+
+    root = copy(tmp_path, "ts-h264")
+    for n in range(3):
+        edit(root / f"v/seg{n}.ts", lambda b: with_pmt_stream(b, 0x86))
+    assert probe_findings(probed(str(root))) == []

@@ -152,9 +152,10 @@ def _starts_on_keyframe(packets: ts.Packets, pid: int) -> bool:
 
 def _codecs(packets: ts.Packets, last: ts.Packets, video: VideoInfo | None
             ) -> tuple[str, ...]:
-    """The codecs of the PMT's streams: video from the SPS, AAC from an ADTS header of the
-    first PES in the head or the last in the tail (a big IDR may push the first audio PES
-    out of the head)."""
+    """The codecs of the PMT's audio and video streams (data streams such as SCTE-35, ID3 or
+    subtitles carry none): video from the SPS, AAC from an ADTS header of the first PES in
+    the head or the last in the tail (a big IDR may push the first audio PES out of the
+    head)."""
     found = []
     for pid, kind in packets.streams.items():
         name = ts.kind_of(kind)
@@ -164,6 +165,6 @@ def _codecs(packets: ts.Packets, last: ts.Packets, video: VideoInfo | None
             heads = (packets.first_pes.get(pid), last.last_pes.get(pid))
             payload = next((bytes(p) for p in heads if p and is_adts(bytes(p))), b"")
             found.append(adts_frames(payload, 0).codec if payload else "mp4a.40")
-        elif name != "id3":
+        elif name in ts.CODECS:
             found.append(name)
     return tuple(dict.fromkeys(found))
