@@ -13,6 +13,7 @@ import pytest
 
 from hlsinspect.checks.probe_examples import SPS_160X90
 from hlsinspect.media import fmp4_probe, ts, ts_probe
+from hlsinspect.media.audio import frames_samples
 from hlsinspect.media.bits import BitReader, MediaError
 from hlsinspect.media.bmff import init_tracks
 from hlsinspect.media.nal import rbsp
@@ -51,6 +52,9 @@ def test_durations_agree_with_ffprobe_within_one_frame(name: str):
                  id="fmp4-h265"),
     pytest.param("ts-h265/v/seg1.ts", ("hvc1.1.6.L30.90", "mp4a.40.2"), (160, 90), id="ts-h265"),
     pytest.param("ts-audio/a/seg1.aac", ("mp4a.40.2",), None, id="packed-audio"),
+    pytest.param("ts-mp3/a/seg0.ts", ("mp3",), None, id="ts-mp3"),
+    pytest.param("ts-ac3/a/seg0.ts", ("ac3",), None, id="ts-ac3"),
+    pytest.param("ts-eac3/a/seg0.ts", ("ec3",), None, id="ts-eac3"),
 ])
 def test_codecs_and_resolution_from_the_parameter_sets(name, codecs, resolution):
     found = probe_file(name)
@@ -141,7 +145,8 @@ def test_bit_reader_codes_and_bounds():
 
 
 @pytest.mark.parametrize("name", [n for n in sorted(RECORDED) if n.endswith(".ts")
-                                  and n != "ts-midgop/v/seg1.ts"])
+                                  and n != "ts-midgop/v/seg1.ts"
+                                  and RECORDED[n]["streams"][0]["codec_type"] == "video"])
 def test_a_short_head_and_tail_of_real_ts_measure_the_same(name: str):
     """B-frames (libx264's default) reorder pictures: a tail grown to one PES start, with the
     stream's reordering delay, still finds the last picture presented. (Not after a segment
@@ -283,3 +288,36 @@ def test_data_streams_of_the_pmt_are_no_codecs(stream_type: int, descriptors: by
     found = probe_segment(lambda o, n: data[o:o + n], len(data), ("ts",))
     assert found.problems == ()
     assert found.codecs == ("avc1.4D401E", "mp4a.40.2", *extra)
+
+
+def _mpeg_audio(version: int, layer: int, kbps_index: int, rate_index: int, size: int
+                ) -> bytes:
+    header = bytes([0xFF, 0xE0 | version << 3 | layer << 1 | 1, kbps_index << 4 | rate_index << 2,
+                    0xC0])
+    return header + bytes(size - 4)
+
+
+def _eac3(blocks_code: int, fscod: int = 0, dependent: bool = False) -> bytes:
+    words = 99  # 200 bytes a frame
+    head = bytes([0x0B, 0x77, (0x40 if dependent else 0) | words >> 8, words & 0xFF,
+                  fscod << 6 | blocks_code << 4, 16 << 3])
+    return head + bytes(200 - len(head))
+
+
+@pytest.mark.parametrize(("payload", "expected"), [
+    pytest.param(_mpeg_audio(3, 1, 9, 1, 384) * 3, (3 * 1152, 48000), id="mp3-mpeg1"),
+    pytest.param(_mpeg_audio(2, 1, 8, 1, 192) * 2, (2 * 576, 24000), id="mp3-mpeg2"),
+    pytest.param(_mpeg_audio(0, 1, 8, 2, 576) * 2, (2 * 576, 8000), id="mp3-mpeg2.5"),
+    pytest.param(_mpeg_audio(3, 2, 8, 1, 384) * 2, (2 * 1152, 48000), id="mp2"),
+    pytest.param(_mpeg_audio(3, 3, 8, 1, 256) * 5, (5 * 384, 48000), id="mp1"),
+    pytest.param(_eac3(0) * 4, (4 * 256, 48000), id="eac3-one-block"),
+    pytest.param(_eac3(2) * 4, (4 * 768, 48000), id="eac3-three-blocks"),
+    pytest.param(_eac3(3, fscod=1) * 2, (2 * 1536, 44100), id="eac3-six-blocks-44k"),
+    pytest.param((_eac3(3) + _eac3(3, dependent=True)) * 2, (2 * 1536, 48000),
+                 id="eac3-dependent-substream-adds-no-time"),
+    pytest.param(bytes([0x0B, 0x77, 0, 0, 0x40 | 16, 8 << 3, 0]) + bytes(278 * 2 - 7),
+                 (1536, 44100), id="ac3-44k-128kbps"),
+])
+def test_audio_frames_are_counted_from_their_headers(payload: bytes,
+                                                     expected: tuple[int, int]):
+    assert frames_samples(payload) == expected

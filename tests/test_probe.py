@@ -23,7 +23,10 @@ from tests.origin import Origin
 MEDIA = Path(__file__).resolve().parent.parent / "fixtures" / "media"
 RECORDED = json.loads((MEDIA / "probe.json").read_text())
 PROBE_RULES = {name for name, rule in RULES.items() if rule.scope == "probe"}
-INTACT = ["ts-h264", "ts-h265", "ts-audio", "fmp4-h264", "fmp4-h265"]
+INTACT = ["ts-h264", "ts-h265", "ts-audio", "fmp4-h264", "fmp4-h265", "ts-mp3", "ts-ac3",
+          "ts-eac3"]
+SEGMENTS = {"ts-mp3": 4}
+"""Segments of a title, when not 3 (the MP3 encoder's delay spills into a fourth)."""
 HTML = b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head></html>\n"
 FRAME = {"video": 1 / 25, "audio": 1024 / 48000}
 
@@ -58,7 +61,8 @@ def test_intact_titles_have_no_probe_finding(name: str):
     report = probed(str(MEDIA / name))
     assert probe_findings(report) == []
     media = [p for p in report.playlists if p.kind == "media"]
-    assert media and all(p.probe is not None and len(p.probe.segments) == 3 for p in media)
+    count = SEGMENTS.get(name, 3)
+    assert media and all(p.probe is not None and len(p.probe.segments) == count for p in media)
 
 
 @pytest.mark.parametrize("name", [*INTACT, "ts-midgop"])
@@ -74,7 +78,7 @@ def test_measured_durations_agree_with_ffprobe_within_one_frame(name: str):
         assert found.duration == pytest.approx(stream["segment_duration"],
                                                abs=FRAME[stream["codec_type"]]), segment
         compared += 1
-    assert compared == 3
+    assert compared == SEGMENTS.get(name, 3)
 
 
 DAMAGES = [

@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 
 from hlsinspect.media import ts
-from hlsinspect.media.audio import adts_frames, is_adts
+from hlsinspect.media.audio import adts_frames, frames_samples, is_adts
 from hlsinspect.media.nal import (
     H264_SPS,
     H265_SPS,
@@ -30,6 +30,8 @@ CLOCK = 90_000
 WRAP = 1 << 33
 MAX_TAIL = 2 * 1024 * 1024
 OPEN_TAIL_PES = 4
+AUDIO = {"aac", "mp3", "ac3", "ec3"}
+"""Audio whose frame headers say how many samples a PES holds."""
 
 
 def probe(read: Reader, size: int, head: bytes, tail_size: int) -> Probed:
@@ -54,7 +56,7 @@ def probe(read: Reader, size: int, head: bytes, tail_size: int) -> Probed:
     last = first if len(head) >= size else \
         _tail(read, size, len(head), tail_size, first, timed, wanted)
     start, duration = _timing(first, last, timed, keyframe is not False, frame)
-    if ts.kind_of(first.streams[timed]) == "aac" and start is not None:
+    if ts.kind_of(first.streams[timed]) in AUDIO and start is not None:
         duration = _audio_duration(first, last, timed) or duration
     return Probed("ts", start=start, duration=duration if not problems else None,
                   keyframe=keyframe, codecs=_codecs(first, last, video),
@@ -117,16 +119,18 @@ def _timing(first: ts.Packets, last: ts.Packets, pid: int, closed: bool,
 
 
 def _audio_duration(first: ts.Packets, last: ts.Packets, pid: int) -> float | None:
-    """From the first PTS to the end of the last PES's ADTS frames: an audio PES often holds
-    several frames, so the step between PES is not the last one's length."""
+    """From the first PTS to the end of the last PES's frames (ADTS, MPEG audio, AC-3 or
+    E-AC-3, counted from their headers): an audio PES often holds several frames, so the
+    step between PES is not the last one's length."""
     payload = bytes(last.last_pes.get(pid) or first.last_pes.get(pid) or b"")
     stamps = last.pts.get(pid) or first.pts.get(pid)
-    if not stamps or not is_adts(payload):
+    counted = frames_samples(payload) if stamps else None
+    if not stamps or counted is None:
         return None
     head = first.pts[pid]
     base = head[0] + min(_signed(p - head[0]) for p in head)
-    frames = adts_frames(payload, 0)
-    return (_signed(stamps[-1] - base) + frames.frames * 1024 * CLOCK / frames.rate) / CLOCK
+    samples, rate = counted
+    return (_signed(stamps[-1] - base) + samples * CLOCK / rate) / CLOCK
 
 
 def _video(packets: ts.Packets, pid: int) -> VideoInfo | None:
