@@ -4,10 +4,13 @@ finding, on disk, over an HTTP origin and over S3 (moto's server, ranged GETs ov
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import shutil
+import tracemalloc
 from collections.abc import Callable
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -18,6 +21,7 @@ from hlsinspect.pipeline.probe import chosen
 from hlsinspect.report import Report
 from hlsinspect.settings import ProbeSettings
 from tests.conftest import S3
+from tests.loopback import LoopbackServer
 from tests.origin import Origin
 
 MEDIA = Path(__file__).resolve().parent.parent / "fixtures" / "media"
@@ -369,3 +373,73 @@ def test_a_scte35_stream_is_data_not_a_codec(tmp_path: Path):
     for n in range(3):
         edit(root / f"v/seg{n}.ts", lambda b: with_pmt_stream(b, 0x86))
     assert probe_findings(probed(str(root))) == []
+
+
+NULL_PACKET = b"\x47\x1f\xff\x10" + b"\xff" * 184
+
+
+def byte_range_title(tmp_path: Path, padded_to: int = 0) -> Path:
+    """ts-h264's video as one file of three byte ranges, each segment padded with null
+    packets to `padded_to` bytes when given."""
+    root = copy(tmp_path, "ts-h264")
+    parts = []
+    for n in range(3):
+        data = (root / f"v/seg{n}.ts").read_bytes()
+        parts.append(data + NULL_PACKET * max(0, (padded_to - len(data)) // 188))
+        (root / f"v/seg{n}.ts").unlink()
+    (root / "v/all.ts").write_bytes(b"".join(parts))
+    lines = ["#EXTM3U", "#EXT-X-VERSION:4", "#EXT-X-TARGETDURATION:2",
+             "#EXT-X-PLAYLIST-TYPE:VOD"]
+    offset = 0
+    for part in parts:
+        lines += ["#EXTINF:2.000,", f"#EXT-X-BYTERANGE:{len(part)}@{offset}", "all.ts"]
+        offset += len(part)
+    (root / "v/index.m3u8").write_text("\n".join([*lines, "#EXT-X-ENDLIST", ""]))
+    return root
+
+
+class RangeIgnoringOrigin(LoopbackServer):
+    """python -m http.server: it answers every GET with 200 and the whole file."""
+
+    def __init__(self, root: Path) -> None:
+        class Quiet(SimpleHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                return
+
+        super().__init__(functools.partial(Quiet, directory=str(root)))  # type: ignore[arg-type]
+
+
+def test_an_origin_that_ignores_range_is_one_finding(tmp_path: Path):
+    root = byte_range_title(tmp_path)
+    with RangeIgnoringOrigin(root) as origin:
+        report = probed(f"{origin.url}/index.m3u8")
+    assert probe_findings(report) == [("origin-ignores-range", f"{origin.url}/v/index.m3u8")]
+    finding = report.findings[0]
+    assert finding.severity == "error" and finding.code == "HLS034"
+    assert "with the whole file (200," in finding.message
+    with Origin(root) as honest:  # an origin that serves ranges: the title is clean
+        assert probe_findings(probed(f"{honest.url}/index.m3u8")) == []
+
+
+def test_segments_of_their_own_are_probed_on_an_origin_that_ignores_range(tmp_path: Path):
+    root = copy(tmp_path, "ts-h264")
+    with RangeIgnoringOrigin(root) as origin:
+        report = probed(f"{origin.url}/index.m3u8")
+    assert probe_findings(report) == []
+    durations = [s.duration for p in report.playlists if p.probe for s in p.probe.segments
+                 if s.container == "ts"]
+    assert durations == pytest.approx([2.0, 2.0, 2.0], abs=0.05)
+
+
+def test_an_origin_that_ignores_range_costs_little_memory(tmp_path: Path):
+    """Three byte ranges of 16 MB in one 48 MB file: nothing is buffered up to an offset."""
+    root = byte_range_title(tmp_path, padded_to=16 * 2**20)
+    with RangeIgnoringOrigin(root) as origin:
+        tracemalloc.start()
+        try:
+            report = probed(f"{origin.url}/index.m3u8")
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < 8 * 2**20, f"{peak / 2**20:.1f} MiB at the peak"
+    assert [name for name, _ in probe_findings(report)] == ["origin-ignores-range"]

@@ -185,6 +185,22 @@ def webvtt_timestamp_map_missing(ctx: ProbeContext) -> Iterator[Issue]:
 def segment_unprobed(ctx: ProbeContext) -> Iterator[Issue]:
     """A segment that exists could not be read for probing (denied, throttled, gone)."""
     for segment in ctx.probe.segments:
-        if segment.failure is not None:
+        if segment.failure is not None and not segment.range_ignored:
             yield Issue(f"segment {segment.uri} could not be probed: {segment.failure}",
                         line=segment.line, uri=segment.uri)
+
+
+@rule("HLS034", "origin-ignores-range", ERROR, scope="probe",
+      reference="RFC 8216 4.3.2.2, RFC 9110 14.2",
+      hint="serve Range requests with 206 Partial Content (python -m http.server does not); "
+           "or cut the title into one file per segment",
+      passing=[probed({"index.m3u8": ONE_TS, "a.ts": TS})],
+      tested_by=PROBE_TESTS + "test_an_origin_that_ignores_range_is_one_finding")
+def origin_ignores_range(ctx: ProbeContext) -> Iterator[Issue]:
+    """An HTTP origin answered a Range request on a byte-range title with the whole file:
+    players then fetch the whole file for every segment. Reported once for the title; its
+    byte ranges are not probed further."""
+    if ctx.probe.range_ignored is not None:
+        yield Issue(f"an HTTP origin answered a Range request on a byte-range title with the "
+                    f"whole file: {ctx.probe.range_ignored}; the title's byte ranges are not "
+                    "probed", uri=ctx.playlist.uri)
