@@ -16,7 +16,7 @@ from hlsinspect.media import fmp4_probe, ts, ts_probe
 from hlsinspect.media.audio import frames_samples
 from hlsinspect.media.bits import BitReader, MediaError
 from hlsinspect.media.bmff import init_tracks
-from hlsinspect.media.nal import rbsp
+from hlsinspect.media.nal import rbsp, skipped_leading
 from hlsinspect.media.result import Probed
 from hlsinspect.media.segment import HEAD, TAIL, expected_containers, probe_segment, sniff
 from hlsinspect.media.sps import h264_sps
@@ -66,6 +66,8 @@ def test_keyframes_and_starts_follow_the_media_clock():
     assert starts == pytest.approx([1.48, 3.48, 5.48])
     assert [probe_file(f"ts-midgop/v/seg{n}.ts").keyframe for n in range(3)] == \
         [True, False, True]
+    assert [probe_file(f"ts-opengop/v/seg{n}.ts").keyframe for n in range(3)] == \
+        [True, False, False]  # a CRA, then RASL pictures
     assert [probe_file(f"fmp4-h265/v/seg{n}.m4s").start for n in range(3)] == \
         pytest.approx([0, 1.92, 3.88])
     assert probe_file("ts-audio/a/seg1.aac").start == pytest.approx(3.4)
@@ -321,3 +323,21 @@ def _eac3(blocks_code: int, fscod: int = 0, dependent: bool = False) -> bytes:
 def test_audio_frames_are_counted_from_their_headers(payload: bytes,
                                                      expected: tuple[int, int]):
     assert frames_samples(payload) == expected
+
+
+@pytest.mark.parametrize(("pictures", "verdict"), [
+    pytest.param([9, 8, 1], True, id="rasl"),
+    pytest.param([7, 6, 9], True, id="radl-then-rasl"),
+    pytest.param([7, 1, 9], False, id="a-trailing-picture-ends-the-leading-ones"),
+    pytest.param([1, 0], False, id="no-leading-picture"),
+    pytest.param([6], None, id="only-radl-so-far"),
+    pytest.param([], None, id="nothing-after-the-cra"),
+])
+def test_rasl_pictures_after_an_open_irap(pictures: list[int], verdict: bool | None):
+    assert skipped_leading(pictures) is verdict
+
+
+def test_a_big_cra_is_read_past_the_head_for_its_leading_pictures():
+    data = (MEDIA / "ts-opengop/v/seg1.ts").read_bytes()
+    found = ts_probe.probe(lambda o, n: data[o:o + n], len(data), data[:188 * 4], 188)
+    assert found.keyframe is False

@@ -69,7 +69,7 @@ def test_intact_titles_have_no_probe_finding(name: str):
     assert media and all(p.probe is not None and len(p.probe.segments) == count for p in media)
 
 
-@pytest.mark.parametrize("name", [*INTACT, "ts-midgop"])
+@pytest.mark.parametrize("name", [*INTACT, "ts-midgop", "ts-opengop"])
 def test_measured_durations_agree_with_ffprobe_within_one_frame(name: str):
     report = probed(str(MEDIA / name))
     measured = {s.uri: s for p in report.playlists if p.probe for s in p.probe.segments}
@@ -443,3 +443,17 @@ def test_an_origin_that_ignores_range_costs_little_memory(tmp_path: Path):
             tracemalloc.stop()
     assert peak < 8 * 2**20, f"{peak / 2**20:.1f} MiB at the peak"
     assert [name for name, _ in probe_findings(report)] == ["origin-ignores-range"]
+
+
+def test_a_cra_before_rasl_pictures_is_no_independent_start(tmp_path: Path):
+    """x265's default open GOP: each segment after the first starts on a CRA picture whose
+    RASL pictures refer to the segment before."""
+    root = copy(tmp_path, "ts-opengop")
+    assert probe_findings(probed(str(root))) == [
+        ("segment-not-independent", str(root / "v/seg1.ts")),
+        ("segment-not-independent", str(root / "v/seg2.ts"))]
+    trailing = b"\x00\x00\x01\x02\x01"
+    for n in (1, 2):  # the same pictures, the RASL ones called trailing: independent
+        edit(root / f"v/seg{n}.ts", lambda b: b.replace(b"\x00\x00\x01\x12\x01", trailing)
+             .replace(b"\x00\x00\x01\x10\x01", trailing))
+    assert probe_findings(probed(str(root))) == []

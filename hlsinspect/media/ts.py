@@ -15,6 +15,7 @@ from hlsinspect.media.bits import MediaError
 
 PACKET = 188
 SYNC = 0x47
+LATER = 8
 STREAM_TYPES = {0x1B: "h264", 0x24: "h265", 0x0F: "aac", 0x11: "aac-latm", 0x03: "mp3",
                 0x04: "mp3", 0x81: "ac3", 0x87: "ec3", 0x15: "id3", 0xDB: "h264-encrypted",
                 0xCF: "aac-encrypted", 0xC1: "ac3-encrypted", 0xC2: "ec3-encrypted"}
@@ -48,6 +49,9 @@ class Packets:
     """PID -> the payload of its last PES here (an audio PES holds several frames: its
     length is the last one's duration)."""
     closed: set[int] = field(default_factory=set)
+    later_pes: dict[int, list[bytearray]] = field(default_factory=lambda: defaultdict(list))
+    """PID -> the payloads of the PES after its first one here, `LATER` at most (an open
+    GOP's leading pictures follow its first picture)."""
     had_pat: bool = False
 
 
@@ -154,6 +158,8 @@ def _elementary(pid: int, start: int, random: bool, body: bytes, out: Packets) -
             out.first_pes[pid] = out.last_pes[pid]
         elif pid in out.first_pes:
             out.closed.add(pid)
+            if len(out.later_pes[pid]) < LATER:
+                out.later_pes[pid].append(out.last_pes[pid])
     else:
         if pid in out.last_pes:
             out.last_pes[pid] += body

@@ -16,12 +16,14 @@ from hlsinspect.media import ts
 from hlsinspect.media.audio import adts_frames, frames_samples, is_adts
 from hlsinspect.media.nal import (
     H264_SPS,
+    H265_OPEN,
     H265_SPS,
     annexb_units,
     h264_type,
     h265_type,
     is_picture,
     is_random_access,
+    skipped_leading,
 )
 from hlsinspect.media.result import Probed, Problem, Reader
 from hlsinspect.media.sps import VideoInfo, h264_sps, h265_sps
@@ -29,6 +31,7 @@ from hlsinspect.media.sps import VideoInfo, h264_sps, h265_sps
 CLOCK = 90_000
 WRAP = 1 << 33
 MAX_TAIL = 2 * 1024 * 1024
+MAX_HEAD = 2 * 1024 * 1024
 OPEN_TAIL_PES = 4
 AUDIO = {"aac", "mp3", "ac3", "ec3"}
 """Audio whose frame headers say how many samples a PES holds."""
@@ -47,15 +50,17 @@ def probe(read: Reader, size: int, head: bytes, tail_size: int) -> Probed:
     timed = _timed_pid(first.streams)
     video = _video(first, timed)
     frame = round(video.frame * CLOCK) if video is not None and video.frame else None
-    keyframe = None
+    keyframe = irap = None
     if ts.kind_of(first.streams[timed]) in ts.VIDEO:
-        keyframe = _starts_on_keyframe(first, timed)
+        keyframe = irap = _starts_on_keyframe(first, timed)
+        if irap and ts.kind_of(first.streams[timed]) == "h265":
+            keyframe = not _rasl_follows(read, size, head, first, timed)
     wanted = 1 if frame or len(first.dts.get(timed, [])) >= 2 else 2
-    if keyframe is False:
+    if irap is False:
         wanted = OPEN_TAIL_PES
     last = first if len(head) >= size else \
         _tail(read, size, len(head), tail_size, first, timed, wanted)
-    start, duration = _timing(first, last, timed, keyframe is not False, frame)
+    start, duration = _timing(first, last, timed, irap is not False, frame)
     if ts.kind_of(first.streams[timed]) in AUDIO and start is not None:
         duration = _audio_duration(first, last, timed) or duration
     return Probed("ts", start=start, duration=duration if not problems else None,
@@ -152,6 +157,32 @@ def _starts_on_keyframe(packets: ts.Packets, pid: int) -> bool:
         if is_picture(unit, hevc):
             return is_random_access(unit, hevc)
     return packets.random_access.get(pid, False)
+
+
+def _rasl_follows(read: Reader, size: int, head: bytes, first: ts.Packets, pid: int) -> bool:
+    """Whether the segment's first picture is a CRA or BLA that RASL pictures follow: they
+    refer to pictures of the segment before, so the segment is no independent start (x265's
+    default open GOP). The head is read further, four times as long each time up to
+    `MAX_HEAD`, while it lacks the first picture, or holds after it only leading pictures
+    that decode (RADL) or none."""
+    packets, data = first, head
+    while True:
+        pictures = [_picture(p) for p in (packets.first_pes.get(pid, b""),
+                                          *packets.later_pes.get(pid, []))]
+        verdict = None
+        if pictures[0] is not None:
+            verdict = pictures[0] in H265_OPEN and \
+                skipped_leading([t for t in pictures[1:] if t is not None])
+        if verdict is not None or len(data) >= min(size, MAX_HEAD):
+            return bool(verdict)
+        data += read(len(data), min(size, MAX_HEAD, 4 * len(data)) - len(data))
+        packets = ts.parse(data[:len(data) - len(data) % ts.PACKET])
+
+
+def _picture(payload: bytes | bytearray) -> int | None:
+    """The H.265 NAL type of the first picture (slice) in a PES payload."""
+    return next((h265_type(u) for u in annexb_units(bytes(payload)) if is_picture(u, True)),
+                None)
 
 
 def _codecs(packets: ts.Packets, last: ts.Packets, video: VideoInfo | None
