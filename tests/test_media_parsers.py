@@ -15,7 +15,7 @@ from hlsinspect.checks.probe_examples import SPS_160X90
 from hlsinspect.media import fmp4_probe, ts, ts_probe
 from hlsinspect.media.audio import frames_samples
 from hlsinspect.media.bits import BitReader, MediaError
-from hlsinspect.media.bmff import init_tracks
+from hlsinspect.media.bmff import Track, init_tracks
 from hlsinspect.media.nal import rbsp, skipped_leading
 from hlsinspect.media.result import Probed
 from hlsinspect.media.segment import HEAD, TAIL, expected_containers, probe_segment, sniff
@@ -68,8 +68,12 @@ def test_keyframes_and_starts_follow_the_media_clock():
         [True, False, True]
     assert [probe_file(f"ts-opengop/v/seg{n}.ts").keyframe for n in range(3)] == \
         [True, False, False]  # a CRA, then RASL pictures
+    # presented, as MPEG-TS PTS are: tfdt plus the first picture's composition offset
     assert [probe_file(f"fmp4-h265/v/seg{n}.m4s").start for n in range(3)] == \
-        pytest.approx([0, 1.92, 3.88])
+        pytest.approx([0.08, 2.0, 3.96])
+    assert [probe_file(f"fmp4-h264/v/seg{n}.m4s").start for n in range(3)] == \
+        pytest.approx([RECORDED[f"fmp4-h264/v/seg{n}.m4s"]["streams"][0]["start_time"]
+                       for n in range(3)])
     assert probe_file("ts-audio/a/seg1.aac").start == pytest.approx(3.4)
 
 
@@ -216,7 +220,7 @@ def test_an_fmp4_segment_of_several_fragments_is_walked_past_each_mdat():
         return data[offset:offset + length]
 
     found = fmp4_probe.probe(read, len(data), data[:64], tracks)
-    assert (found.start, found.duration, found.keyframe) == (0.0, 4.0, True)
+    assert (found.start, found.duration, found.keyframe) == (0.08, 4.0, True)
     assert sum(reads) < len(data) / 4
     truncated = fmp4_probe.probe(read, len(data) - 10, data[:64], tracks)
     assert [p.kind for p in truncated.problems] == ["truncated"]
@@ -341,3 +345,60 @@ def test_a_big_cra_is_read_past_the_head_for_its_leading_pictures():
     data = (MEDIA / "ts-opengop/v/seg1.ts").read_bytes()
     found = ts_probe.probe(lambda o, n: data[o:o + n], len(data), data[:188 * 4], 188)
     assert found.keyframe is False
+
+
+def _box(kind: bytes, body: bytes) -> bytes:
+    return (8 + len(body)).to_bytes(4, "big") + kind + body
+
+
+def _full(kind: bytes, version: int, flags: int, body: bytes) -> bytes:
+    return _box(kind, bytes([version]) + flags.to_bytes(3, "big") + body)
+
+
+def _fragment(durations: list[int] | None, offsets: list[int], tfhd_duration: int | None,
+              version: int = 1) -> bytes:
+    """A moof of one video track (timescale 1000, tfdt 1000) of three samples, and its
+    mdat: durations in the trun when given, a default in the tfhd when given."""
+    tfhd = _full(b"tfhd", 0, 0x20000 | (0x8 if tfhd_duration else 0),
+                 (1).to_bytes(4, "big") + (tfhd_duration or 0).to_bytes(4, "big")
+                 [:4 if tfhd_duration else 0])
+    flags = 0x1 | 0x4 | 0x800 | (0x100 if durations else 0)
+    samples = b"".join((d.to_bytes(4, "big") if durations else b"") +
+                       o.to_bytes(4, "big", signed=True)
+                       for d, o in zip(durations or [0, 0, 0], offsets, strict=True))
+    trun = _full(b"trun", version, flags, (3).to_bytes(4, "big") + (0).to_bytes(4, "big") +
+                 (0x02000000).to_bytes(4, "big") + samples)
+    traf = _box(b"traf", tfhd + _full(b"tfdt", 1, 0, (1000).to_bytes(8, "big")) + trun)
+    moof = _box(b"moof", _full(b"mfhd", 0, 0, (1).to_bytes(4, "big")) + traf)
+    return moof + _box(b"mdat", bytes(30))
+
+
+@pytest.mark.parametrize(("durations", "tfhd", "lasts"), [
+    pytest.param([10, 20, 30], 40, 0.06, id="trun-sample-durations"),
+    pytest.param(None, 40, 0.12, id="tfhd-default"),
+    pytest.param(None, None, 0.15, id="trex-default"),
+])
+def test_sample_durations_come_from_trun_then_tfhd_then_trex(durations, tfhd, lasts):
+    data = _fragment(durations, [0, 0, 0], tfhd)
+    tracks = {1: Track(1, "vide", 1000, default_duration=50)}
+    found = fmp4_probe.probe(lambda o, n: data[o:o + n], len(data), data, tracks)
+    assert found.duration == pytest.approx(lasts)
+
+
+def test_negative_composition_offsets_give_the_earliest_presentation():
+    """A version 1 trun: decode times 1000, 1010, 1030 and offsets -20, +10, -10 present at
+    980, 1020, 1020: the fragment starts at 0.98 s."""
+    data = _fragment([10, 20, 30], [-20, 10, -10], None)
+    tracks = {1: Track(1, "vide", 1000)}
+    found = fmp4_probe.probe(lambda o, n: data[o:o + n], len(data), data, tracks)
+    assert (found.start, found.duration) == (pytest.approx(0.98), pytest.approx(0.06))
+
+
+@pytest.mark.parametrize("n", range(3))
+def test_ts_and_fmp4_starts_share_the_presentation_basis(n: int):
+    """The same encode in both containers: the TS's PTS run 1.4 s (ffmpeg's muxing offset)
+    ahead of the fMP4's tfdt plus composition offset, and no more."""
+    ts_start = probe_file(f"ts-h264/v/seg{n}.ts").start
+    fmp4_start = probe_file(f"fmp4-h264/v/seg{n}.m4s").start
+    assert ts_start is not None and fmp4_start is not None
+    assert ts_start - 1.4 == pytest.approx(fmp4_start, abs=1e-6)

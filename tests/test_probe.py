@@ -231,7 +231,7 @@ def test_probe_in_json_and_the_ladder_table(cli):
         ("all", 3, 6.0)
     first = probe["segments"][0]
     assert (first["start"], first["duration"], first["keyframe"], first["container"]) == \
-        (0.0, 1.92, True, "fmp4")
+        (0.08, 1.92, True, "fmp4")
     table = cli("check", str(MEDIA / "fmp4-h265"), "--probe", "sample", "--no-progress")
     assert "Probed" in table.stdout
 

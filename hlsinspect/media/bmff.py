@@ -77,6 +77,7 @@ class Track:
     codec: str | None = None
     video: VideoInfo | None = None
     default_duration: int = 0
+    default_size: int = 0
     default_flags: int = 0
 
 
@@ -94,9 +95,10 @@ def init_tracks(data: bytes) -> dict[int, Track]:
     for trex in children(data, mvex).get(b"trex", []) if mvex else []:
         body = data[trex.start + trex.header:trex.end]
         if len(body) >= 24:
-            track_id, _, duration, _, flags = struct.unpack_from(">5I", body, 4)
+            track_id, _, duration, size, flags = struct.unpack_from(">5I", body, 4)
             if track_id in tracks:
                 tracks[track_id].default_duration = duration
+                tracks[track_id].default_size = size
                 tracks[track_id].default_flags = flags
     return tracks
 
@@ -205,3 +207,11 @@ class Fragment:
     start: int | None = None
     durations: list[int] = field(default_factory=list)
     first_flags: int | None = None
+    offsets: list[int] = field(default_factory=list)
+    """Each sample's composition offset (its presentation time minus its decode time; signed
+    in a version 1 trun), 0 without one."""
+    sizes: list[int] = field(default_factory=list)
+    """Each sample's size in bytes (trun, else the tfhd or trex default)."""
+    data: int | None = None
+    """Where its first sample's bytes are, from the moof's start (base-is-moof or no base
+    data offset, as CMAF writes it); None when unknown."""

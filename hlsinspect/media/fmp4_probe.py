@@ -1,8 +1,10 @@
 """An fMP4 segment: its boxes walked from the head, each later `moof` read after skipping
 the `mdat` before it, so a segment of several fragments costs one small read per fragment.
 
-Timing comes from the timed track (video, else audio): `tfdt` of its first fragment, plus
-the sum of its sample durations, in the init segment's timescale.
+Timing comes from the timed track (video, else audio): its first fragment's earliest
+presentation time (`tfdt` plus the composition offset of the sample presented first), and
+the sum of its sample durations (each the trun's, else the tfhd's default, else the trex's),
+in the init segment's timescale.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ def probe(read: Reader, size: int, head: bytes, tracks: dict[int, Track] | None)
     mine = [f for f in fragments if f.track_id == timed]
     video = track.handler == "vide"
     first = mine[0]
-    start = first.start / track.timescale if first.start is not None else None
+    start = (first.start + _earliest(first)) / track.timescale \
+        if first.start is not None else None
     keyframe = is_sync(first.first_flags) if video and first.first_flags is not None else None
     codecs = tuple(t.codec for t in tracks.values() if t.codec)
     info = next((t.video for t in tracks.values() if t.video), None)
@@ -73,6 +76,18 @@ def _walk(read: Reader, size: int, head: bytes) -> Iterator[tuple[Box, bytes]]:
         yield box, data
         offset = box.end
     raise MediaError(f"more than {MAX_BOXES} boxes")
+
+
+def _earliest(fragment: Fragment) -> int:
+    """When the fragment's first picture is presented, from its decode start (tfdt): the
+    smallest decode time plus composition offset of its samples, which with B-frames is the
+    first sample's offset (the reordering delay) and may be negative in a version 1 trun.
+    MPEG-TS gives its PTS: both on the same presentation basis."""
+    decoded, earliest = 0, None
+    for duration, offset in zip(fragment.durations, fragment.offsets, strict=False):
+        earliest = decoded + offset if earliest is None else min(earliest, decoded + offset)
+        decoded += duration
+    return earliest or 0
 
 
 def _timed_track(tracks: dict[int, Track], fragments: list[Fragment]) -> int:
