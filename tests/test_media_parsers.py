@@ -66,11 +66,13 @@ def test_keyframes_and_starts_follow_the_media_clock():
     assert starts == pytest.approx([1.48, 3.48, 5.48])
     assert [probe_file(f"ts-midgop/v/seg{n}.ts").keyframe for n in range(3)] == \
         [True, False, True]
-    assert [probe_file(f"ts-opengop/v/seg{n}.ts").keyframe for n in range(3)] == \
-        [True, False, False]  # a CRA, then RASL pictures
+    for opengop in ("ts-opengop/v/seg{}.ts", "fmp4-opengop/v/seg{}.m4s"):
+        found = [probe_file(opengop.format(n)) for n in range(3)]  # a CRA, then RASL pictures
+        assert [(f.keyframe, f.idr) for f in found] == [(True, True), (False, False),
+                                                        (False, False)]
     # presented, as MPEG-TS PTS are: tfdt plus the first picture's composition offset
     assert [probe_file(f"fmp4-h265/v/seg{n}.m4s").start for n in range(3)] == \
-        pytest.approx([0.08, 2.0, 3.96])
+        pytest.approx([0.08, 2.08, 4.08])
     assert [probe_file(f"fmp4-h264/v/seg{n}.m4s").start for n in range(3)] == \
         pytest.approx([RECORDED[f"fmp4-h264/v/seg{n}.m4s"]["streams"][0]["start_time"]
                        for n in range(3)])

@@ -69,7 +69,7 @@ def test_intact_titles_have_no_probe_finding(name: str):
     assert media and all(p.probe is not None and len(p.probe.segments) == count for p in media)
 
 
-@pytest.mark.parametrize("name", [*INTACT, "ts-midgop", "ts-opengop"])
+@pytest.mark.parametrize("name", [*INTACT, "ts-midgop", "ts-opengop", "fmp4-opengop"])
 def test_measured_durations_agree_with_ffprobe_within_one_frame(name: str):
     report = probed(str(MEDIA / name))
     measured = {s.uri: s for p in report.playlists if p.probe for s in p.probe.segments}
@@ -231,7 +231,7 @@ def test_probe_in_json_and_the_ladder_table(cli):
         ("all", 3, 6.0)
     first = probe["segments"][0]
     assert (first["start"], first["duration"], first["keyframe"], first["container"]) == \
-        (0.08, 1.92, True, "fmp4")
+        (0.08, 2.0, True, "fmp4")
     table = cli("check", str(MEDIA / "fmp4-h265"), "--probe", "sample", "--no-progress")
     assert "Probed" in table.stdout
 
@@ -445,15 +445,22 @@ def test_an_origin_that_ignores_range_costs_little_memory(tmp_path: Path):
     assert [name for name, _ in probe_findings(report)] == ["origin-ignores-range"]
 
 
-def test_a_cra_before_rasl_pictures_is_no_independent_start(tmp_path: Path):
+@pytest.mark.parametrize(("name", "ext"), [("ts-opengop", "ts"), ("fmp4-opengop", "m4s")])
+def test_a_cra_before_rasl_pictures_is_no_independent_start(tmp_path: Path, name: str,
+                                                            ext: str):
     """x265's default open GOP: each segment after the first starts on a CRA picture whose
-    RASL pictures refer to the segment before."""
-    root = copy(tmp_path, "ts-opengop")
+    RASL pictures refer to the segment before (in fMP4, a sync sample all the same)."""
+    root = copy(tmp_path, name)
     assert probe_findings(probed(str(root))) == [
-        ("segment-not-independent", str(root / "v/seg1.ts")),
-        ("segment-not-independent", str(root / "v/seg2.ts"))]
+        ("segment-not-independent", str(root / f"v/seg1.{ext}")),
+        ("segment-not-independent", str(root / f"v/seg2.{ext}"))]
+
+
+def test_a_cra_without_rasl_pictures_is_an_independent_start(tmp_path: Path):
+    """The same pictures, the RASL ones renamed trailing (NAL type 1) in place."""
+    root = copy(tmp_path, "ts-opengop")
     trailing = b"\x00\x00\x01\x02\x01"
-    for n in (1, 2):  # the same pictures, the RASL ones called trailing: independent
+    for n in (1, 2):
         edit(root / f"v/seg{n}.ts", lambda b: b.replace(b"\x00\x00\x01\x12\x01", trailing)
              .replace(b"\x00\x00\x01\x10\x01", trailing))
     assert probe_findings(probed(str(root))) == []

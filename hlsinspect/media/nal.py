@@ -11,6 +11,7 @@ from collections.abc import Iterator
 H264_IDR, H264_SPS = 5, 7
 H265_IRAP = range(16, 24)
 H265_SPS = 33
+H265_IDR = {19, 20}
 H265_OPEN = {16, 17, 18, 21}
 """BLA (16 to 18) and CRA (21): IRAP pictures that may have RASL pictures, which refer to
 pictures before them and cannot be decoded when playback starts here."""
@@ -82,6 +83,15 @@ def skipped_leading(pictures: list[int]) -> bool | None:
         if kind not in H265_LEADING:
             return False
     return None
+
+
+def is_idr(kind: int, hevc: bool) -> bool:
+    """An IDR picture's NAL type (H.264 5; H.265 IDR_W_RADL 19, IDR_N_LP 20)."""
+    return kind in H265_IDR if hevc else kind == H264_IDR
+
+
+def nal_type(unit: bytes, hevc: bool) -> int:
+    return h265_type(unit) if hevc else h264_type(unit)
 
 
 def is_picture(unit: bytes, hevc: bool) -> bool:

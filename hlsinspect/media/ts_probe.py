@@ -21,8 +21,10 @@ from hlsinspect.media.nal import (
     annexb_units,
     h264_type,
     h265_type,
+    is_idr,
     is_picture,
     is_random_access,
+    nal_type,
     skipped_leading,
 )
 from hlsinspect.media.result import Probed, Problem, Reader
@@ -50,9 +52,10 @@ def probe(read: Reader, size: int, head: bytes, tail_size: int) -> Probed:
     timed = _timed_pid(first.streams)
     video = _video(first, timed)
     frame = round(video.frame * CLOCK) if video is not None and video.frame else None
-    keyframe = irap = None
+    keyframe = irap = idr = None
     if ts.kind_of(first.streams[timed]) in ts.VIDEO:
         keyframe = irap = _starts_on_keyframe(first, timed)
+        idr = _starts_on_idr(first, timed)
         if irap and ts.kind_of(first.streams[timed]) == "h265":
             keyframe = not _rasl_follows(read, size, head, first, timed)
     wanted = 1 if frame or len(first.dts.get(timed, [])) >= 2 else 2
@@ -64,7 +67,7 @@ def probe(read: Reader, size: int, head: bytes, tail_size: int) -> Probed:
     if ts.kind_of(first.streams[timed]) in AUDIO and start is not None:
         duration = _audio_duration(first, last, timed) or duration
     return Probed("ts", start=start, duration=duration if not problems else None,
-                  keyframe=keyframe, codecs=_codecs(first, last, video),
+                  keyframe=keyframe, idr=idr, codecs=_codecs(first, last, video),
                   resolution=(video.width, video.height) if video else None,
                   problems=tuple(problems))
 
@@ -183,6 +186,15 @@ def _picture(payload: bytes | bytearray) -> int | None:
     """The H.265 NAL type of the first picture (slice) in a PES payload."""
     return next((h265_type(u) for u in annexb_units(bytes(payload)) if is_picture(u, True)),
                 None)
+
+
+def _starts_on_idr(packets: ts.Packets, pid: int) -> bool | None:
+    """Whether the first picture is an IDR (None when the head holds no slice of it)."""
+    hevc = ts.kind_of(packets.streams[pid]) == "h265"
+    for unit in annexb_units(bytes(packets.first_pes.get(pid, b""))):
+        if is_picture(unit, hevc):
+            return is_idr(nal_type(unit, hevc), hevc)
+    return None
 
 
 def _codecs(packets: ts.Packets, last: ts.Packets, video: VideoInfo | None
