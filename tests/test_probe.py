@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from hlsinspect import Settings, inspect
-from hlsinspect.checks.registry import RULES
+from hlsinspect.checks.registry import RULES, Selection
 from hlsinspect.pipeline.probe import chosen
 from hlsinspect.report import Report
 from hlsinspect.settings import ProbeSettings
@@ -464,3 +464,28 @@ def test_a_cra_without_rasl_pictures_is_an_independent_start(tmp_path: Path):
         edit(root / f"v/seg{n}.ts", lambda b: b.replace(b"\x00\x00\x01\x12\x01", trailing)
              .replace(b"\x00\x00\x01\x10\x01", trailing))
     assert probe_findings(probed(str(root))) == []
+
+
+def apple_probed(target: str, mode: str) -> list[tuple[str, str | None]]:
+    settings = Settings(probe=ProbeSettings(mode=mode),  # type: ignore[arg-type]
+                        rules=Selection.of("apple"))
+    return [(f.name, f.uri) for f in inspect([target], settings=settings).findings
+            if f.name in ("apple-independent-segments-missing", "apple-segment-not-idr",
+                          "segment-not-independent")]
+
+
+@pytest.mark.parametrize(("name", "ext"), [("ts-opengop", "ts"), ("fmp4-opengop", "m4s")])
+def test_apple_asks_for_idr_starts_and_for_the_tag_only_when_segments_have_them(
+        tmp_path: Path, name: str, ext: str):
+    root = copy(tmp_path, name)
+    for playlist in ("index.m3u8", "v/index.m3u8"):
+        edit(root / playlist, lambda b: b.replace(b"#EXT-X-INDEPENDENT-SEGMENTS\n", b""))
+    master = str(root / "index.m3u8")
+    assert apple_probed(master, "none") == [("apple-independent-segments-missing", None)]
+    assert apple_probed(master, "all") == [  # a CRA is no IDR; the tag would be false
+        ("apple-segment-not-idr", str(root / f"v/seg1.{ext}")),
+        ("apple-segment-not-idr", str(root / f"v/seg2.{ext}"))]
+    closed = copy(tmp_path, name.replace("opengop", "h265"))
+    edit(closed / "index.m3u8", lambda b: b.replace(b"#EXT-X-INDEPENDENT-SEGMENTS\n", b""))
+    assert apple_probed(str(closed / "index.m3u8"), "all") == \
+        [("apple-independent-segments-missing", None)]

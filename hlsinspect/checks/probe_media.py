@@ -151,6 +151,24 @@ def segment_not_independent(ctx: ProbeContext) -> Iterator[Issue]:
                         uri=segment.uri)
 
 
+@rule("HLS813", "apple-segment-not-idr", ERROR, scope="probe", profile="apple",
+      reference="Apple HLS 7.4",
+      hint="start every video segment with an IDR: a GOP that divides the segment duration, "
+           "closed (x265: open-gop=0; ffmpeg: -sc_threshold 0 or scenecut=0)",
+      passing=[probed({"index.m3u8": ONE_TS, "a.ts": ts_segment(video="idr")})],
+      failing=[probed({"index.m3u8": ONE_TS, "a.ts": ts_segment(video="slice")},
+                      "not declared independent, still a finding for Apple")])
+def apple_segment_not_idr(ctx: ProbeContext) -> Iterator[Issue]:
+    """A video segment does not start with an IDR picture (a picture that refers to the
+    segment before, or an H.265 CRA, which may have RASL pictures). Apple requires every
+    segment to start with one, EXT-X-INDEPENDENT-SEGMENTS or not; a segment that
+    segment-not-independent reports is not reported again."""
+    for segment, found in ctx.measured():
+        if found.idr is False and not (ctx.probe.independent and found.keyframe is False):
+            yield Issue(f"segment {segment.uri} does not start with an IDR picture",
+                        line=segment.line, uri=segment.uri)
+
+
 @rule("HLS809", "segment-timestamp-missing", ERROR, scope="probe", reference="RFC 8216 3.4",
       hint="packed audio needs an ID3 PRIV com.apple.streaming.transportStreamTimestamp "
            "frame at the start of each segment",
