@@ -20,6 +20,8 @@ from hlsinspect.checks.registry import RULES, Selection
 from hlsinspect.pipeline.probe import chosen
 from hlsinspect.report import Report
 from hlsinspect.settings import ProbeSettings
+from hlsinspect.storage.base import ErrorKind, StorageError
+from hlsinspect.storage.http import HttpStorage
 from tests.conftest import S3
 from tests.loopback import LoopbackServer
 from tests.origin import Origin
@@ -416,7 +418,8 @@ def test_an_origin_that_ignores_range_is_one_finding(tmp_path: Path):
     assert probe_findings(report) == [("origin-ignores-range", f"{origin.url}/v/index.m3u8")]
     finding = report.findings[0]
     assert finding.severity == "error" and finding.code == "HLS034"
-    assert "with the whole file (200," in finding.message
+    assert f"(GET {origin.url}/v/all.ts with Range: bytes=" in finding.message
+    assert "answered 200 with the whole file" in finding.message
     with Origin(root) as honest:  # an origin that serves ranges: the title is clean
         assert probe_findings(probed(f"{honest.url}/index.m3u8")) == []
 
@@ -489,3 +492,15 @@ def test_apple_asks_for_idr_starts_and_for_the_tag_only_when_segments_have_them(
     edit(closed / "index.m3u8", lambda b: b.replace(b"#EXT-X-INDEPENDENT-SEGMENTS\n", b""))
     assert apple_probed(str(closed / "index.m3u8"), "all") == \
         [("apple-independent-segments-missing", None)]
+
+
+def test_a_ranged_read_of_an_origin_that_ignores_range_stops_at_once(tmp_path: Path):
+    (tmp_path / "big.bin").write_bytes(bytes(range(256)) * 4096)
+    with RangeIgnoringOrigin(tmp_path) as origin:
+        store = HttpStorage(origin.url)
+        assert store.read_range("big.bin", 0, 300) == (bytes(range(256)) * 2)[:300]
+        with pytest.raises(StorageError) as raised:
+            store.read_range("big.bin", 512, 100)
+    assert raised.value.kind is ErrorKind.RANGE_IGNORED
+    assert "bytes=512-611 answered 200 with the whole file (1048576 bytes)" in \
+        raised.value.message

@@ -220,5 +220,6 @@ def origin_ignores_range(ctx: ProbeContext) -> Iterator[Issue]:
     byte ranges are not probed further."""
     if ctx.probe.range_ignored is not None:
         yield Issue(f"an HTTP origin answered a Range request on a byte-range title with the "
-                    f"whole file: {ctx.probe.range_ignored}; the title's byte ranges are not "
-                    "probed", uri=ctx.playlist.uri)
+                    f"whole file ({ctx.probe.range_ignored}): players fetch the whole file for "
+                    "every segment; the title's byte ranges were not probed",
+                    uri=ctx.playlist.uri)

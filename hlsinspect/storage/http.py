@@ -131,8 +131,8 @@ class HttpStorage:
                 # them, which nobody needs; the connection is closed unread
                 raise StorageError(
                     ErrorKind.RANGE_IGNORED,
-                    f"{url} answered a Range request for bytes {offset}-{offset + length - 1} "
-                    f"with the whole file (200, {_size(response)})",
+                    f"GET {url} with Range: {wanted} answered 200 with the whole file "
+                    f"({_size(response)})",
                     "serve Range requests (206 Partial Content): players fetch byte ranges")
             return _first(response, length)
         except StorageError:
