@@ -17,6 +17,7 @@ import pytest
 
 from hlsinspect import Settings, inspect
 from hlsinspect.checks.registry import RULES, Selection
+from hlsinspect.media.segment import HEAD
 from hlsinspect.pipeline.probe import chosen
 from hlsinspect.report import Report
 from hlsinspect.settings import ProbeSettings
@@ -504,3 +505,16 @@ def test_a_ranged_read_of_an_origin_that_ignores_range_stops_at_once(tmp_path: P
     assert raised.value.kind is ErrorKind.RANGE_IGNORED
     assert "bytes=512-611 answered 200 with the whole file (1048576 bytes)" in \
         raised.value.message
+
+
+def test_a_segment_too_large_to_read_whole_on_such_an_origin_is_unprobed(tmp_path: Path,
+                                                                         monkeypatch):
+    monkeypatch.setattr("hlsinspect.pipeline.probe.WHOLE_LIMIT", 1024)
+    root = copy(tmp_path, "ts-h264")
+    with RangeIgnoringOrigin(root) as origin:
+        report = probed(f"{origin.url}/index.m3u8")
+    beyond_head = [n for n in range(3) if (root / f"v/seg{n}.ts").stat().st_size > HEAD]
+    assert beyond_head  # a segment within the head is read from byte 0: Range or not
+    assert probe_findings(report) == [("segment-unprobed", f"{origin.url}/v/seg{n}.ts")
+                                      for n in beyond_head]
+    assert "answers Range requests with the whole object" in report.findings[0].message

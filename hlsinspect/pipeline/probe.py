@@ -30,6 +30,8 @@ from hlsinspect.storage.base import ErrorKind, Existence, ObjectState, Storage, 
 from hlsinspect.storage.workers import map_concurrently
 
 INIT_LIMIT = 1024 * 1024
+WHOLE_LIMIT = 32 * 1024 * 1024
+"""The largest segment read whole when its origin ignores Range (one per worker at once)."""
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,10 @@ def _run(storage: Storage, job: _Job, origin: _Origin) -> SegmentProbe:
 def _whole(storage: Storage, job: _Job) -> Probed:
     """A segment that is a whole object, probed from the whole of it: its origin ignores
     Range, and a player fetches it whole too (one segment in memory, never more)."""
+    if job.size > WHOLE_LIMIT:
+        raise StorageError(ErrorKind.RANGE_IGNORED, f"its origin answers Range requests with "
+                           f"the whole object, and it is larger than {WHOLE_LIMIT >> 20} MiB "
+                           "to read whole")
     data = storage.read(job.key, job.size)
 
     def read(offset: int, length: int) -> bytes:
