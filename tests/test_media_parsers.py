@@ -13,9 +13,10 @@ import pytest
 
 from hlsinspect.checks.probe_examples import SPS_160X90
 from hlsinspect.media import fmp4_probe, ts, ts_probe
+from hlsinspect.media.audio import frames_samples
 from hlsinspect.media.bits import BitReader, MediaError
-from hlsinspect.media.bmff import init_tracks
-from hlsinspect.media.nal import rbsp
+from hlsinspect.media.bmff import Track, init_tracks
+from hlsinspect.media.nal import rbsp, skipped_leading
 from hlsinspect.media.result import Probed
 from hlsinspect.media.segment import HEAD, TAIL, expected_containers, probe_segment, sniff
 from hlsinspect.media.sps import h264_sps
@@ -51,6 +52,9 @@ def test_durations_agree_with_ffprobe_within_one_frame(name: str):
                  id="fmp4-h265"),
     pytest.param("ts-h265/v/seg1.ts", ("hvc1.1.6.L30.90", "mp4a.40.2"), (160, 90), id="ts-h265"),
     pytest.param("ts-audio/a/seg1.aac", ("mp4a.40.2",), None, id="packed-audio"),
+    pytest.param("ts-mp3/a/seg0.ts", ("mp3",), None, id="ts-mp3"),
+    pytest.param("ts-ac3/a/seg0.ts", ("ac3",), None, id="ts-ac3"),
+    pytest.param("ts-eac3/a/seg0.ts", ("ec3",), None, id="ts-eac3"),
 ])
 def test_codecs_and_resolution_from_the_parameter_sets(name, codecs, resolution):
     found = probe_file(name)
@@ -62,8 +66,16 @@ def test_keyframes_and_starts_follow_the_media_clock():
     assert starts == pytest.approx([1.48, 3.48, 5.48])
     assert [probe_file(f"ts-midgop/v/seg{n}.ts").keyframe for n in range(3)] == \
         [True, False, True]
+    for opengop in ("ts-opengop/v/seg{}.ts", "fmp4-opengop/v/seg{}.m4s"):
+        found = [probe_file(opengop.format(n)) for n in range(3)]  # a CRA, then RASL pictures
+        assert [(f.keyframe, f.idr) for f in found] == [(True, True), (False, False),
+                                                        (False, False)]
+    # presented, as MPEG-TS PTS are: tfdt plus the first picture's composition offset
     assert [probe_file(f"fmp4-h265/v/seg{n}.m4s").start for n in range(3)] == \
-        pytest.approx([0, 1.92, 3.88])
+        pytest.approx([0.08, 2.08, 4.08])
+    assert [probe_file(f"fmp4-h264/v/seg{n}.m4s").start for n in range(3)] == \
+        pytest.approx([RECORDED[f"fmp4-h264/v/seg{n}.m4s"]["streams"][0]["start_time"]
+                       for n in range(3)])
     assert probe_file("ts-audio/a/seg1.aac").start == pytest.approx(3.4)
 
 
@@ -141,7 +153,8 @@ def test_bit_reader_codes_and_bounds():
 
 
 @pytest.mark.parametrize("name", [n for n in sorted(RECORDED) if n.endswith(".ts")
-                                  and n != "ts-midgop/v/seg1.ts"])
+                                  and n != "ts-midgop/v/seg1.ts"
+                                  and RECORDED[n]["streams"][0]["codec_type"] == "video"])
 def test_a_short_head_and_tail_of_real_ts_measure_the_same(name: str):
     """B-frames (libx264's default) reorder pictures: a tail grown to one PES start, with the
     stream's reordering delay, still finds the last picture presented. (Not after a segment
@@ -209,7 +222,7 @@ def test_an_fmp4_segment_of_several_fragments_is_walked_past_each_mdat():
         return data[offset:offset + length]
 
     found = fmp4_probe.probe(read, len(data), data[:64], tracks)
-    assert (found.start, found.duration, found.keyframe) == (0.0, 4.0, True)
+    assert (found.start, found.duration, found.keyframe) == (0.08, 4.0, True)
     assert sum(reads) < len(data) / 4
     truncated = fmp4_probe.probe(read, len(data) - 10, data[:64], tracks)
     assert [p.kind for p in truncated.problems] == ["truncated"]
@@ -233,3 +246,161 @@ def test_packed_ac3_is_timed_by_its_id3_tag_not_read_as_adts():
     found = probe_segment(lambda o, n: data[o:o + n], len(data),
                           expected_containers("a.ac3", False))
     assert (found.container, found.start, found.problems) == ("audio", pytest.approx(3.4), ())
+
+
+def with_pmt_stream(data: bytes, stream_type: int, descriptors: bytes = b"") -> bytes:
+    """`data` (ffmpeg's MPEG-TS) with one more stream, on PID 0x1FF, in each PMT: its
+    section grown by the entry and its CRC written again."""
+    def crc32_mpeg(section: bytes) -> int:
+        crc = 0xFFFFFFFF
+        for byte in section:
+            crc ^= byte << 24
+            for _ in range(8):
+                crc = (crc << 1) ^ 0x104C11DB7 if crc & 0x80000000 else crc << 1
+        return crc & 0xFFFFFFFF
+
+    out = bytearray(data)
+    entry = bytes([stream_type, 0xE1, 0xFF, 0xF0 | len(descriptors) >> 8,
+                   len(descriptors) & 0xFF]) + descriptors
+    for at in range(0, len(out), 188):
+        packet = out[at:at + 188]
+        pid = ((packet[1] & 0x1F) << 8) | packet[2]
+        if pid != 0x1000 or not packet[1] & 0x40:
+            continue
+        begin = 5 + packet[4]
+        length = ((packet[begin + 1] & 0x0F) << 8) | packet[begin + 2]
+        body = bytes(packet[begin:begin + 3 + length - 4]) + entry
+        size = len(body) + 4 - 3
+        body = body[:1] + bytes([0xB0 | size >> 8, size & 0xFF]) + body[3:]
+        section = body + crc32_mpeg(body).to_bytes(4, "big")
+        packet[begin:begin + len(section)] = section
+        out[at:at + 188] = packet[:188]
+    return bytes(out)
+
+
+@pytest.mark.parametrize(("stream_type", "descriptors", "extra"), [
+    pytest.param(0x86, b"", (), id="scte35"),
+    pytest.param(0x15, b"", (), id="id3-metadata"),
+    pytest.param(0x06, bytes([0x59, 8]) + b"eng\x10\x00\x01\x00\x01", (), id="dvb-subtitles"),
+    pytest.param(0x06, bytes([0x56, 5]) + b"eng\x09\x00", (), id="teletext"),
+    pytest.param(0x06, b"", (), id="private-data"),
+    pytest.param(0xC0, b"", (), id="other-private-type"),
+    pytest.param(0x06, bytes([0x6A, 1, 0]), ("ac3",), id="dvb-ac3"),
+    pytest.param(0x06, bytes([0x7A, 1, 0]), ("ec3",), id="dvb-eac3"),
+    pytest.param(0x06, bytes([0x05, 4]) + b"AC-3", ("ac3",), id="registered-ac3"),
+])
+def test_data_streams_of_the_pmt_are_no_codecs(stream_type: int, descriptors: bytes,
+                                               extra: tuple[str, ...]):
+    data = with_pmt_stream((MEDIA / "ts-h264/v/seg0.ts").read_bytes(), stream_type,
+                           descriptors)
+    found = probe_segment(lambda o, n: data[o:o + n], len(data), ("ts",))
+    assert found.problems == ()
+    assert found.codecs == ("avc1.4D401E", "mp4a.40.2", *extra)
+
+
+def _mpeg_audio(version: int, layer: int, kbps_index: int, rate_index: int, size: int
+                ) -> bytes:
+    header = bytes([0xFF, 0xE0 | version << 3 | layer << 1 | 1, kbps_index << 4 | rate_index << 2,
+                    0xC0])
+    return header + bytes(size - 4)
+
+
+def _eac3(blocks_code: int, fscod: int = 0, dependent: bool = False) -> bytes:
+    words = 99  # 200 bytes a frame
+    head = bytes([0x0B, 0x77, (0x40 if dependent else 0) | words >> 8, words & 0xFF,
+                  fscod << 6 | blocks_code << 4, 16 << 3])
+    return head + bytes(200 - len(head))
+
+
+@pytest.mark.parametrize(("payload", "expected"), [
+    pytest.param(_mpeg_audio(3, 1, 9, 1, 384) * 3, (3 * 1152, 48000), id="mp3-mpeg1"),
+    pytest.param(_mpeg_audio(2, 1, 8, 1, 192) * 2, (2 * 576, 24000), id="mp3-mpeg2"),
+    pytest.param(_mpeg_audio(0, 1, 8, 2, 576) * 2, (2 * 576, 8000), id="mp3-mpeg2.5"),
+    pytest.param(_mpeg_audio(3, 2, 8, 1, 384) * 2, (2 * 1152, 48000), id="mp2"),
+    pytest.param(_mpeg_audio(3, 3, 8, 1, 256) * 5, (5 * 384, 48000), id="mp1"),
+    pytest.param(_eac3(0) * 4, (4 * 256, 48000), id="eac3-one-block"),
+    pytest.param(_eac3(2) * 4, (4 * 768, 48000), id="eac3-three-blocks"),
+    pytest.param(_eac3(3, fscod=1) * 2, (2 * 1536, 44100), id="eac3-six-blocks-44k"),
+    pytest.param((_eac3(3) + _eac3(3, dependent=True)) * 2, (2 * 1536, 48000),
+                 id="eac3-dependent-substream-adds-no-time"),
+    pytest.param(bytes([0x0B, 0x77, 0, 0, 0x40 | 16, 8 << 3, 0]) + bytes(278 * 2 - 7),
+                 (1536, 44100), id="ac3-44k-128kbps"),
+])
+def test_audio_frames_are_counted_from_their_headers(payload: bytes,
+                                                     expected: tuple[int, int]):
+    assert frames_samples(payload) == expected
+
+
+@pytest.mark.parametrize(("pictures", "verdict"), [
+    pytest.param([9, 8, 1], True, id="rasl"),
+    pytest.param([7, 6, 9], True, id="radl-then-rasl"),
+    pytest.param([7, 1, 9], False, id="a-trailing-picture-ends-the-leading-ones"),
+    pytest.param([1, 0], False, id="no-leading-picture"),
+    pytest.param([6], None, id="only-radl-so-far"),
+    pytest.param([], None, id="nothing-after-the-cra"),
+])
+def test_rasl_pictures_after_an_open_irap(pictures: list[int], verdict: bool | None):
+    assert skipped_leading(pictures) is verdict
+
+
+def test_a_big_cra_is_read_past_the_head_for_its_leading_pictures():
+    data = (MEDIA / "ts-opengop/v/seg1.ts").read_bytes()
+    found = ts_probe.probe(lambda o, n: data[o:o + n], len(data), data[:188 * 4], 188)
+    assert found.keyframe is False
+
+
+def _box(kind: bytes, body: bytes) -> bytes:
+    return (8 + len(body)).to_bytes(4, "big") + kind + body
+
+
+def _full(kind: bytes, version: int, flags: int, body: bytes) -> bytes:
+    return _box(kind, bytes([version]) + flags.to_bytes(3, "big") + body)
+
+
+def _fragment(durations: list[int] | None, offsets: list[int], tfhd_duration: int | None,
+              version: int = 1) -> bytes:
+    """A moof of one video track (timescale 1000, tfdt 1000) of three samples, and its
+    mdat: durations in the trun when given, a default in the tfhd when given."""
+    tfhd = _full(b"tfhd", 0, 0x20000 | (0x8 if tfhd_duration else 0),
+                 (1).to_bytes(4, "big") + (tfhd_duration or 0).to_bytes(4, "big")
+                 [:4 if tfhd_duration else 0])
+    flags = 0x1 | 0x4 | 0x800 | (0x100 if durations else 0)
+    samples = b"".join((d.to_bytes(4, "big") if durations else b"") +
+                       o.to_bytes(4, "big", signed=True)
+                       for d, o in zip(durations or [0, 0, 0], offsets, strict=True))
+    trun = _full(b"trun", version, flags, (3).to_bytes(4, "big") + (0).to_bytes(4, "big") +
+                 (0x02000000).to_bytes(4, "big") + samples)
+    traf = _box(b"traf", tfhd + _full(b"tfdt", 1, 0, (1000).to_bytes(8, "big")) + trun)
+    moof = _box(b"moof", _full(b"mfhd", 0, 0, (1).to_bytes(4, "big")) + traf)
+    return moof + _box(b"mdat", bytes(30))
+
+
+@pytest.mark.parametrize(("durations", "tfhd", "lasts"), [
+    pytest.param([10, 20, 30], 40, 0.06, id="trun-sample-durations"),
+    pytest.param(None, 40, 0.12, id="tfhd-default"),
+    pytest.param(None, None, 0.15, id="trex-default"),
+])
+def test_sample_durations_come_from_trun_then_tfhd_then_trex(durations, tfhd, lasts):
+    data = _fragment(durations, [0, 0, 0], tfhd)
+    tracks = {1: Track(1, "vide", 1000, default_duration=50)}
+    found = fmp4_probe.probe(lambda o, n: data[o:o + n], len(data), data, tracks)
+    assert found.duration == pytest.approx(lasts)
+
+
+def test_negative_composition_offsets_give_the_earliest_presentation():
+    """A version 1 trun: decode times 1000, 1010, 1030 and offsets -20, +10, -10 present at
+    980, 1020, 1020: the fragment starts at 0.98 s."""
+    data = _fragment([10, 20, 30], [-20, 10, -10], None)
+    tracks = {1: Track(1, "vide", 1000)}
+    found = fmp4_probe.probe(lambda o, n: data[o:o + n], len(data), data, tracks)
+    assert (found.start, found.duration) == (pytest.approx(0.98), pytest.approx(0.06))
+
+
+@pytest.mark.parametrize("n", range(3))
+def test_ts_and_fmp4_starts_share_the_presentation_basis(n: int):
+    """The same encode in both containers: the TS's PTS run 1.4 s (ffmpeg's muxing offset)
+    ahead of the fMP4's tfdt plus composition offset, and no more."""
+    ts_start = probe_file(f"ts-h264/v/seg{n}.ts").start
+    fmp4_start = probe_file(f"fmp4-h264/v/seg{n}.m4s").start
+    assert ts_start is not None and fmp4_start is not None
+    assert ts_start - 1.4 == pytest.approx(fmp4_start, abs=1e-6)

@@ -4,26 +4,36 @@ finding, on disk, over an HTTP origin and over S3 (moto's server, ranged GETs ov
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import shutil
+import tracemalloc
 from collections.abc import Callable
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 
 from hlsinspect import Settings, inspect
-from hlsinspect.checks.registry import RULES
+from hlsinspect.checks.registry import RULES, Selection
+from hlsinspect.media.segment import HEAD
 from hlsinspect.pipeline.probe import chosen
 from hlsinspect.report import Report
 from hlsinspect.settings import ProbeSettings
+from hlsinspect.storage.base import ErrorKind, StorageError
+from hlsinspect.storage.http import HttpStorage
 from tests.conftest import S3
+from tests.loopback import LoopbackServer
 from tests.origin import Origin
 
 MEDIA = Path(__file__).resolve().parent.parent / "fixtures" / "media"
 RECORDED = json.loads((MEDIA / "probe.json").read_text())
 PROBE_RULES = {name for name, rule in RULES.items() if rule.scope == "probe"}
-INTACT = ["ts-h264", "ts-h265", "ts-audio", "fmp4-h264", "fmp4-h265"]
+INTACT = ["ts-h264", "ts-h265", "ts-audio", "fmp4-h264", "fmp4-h265", "ts-mp3", "ts-ac3",
+          "ts-eac3"]
+SEGMENTS = {"ts-mp3": 4}
+"""Segments of a title, when not 3 (the MP3 encoder's delay spills into a fourth)."""
 HTML = b"<!DOCTYPE html>\n<html><head><title>404 Not Found</title></head></html>\n"
 FRAME = {"video": 1 / 25, "audio": 1024 / 48000}
 
@@ -58,10 +68,11 @@ def test_intact_titles_have_no_probe_finding(name: str):
     report = probed(str(MEDIA / name))
     assert probe_findings(report) == []
     media = [p for p in report.playlists if p.kind == "media"]
-    assert media and all(p.probe is not None and len(p.probe.segments) == 3 for p in media)
+    count = SEGMENTS.get(name, 3)
+    assert media and all(p.probe is not None and len(p.probe.segments) == count for p in media)
 
 
-@pytest.mark.parametrize("name", [*INTACT, "ts-midgop"])
+@pytest.mark.parametrize("name", [*INTACT, "ts-midgop", "ts-opengop", "fmp4-opengop"])
 def test_measured_durations_agree_with_ffprobe_within_one_frame(name: str):
     report = probed(str(MEDIA / name))
     measured = {s.uri: s for p in report.playlists if p.probe for s in p.probe.segments}
@@ -74,7 +85,7 @@ def test_measured_durations_agree_with_ffprobe_within_one_frame(name: str):
         assert found.duration == pytest.approx(stream["segment_duration"],
                                                abs=FRAME[stream["codec_type"]]), segment
         compared += 1
-    assert compared == 3
+    assert compared == SEGMENTS.get(name, 3)
 
 
 DAMAGES = [
@@ -223,7 +234,7 @@ def test_probe_in_json_and_the_ladder_table(cli):
         ("all", 3, 6.0)
     first = probe["segments"][0]
     assert (first["start"], first["duration"], first["keyframe"], first["container"]) == \
-        (0.0, 1.92, True, "fmp4")
+        (0.08, 2.0, True, "fmp4")
     table = cli("check", str(MEDIA / "fmp4-h265"), "--probe", "sample", "--no-progress")
     assert "Probed" in table.stdout
 
@@ -356,3 +367,154 @@ def test_a_segment_cut_at_a_packet_boundary_is_called_cut_not_mistimed(tmp_path:
     [found] = [f for f in probed(str(root)).findings if f.name == "segment-duration-mismatch"]
     assert found.hint is not None and "cut short" in found.hint
     assert found.uri == str(root / "v/seg1.ts")
+
+
+def test_a_scte35_stream_is_data_not_a_codec(tmp_path: Path):
+    from tests.test_media_parsers import with_pmt_stream
+
+    root = copy(tmp_path, "ts-h264")
+    for n in range(3):
+        edit(root / f"v/seg{n}.ts", lambda b: with_pmt_stream(b, 0x86))
+    assert probe_findings(probed(str(root))) == []
+
+
+NULL_PACKET = b"\x47\x1f\xff\x10" + b"\xff" * 184
+
+
+def byte_range_title(tmp_path: Path, padded_to: int = 0) -> Path:
+    """ts-h264's video as one file of three byte ranges, each segment padded with null
+    packets to `padded_to` bytes when given."""
+    root = copy(tmp_path, "ts-h264")
+    parts = []
+    for n in range(3):
+        data = (root / f"v/seg{n}.ts").read_bytes()
+        parts.append(data + NULL_PACKET * max(0, (padded_to - len(data)) // 188))
+        (root / f"v/seg{n}.ts").unlink()
+    (root / "v/all.ts").write_bytes(b"".join(parts))
+    lines = ["#EXTM3U", "#EXT-X-VERSION:4", "#EXT-X-TARGETDURATION:2",
+             "#EXT-X-PLAYLIST-TYPE:VOD"]
+    offset = 0
+    for part in parts:
+        lines += ["#EXTINF:2.000,", f"#EXT-X-BYTERANGE:{len(part)}@{offset}", "all.ts"]
+        offset += len(part)
+    (root / "v/index.m3u8").write_text("\n".join([*lines, "#EXT-X-ENDLIST", ""]))
+    return root
+
+
+class RangeIgnoringOrigin(LoopbackServer):
+    """python -m http.server: it answers every GET with 200 and the whole file."""
+
+    def __init__(self, root: Path) -> None:
+        class Quiet(SimpleHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                return
+
+        super().__init__(functools.partial(Quiet, directory=str(root)))  # type: ignore[arg-type]
+
+
+def test_an_origin_that_ignores_range_is_one_finding(tmp_path: Path):
+    root = byte_range_title(tmp_path)
+    with RangeIgnoringOrigin(root) as origin:
+        report = probed(f"{origin.url}/index.m3u8")
+    assert probe_findings(report) == [("origin-ignores-range", f"{origin.url}/v/index.m3u8")]
+    finding = report.findings[0]
+    assert finding.severity == "error" and finding.code == "HLS034"
+    assert f"(GET {origin.url}/v/all.ts with Range: bytes=" in finding.message
+    assert "answered 200 with the whole file" in finding.message
+    with Origin(root) as honest:  # an origin that serves ranges: the title is clean
+        assert probe_findings(probed(f"{honest.url}/index.m3u8")) == []
+
+
+def test_segments_of_their_own_are_probed_on_an_origin_that_ignores_range(tmp_path: Path):
+    root = copy(tmp_path, "ts-h264")
+    with RangeIgnoringOrigin(root) as origin:
+        report = probed(f"{origin.url}/index.m3u8")
+    assert probe_findings(report) == []
+    durations = [s.duration for p in report.playlists if p.probe for s in p.probe.segments
+                 if s.container == "ts"]
+    assert durations == pytest.approx([2.0, 2.0, 2.0], abs=0.05)
+
+
+def test_an_origin_that_ignores_range_costs_little_memory(tmp_path: Path):
+    """Three byte ranges of 16 MB in one 48 MB file: nothing is buffered up to an offset."""
+    root = byte_range_title(tmp_path, padded_to=16 * 2**20)
+    with RangeIgnoringOrigin(root) as origin:
+        tracemalloc.start()
+        try:
+            report = probed(f"{origin.url}/index.m3u8")
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < 8 * 2**20, f"{peak / 2**20:.1f} MiB at the peak"
+    assert [name for name, _ in probe_findings(report)] == ["origin-ignores-range"]
+
+
+@pytest.mark.parametrize(("name", "ext"), [("ts-opengop", "ts"), ("fmp4-opengop", "m4s")])
+def test_a_cra_before_rasl_pictures_is_no_independent_start(tmp_path: Path, name: str,
+                                                            ext: str):
+    """x265's default open GOP: each segment after the first starts on a CRA picture whose
+    RASL pictures refer to the segment before (in fMP4, a sync sample all the same)."""
+    root = copy(tmp_path, name)
+    assert probe_findings(probed(str(root))) == [
+        ("segment-not-independent", str(root / f"v/seg1.{ext}")),
+        ("segment-not-independent", str(root / f"v/seg2.{ext}"))]
+
+
+def test_a_cra_without_rasl_pictures_is_an_independent_start(tmp_path: Path):
+    """The same pictures, the RASL ones renamed trailing (NAL type 1) in place."""
+    root = copy(tmp_path, "ts-opengop")
+    trailing = b"\x00\x00\x01\x02\x01"
+    for n in (1, 2):
+        edit(root / f"v/seg{n}.ts", lambda b: b.replace(b"\x00\x00\x01\x12\x01", trailing)
+             .replace(b"\x00\x00\x01\x10\x01", trailing))
+    assert probe_findings(probed(str(root))) == []
+
+
+def apple_probed(target: str, mode: str) -> list[tuple[str, str | None]]:
+    settings = Settings(probe=ProbeSettings(mode=mode),  # type: ignore[arg-type]
+                        rules=Selection.of("apple"))
+    return [(f.name, f.uri) for f in inspect([target], settings=settings).findings
+            if f.name in ("apple-independent-segments-missing", "apple-segment-not-idr",
+                          "segment-not-independent")]
+
+
+@pytest.mark.parametrize(("name", "ext"), [("ts-opengop", "ts"), ("fmp4-opengop", "m4s")])
+def test_apple_asks_for_idr_starts_and_for_the_tag_only_when_segments_have_them(
+        tmp_path: Path, name: str, ext: str):
+    root = copy(tmp_path, name)
+    for playlist in ("index.m3u8", "v/index.m3u8"):
+        edit(root / playlist, lambda b: b.replace(b"#EXT-X-INDEPENDENT-SEGMENTS\n", b""))
+    master = str(root / "index.m3u8")
+    assert apple_probed(master, "none") == [("apple-independent-segments-missing", None)]
+    assert apple_probed(master, "all") == [  # a CRA is no IDR; the tag would be false
+        ("apple-segment-not-idr", str(root / f"v/seg1.{ext}")),
+        ("apple-segment-not-idr", str(root / f"v/seg2.{ext}"))]
+    closed = copy(tmp_path, name.replace("opengop", "h265"))
+    edit(closed / "index.m3u8", lambda b: b.replace(b"#EXT-X-INDEPENDENT-SEGMENTS\n", b""))
+    assert apple_probed(str(closed / "index.m3u8"), "all") == \
+        [("apple-independent-segments-missing", None)]
+
+
+def test_a_ranged_read_of_an_origin_that_ignores_range_stops_at_once(tmp_path: Path):
+    (tmp_path / "big.bin").write_bytes(bytes(range(256)) * 4096)
+    with RangeIgnoringOrigin(tmp_path) as origin:
+        store = HttpStorage(origin.url)
+        assert store.read_range("big.bin", 0, 300) == (bytes(range(256)) * 2)[:300]
+        with pytest.raises(StorageError) as raised:
+            store.read_range("big.bin", 512, 100)
+    assert raised.value.kind is ErrorKind.RANGE_IGNORED
+    assert "bytes=512-611 answered 200 with the whole file (1048576 bytes)" in \
+        raised.value.message
+
+
+def test_a_segment_too_large_to_read_whole_on_such_an_origin_is_unprobed(tmp_path: Path,
+                                                                         monkeypatch):
+    monkeypatch.setattr("hlsinspect.pipeline.probe.WHOLE_LIMIT", 1024)
+    root = copy(tmp_path, "ts-h264")
+    with RangeIgnoringOrigin(root) as origin:
+        report = probed(f"{origin.url}/index.m3u8")
+    beyond_head = [n for n in range(3) if (root / f"v/seg{n}.ts").stat().st_size > HEAD]
+    assert beyond_head  # a segment within the head is read from byte 0: Range or not
+    assert probe_findings(report) == [("segment-unprobed", f"{origin.url}/v/seg{n}.ts")
+                                      for n in beyond_head]
+    assert "answers Range requests with the whole object" in report.findings[0].message

@@ -110,7 +110,8 @@ def apple_single_variant(ctx: PlaylistContext) -> Iterator[Issue]:
 def apple_independent_segments_missing(ctx: PlaylistContext) -> Iterator[Issue]:
     """Video variants and no EXT-X-INDEPENDENT-SEGMENTS in the multivariant playlist. Apple
     requires video segments to start with an IDR (7.4) and then asks for the tag (SHOULD),
-    which lets players switch variants at any segment."""
+    which lets players switch variants at any segment. With --probe, it is not asked when a
+    probed segment does not start independently: the tag would be false there."""
     video = _video_variants(ctx)
     if video and not ctx.lines.has("EXT-X-INDEPENDENT-SEGMENTS"):
         yield Issue("no EXT-X-INDEPENDENT-SEGMENTS in a multivariant playlist with video",

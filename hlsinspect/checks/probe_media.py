@@ -151,6 +151,24 @@ def segment_not_independent(ctx: ProbeContext) -> Iterator[Issue]:
                         uri=segment.uri)
 
 
+@rule("HLS813", "apple-segment-not-idr", ERROR, scope="probe", profile="apple",
+      reference="Apple HLS 7.4",
+      hint="start every video segment with an IDR: a GOP that divides the segment duration, "
+           "closed (x265: open-gop=0; ffmpeg: -sc_threshold 0 or scenecut=0)",
+      passing=[probed({"index.m3u8": ONE_TS, "a.ts": ts_segment(video="idr")})],
+      failing=[probed({"index.m3u8": ONE_TS, "a.ts": ts_segment(video="slice")},
+                      "not declared independent, still a finding for Apple")])
+def apple_segment_not_idr(ctx: ProbeContext) -> Iterator[Issue]:
+    """A video segment does not start with an IDR picture (a picture that refers to the
+    segment before, or an H.265 CRA, which may have RASL pictures). Apple requires every
+    segment to start with one, EXT-X-INDEPENDENT-SEGMENTS or not; a segment that
+    segment-not-independent reports is not reported again."""
+    for segment, found in ctx.measured():
+        if found.idr is False and not (ctx.probe.independent and found.keyframe is False):
+            yield Issue(f"segment {segment.uri} does not start with an IDR picture",
+                        line=segment.line, uri=segment.uri)
+
+
 @rule("HLS809", "segment-timestamp-missing", ERROR, scope="probe", reference="RFC 8216 3.4",
       hint="packed audio needs an ID3 PRIV com.apple.streaming.transportStreamTimestamp "
            "frame at the start of each segment",
@@ -185,6 +203,23 @@ def webvtt_timestamp_map_missing(ctx: ProbeContext) -> Iterator[Issue]:
 def segment_unprobed(ctx: ProbeContext) -> Iterator[Issue]:
     """A segment that exists could not be read for probing (denied, throttled, gone)."""
     for segment in ctx.probe.segments:
-        if segment.failure is not None:
+        if segment.failure is not None and not segment.range_ignored:
             yield Issue(f"segment {segment.uri} could not be probed: {segment.failure}",
                         line=segment.line, uri=segment.uri)
+
+
+@rule("HLS034", "origin-ignores-range", ERROR, scope="probe",
+      reference="RFC 8216 4.3.2.2, RFC 9110 14.2",
+      hint="serve Range requests with 206 Partial Content (python -m http.server does not); "
+           "or cut the title into one file per segment",
+      passing=[probed({"index.m3u8": ONE_TS, "a.ts": TS})],
+      tested_by=PROBE_TESTS + "test_an_origin_that_ignores_range_is_one_finding")
+def origin_ignores_range(ctx: ProbeContext) -> Iterator[Issue]:
+    """An HTTP origin answered a Range request on a byte-range title with the whole file:
+    players then fetch the whole file for every segment. Reported once for the title; its
+    byte ranges are not probed further."""
+    if ctx.probe.range_ignored is not None:
+        yield Issue(f"an HTTP origin answered a Range request on a byte-range title with the "
+                    f"whole file ({ctx.probe.range_ignored}): players fetch the whole file for "
+                    "every segment; the title's byte ranges were not probed",
+                    uri=ctx.playlist.uri)

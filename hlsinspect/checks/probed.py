@@ -26,6 +26,9 @@ class SegmentProbe:
     found: Probed | None = None
     failure: str | None = None
     """Why its bytes could not be read (the store's message)."""
+    range_ignored: bool = False
+    """Not read because its origin answers Range requests with the whole file (reported once
+    for the title, by origin-ignores-range, not for each segment)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,9 @@ class PlaylistProbe:
     """The EXT-X-STREAM-INF tags that name this playlist."""
     master: str | None = None
     """The multivariant playlist those tags are in."""
+    range_ignored: str | None = None
+    """How the origin answered a Range request on a byte range of this playlist with the
+    whole file; set on one playlist of a title only, so that it is reported once."""
     plays: list[tuple[Tag, list[PlaylistProbe]]] = field(default_factory=list)
     """For each EXT-X-STREAM-INF that names this playlist as its variant: the probes of
     the audio renditions (with a URI) of the AUDIO group it plays, whose codecs its CODECS

@@ -77,7 +77,12 @@ class Track:
     codec: str | None = None
     video: VideoInfo | None = None
     default_duration: int = 0
+    default_size: int = 0
     default_flags: int = 0
+    nal: str | None = None
+    """"h264" or "h265" for video whose samples are NAL units (avcC or hvcC)."""
+    length_size: int = 4
+    """Bytes of the length before each NAL unit of a sample (avcC or hvcC)."""
 
 
 def init_tracks(data: bytes) -> dict[int, Track]:
@@ -94,9 +99,10 @@ def init_tracks(data: bytes) -> dict[int, Track]:
     for trex in children(data, mvex).get(b"trex", []) if mvex else []:
         body = data[trex.start + trex.header:trex.end]
         if len(body) >= 24:
-            track_id, _, duration, _, flags = struct.unpack_from(">5I", body, 4)
+            track_id, _, duration, size, flags = struct.unpack_from(">5I", body, 4)
             if track_id in tracks:
                 tracks[track_id].default_duration = duration
+                tracks[track_id].default_size = size
                 tracks[track_id].default_flags = flags
     return tracks
 
@@ -134,14 +140,22 @@ def _sample_entry(data: bytes, stsd: Box, track: Track) -> None:
         kids = children(data, inner)
         if b"avcC" in kids:
             track.video = _avcc(data, kids[b"avcC"][0], name)
+            track.nal, track.length_size = "h264", _length_size(data, kids[b"avcC"][0], 4)
         elif b"hvcC" in kids:
             track.video = _hvcc(data, kids[b"hvcC"][0], name)
+            track.nal, track.length_size = "h265", _length_size(data, kids[b"hvcC"][0], 21)
         track.codec = track.video.codec if track.video else name
     elif track.handler == "soun":
         esds = find(data, Box(entry.kind, entry.start, entry.size, entry.header + 28), b"esds")
         track.codec = _esds(data, esds) if esds is not None else name
     else:
         track.codec = name
+
+
+def _length_size(data: bytes, box: Box, at: int) -> int:
+    """lengthSizeMinusOne + 1, from byte `at` of an avcC (4) or hvcC (21)."""
+    at += box.start + box.header
+    return (data[at] & 3) + 1 if at < min(box.end, len(data)) else 4
 
 
 def _avcc(data: bytes, box: Box, entry: str) -> VideoInfo | None:
@@ -205,3 +219,11 @@ class Fragment:
     start: int | None = None
     durations: list[int] = field(default_factory=list)
     first_flags: int | None = None
+    offsets: list[int] = field(default_factory=list)
+    """Each sample's composition offset (its presentation time minus its decode time; signed
+    in a version 1 trun), 0 without one."""
+    sizes: list[int] = field(default_factory=list)
+    """Each sample's size in bytes (trun, else the tfhd or trex default)."""
+    data: int | None = None
+    """Where its first sample's bytes are, from the moof's start (base-is-moof or no base
+    data offset, as CMAF writes it); None when unknown."""

@@ -11,6 +11,14 @@ from collections.abc import Iterator
 H264_IDR, H264_SPS = 5, 7
 H265_IRAP = range(16, 24)
 H265_SPS = 33
+H265_IDR = {19, 20}
+H265_OPEN = {16, 17, 18, 21}
+"""BLA (16 to 18) and CRA (21): IRAP pictures that may have RASL pictures, which refer to
+pictures before them and cannot be decoded when playback starts here."""
+H265_RASL = {8, 9}
+H265_LEADING = range(6, 10)
+"""RADL (6, 7) and RASL (8, 9): pictures before their IRAP in output order, which come
+right after it in decoding order, ahead of every trailing picture."""
 
 
 def annexb_units(data: bytes) -> Iterator[bytes]:
@@ -63,6 +71,27 @@ def h265_type(unit: bytes) -> int:
 
 def is_random_access(unit: bytes, hevc: bool) -> bool:
     return h265_type(unit) in H265_IRAP if hevc else h264_type(unit) == H264_IDR
+
+
+def skipped_leading(pictures: list[int]) -> bool | None:
+    """Whether the H.265 pictures after an open IRAP (CRA or BLA), their NAL types in
+    decoding order, hold a RASL picture: True at the first RASL, False at the first trailing
+    picture (no leading picture comes after one), None when every one seen is RADL."""
+    for kind in pictures:
+        if kind in H265_RASL:
+            return True
+        if kind not in H265_LEADING:
+            return False
+    return None
+
+
+def is_idr(kind: int, hevc: bool) -> bool:
+    """An IDR picture's NAL type (H.264 5; H.265 IDR_W_RADL 19, IDR_N_LP 20)."""
+    return kind in H265_IDR if hevc else kind == H264_IDR
+
+
+def nal_type(unit: bytes, hevc: bool) -> int:
+    return h265_type(unit) if hevc else h264_type(unit)
 
 
 def is_picture(unit: bytes, hevc: bool) -> bool:

@@ -25,7 +25,10 @@ class Probed:
     start: float | None = None
     duration: float | None = None
     keyframe: bool | None = None
-    """Whether the first video sample is a random access point (None: no video)."""
+    """Whether the first video sample is a random access point that decodes alone: an IDR,
+    or a CRA or BLA without RASL pictures after it (None: no video)."""
+    idr: bool | None = None
+    """Whether the first video picture is an IDR (None: no video, or not known)."""
     codecs: tuple[str, ...] = ()
     resolution: tuple[int, int] | None = None
     problems: tuple[Problem, ...] = field(default_factory=tuple)

@@ -15,10 +15,19 @@ from hlsinspect.media.bits import MediaError
 
 PACKET = 188
 SYNC = 0x47
+LATER = 8
 STREAM_TYPES = {0x1B: "h264", 0x24: "h265", 0x0F: "aac", 0x11: "aac-latm", 0x03: "mp3",
                 0x04: "mp3", 0x81: "ac3", 0x87: "ec3", 0x15: "id3", 0xDB: "h264-encrypted",
                 0xCF: "aac-encrypted", 0xC1: "ac3-encrypted", 0xC2: "ec3-encrypted"}
 VIDEO = {"h264", "h265", "h264-encrypted"}
+CODECS = {name for name in STREAM_TYPES.values() if name != "id3"}
+"""What a stream can carry that CODECS names; every other stream (SCTE-35 0x86, ID3 0x15,
+DVB subtitles or teletext in private data 0x06, any private or metadata type) is data."""
+PRIVATE = 0x06
+AC3, EC3 = 0x81, 0x87
+AUDIO_DESCRIPTORS = {0x6A: AC3, 0x7A: EC3}
+"""DVB's AC-3 and enhanced AC-3 descriptors, which make private data (0x06) audio."""
+REGISTRATIONS = {b"AC-3": AC3, b"EAC3": EC3}
 
 
 @dataclass
@@ -40,6 +49,9 @@ class Packets:
     """PID -> the payload of its last PES here (an audio PES holds several frames: its
     length is the last one's duration)."""
     closed: set[int] = field(default_factory=set)
+    later_pes: dict[int, list[bytearray]] = field(default_factory=lambda: defaultdict(list))
+    """PID -> the payloads of the PES after its first one here, `LATER` at most (an open
+    GOP's leading pictures follow its first picture)."""
     had_pat: bool = False
 
 
@@ -111,9 +123,27 @@ def _pmt(body: bytes) -> dict[int, int]:
     while index + 5 <= end:
         kind = section[index]
         pid = ((section[index + 1] & 0x1F) << 8) | section[index + 2]
-        streams[pid] = kind
-        index += 5 + (((section[index + 3] & 0x0F) << 8) | section[index + 4])
+        length = ((section[index + 3] & 0x0F) << 8) | section[index + 4]
+        streams[pid] = _private(section[index + 5:index + 5 + length]) \
+            if kind == PRIVATE else kind
+        index += 5 + length
     return streams
+
+
+def _private(descriptors: bytes) -> int:
+    """The stream type private data (0x06) stands for: AC-3 or E-AC-3 when a DVB audio
+    descriptor or a registration descriptor says so, else private data (subtitles, teletext
+    or anything else: no codec)."""
+    at = 0
+    while at + 2 <= len(descriptors):
+        tag, size = descriptors[at], descriptors[at + 1]
+        body = descriptors[at + 2:at + 2 + size]
+        if tag in AUDIO_DESCRIPTORS:
+            return AUDIO_DESCRIPTORS[tag]
+        if tag == 0x05 and body[:4] in REGISTRATIONS:
+            return REGISTRATIONS[body[:4]]
+        at += 2 + size
+    return PRIVATE
 
 
 def _elementary(pid: int, start: int, random: bool, body: bytes, out: Packets) -> None:
@@ -128,6 +158,8 @@ def _elementary(pid: int, start: int, random: bool, body: bytes, out: Packets) -
             out.first_pes[pid] = out.last_pes[pid]
         elif pid in out.first_pes:
             out.closed.add(pid)
+            if len(out.later_pes[pid]) < LATER:
+                out.later_pes[pid].append(out.last_pes[pid])
     else:
         if pid in out.last_pes:
             out.last_pes[pid] += body

@@ -13,15 +13,19 @@ from __future__ import annotations
 import itertools
 
 from hlsinspect.media import ts
-from hlsinspect.media.audio import adts_frames, is_adts
+from hlsinspect.media.audio import adts_frames, frames_samples, is_adts
 from hlsinspect.media.nal import (
     H264_SPS,
+    H265_OPEN,
     H265_SPS,
     annexb_units,
     h264_type,
     h265_type,
+    is_idr,
     is_picture,
     is_random_access,
+    nal_type,
+    skipped_leading,
 )
 from hlsinspect.media.result import Probed, Problem, Reader
 from hlsinspect.media.sps import VideoInfo, h264_sps, h265_sps
@@ -29,7 +33,10 @@ from hlsinspect.media.sps import VideoInfo, h264_sps, h265_sps
 CLOCK = 90_000
 WRAP = 1 << 33
 MAX_TAIL = 2 * 1024 * 1024
+MAX_HEAD = 2 * 1024 * 1024
 OPEN_TAIL_PES = 4
+AUDIO = {"aac", "mp3", "ac3", "ec3"}
+"""Audio whose frame headers say how many samples a PES holds."""
 
 
 def probe(read: Reader, size: int, head: bytes, tail_size: int) -> Probed:
@@ -45,19 +52,22 @@ def probe(read: Reader, size: int, head: bytes, tail_size: int) -> Probed:
     timed = _timed_pid(first.streams)
     video = _video(first, timed)
     frame = round(video.frame * CLOCK) if video is not None and video.frame else None
-    keyframe = None
+    keyframe = irap = idr = None
     if ts.kind_of(first.streams[timed]) in ts.VIDEO:
-        keyframe = _starts_on_keyframe(first, timed)
+        keyframe = irap = _starts_on_keyframe(first, timed)
+        idr = _starts_on_idr(first, timed)
+        if irap and ts.kind_of(first.streams[timed]) == "h265":
+            keyframe = not _rasl_follows(read, size, head, first, timed)
     wanted = 1 if frame or len(first.dts.get(timed, [])) >= 2 else 2
-    if keyframe is False:
+    if irap is False:
         wanted = OPEN_TAIL_PES
     last = first if len(head) >= size else \
         _tail(read, size, len(head), tail_size, first, timed, wanted)
-    start, duration = _timing(first, last, timed, keyframe is not False, frame)
-    if ts.kind_of(first.streams[timed]) == "aac" and start is not None:
+    start, duration = _timing(first, last, timed, irap is not False, frame)
+    if ts.kind_of(first.streams[timed]) in AUDIO and start is not None:
         duration = _audio_duration(first, last, timed) or duration
     return Probed("ts", start=start, duration=duration if not problems else None,
-                  keyframe=keyframe, codecs=_codecs(first, last, video),
+                  keyframe=keyframe, idr=idr, codecs=_codecs(first, last, video),
                   resolution=(video.width, video.height) if video else None,
                   problems=tuple(problems))
 
@@ -117,16 +127,18 @@ def _timing(first: ts.Packets, last: ts.Packets, pid: int, closed: bool,
 
 
 def _audio_duration(first: ts.Packets, last: ts.Packets, pid: int) -> float | None:
-    """From the first PTS to the end of the last PES's ADTS frames: an audio PES often holds
-    several frames, so the step between PES is not the last one's length."""
+    """From the first PTS to the end of the last PES's frames (ADTS, MPEG audio, AC-3 or
+    E-AC-3, counted from their headers): an audio PES often holds several frames, so the
+    step between PES is not the last one's length."""
     payload = bytes(last.last_pes.get(pid) or first.last_pes.get(pid) or b"")
     stamps = last.pts.get(pid) or first.pts.get(pid)
-    if not stamps or not is_adts(payload):
+    counted = frames_samples(payload) if stamps else None
+    if not stamps or counted is None:
         return None
     head = first.pts[pid]
     base = head[0] + min(_signed(p - head[0]) for p in head)
-    frames = adts_frames(payload, 0)
-    return (_signed(stamps[-1] - base) + frames.frames * 1024 * CLOCK / frames.rate) / CLOCK
+    samples, rate = counted
+    return (_signed(stamps[-1] - base) + samples * CLOCK / rate) / CLOCK
 
 
 def _video(packets: ts.Packets, pid: int) -> VideoInfo | None:
@@ -150,11 +162,47 @@ def _starts_on_keyframe(packets: ts.Packets, pid: int) -> bool:
     return packets.random_access.get(pid, False)
 
 
+def _rasl_follows(read: Reader, size: int, head: bytes, first: ts.Packets, pid: int) -> bool:
+    """Whether the segment's first picture is a CRA or BLA that RASL pictures follow: they
+    refer to pictures of the segment before, so the segment is no independent start (x265's
+    default open GOP). The head is read further, four times as long each time up to
+    `MAX_HEAD`, while it lacks the first picture, or holds after it only leading pictures
+    that decode (RADL) or none."""
+    packets, data = first, head
+    while True:
+        pictures = [_picture(p) for p in (packets.first_pes.get(pid, b""),
+                                          *packets.later_pes.get(pid, []))]
+        verdict = None
+        if pictures[0] is not None:
+            verdict = pictures[0] in H265_OPEN and \
+                skipped_leading([t for t in pictures[1:] if t is not None])
+        if verdict is not None or len(data) >= min(size, MAX_HEAD):
+            return bool(verdict)
+        data += read(len(data), min(size, MAX_HEAD, 4 * len(data)) - len(data))
+        packets = ts.parse(data[:len(data) - len(data) % ts.PACKET])
+
+
+def _picture(payload: bytes | bytearray) -> int | None:
+    """The H.265 NAL type of the first picture (slice) in a PES payload."""
+    return next((h265_type(u) for u in annexb_units(bytes(payload)) if is_picture(u, True)),
+                None)
+
+
+def _starts_on_idr(packets: ts.Packets, pid: int) -> bool | None:
+    """Whether the first picture is an IDR (None when the head holds no slice of it)."""
+    hevc = ts.kind_of(packets.streams[pid]) == "h265"
+    for unit in annexb_units(bytes(packets.first_pes.get(pid, b""))):
+        if is_picture(unit, hevc):
+            return is_idr(nal_type(unit, hevc), hevc)
+    return None
+
+
 def _codecs(packets: ts.Packets, last: ts.Packets, video: VideoInfo | None
             ) -> tuple[str, ...]:
-    """The codecs of the PMT's streams: video from the SPS, AAC from an ADTS header of the
-    first PES in the head or the last in the tail (a big IDR may push the first audio PES
-    out of the head)."""
+    """The codecs of the PMT's audio and video streams (data streams such as SCTE-35, ID3 or
+    subtitles carry none): video from the SPS, AAC from an ADTS header of the first PES in
+    the head or the last in the tail (a big IDR may push the first audio PES out of the
+    head)."""
     found = []
     for pid, kind in packets.streams.items():
         name = ts.kind_of(kind)
@@ -164,6 +212,6 @@ def _codecs(packets: ts.Packets, last: ts.Packets, video: VideoInfo | None
             heads = (packets.first_pes.get(pid), last.last_pes.get(pid))
             payload = next((bytes(p) for p in heads if p and is_adts(bytes(p))), b"")
             found.append(adts_frames(payload, 0).codec if payload else "mp4a.40")
-        elif name != "id3":
+        elif name in ts.CODECS:
             found.append(name)
     return tuple(dict.fromkeys(found))

@@ -56,6 +56,7 @@ def judge(found: Fetched, checked: list[Checked], known: Mapping[str, ObjectStat
             context = ProbeContext(item.context, probe, probing.tolerance, probing.gap)
             item.findings += rules.guarded(item.uri, partial(rules.apply, "probe", context,
                                                              item.uri))
+    _unasked(found, checked, probes)
     titles = _titles(found, checked)
     reports = {uri: probe_report(probing.mode, probe) for uri, probe in probes.items()}
     for item in checked:
@@ -70,6 +71,26 @@ def judge(found: Fetched, checked: list[Checked], known: Mapping[str, ObjectStat
         uri = storage.uri(key)
         result.findings.extend(rules.guarded(uri, partial(rules.apply, "title", title, uri)))
     return result
+
+
+INDEPENDENT_TAG_MISSING = "apple-independent-segments-missing"
+
+
+def _unasked(found: Fetched, checked: list[Checked],
+             probes: Mapping[str, PlaylistProbe]) -> None:
+    """Take back the request for EXT-X-INDEPENDENT-SEGMENTS from a multivariant playlist
+    whose probed segments do not all start independently: the tag would be a false claim
+    there (the segments that do not are findings of their own). Without a probe it stands."""
+    storage = found.storage
+    for item in checked:
+        if not any(f.name == INDEPENDENT_TAG_MISSING for f in item.findings):
+            continue
+        children = found.children.get(item.entry.loaded.key, [])
+        if any(segment.found is not None and segment.found.keyframe is False
+               for _, key in children
+               for segment in (probes[storage.uri(key)].segments
+                               if storage.uri(key) in probes else [])):
+            item.findings = [f for f in item.findings if f.name != INDEPENDENT_TAG_MISSING]
 
 
 def _objects(storage: Storage, checked: Checked, known: Mapping[str, ObjectState],

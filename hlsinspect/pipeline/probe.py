@@ -11,13 +11,14 @@ segment (EXT-X-MAP) is read once per playlist, whole up to `INIT_LIMIT`.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hlsinspect.checks.probed import InitProblem, PlaylistProbe, SegmentProbe
 from hlsinspect.media.bits import DAMAGE
 from hlsinspect.media.bmff import Track, init_tracks
-from hlsinspect.media.result import Reader
+from hlsinspect.media.result import Probed, Reader
 from hlsinspect.media.segment import Container, expected_containers, probe_segment
 from hlsinspect.model import Segment
 from hlsinspect.pipeline.check import Checked
@@ -25,10 +26,12 @@ from hlsinspect.pipeline.fetch import Fetched
 from hlsinspect.progress import Progress
 from hlsinspect.references import ResolvedRef
 from hlsinspect.settings import ProbeSettings
-from hlsinspect.storage.base import Existence, ObjectState, Storage, StorageError
+from hlsinspect.storage.base import ErrorKind, Existence, ObjectState, Storage, StorageError
 from hlsinspect.storage.workers import map_concurrently
 
 INIT_LIMIT = 1024 * 1024
+WHOLE_LIMIT = 32 * 1024 * 1024
+"""The largest segment read whole when its origin ignores Range (one per worker at once)."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,26 @@ class _Job:
     size: int
     expected: tuple[Container, ...]
     init: dict[int, Track] | None
+    ranged: bool = False
+    """An EXT-X-BYTERANGE of a larger object."""
+
+
+@dataclass
+class _Origin:
+    """What the title's store showed of itself while probing: whether it answered a Range
+    request with the whole object (then no further byte range of the title is asked)."""
+
+    ignored: threading.Event = field(default_factory=threading.Event)
+    message: str = ""
+    first: PlaylistProbe | None = None
+    """The playlist whose byte range showed it first."""
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def saw(self, exc: StorageError, owner: PlaylistProbe) -> None:
+        with self.lock:
+            if not self.ignored.is_set():
+                self.message, self.first = exc.message, owner
+                self.ignored.set()
 
 
 def chosen(count: int, settings: ProbeSettings) -> list[int]:
@@ -60,6 +83,7 @@ def probe_title(found: Fetched, checked: Sequence[Checked], known: Mapping[str, 
     parents = _parents(found)
     probes: dict[str, PlaylistProbe] = {}
     jobs: list[_Job] = []
+    origin = _Origin()
     for item in checked:
         context = item.context
         if context is None or context.playlist.is_multivariant or \
@@ -68,11 +92,14 @@ def probe_title(found: Fetched, checked: Sequence[Checked], known: Mapping[str, 
         probe = parents.get(item.entry.loaded.key, PlaylistProbe())
         probe.independent |= context.tag("EXT-X-INDEPENDENT-SEGMENTS") is not None
         probes[item.uri] = probe
-        jobs += _plan(storage, item, known, settings, probe)
+        jobs += _plan(storage, item, known, settings, probe, origin)
     progress.expect(len(jobs))
-    results = map_concurrently(lambda job: _run(storage, job), jobs, workers, progress.advance)
+    results = map_concurrently(lambda job: _run(storage, job, origin), jobs, workers,
+                               progress.advance)
     for job, result in zip(jobs, results, strict=True):
         job.owner.segments.append(result)
+    if origin.first is not None:
+        origin.first.range_ignored = origin.message
     return probes
 
 
@@ -106,7 +133,7 @@ def _parents(found: Fetched) -> dict[str, PlaylistProbe]:
 
 
 def _plan(storage: Storage, item: Checked, known: Mapping[str, ObjectState],
-          settings: ProbeSettings, probe: PlaylistProbe) -> list[_Job]:
+          settings: ProbeSettings, probe: PlaylistProbe, origin: _Origin) -> list[_Job]:
     assert item.context is not None
     segments = item.context.playlist.segments
     refs = {r.ref.segment: r for r in item.refs if r.ref.kind == "segment"}
@@ -121,7 +148,7 @@ def _plan(storage: Storage, item: Checked, known: Mapping[str, ObjectState],
         if segment.map is not None:
             line = segment.map.line
             if line not in tracks:
-                tracks[line] = _init(storage, inits.get(line), known, probe)
+                tracks[line] = _init(storage, inits.get(line), known, probe, origin)
             init = tracks[line]
             if init is None:
                 continue  # its init segment is missing or damaged: a finding of its own
@@ -129,7 +156,8 @@ def _plan(storage: Storage, item: Checked, known: Mapping[str, ObjectState],
         jobs.append(_Job(probe, SegmentProbe(
             index, storage.uri(ref.key), segment.line_of_extinf, segment.duration,
             segment.discontinuity), ref.key, base, size,
-            expected_containers(ref.ref.uri, segment.map is not None), init))
+            expected_containers(ref.ref.uri, segment.map is not None), init,
+            ref.byterange is not None))
     return jobs
 
 
@@ -141,15 +169,20 @@ def _readable(segment: Segment, ref: ResolvedRef, known: Mapping[str, ObjectStat
 
 
 def _init(storage: Storage, ref: ResolvedRef | None, known: Mapping[str, ObjectState],
-          probe: PlaylistProbe) -> dict[int, Track] | None:
+          probe: PlaylistProbe, origin: _Origin) -> dict[int, Track] | None:
     """The tracks of an init segment; None (and a problem noted) when it can't be had."""
     state = known.get(ref.key) if ref is not None else None
     if ref is None or state is None or state.existence is not Existence.PRESENT:
         return None  # a missing init segment is already its own finding
     base, size = ref.byterange or (0, state.size or 0)
+    if ref.byterange is not None and origin.ignored.is_set():
+        return None
     try:
         return init_tracks(storage.read_range(ref.key, base, min(size, INIT_LIMIT)))
     except StorageError as exc:
+        if exc.kind is ErrorKind.RANGE_IGNORED and ref.byterange is not None:
+            origin.saw(exc, probe)
+            return None  # origin-ignores-range says so, once for the title
         message = f"could not be read to probe it: {exc.message}"
     except DAMAGE as exc:
         message = f"is not an fMP4 init segment: {exc}"
@@ -157,17 +190,46 @@ def _init(storage: Storage, ref: ResolvedRef | None, known: Mapping[str, ObjectS
     return None
 
 
-def _run(storage: Storage, job: _Job) -> SegmentProbe:
+def _run(storage: Storage, job: _Job, origin: _Origin) -> SegmentProbe:
     def read(offset: int, length: int) -> bytes:
         length = min(length, job.size - offset)
         return storage.read_range(job.key, job.base + offset, length) if length > 0 else b""
 
+    if job.ranged and origin.ignored.is_set():
+        return _skipped(job, origin.message)
     reader: Reader = read
     try:
-        found = probe_segment(reader, job.size, job.expected, job.init)
+        try:
+            found = probe_segment(reader, job.size, job.expected, job.init)
+        except StorageError as exc:
+            if exc.kind is not ErrorKind.RANGE_IGNORED:
+                raise
+            if job.ranged:
+                origin.saw(exc, job.owner)
+                return _skipped(job, exc.message)
+            found = _whole(storage, job)
     except StorageError as exc:
         return dataclasses.replace(job.probe, failure=exc.message)
     except Exception as exc:  # a fault of hlsinspect's own costs this segment, not the run
         return dataclasses.replace(job.probe, failure=f"hlsinspect stopped on "
                                    f"{type(exc).__name__}: {exc} (please report it)")
     return dataclasses.replace(job.probe, found=found)
+
+
+def _whole(storage: Storage, job: _Job) -> Probed:
+    """A segment that is a whole object, probed from the whole of it: its origin ignores
+    Range, and a player fetches it whole too (one segment in memory, never more)."""
+    if job.size > WHOLE_LIMIT:
+        raise StorageError(ErrorKind.RANGE_IGNORED, f"its origin answers Range requests with "
+                           f"the whole object, and it is larger than {WHOLE_LIMIT >> 20} MiB "
+                           "to read whole")
+    data = storage.read(job.key, job.size)
+
+    def read(offset: int, length: int) -> bytes:
+        return data[offset:offset + length]
+
+    return probe_segment(read, len(data), job.expected, job.init)
+
+
+def _skipped(job: _Job, message: str) -> SegmentProbe:
+    return dataclasses.replace(job.probe, failure=message, range_ignored=True)

@@ -91,6 +91,9 @@ class ErrorKind(str, enum.Enum):
     NOT_S3 = "not-s3"
     """The endpoint answered, but not as S3 does (a web server at --endpoint-url)."""
     TOO_LARGE = "too-large"
+    RANGE_IGNORED = "range-ignored"
+    """An HTTP origin answered a Range request past the first byte with the whole object
+    (200): the bytes asked for come only after all those before them."""
     OTHER = "storage-error"
 
 

@@ -39,6 +39,7 @@ _TRANSIENT = {429, 500, 502, 503, 504}
 _HEAD_REFUSED = {405, 501}
 _TOTAL = re.compile(r"/\s*(\d+)\s*$")
 _SMALL_BODY = 64 * 1024
+_CHUNK = 64 * 1024
 """An error page or a redirect is read to its end (the connection is then reused)."""
 
 
@@ -125,9 +126,15 @@ class HttpStorage:
         try:
             if response.status not in (200, 206):
                 raise _status_error(response.status, response.reason, f"cannot read {url}")
-            if response.status == 200:  # an origin that ignores Range: skip to the offset
-                response.read(offset)
-            return bytes(response.read(length))
+            if response.status == 200 and offset > 0:
+                # the origin ignores Range: the bytes asked for come after all those before
+                # them, which nobody needs; the connection is closed unread
+                raise StorageError(
+                    ErrorKind.RANGE_IGNORED,
+                    f"GET {url} with Range: {wanted} answered 200 with the whole file "
+                    f"({_size(response)})",
+                    "serve Range requests (206 Partial Content): players fetch byte ranges")
+            return _first(response, length)
         except StorageError:
             raise
         except Exception as exc:
@@ -232,6 +239,23 @@ def _done(response: BaseHTTPResponse) -> None:
     else:
         response.close()
     response.release_conn()
+
+
+def _first(response: BaseHTTPResponse, length: int) -> bytes:
+    """The first `length` bytes of a body (a 206's, or a 200's that ignored the Range), read
+    in chunks: no more is read, whatever the body's size."""
+    out = bytearray()
+    while len(out) < length:
+        chunk = response.read(min(_CHUNK, length - len(out)))
+        if not chunk:
+            break
+        out += chunk
+    return bytes(out)
+
+
+def _size(response: BaseHTTPResponse) -> str:
+    size = _int(response.headers.get("Content-Length"))
+    return f"{size} bytes" if size is not None else "of unknown length"
 
 
 def _int(value: str | None) -> int | None:
