@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager, nullcontext
 
 from hlsinspect.checks.registry import finding
 from hlsinspect.errors import HlsInspectError, UsageError
-from hlsinspect.locations import Target, UriMap, map_target, parse_target
+from hlsinspect.locations import Target, UriMap, map_target, parse_target, valid_bucket
 from hlsinspect.pipeline.apart import Apart, Job
 from hlsinspect.pipeline.run import Run
 from hlsinspect.progress import Progress
@@ -59,6 +59,11 @@ def inspect(
     run = Run(settings, progress)
     if settings.inventory is not None:
         run.note(_use_inventory(stores, settings.inventory, parsed))
+    try:
+        # a target's own bucket is settled by reading the target
+        stores.confirm_maps({t.bucket for t in parsed if t.bucket is not None})
+    except StorageError as exc:
+        raise exc.fatal() from exc
     for target in parsed:
         try:
             with _apart(stores, target, settings) as apart:
@@ -94,7 +99,10 @@ def read_playlist(
 def _use_inventory(stores: Stores, manifest: str, targets: list[Target]) -> Finding:
     """Listings from the inventory from now on; the finding that says which one, and how old.
     An inventory that cannot be used stops the run: the user asked not to list the bucket."""
+    from hlsinspect.storage.inventory import manifest_location
+
     try:
+        valid_bucket(manifest_location(manifest)[0], f"--inventory {manifest}")
         inventory = stores.use_inventory(manifest, targets)
     except StorageError as exc:
         raise exc.fatal() from exc

@@ -7,7 +7,7 @@ S3 store is only imported (botocore) when a run needs one, an HTTP store (urllib
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -16,6 +16,8 @@ from hlsinspect.storage.base import ErrorKind, RequestPolicy, Storage, StorageEr
 from hlsinspect.storage.inventoried import InventoriedStorage, Inventory
 from hlsinspect.storage.local import LocalStorage
 from hlsinspect.storage.mapped import MappedStorage, Route
+from hlsinspect.uri.keys import key_from_path
+from hlsinspect.uri.urls import redact
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,10 @@ class Stores:
             try:
                 manifest = open_manifest(store, key, audited_bucket=audited)
             except StorageError as exc:
+                if exc.kind == ErrorKind.NO_BUCKET:
+                    raise StorageError(
+                        exc.kind, f"--inventory {manifest_uri}: bucket {bucket!r} does not "
+                        "exist (S3 answered NoSuchBucket)", exc.hint) from exc
                 failures.append(exc)
                 continue
             prefix = _common_prefix([t.key for t in targets if t.bucket == audited])
@@ -72,6 +78,22 @@ class Stores:
             self._inventoried = audited
             return self.inventory
         raise failures[0]
+
+    def confirm_maps(self, known: Collection[str] = ()) -> None:
+        """Each bucket a --map sends URIs to exists, or StorageError (NO_BUCKET) naming the
+        --map: a HEAD's 404 cannot tell a missing key from a missing bucket, so a mistyped
+        bucket would otherwise report every mapped object missing. `known`: buckets the
+        targets' own reads settle (a GET answers NoSuchBucket in its body)."""
+        from hlsinspect.storage.s3 import S3Storage
+
+        for item in self.maps:
+            if item.store != "s3" or item.location in known:
+                continue
+            store = self.plain(item.store, item.location)
+            own = store.own if isinstance(store, InventoriedStorage) else store
+            if isinstance(own, S3Storage):
+                base = key_from_path("/" + item.base).key or ""
+                own.confirm_bucket(base, f"--map {redact(item.text)}")
 
     def for_target(self, target: Target, *, lazy: bool = False) -> Storage:
         """The store a target is inspected in, with every --map in front of it. `lazy`: an

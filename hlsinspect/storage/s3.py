@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import io
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 from hlsinspect.storage import s3_errors
@@ -69,6 +69,8 @@ class S3Storage:
         self._making = threading.Lock()
         self._lock = threading.Lock()
         self._listing: tuple[s3_errors.Answer | None] | None = None
+        self._confirmed = False
+        """Whether S3 has shown that the bucket exists (`confirm_bucket`)."""
         if not lazy:
             self._client = _make_client(profile, region, endpoint_url, self.policy)
 
@@ -202,6 +204,47 @@ class S3Storage:
         except Exception as exc:
             raise self._error(exc, prefix, action="list") from exc
 
+    def confirm_bucket(self, key: str, where: str) -> None:
+        """StorageError (NO_BUCKET, naming `where` the bucket was given) when S3 says the
+        bucket does not exist: a HEAD's 404 is the same for a missing key and a missing
+        bucket, so without this every object of a mistyped bucket would be reported
+        missing. Asked once per store.
+
+        One listing (MaxKeys=1, under `key`'s directory) settles it; a caller without
+        s3:ListBucket is refused that (a 403 says nothing about the bucket), so then a GET
+        of one byte of `key` is asked, whose error answer has a body: NoSuchBucket there,
+        or any other answer (the object, NoSuchKey, 403), tells. Other failures are left to
+        the requests that follow, which name them."""
+        with self._lock:
+            if self._confirmed:
+                return
+            try:
+                answer = self._answer_to(lambda: self.client.list_objects_v2(
+                    Bucket=self.bucket, MaxKeys=1, Prefix=_directory(key)))
+                if answer is not None and answer.code in s3_errors.DENIED:
+                    answer = self._answer_to(lambda: self.client.get_object(
+                        Bucket=self.bucket, Key=key or _PROBE_KEY,
+                        Range="bytes=0-0")["Body"].close())
+            except Exception:
+                return  # unreachable, no credentials...: the next request says so
+            if answer is not None and answer.code == "NoSuchBucket":
+                raise StorageError(
+                    ErrorKind.NO_BUCKET, f"{where}: bucket {self.bucket!r} does not exist "
+                    f"(S3 answered {answer.detail})",
+                    "check the bucket name, --region and --endpoint-url")
+            self._confirmed = True
+
+    @staticmethod
+    def _answer_to(request: Callable[[], object]) -> s3_errors.Answer | None:
+        """The error answer S3 gave `request` (None: it succeeded)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            request()
+        except ClientError as exc:
+            return s3_errors.answer_of(exc)
+        return None
+
     def _probe(self) -> s3_errors.Answer | None:
         """How a listing of the bucket fares with these credentials (None: it works); asked
         once per store, the first time a HEAD is refused."""
@@ -238,6 +281,9 @@ class S3Storage:
 
 
 _STREAM_BUFFER = 1024 * 1024
+_PROBE_KEY = "hlsinspect-bucket-check"
+"""The key a one-byte GET asks for to learn whether a bucket exists, when no key of the
+run's own is at hand (a --map to the top of a bucket); any answer but NoSuchBucket will do."""
 """Bytes asked of a streamed body at a time: few reads, little memory."""
 
 
