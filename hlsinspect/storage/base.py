@@ -91,6 +91,8 @@ class ErrorKind(str, enum.Enum):
     NOT_S3 = "not-s3"
     """The endpoint answered, but not as S3 does (a web server at --endpoint-url)."""
     TOO_LARGE = "too-large"
+    STALE_INVENTORY = "stale-inventory"
+    """An S3 Inventory older than --inventory-max-age (or of no known date)."""
     OTHER = "storage-error"
 
 

@@ -43,14 +43,18 @@ class Stores:
         self._inventoried: str | None = None
         """The bucket whose listings come from `inventory`."""
 
-    def use_inventory(self, manifest_uri: str, targets: Sequence[Target]) -> Inventory:
+    def use_inventory(self, manifest_uri: str, targets: Sequence[Target],
+                      max_age: tuple[float, str] = (0.0, "")) -> Inventory:
         """Read the S3 Inventory at `manifest_uri` (the manifest.json, or its dated folder):
         from now on, every listing of the bucket it describes comes from it. Only the keys
-        under the targets' common prefix are kept. StorageError when it cannot be used."""
+        under the targets' common prefix are kept. StorageError when it cannot be used,
+        or is older than `max_age` (seconds, and the option that set it, for the message;
+        0 for any age), which is told before any data file is read."""
         from hlsinspect.storage.inventory import (
             inventory_objects,
             manifest_location,
             open_manifest,
+            stale,
         )
         from hlsinspect.storage.s3 import S3Storage
 
@@ -72,6 +76,9 @@ class Stores:
                         "exist (S3 answered NoSuchBucket)", exc.hint) from exc
                 failures.append(exc)
                 continue
+            too_old = stale(manifest, store.uri(key), *max_age)
+            if too_old is not None:
+                raise too_old
             prefix = _common_prefix([t.key for t in targets if t.bucket == audited])
             self.inventory = Inventory(inventory_objects(store, manifest, prefix),
                                        manifest.created, store.uri(key))
