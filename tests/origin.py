@@ -25,7 +25,8 @@ class Origin(LoopbackServer):
     def __init__(self, root: Path, *, head_status: int | None = None,
                  redirects: dict[str, str] | None = None,
                  stall: Callable[[str, str], bool] | None = None,
-                 get_status: dict[str, int] | None = None) -> None:
+                 get_status: dict[str, int] | None = None,
+                 status: dict[str, int] | None = None) -> None:
         self.root = root
         self.head_status = head_status
         """Answer every HEAD with this status (405: "method not allowed") when set."""
@@ -36,6 +37,8 @@ class Origin(LoopbackServer):
         self.get_status = get_status or {}
         """Path -> status answered to GET only (a GET denied where HEAD passes, as a CDN's
         token check may)."""
+        self.status = status or {}
+        """Path -> status answered to every method (410 Gone for an object removed)."""
         self.requests: list[tuple[str, str]] = []
         self.arrived = threading.Event()
         super().__init__(self._handler())
@@ -62,6 +65,9 @@ class Origin(LoopbackServer):
                     return
                 if self.path in origin.redirects:
                     self._send(302, b"", {"Location": origin.redirects[self.path]})
+                    return
+                if self.path in origin.status:
+                    self._send(origin.status[self.path], b"")
                     return
                 if self.command == "GET" and self.path in origin.get_status:
                     self._send(origin.get_status[self.path], b"")
