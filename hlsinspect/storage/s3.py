@@ -1,10 +1,12 @@
 """S3 as a store, through one boto3 client shared by every worker thread.
 
-This is the only module that imports boto3. It resolves the bucket's own URIs (`s3://`, and
-its virtual-hosted, path-style and endpoint URLs, see `s3_urls`), and keeps the one
-distinction that matters most: only a 404 means missing. A 403 on HEAD is what S3 answers for
-a missing key when the caller lacks s3:ListBucket, so it is "unknown", never "missing"; one
-listing of the bucket then tells which of the causes of a 403 it is.
+The client is made in `s3_client`, the answers are read in `s3_errors`. This module resolves
+the bucket's own URIs (`s3://`, and its virtual-hosted, path-style and endpoint URLs, see
+`s3_urls`), and keeps the one distinction that matters most: only a 404 means missing. A 403
+on HEAD is what S3 answers for a missing key when the caller lacks s3:ListBucket, so it is
+"unknown", never "missing"; one listing of the bucket then tells which of the causes of a
+403 it is. A 404 is believed only in a bucket known to exist (`confirm_bucket`, or a read
+whose answer said which), since S3's HEAD answers 404 for a missing bucket too.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import functools
 import io
 import threading
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from hlsinspect.storage import s3_errors
 from hlsinspect.storage.base import (
@@ -26,6 +28,7 @@ from hlsinspect.storage.base import (
     StorageError,
     in_passes,
 )
+from hlsinspect.storage.s3_client import make_client
 from hlsinspect.storage.s3_stream import ObjectStream
 from hlsinspect.uri.keys import (
     Reference,
@@ -72,7 +75,7 @@ class S3Storage:
         self._confirmed = False
         """Whether S3 has shown that the bucket exists (`confirm_bucket`)."""
         if not lazy:
-            self._client = _make_client(profile, region, endpoint_url, self.policy)
+            self._client = make_client(profile, region, endpoint_url, self.policy)
 
     @property
     def client(self) -> S3Client:
@@ -80,7 +83,7 @@ class S3Storage:
         if self._client is None:
             with self._making:
                 if self._client is None:
-                    self._client = _make_client(*self._options, self.policy)
+                    self._client = make_client(*self._options, self.policy)
         return self._client
 
     @functools.cached_property
@@ -290,55 +293,3 @@ run's own is at hand (a --map to the top of a bucket); any answer but NoSuchBuck
 def _directory(key: str) -> str:
     directory = key.rpartition("/")[0]
     return f"{directory}/" if directory else ""
-
-
-def _lean(client: S3Client) -> S3Client:
-    """The client, with the lean parser of `s3_lean` in place of botocore's default.
-
-    Only this client's parser changes; the clients that credential providers (STS, SSO)
-    make still parse theirs in full. The attribute is botocore's own; without it the client
-    simply stays as it was, slower.
-    """
-    from hlsinspect.storage.s3_lean import LeanParserFactory
-
-    endpoint = getattr(client, "_endpoint", None)
-    if endpoint is not None and hasattr(endpoint, "_response_parser_factory"):
-        endpoint._response_parser_factory = LeanParserFactory()
-    return client
-
-
-def _make_client(profile: str | None, region: str | None, endpoint_url: str | None,
-                 policy: RequestPolicy) -> S3Client:
-    from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, InvalidRegionError, ProfileNotFound
-    from botocore.session import Session
-
-    config = Config(
-        max_pool_connections=max(10, policy.concurrency),
-        retries={"mode": "standard", "max_attempts": max(1, policy.attempts)},
-        connect_timeout=policy.connect_timeout,
-        read_timeout=policy.read_timeout,
-        # hlsinspect passes only bucket and key strings; validating them against the model
-        # costs a few percent of every HEAD
-        parameter_validation=False,
-    )
-    def failed(why: str, hint: str | None) -> StorageError:
-        return StorageError(ErrorKind.OTHER, f"cannot set up S3: {why}", hint)
-
-    try:
-        # botocore's own session: boto3's adds resources and transfers (s3transfer), a
-        # tenth of a second of imports hlsinspect has no use for; credentials, profiles,
-        # regions and retries are botocore's either way
-        client = Session(profile=profile).create_client(
-            "s3", region_name=region, endpoint_url=endpoint_url, config=config)
-        return _lean(cast("S3Client", client))
-    except ProfileNotFound as exc:
-        raise StorageError(ErrorKind.CREDENTIALS, f"cannot set up S3: {exc}",
-                           "list the profiles with: aws configure list-profiles") from exc
-    except InvalidRegionError as exc:
-        raise failed(str(exc), "pass --region with a region name such as eu-west-1") from exc
-    except BotoCoreError as exc:
-        raise failed(str(exc), None) from exc
-    except ValueError as exc:
-        raise failed(redact(str(exc)),
-                     "check --endpoint-url (a URL such as http://127.0.0.1:9000)") from exc
