@@ -61,8 +61,7 @@ def inspect(
         run.note(_use_inventory(stores, settings.inventory, parsed,
                                 settings.inventory_max_age))
     try:
-        # a target's own bucket is settled by reading the target
-        stores.confirm_maps({t.bucket for t in parsed if t.bucket is not None})
+        stores.confirm_maps()
     except StorageError as exc:
         raise exc.fatal() from exc
     for target in parsed:

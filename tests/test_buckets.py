@@ -145,3 +145,14 @@ def test_policy_refuses_a_name_s3_cannot_have(cli):
     run = cli("policy", "--bucket", "s3://Titles_Out/", "--iam")
     assert run.exit_code == 2
     assert "'Titles_Out' is not a valid bucket name" in run.stderr
+
+
+def test_a_map_into_a_targets_missing_bucket_is_confirmed_too(s3_cli, s3: S3):
+    """The target in the missing bucket fails alone; the other target's URIs map there, so
+    its 404s would otherwise all be believed."""
+    cdn_playlist(s3)
+    run = s3_cli("check", URI, f"s3://no-such-bucket/{SAMPLE_KEY}", "--format", "json",
+                 "--map", NO_BUCKET_MAP)
+    assert run.exit_code == 2, run.stdout
+    assert run.json["error"]["kind"] == "no-bucket"
+    assert run.json["error"]["message"].startswith(f"--map {NO_BUCKET_MAP}: ")

@@ -7,7 +7,7 @@ S3 store is only imported (botocore) when a run needs one, an HTTP store (urllib
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -86,15 +86,15 @@ class Stores:
             return self.inventory
         raise failures[0]
 
-    def confirm_maps(self, known: Collection[str] = ()) -> None:
+    def confirm_maps(self) -> None:
         """Each bucket a --map sends URIs to exists, or StorageError (NO_BUCKET) naming the
         --map: a HEAD's 404 cannot tell a missing key from a missing bucket, so a mistyped
-        bucket would otherwise report every mapped object missing. `known`: buckets the
-        targets' own reads settle (a GET answers NoSuchBucket in its body)."""
+        bucket would otherwise report every mapped object missing. Asked even of a target's
+        bucket: that target may fail alone while another's URIs map there."""
         from hlsinspect.storage.s3 import S3Storage
 
         for item in self.maps:
-            if item.store != "s3" or item.location in known:
+            if item.store != "s3":
                 continue
             store = self.plain(item.store, item.location)
             own = store.own if isinstance(store, InventoriedStorage) else store
