@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import BUCKET, S3, SAMPLE_KEY
+from tests.s3proxy import S3Proxy
 from tests.test_s3_permissions import GET_ALL, LIST, make_user
 from tests.test_uris_map import CDN, DIRECTORY, URI, cdn_playlist
 
@@ -39,13 +40,20 @@ def test_a_map_into_a_missing_bucket_is_exit_2_not_every_segment_missing(s3_cli,
     assert "segment-missing" not in run.stdout
 
 
-def test_a_map_into_a_bucket_that_exists_is_checked_as_before(s3_cli, s3: S3):
+def test_a_map_into_a_bucket_that_exists_is_checked_as_before(cli, s3: S3):
+    """One listing of one key confirms the bucket; then each object gets its HEAD."""
     cdn_playlist(s3)
     s3.new_bucket("origin-copy")
     for n in (0, 1, 2, 4, 5):
         s3.put(f"enc/sample0000{n}.ts", b"\x47" * 188, bucket="origin-copy")
-    run = s3_cli("check", URI, "--format", "json",
-                 "--map", f"{CDN}/{DIRECTORY}/=s3://origin-copy/enc/")
+    with S3Proxy(s3.endpoint) as proxy:
+        run = cli("check", URI, "--format", "json", "--verify", "head", "--endpoint-url",
+                  proxy.endpoint, "--map", f"{CDN}/{DIRECTORY}/=s3://origin-copy/enc/")
+        asked = [(method, path) for method, path in proxy.log
+                 if path.startswith("/origin-copy")]
+    assert asked[0] == ("GET", "/origin-copy?list-type=2&max-keys=1&prefix=enc%2F"
+                               "&encoding-type=url")
+    assert sorted(method for method, _ in asked[1:]) == ["HEAD"] * 6
     assert run.exit_code == 1
     assert [(f["name"], f["uri"]) for f in run.json["findings"]
             if f["severity"] == "error"] == [
