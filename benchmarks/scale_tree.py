@@ -144,6 +144,7 @@ def write_inventory(root: Path, bucket: str = BUCKET, prefix: str = "titles/") -
     import gzip
     import io
     import json
+    import time
 
     rows = io.StringIO()
     writer = csv.writer(rows, quoting=csv.QUOTE_ALL, lineterminator="\n")
@@ -159,7 +160,8 @@ def write_inventory(root: Path, bucket: str = BUCKET, prefix: str = "titles/") -
     body = gzip.compress(rows.getvalue().encode(), compresslevel=1)
     (root / data_key).write_bytes(body)
     manifest = {"sourceBucket": bucket, "destinationBucket": f"arn:aws:s3:::{bucket}",
-                "version": "2016-11-30", "creationTimestamp": "1795827600000",
+                # made now: an older inventory is refused (--inventory-max-age, default 2d)
+                "version": "2016-11-30", "creationTimestamp": str(int(time.time() * 1000)),
                 "fileFormat": "CSV", "fileSchema": "Bucket, Key, Size, LastModifiedDate",
                 "files": [{"key": data_key, "size": len(body), "MD5checksum": ""}]}
     (root / run).mkdir(parents=True, exist_ok=True)

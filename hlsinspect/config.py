@@ -36,6 +36,7 @@ KEYS: dict[str, str] = {
     "endpoint-url": "a URL",
     "region": "a region name",
     "inventory": "an s3:// URI of an S3 Inventory manifest.json",
+    "inventory-max-age": "a duration such as 2d, 36h or 90m, or seconds",
     "probe": "none, sample or all",
     "probe-tolerance": "a number of seconds from 0 to 60",
 }
@@ -123,6 +124,14 @@ def _problem(key: str, value: Any) -> str | None:
         ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
               and 0 <= value <= 60)
         return None if ok else "write probe-tolerance = 0.5"
+    if key == "inventory-max-age":
+        from hlsinspect.settings import parse_duration
+
+        try:
+            parse_duration(value, key)
+        except UsageError:
+            return 'write inventory-max-age = "2d" (or "36h", "90m", seconds; 0: any age)'
+        return None
     if key == "concurrency":
         ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 512
         return None if ok else "write concurrency = 32"

@@ -13,12 +13,12 @@ from contextlib import AbstractContextManager, nullcontext
 
 from hlsinspect.checks.registry import finding
 from hlsinspect.errors import HlsInspectError, UsageError
-from hlsinspect.locations import Target, UriMap, map_target, parse_target
+from hlsinspect.locations import Target, UriMap, map_target, parse_target, valid_bucket
 from hlsinspect.pipeline.apart import Apart, Job
 from hlsinspect.pipeline.run import Run
 from hlsinspect.progress import Progress
 from hlsinspect.report import Finding, Report
-from hlsinspect.settings import Settings, Shard, VerifySettings
+from hlsinspect.settings import Settings, Shard, VerifySettings, duration_text
 from hlsinspect.storage.base import StorageError
 from hlsinspect.storage.factory import S3Options, Stores
 from hlsinspect.uri.redact import redact
@@ -58,7 +58,12 @@ def inspect(
     stores = Stores(s3, settings.verify.requests, settings.maps)
     run = Run(settings, progress)
     if settings.inventory is not None:
-        run.note(_use_inventory(stores, settings.inventory, parsed))
+        run.note(_use_inventory(stores, settings.inventory, parsed,
+                                settings.inventory_max_age))
+    try:
+        stores.confirm_maps()
+    except StorageError as exc:
+        raise exc.fatal() from exc
     for target in parsed:
         try:
             with _apart(stores, target, settings) as apart:
@@ -91,11 +96,16 @@ def read_playlist(
         raise exc.fatal() from exc
 
 
-def _use_inventory(stores: Stores, manifest: str, targets: list[Target]) -> Finding:
+def _use_inventory(stores: Stores, manifest: str, targets: list[Target],
+                   max_age: float) -> Finding:
     """Listings from the inventory from now on; the finding that says which one, and how old.
     An inventory that cannot be used stops the run: the user asked not to list the bucket."""
+    from hlsinspect.storage.inventory import manifest_location
+
     try:
-        inventory = stores.use_inventory(manifest, targets)
+        valid_bucket(manifest_location(manifest)[0], f"--inventory {manifest}")
+        inventory = stores.use_inventory(
+            manifest, targets, (max_age, f"--inventory-max-age {duration_text(max_age)}"))
     except StorageError as exc:
         raise exc.fatal() from exc
     made = f"made {inventory.created}" if inventory.created else "of unknown date"

@@ -86,9 +86,10 @@ class NoPlaylistError(HlsInspectError):
 
 
 class InputError(HlsInspectError):
-    """A file given to read (a JSON report to merge) is not what it should be."""
+    """A file given to read (a JSON report to merge, an S3 Inventory older than
+    --inventory-max-age) is not what it should be."""
 
-    kinds = ("input",)
+    kinds = ("input", "stale-inventory")
 
 
 class OutputError(HlsInspectError):

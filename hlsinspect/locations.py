@@ -7,12 +7,12 @@ shared key rules of `storage.keys`); this module only reads what the user typed.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
 from hlsinspect.errors import UsageError
+from hlsinspect.uri.buckets import RULES, bucket_problem
 from hlsinspect.uri.keys import (
     Reference,
     is_playlist_key,
@@ -26,8 +26,6 @@ from hlsinspect.uri.redact import redact
 from hlsinspect.uri.urls import http_key, origin_of, split_url, url_path
 
 TargetMode = Literal["playlist", "prefix", "auto"]
-_BUCKET = re.compile(r"^[A-Za-z0-9._-]{1,255}$")
-"""What botocore accepts as a bucket name (older buckets may hold capitals and underscores)."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +76,10 @@ def parse_target(text: str, bucket: str | None, env_bucket: str | None = None,
             "inspected", hint="hlsinspect reads S3, HTTP origins and the local file system")
     if bucket or (env_bucket and not os.path.exists(text)):
         key = text.lstrip("/")
-        return Target(text=text, bucket=bucket or env_bucket, key=key, mode=_s3_mode(key))
+        name = bucket or env_bucket
+        assert name is not None
+        valid_bucket(name, "--bucket" if bucket else "HLSINSPECT_BUCKET")
+        return Target(text=text, bucket=name, key=key, mode=_s3_mode(key))
     if root is not None and os.path.exists(text):
         return _under_root(text, root)
     if os.path.isdir(text):
@@ -93,6 +94,16 @@ def parse_target(text: str, bucket: str | None, env_bucket: str | None = None,
         hint="for an S3 key use --bucket BUCKET (or HLSINSPECT_BUCKET) or "
              f"s3://BUCKET/{text.lstrip('/')}",
     )
+
+
+def valid_bucket(name: str, where: str) -> str:
+    """`name`, when S3 could have such a bucket; else a UsageError naming `where` it was
+    given (an option, a target) and the naming rule it breaks. No request could find it."""
+    problem = bucket_problem(name)
+    if problem is not None:
+        raise UsageError(f"{where}: {name!r} is not a valid bucket name ({problem})",
+                         hint=RULES)
+    return name
 
 
 def _refuse_media(text: str) -> None:
@@ -110,9 +121,7 @@ def _s3_target(text: str) -> Target:
     name, _, path = text[len("s3://"):].partition("/")
     if not name:
         raise UsageError(f"target {text!r} names no bucket", hint="use s3://BUCKET/KEY")
-    if not _BUCKET.match(name):
-        raise UsageError(f"target {text!r}: {name!r} is not a valid bucket name",
-                         hint="bucket names are 3-63 lower-case letters, digits, dots and hyphens")
+    valid_bucket(name, f"target {text!r}")
     if not path.split("#", 1)[0].split("?", 1)[0]:
         return Target(text=text, bucket=name, key="", mode="prefix")
     where = key_from_path("/" + path)
@@ -241,9 +250,10 @@ def _map_target(text: str, shown: str, hint: str) -> tuple[MapStore, str, str]:
     canonical = canonical_uri(text)
     if scheme == "s3" and canonical is not None:
         name, _, path = canonical[len("s3://"):].partition("/")
-        if not _BUCKET.match(name) or "?" in path:
+        if not name or "?" in path:
             raise UsageError(f"--map {shown!r}: TARGET must be s3://BUCKET/PATH/", hint=hint)
-        return "s3", text[len("s3://"):].partition("/")[0], _directory(path)
+        bucket = valid_bucket(text[len("s3://"):].partition("/")[0], f"--map {shown!r}")
+        return "s3", bucket, _directory(path)
     if scheme in ("http", "https"):
         parts = split_url(text)
         if parts is None or parts.username is not None or parts.query:
@@ -291,4 +301,4 @@ def map_target(text: str, maps: Iterable[UriMap]) -> tuple[str, str | None] | No
 
 
 __all__ = ["Reference", "Target", "UriMap", "is_playlist_key", "parse_map", "parse_maps",
-           "parse_target", "resolve"]
+           "parse_target", "resolve", "valid_bucket"]

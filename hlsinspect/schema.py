@@ -257,7 +257,8 @@ def report_schema() -> Schema:
                 "kind": _value("string", "What failed, a stable word: usage, input, output, "
                                          "no-playlist, interrupted, internal, or a storage "
                                          "failure such as no-bucket, access-denied, "
-                                         "credentials, endpoint-unreachable, not-found."),
+                                         "credentials, endpoint-unreachable, not-found, "
+                                         "stale-inventory."),
                 "message": _value("string", "The error line, naming what failed."),
                 "hint": _maybe("string", "How to fix it, when known."),
             }),

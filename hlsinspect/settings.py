@@ -6,6 +6,7 @@ alike; the pipeline reads it and never changes it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -37,6 +38,33 @@ class VerifySettings:
         return RequestPolicy(concurrency=self.concurrency, connect_timeout=self.connect_timeout,
                              read_timeout=self.read_timeout, attempts=self.attempts,
                              passes=self.retry_passes, backoff=self.backoff)
+
+
+INVENTORY_MAX_AGE = 2 * 86_400.0
+"""Seconds an S3 Inventory may be old and still be trusted, by default: S3 writes one daily
+(or weekly), so two days allow one missed run."""
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([smhdw]?)$")
+_UNITS = {"": 1, "s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800}
+
+
+def parse_duration(value: str | float, option: str) -> float:
+    """Seconds of a duration as typed: `36h`, `2d`, `90m`, `45s`, `1w`, or plain seconds
+    (a number in a settings file too). UsageError, naming `option`, otherwise."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0:
+        return float(value)
+    found = _DURATION.match(value.strip().lower()) if isinstance(value, str) else None
+    if found is None:
+        raise UsageError(f"{option} {value!r} is not a duration",
+                         hint="write 36h, 2d, 90m or plain seconds (0 switches it off)")
+    return float(found[1]) * _UNITS[found[2]]
+
+
+def duration_text(seconds: float) -> str:
+    """A duration as it would be typed, in the largest unit that divides it."""
+    for unit in ("w", "d", "h", "m"):
+        if seconds and seconds % _UNITS[unit] == 0:
+            return f"{seconds / _UNITS[unit]:.0f}{unit}"
+    return f"{seconds:g}s"
 
 
 ProbeMode = Literal["none", "sample", "all"]
@@ -79,6 +107,9 @@ class Settings:
     """--shard K/N: inspect only this worker's share of the titles."""
     inventory: str | None = None
     """--inventory: the S3 Inventory manifest whose listing replaces LIST on its bucket."""
+    inventory_max_age: float = INVENTORY_MAX_AGE
+    """--inventory-max-age: seconds an inventory may be old; an older one stops the run
+    (an object deleted since would pass). 0: any age."""
     probe: ProbeSettings = field(default_factory=ProbeSettings)
     """--probe: look inside segments (see `pipeline.probe`)."""
     look_ahead: int = 2
@@ -89,4 +120,4 @@ class Settings:
     and checking use two cores; False keeps the whole run in this process."""
 
 
-__all__ = ["Settings", "Shard", "VerifySettings"]
+__all__ = ["Settings", "Shard", "VerifySettings", "duration_text", "parse_duration"]

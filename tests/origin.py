@@ -27,7 +27,8 @@ class Origin(LoopbackServer):
                  stall: Callable[[str, str], bool] | None = None,
                  get_status: dict[str, int] | None = None,
                  reasons: dict[int, str] | None = None,
-                 content_types: dict[str, str] | None = None) -> None:
+                 content_types: dict[str, str] | None = None,
+                 status: dict[str, int] | None = None) -> None:
         self.root = root
         self.content_types = content_types or {}
         """Path -> the Content-Type its file is served with (none by default)."""
@@ -42,6 +43,8 @@ class Origin(LoopbackServer):
         token check may)."""
         self.reasons = reasons or {}
         """Status -> the reason phrase of its status line, when not the standard one."""
+        self.status = status or {}
+        """Path -> status answered to every method (410 Gone for an object removed)."""
         self.requests: list[tuple[str, str]] = []
         self.arrived = threading.Event()
         super().__init__(self._handler())
@@ -68,6 +71,9 @@ class Origin(LoopbackServer):
                     return
                 if self.path in origin.redirects:
                     self._send(302, b"", {"Location": origin.redirects[self.path]})
+                    return
+                if self.path in origin.status:
+                    self._send(origin.status[self.path], b"")
                     return
                 if self.command == "GET" and self.path in origin.get_status:
                     self._send(origin.get_status[self.path], b"")

@@ -234,7 +234,7 @@ def test_junit_is_written_when_nothing_could_be_inspected(s3_cli, tmp_path: Path
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (["--bucket", "Bad_Bucket!"], "not a valid S3 bucket name"),
+        (["--bucket", "Bad_Bucket!"], "not a valid bucket name"),
         (["--bucket", "good-bucket", "--iam", "--principal", "arn:aws:iam::1:user/a"],
          "names no principal"),
     ],

@@ -275,3 +275,28 @@ def test_a_segment_an_origin_serves_as_html_is_suspicious(cli, site: Path):
     found = [(f["uri"], f["observed"]) for f in run.json["findings"]
              if f["name"] == "segment-suspicious"]
     assert found == [(f"{origin.url}{path}", "text/html")]
+
+
+def test_gone_is_missing(cli, site: Path):
+    """410 Gone says the object was removed for good: missing, not unknown."""
+    with Origin(site, status={"/ts-ladder/stream_1/seg002.ts": 410,
+                              "/cmaf/v1/index.m3u8": 410}) as origin:
+        run = cli("check", f"{origin.url}/ts-ladder/master.m3u8", "--format", "json")
+        variants = cli("check", f"{origin.url}/cmaf/master.m3u8", "--format", "json")
+    assert run.exit_code == 1
+    assert findings(run.json) == [
+        ("segment-missing", f"{origin.url}/ts-ladder/stream_1/seg002.ts")]
+    assert run.json["summary"]["missing"] == 1
+    assert run.json["summary"]["unknown"] == 0
+    assert findings(variants.json) == [("playlist-missing", f"{origin.url}/cmaf/v1/index.m3u8")]
+
+
+@pytest.mark.parametrize("status", [403, 451])
+def test_an_unverified_object_on_an_origin_gets_an_origin_hint(cli, site: Path, status):
+    with Origin(site, status={"/ts-ladder/stream_1/seg002.ts": status}) as origin:
+        run = cli("check", f"{origin.url}/ts-ladder/master.m3u8", "--format", "json")
+    [finding] = [f for f in run.json["findings"] if f["severity"] == "error"]
+    assert finding["name"] == "object-unverified"
+    assert str(status) in finding["message"]
+    assert "s3:" not in finding["hint"]
+    assert finding["hint"].startswith("the origin answered neither the object nor 404/410")

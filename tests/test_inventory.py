@@ -107,7 +107,8 @@ def arrow_file(file_format: str, rows: list[Row], versioned: bool) -> bytes:
 def publish(s3: S3, file_format: str, rows: list[Row], *, versioned: bool = False,
             pieces: int = 2, **manifest: object) -> S3Storage:
     """Write the inventory's data files (rows split among `pieces` files) and manifest.json
-    into DEST; `manifest` overrides members. The store of DEST, to read it with."""
+    into DEST; `manifest` overrides members (None leaves one out). The store of DEST, to read
+    it with."""
     if DEST not in {b["Name"] for b in s3.client.list_buckets()["Buckets"]}:
         s3.new_bucket(DEST)
     files = []
@@ -122,10 +123,17 @@ def publish(s3: S3, file_format: str, rows: list[Row], *, versioned: bool = Fals
     schema = (CSV_VERSIONED if versioned else CSV_SCHEMA) if file_format == "CSV" else (
         SCHEMAS[file_format].format(versions=ARROW_VERSIONS[file_format] if versioned else ""))
     body = {"sourceBucket": BUCKET, "destinationBucket": f"arn:aws:s3:::{DEST}",
-            "version": "2016-11-30", "creationTimestamp": "1795827600000",
+            "version": "2016-11-30", "creationTimestamp": made_ago(3_600),
             "fileFormat": file_format, "fileSchema": schema, "files": files, **manifest}
+    body = {name: value for name, value in body.items() if value is not None}  # None: left out
     s3.put(MANIFEST, json.dumps(body, indent=4), bucket=DEST)
     return store_of(s3)
+
+
+def made_ago(seconds: float) -> str:
+    """A creationTimestamp `seconds` before now (milliseconds since the epoch, as S3 writes
+    it): an inventory as fresh or as old as a test needs."""
+    return str(int((datetime.now(timezone.utc).timestamp() - seconds) * 1000))
 
 
 def store_of(s3: S3, endpoint: str | None = None) -> S3Storage:
@@ -160,7 +168,8 @@ def test_inventory_gives_exactly_the_listing(odd: S3, file_format):
 
 @pytest.mark.parametrize("file_format", FORMATS)
 def test_manifest_members(s3: S3, file_format):
-    store = publish(s3, file_format, current(s3), pieces=3)
+    store = publish(s3, file_format, current(s3), pieces=3,
+                    creationTimestamp="1795827600000")
     manifest = open_manifest(store, MANIFEST, audited_bucket=BUCKET)
     assert manifest.source_bucket == BUCKET
     assert manifest.destination_bucket == DEST

@@ -7,13 +7,18 @@ test can say exactly which requests the audited bucket saw.
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from hlsinspect.errors import UsageError
+from hlsinspect.settings import duration_text, parse_duration
 from tests.conftest import BUCKET, S3
 from tests.s3proxy import S3Proxy
-from tests.test_inventory import DEST, MANIFEST, Row, listing, publish
+from tests.test_inventory import DEST, MANIFEST, Row, listing, made_ago, publish
 
 PREFIX = "HLS/1M/D0002021500_00000/"
 
@@ -44,7 +49,7 @@ def test_an_inventory_replaces_every_listing(cli, s3: S3, file_format: str):
     [used] = [f for f in done.json["findings"] if f["name"] == "inventory-used"]
     assert used["severity"] == "info"
     assert f"s3://{DEST}/{MANIFEST}" in used["message"]
-    assert "2026-" in used["message"]
+    assert re.search(r"made \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", used["message"])
 
 
 def test_a_key_the_inventory_lacks_is_asked_once_with_head(cli, s3: S3):
@@ -97,3 +102,95 @@ def test_an_inventory_with_only_local_targets_is_a_usage_error(cli, s3: S3, tmp_
                "--endpoint-url", s3.endpoint)
     assert done.exit_code == 2
     assert "no target is in S3" in done.stderr
+
+
+DAY = 86_400
+
+
+def iso(stamp: str) -> str:
+    """A creationTimestamp as the report writes it."""
+    moment = datetime.fromtimestamp(int(stamp) / 1000, tz=timezone.utc)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def test_a_stale_inventory_is_exit_2_naming_its_date_and_the_option(cli, s3: S3):
+    """A segment deleted after the inventory was written would pass: refuse to trust it."""
+    stamp = made_ago(3 * DAY)
+    publish(s3, "CSV", rows(s3), creationTimestamp=stamp)
+    s3.delete(f"{PREFIX}sample00003.ts")
+    with S3Proxy(s3.endpoint) as proxy:
+        done = cli("check", f"s3://{BUCKET}/{PREFIX}", "--endpoint-url", proxy.endpoint,
+                   "--inventory", f"s3://{DEST}/{MANIFEST}", "--format", "json")
+        data_files = [path for _, path in proxy.log if "/data/" in path]
+    assert done.exit_code == 2, done.stdout
+    error = done.json["error"]
+    assert error["kind"] == "stale-inventory"
+    assert error["message"].startswith(
+        f"the inventory s3://{DEST}/{MANIFEST} was made {iso(stamp)}, ")
+    assert "3 days ago: older than --inventory-max-age 2d" in error["message"]
+    assert "--inventory-max-age 0" in error["hint"]
+    assert data_files == []  # refused before any data file is read
+
+
+@pytest.mark.parametrize(("age", "limit", "exit_code"), [
+    pytest.param(3 * DAY, "4d", 0, id="within-days"),
+    pytest.param(3 * DAY, "0", 0, id="zero-switches-it-off"),
+    pytest.param(40 * 3600, "36h", 2, id="hours"),
+    pytest.param(40 * 3600, "2d", 0, id="default-spelled-out"),
+    pytest.param(100 * 60, "90m", 2, id="minutes"),
+    pytest.param(100 * 60, "7200", 0, id="seconds"),
+])
+def test_inventory_max_age_forms(cli, s3: S3, age, limit, exit_code):
+    publish(s3, "CSV", rows(s3), creationTimestamp=made_ago(age))
+    done = cli("check", f"s3://{BUCKET}/{PREFIX}", "--endpoint-url", s3.endpoint,
+               "--inventory", f"s3://{DEST}/{MANIFEST}", "--inventory-max-age", limit)
+    assert done.exit_code == exit_code, done.stderr
+
+
+def test_inventory_max_age_from_the_settings_file(cli, s3: S3, tmp_path: Path, monkeypatch):
+    publish(s3, "CSV", rows(s3), creationTimestamp=made_ago(40 * 3600))
+    monkeypatch.chdir(tmp_path)
+    args = ["check", f"s3://{BUCKET}/{PREFIX}", "--endpoint-url", s3.endpoint,
+            "--inventory", f"s3://{DEST}/{MANIFEST}"]
+    assert cli(*args).exit_code == 0
+    (tmp_path / ".hlsinspect.toml").write_text('inventory-max-age = "36h"\n')
+    done = cli(*args)
+    assert done.exit_code == 2
+    assert "older than --inventory-max-age 36h" in done.stderr
+    assert cli(*args, "--inventory-max-age", "3d").exit_code == 0  # the command line wins
+    (tmp_path / ".hlsinspect.toml").write_text("inventory-max-age = 0\n")
+    assert cli(*args).exit_code == 0
+    (tmp_path / ".hlsinspect.toml").write_text('inventory-max-age = "soon"\n')
+    done = cli(*args)
+    assert done.exit_code == 2
+    assert "inventory-max-age must be a duration" in done.stderr
+
+
+def test_without_creation_timestamp_the_dated_folder_dates_it(cli, s3: S3):
+    publish(s3, "CSV", rows(s3), creationTimestamp=None)
+    done = cli("check", f"s3://{BUCKET}/{PREFIX}", "--endpoint-url", s3.endpoint,
+               "--inventory", f"s3://{DEST}/{MANIFEST}")
+    assert done.exit_code == 2
+    assert "was made 2026-11-28T01:00:00Z" in done.stderr
+
+
+def test_a_bad_inventory_max_age_is_a_usage_error(cli):
+    done = cli("check", ".", "--inventory-max-age", "soon", "--format", "json")
+    assert done.exit_code == 2
+    assert done.json["error"]["kind"] == "usage"
+    assert "--inventory-max-age 'soon' is not a duration" in done.stderr
+
+
+@pytest.mark.parametrize(("text", "seconds"), [
+    ("36h", 129_600), ("2d", 172_800), ("90m", 5_400), ("3600", 3_600), ("45s", 45),
+    ("1w", 604_800), ("1.5h", 5_400), ("0", 0),
+])
+def test_durations(text, seconds):
+    assert parse_duration(text, "--inventory-max-age") == seconds
+    assert parse_duration(duration_text(seconds), "x") == seconds
+
+
+@pytest.mark.parametrize("text", ["", "2 days", "-1h", "h", "1y"])
+def test_what_is_no_duration(text):
+    with pytest.raises(UsageError):
+        parse_duration(text, "--inventory-max-age")

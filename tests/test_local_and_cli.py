@@ -224,3 +224,37 @@ def test_a_fix_is_printed_once_for_every_playlist_it_applies_to(cli, tmp_path: P
     run = cli("check", str(tmp_path))
     assert run.stdout.count("HLS010 segment-missing") == 2
     assert run.stdout.count("fix: upload the segment") == 1
+
+
+@pytest.mark.parametrize("args", [
+    pytest.param(["--format", "json", "--concurrency", "0"], id="bad-value"),
+    pytest.param(["--format=json", "--quiet", "-b", "bkt", "--no-such-option"], id="unknown"),
+    pytest.param(["--format", "json", "--probe", "deep"], id="bad-choice"),
+])
+def test_a_usage_errors_document_names_the_targets_given(cli, args, tmp_path: Path):
+    """The error document of a bad option still says what was to be inspected."""
+    junit = tmp_path / "r.xml"
+    run = cli("check", "a/x.m3u8", *args, "https://u:pw@cdn.example.com/t.m3u8",
+              "--junit", str(junit), "--", "-odd.m3u8")
+    assert run.exit_code == 2
+    assert run.json["error"]["kind"] == "usage"
+    assert run.json["targets"] == ["a/x.m3u8", "https://***@cdn.example.com/t.m3u8",
+                                   "-odd.m3u8"]
+    assert "pw@" not in junit.read_text()
+
+
+def test_a_usage_error_of_merge_names_the_reports(cli):
+    run = cli("merge", "one.json", "two.json", "--format", "json", "--fail-on", "never")
+    assert run.exit_code == 2
+    assert run.json["targets"] == ["one.json", "two.json"]
+
+
+def test_an_unverified_file_gets_a_file_hint(cli, tree: Path):
+    segment = tree / "HLS/1M/D0002021500_00000/sample00002.ts"
+    segment.unlink()
+    segment.symlink_to(segment.name)  # a link to itself: stat fails with ELOOP
+    run = cli("check", str(segment.parent / "sample.m3u8"), "--format", "json")
+    [finding] = [f for f in run.json["findings"] if f["severity"] == "error"]
+    assert finding["name"] == "object-unverified"
+    assert "s3:" not in finding["hint"]
+    assert finding["hint"].startswith("the message names the file system's error")

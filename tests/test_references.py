@@ -47,12 +47,12 @@ def test_resolve_at_bucket_root():
 
 
 def test_targets():
-    t = parse_target("s3://b/HLS/1M/x.m3u8", None)
-    assert (t.bucket, t.key, t.mode) == ("b", "HLS/1M/x.m3u8", "playlist")
-    assert parse_target("s3://b/HLS/", None).mode == "prefix"
-    assert parse_target("s3://b", None).mode == "prefix"
-    assert parse_target("HLS/1M/D0002021500_00000", "b").mode == "auto"
-    assert parse_target("/HLS/x.m3u8", "b").key == "HLS/x.m3u8"
+    t = parse_target("s3://bkt/HLS/1M/x.m3u8", None)
+    assert (t.bucket, t.key, t.mode) == ("bkt", "HLS/1M/x.m3u8", "playlist")
+    assert parse_target("s3://bkt/HLS/", None).mode == "prefix"
+    assert parse_target("s3://bkt", None).mode == "prefix"
+    assert parse_target("HLS/1M/D0002021500_00000", "bkt").mode == "auto"
+    assert parse_target("/HLS/x.m3u8", "bkt").key == "HLS/x.m3u8"
 
 
 @pytest.mark.parametrize(

@@ -96,6 +96,7 @@ def test_forbidden_segments_are_unverified_not_missing(s3_cli, s3: S3, as_user):
     names = run.names()
     assert names == ["object-unverified"] * 6
     assert "s3:ListBucket" in run.json["findings"][0]["message"]
+    assert run.json["findings"][0]["hint"].startswith("grant s3:ListBucket")
     assert run.json["summary"]["missing"] == 0
     assert run.json["summary"]["unknown"] == 6
 

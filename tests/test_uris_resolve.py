@@ -160,24 +160,24 @@ def test_http_store_resolves_urls_as_players_do(origin: HttpStorage, uri, expect
 @pytest.mark.parametrize(
     ("text", "bucket", "key", "mode"),
     [
-        pytest.param("s3://b/HLS/seg%2000.m3u8", None, "HLS/seg 00.m3u8", "playlist",
+        pytest.param("s3://bkt/HLS/seg%2000.m3u8", None, "HLS/seg 00.m3u8", "playlist",
                      id="s3-uri-is-decoded"),
-        pytest.param("s3://b/HLS/./x/../", None, "HLS/", "prefix", id="s3-dot-segments"),
-        pytest.param("s3://b", None, "", "prefix", id="bucket"),
-        pytest.param("HLS/seg%2000.m3u8", "b", "HLS/seg%2000.m3u8", "playlist",
+        pytest.param("s3://bkt/HLS/./x/../", None, "HLS/", "prefix", id="s3-dot-segments"),
+        pytest.param("s3://bkt", None, "", "prefix", id="bucket"),
+        pytest.param("HLS/seg%2000.m3u8", "bkt", "HLS/seg%2000.m3u8", "playlist",
                      id="bare-key-is-literal"),
     ],
 )
 def test_s3_targets(text, bucket, key, mode):
     target = parse_target(text, bucket)
-    assert (target.bucket, target.key, target.mode) == ("b", key, mode)
+    assert (target.bucket, target.key, target.mode) == ("bkt", key, mode)
 
 
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        pytest.param("s3://b/%FF.m3u8", "percent-encoding is not UTF-8", id="invalid-utf8"),
-        pytest.param("s3://b/../x.m3u8", "climbs above the bucket", id="escapes"),
+        pytest.param("s3://bkt/%FF.m3u8", "percent-encoding is not UTF-8", id="invalid-utf8"),
+        pytest.param("s3://bkt/../x.m3u8", "climbs above the bucket", id="escapes"),
         pytest.param("s3://b!/x.m3u8", "not a valid bucket name", id="bucket-name"),
         pytest.param("https://cdn.example.com/hls/", "cannot be listed", id="http-directory"),
         pytest.param("https://user:secret@cdn.example.com/x.m3u8", "credentials in the URL",
@@ -195,8 +195,8 @@ def test_bad_url_targets(text, words):
 @pytest.mark.parametrize(
     ("text", "hint"),
     [
-        pytest.param("s3:/b/HLS/x.m3u8", "write s3://b/HLS/x.m3u8", id="one-slash"),
-        pytest.param("s3:b/HLS/", "write s3://b/HLS/", id="no-slash"),
+        pytest.param("s3:/bkt/HLS/x.m3u8", "write s3://bkt/HLS/x.m3u8", id="one-slash"),
+        pytest.param("s3:bkt/HLS/", "write s3://bkt/HLS/", id="no-slash"),
         pytest.param("https:/cdn.example.com/x.m3u8", "write https://cdn.example.com/x.m3u8",
                      id="http-one-slash"),
     ],
@@ -210,9 +210,9 @@ def test_a_url_missing_a_slash_is_named_not_read_as_a_local_path(text, hint):
 
 def test_a_bucket_option_that_contradicts_the_url_is_refused():
     with pytest.raises(UsageError) as failed:
-        parse_target("s3://other/HLS/x.m3u8", "b")
+        parse_target("s3://other/HLS/x.m3u8", "bkt")
     assert "'other'" in failed.value.message
-    assert parse_target("s3://b/HLS/x.m3u8", "b").bucket == "b"
+    assert parse_target("s3://bkt/HLS/x.m3u8", "bkt").bucket == "bkt"
 
 
 def test_http_target():
@@ -236,7 +236,7 @@ def test_map_parsing():
 
 def test_local_map_and_precedence(tmp_path: Path):
     maps = parse_maps([f"https://cdn.example.com/={tmp_path}",
-                       "https://cdn.example.com/special/=s3://b/"])
+                       "https://cdn.example.com/special/=s3://bkt/"])
     assert [m.prefix for m in maps] == ["https://cdn.example.com/special/",
                                         "https://cdn.example.com/"]
     assert maps[1].location == str(tmp_path)
@@ -246,17 +246,18 @@ def test_local_map_and_precedence(tmp_path: Path):
     ("text", "words"),
     [
         pytest.param("https://cdn.example.com/", "expected PREFIX=TARGET", id="no-equals"),
-        pytest.param("=s3://b/", "expected PREFIX=TARGET", id="no-prefix"),
+        pytest.param("=s3://bkt/", "expected PREFIX=TARGET", id="no-prefix"),
         pytest.param("https://cdn.example.com/=", "expected PREFIX=TARGET", id="no-target"),
-        pytest.param("cdn.example.com=s3://b/", "PREFIX must be an http(s):// or s3:// URL",
+        pytest.param("cdn.example.com=s3://bkt/", "PREFIX must be an http(s):// or s3:// URL",
                      id="prefix-not-a-url"),
-        pytest.param("https://u:secret@cdn.example.com/=s3://b/", "without user:password",
+        pytest.param("https://u:secret@cdn.example.com/=s3://bkt/", "without user:password",
                      id="prefix-credentials"),
-        pytest.param("https://cdn.example.com/?a=1=s3://b/", "query", id="prefix-query"),
+        pytest.param("https://cdn.example.com/?a=1=s3://bkt/", "query", id="prefix-query"),
         pytest.param("https://cdn.example.com/=ftp://x/", "TARGET must be", id="bad-scheme"),
         pytest.param("https://cdn.example.com/=/no/such/dir", "TARGET must be",
                      id="missing-directory"),
-        pytest.param("https://cdn.example.com/=s3://no!/", "TARGET must be", id="bad-bucket"),
+        pytest.param("https://cdn.example.com/=s3://no!/", "not a valid bucket name",
+                     id="bad-bucket"),
         pytest.param("https://cdn.example.com/=https://u:secret@o.example.com/",
                      "without user:password", id="target-credentials"),
     ],
@@ -271,7 +272,7 @@ def test_bad_maps(text, words):
 
 def test_a_prefix_given_twice():
     with pytest.raises(UsageError, match="given twice"):
-        parse_maps(["https://cdn.example.com=s3://a/", "https://cdn.example.com/=s3://b/"])
+        parse_maps(["https://cdn.example.com=s3://aaa/", "https://cdn.example.com/=s3://bbb/"])
 
 
 @pytest.mark.parametrize(("playlist", "uri", "key"), [

@@ -88,8 +88,19 @@ rule("HLS025", "session-data-missing", ERROR, scope="object", reference="RFC 821
                "v.m3u8": VOD + SEG + END, "a.ts": TS}])(_missing("session-data"))
 
 
+_UNVERIFIED_HINTS = {
+    "s3": "grant s3:ListBucket so that S3 answers 404 for missing keys, or run again",
+    "http": "the origin answered neither the object nor 404/410: for 401/403 it needs a "
+            "signed URL, a cookie or a header; for 429, 5xx or a timeout, run again",
+    "local": "the message names the file system's error: check the file, its links and its "
+             "directories' permissions",
+}
+
+
 @rule("HLS015", "object-unverified", ERROR, scope="object", reference="RFC 8216 4.3.2",
-      hint="grant s3:ListBucket so that S3 answers 404 for missing keys, or run again",
+      hint="S3: grant s3:ListBucket so that S3 answers 404 for missing keys; an HTTP origin: "
+           "see the status it answered; a file: check its permissions; throttling and "
+           "timeouts: run again",
       summary="Whether a referenced object exists could not be established (403 without "
               "s3:ListBucket, throttling or timeouts after retries); the message says why. "
               "Info for a preload hint's object, which need not exist yet, as "
@@ -97,16 +108,25 @@ rule("HLS025", "session-data-missing", ERROR, scope="object", reference="RFC 821
       passing=[{"index.m3u8": VOD + SEG + END, "a.ts": TS}],
       tested_by="tests/test_s3_permissions.py::test_forbidden_segments_are_unverified_not_missing")
 def object_unverified(ctx: ObjectContext) -> Iterator[Issue]:
-    """A preload hint's object that cannot be verified is info, as preload-hint-missing is:
+    """The hint fits the store the object is in: s3:ListBucket means nothing to an origin.
+    A preload hint's object that cannot be verified is info, as preload-hint-missing is:
     the hinted resource need not exist yet (RFC 8216bis 4.4.5.3). The first use of a key
     is a hint only when nothing else references it (hints come after segments and parts)."""
     for item, _ in ctx.first_uses:
         state = ctx.states.get(item.key)
         if state is not None and state.existence is Existence.UNKNOWN:
+            uri = ctx.key_uri(item.key)
             hinted = item.ref.kind == "preload-hint"
             yield Issue(f"could not establish whether {LABEL[item.ref.kind]} "
                         f"{item.ref.uri!r} exists: {state.reason}", line=item.ref.line,
-                        uri=ctx.key_uri(item.key), severity=INFO if hinted else None)
+                        uri=uri, hint=_UNVERIFIED_HINTS[_store_of(uri)],
+                        severity=INFO if hinted else None)
+
+
+def _store_of(uri: str) -> str:
+    """Which kind of store a reported URI names: s3, http, or a local file."""
+    scheme = uri.partition("://")[0].lower() if "://" in uri else ""
+    return {"s3": "s3", "http": "http", "https": "http"}.get(scheme, "local")
 
 
 @rule("HLS011", "segment-empty", ERROR, scope="object", reference="RFC 8216 3",

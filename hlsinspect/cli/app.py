@@ -121,6 +121,10 @@ def check(
         help="Find playlists and settle existence from this S3 Inventory (its manifest.json, "
              "or that folder) instead of listing the bucket; keys it lacks get one HEAD.")
     ] = None,
+    inventory_max_age: Annotated[str, typer.Option(
+        "--inventory-max-age", metavar="DURATION",
+        help="Refuse an --inventory older than this (36h, 2d, 90m or seconds; 0: any "
+             "age): an object deleted after it was made would pass unseen.")] = "2d",
     shard: Annotated[str | None, typer.Option(
         "--shard", metavar="K/N", show_default=False,
         help="Inspect only worker K's share of N of the titles (a CI matrix, a batch array "
@@ -142,7 +146,7 @@ def check(
     """
     from hlsinspect.engine import S3Options, Settings, inspect
     from hlsinspect.locations import parse_maps
-    from hlsinspect.settings import ProbeSettings, Shard, VerifySettings
+    from hlsinspect.settings import ProbeSettings, Shard, VerifySettings, parse_duration
     from hlsinspect.uri.redact import redact
 
     options = FromFile(ctx)
@@ -160,6 +164,8 @@ def check(
             raise_errors=debug, maps=parse_maps(options.pick("map", maps or [])),
             shard=Shard.parse(shard) if shard is not None else None,
             inventory=options.pick("inventory", inventory),
+            inventory_max_age=parse_duration(
+                options.pick("inventory-max-age", inventory_max_age), "--inventory-max-age"),
             probe=ProbeSettings.of(options.pick("probe", probe.value),
                                    float(options.pick("probe-tolerance", probe_tolerance))))
         s3 = S3Options(profile=profile, region=options.pick("region", region),

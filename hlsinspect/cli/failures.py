@@ -52,15 +52,36 @@ def _option(args: list[str], *names: str) -> str | None:
     return found
 
 
-def usage_documents(args: list[str], message: str, hint: str) -> None:
+def _arguments(command: Any, args: list[str]) -> list[str]:
+    """The arguments (TARGETs, REPORT files) among `args`, read without parsing them, as
+    click would: an option that takes a value takes the next word unless given `--x=V`."""
+    valued = {name for param in getattr(command, "params", [])
+              if param.param_type_name == "option" and not param.is_flag and not param.count
+              for name in param.opts}
+    found: list[str] = []
+    words = iter(args)
+    for word in words:
+        if word == "--":
+            found.extend(words)
+        elif word in valued:
+            next(words, None)
+        elif not word.startswith("-") or word == "-":
+            found.append(word)
+    return found
+
+
+def usage_documents(args: list[str], message: str, hint: str, command: Any = None) -> None:
     """After a usage error of `check` or `merge`: the error document in the --format asked
     for (to --output FILE or stdout) and the --junit FILE, as when inspecting fails, since a
-    CI job reads those files whatever went wrong."""
+    CI job reads those files whatever went wrong. They name the targets given (`command`:
+    the click command, whose options say which words are arguments)."""
     from hlsinspect.render.formats import OutputFormat
     from hlsinspect.render.json import error_report
     from hlsinspect.render.output import write_error, write_junit
+    from hlsinspect.uri.redact import redact
 
-    failed = error_report([], "usage", message, hint)
+    targets = [redact(word) for word in _arguments(command, args)]
+    failed = error_report(targets, "usage", message, hint)
     wanted = _option(args, "--format") or "table"
     output, junit = _option(args, "--output", "-o"), _option(args, "--junit")
     writes: list[Callable[[], None]] = [lambda: write_junit(failed, Path(junit))] if junit else []
@@ -115,7 +136,7 @@ class Group(TyperGroup):
                 hint = ("JUnit XML is a file written beside the report: --junit FILE "
                         "(with --format table, json, github, gitlab or markdown)")
             if command in ("check", "merge"):
-                usage_documents(argv[1:], message, hint)
+                usage_documents(argv[1:], message, hint, self.commands[command])
             print_error(message, hint)
             sys.exit(2)
         sys.exit(code if isinstance(code, int) else 0)

@@ -14,7 +14,6 @@ import typer
 from hlsinspect.cli.failures import guard, print_error
 from hlsinspect.cli.options import Bucket, Debug, Endpoint, Profile, Region, RulesFormat
 
-_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _PRINCIPAL = re.compile(
     r"^arn:aws(?:-cn|-us-gov|-iso|-iso-[a-z])?:(?:iam|sts)::\d{12}:"
     r"(?:root|(?:user|role|assumed-role|federated-user)/[\w+=,.@/-]+)$")
@@ -48,7 +47,7 @@ def show(
 
 def policy(
     bucket: Annotated[str, typer.Option("--bucket", "-b", metavar="BUCKET",
-                                        show_default=False, help="The bucket to read.")],
+                                        show_default=False, help="The bucket to read (BUCKET or s3://BUCKET).")],
     principal: Annotated[str | None, typer.Option(
         "--principal", metavar="ARN", show_default=False,
         help="IAM user or role ARN (for a bucket policy).")] = None,
@@ -57,11 +56,13 @@ def policy(
 ) -> None:
     """Print the minimal read-only policy hlsinspect needs (s3:ListBucket, s3:GetObject)."""
     from hlsinspect.policy import bucket_policy, identity_policy
+    from hlsinspect.uri.buckets import RULES, bucket_of, bucket_problem
 
+    bucket = bucket_of(bucket)
+    why = bucket_problem(bucket)
     problem = None
-    if not _BUCKET_NAME.match(bucket):
-        problem = (f"{bucket!r} is not a valid S3 bucket name",
-                   "3-63 characters: lower-case letters, digits, dots and hyphens")
+    if why is not None:
+        problem = (f"--bucket {bucket!r} is not a valid bucket name ({why})", RULES)
     elif iam and principal:
         problem = ("--iam prints an identity policy, which names no principal",
                    "drop --principal, or drop --iam for a bucket policy")

@@ -94,6 +94,8 @@ class ErrorKind(str, enum.Enum):
     RANGE_IGNORED = "range-ignored"
     """An HTTP origin answered a Range request past the first byte with the whole object
     (200): the bytes asked for come only after all those before them."""
+    STALE_INVENTORY = "stale-inventory"
+    """An S3 Inventory older than --inventory-max-age (or of no known date)."""
     OTHER = "storage-error"
 
 

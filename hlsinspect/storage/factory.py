@@ -16,6 +16,8 @@ from hlsinspect.storage.base import ErrorKind, RequestPolicy, Storage, StorageEr
 from hlsinspect.storage.inventoried import InventoriedStorage, Inventory
 from hlsinspect.storage.local import LocalStorage
 from hlsinspect.storage.mapped import MappedStorage, Route
+from hlsinspect.uri.keys import key_from_path
+from hlsinspect.uri.redact import redact
 
 
 @dataclass(frozen=True)
@@ -41,14 +43,18 @@ class Stores:
         self._inventoried: str | None = None
         """The bucket whose listings come from `inventory`."""
 
-    def use_inventory(self, manifest_uri: str, targets: Sequence[Target]) -> Inventory:
+    def use_inventory(self, manifest_uri: str, targets: Sequence[Target],
+                      max_age: tuple[float, str] = (0.0, "")) -> Inventory:
         """Read the S3 Inventory at `manifest_uri` (the manifest.json, or its dated folder):
         from now on, every listing of the bucket it describes comes from it. Only the keys
-        under the targets' common prefix are kept. StorageError when it cannot be used."""
+        under the targets' common prefix are kept. StorageError when it cannot be used,
+        or is older than `max_age` (seconds, and the option that set it, for the message;
+        0 for any age), which is told before any data file is read."""
         from hlsinspect.storage.inventory import (
             inventory_objects,
             manifest_location,
             open_manifest,
+            stale,
         )
         from hlsinspect.storage.s3 import S3Storage
 
@@ -64,14 +70,37 @@ class Stores:
             try:
                 manifest = open_manifest(store, key, audited_bucket=audited)
             except StorageError as exc:
+                if exc.kind == ErrorKind.NO_BUCKET:
+                    raise StorageError(
+                        exc.kind, f"--inventory {manifest_uri}: bucket {bucket!r} does not "
+                        "exist (S3 answered NoSuchBucket)", exc.hint) from exc
                 failures.append(exc)
                 continue
+            too_old = stale(manifest, store.uri(key), *max_age)
+            if too_old is not None:
+                raise too_old
             prefix = _common_prefix([t.key for t in targets if t.bucket == audited])
             self.inventory = Inventory(inventory_objects(store, manifest, prefix),
                                        manifest.created, store.uri(key))
             self._inventoried = audited
             return self.inventory
         raise failures[0]
+
+    def confirm_maps(self) -> None:
+        """Each bucket a --map sends URIs to exists, or StorageError (NO_BUCKET) naming the
+        --map: a HEAD's 404 cannot tell a missing key from a missing bucket, so a mistyped
+        bucket would otherwise report every mapped object missing. Asked even of a target's
+        bucket: that target may fail alone while another's URIs map there."""
+        from hlsinspect.storage.s3 import S3Storage
+
+        for item in self.maps:
+            if item.store != "s3":
+                continue
+            store = self.plain(item.store, item.location)
+            own = store.own if isinstance(store, InventoriedStorage) else store
+            if isinstance(own, S3Storage):
+                base = key_from_path("/" + item.base).key or ""
+                own.confirm_bucket(base, f"--map {redact(item.text)}")
 
     def for_target(self, target: Target, *, lazy: bool = False) -> Storage:
         """The store a target is inspected in, with every --map in front of it. `lazy`: an

@@ -271,8 +271,12 @@ def _total(content_range: str | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
+_GONE = (404, 410)
+"""Not Found, and Gone (an object removed for good): both say the object is not there."""
+
+
 def _state(status: int, method: str) -> ObjectState:
-    if status == 404:
+    if status in _GONE:
         return ObjectState(Existence.MISSING)
     if status in (401, 403):
         return ObjectState(Existence.UNKNOWN, reason=f"access denied ({status}): the origin "
@@ -285,7 +289,7 @@ def _state(status: int, method: str) -> ObjectState:
 
 def _status_error(status: int, reason: str | None, what: str) -> StorageError:
     detail = f"{what}: {status} {reason or ''}".rstrip()
-    if status == 404:
+    if status in _GONE:
         return StorageError(ErrorKind.NOT_FOUND, detail, "check the URL")
     if status in (401, 403):
         return StorageError(ErrorKind.ACCESS_DENIED, detail,

@@ -43,7 +43,7 @@ from hlsinspect.uri.keys import key_from_path, scheme_of
 if TYPE_CHECKING:
     from hlsinspect.storage.s3 import S3Storage
 
-__all__ = ["Manifest", "inventory_objects", "manifest_location", "open_manifest"]
+__all__ = ["Manifest", "inventory_objects", "manifest_location", "open_manifest", "stale"]
 
 MANIFEST = "manifest.json"
 MAX_MANIFEST_BYTES = 64 * 1024 * 1024
@@ -74,8 +74,17 @@ class Manifest:
     """The keys of the data files in the destination bucket, in the manifest's order."""
     destination_bucket: str
     """The bucket name of the manifest's `destinationBucket` ARN."""
-    created: str | None
-    """When S3 began scanning the bucket (ISO 8601, UTC), or None when not given."""
+    made: datetime | None
+    """When S3 began scanning the bucket: the manifest's creationTimestamp, else the
+    dated folder it lies in (`.../2026-11-28T01-00Z/manifest.json`); None when neither
+    says."""
+
+    @property
+    def created(self) -> str | None:
+        """`made` as ISO 8601 text (UTC, to the second)."""
+        if self.made is None:
+            return None
+        return self.made.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def manifest_location(uri: str) -> tuple[str, str]:
@@ -129,7 +138,7 @@ def open_manifest(store: S3Storage, key: str, *, audited_bucket: str) -> Manifes
     return Manifest(source_bucket=source, file_format=file_format, columns=columns,
                     files=tuple(entry["key"] for entry in data["files"]),
                     destination_bucket=data["destinationBucket"].rpartition(":")[2],
-                    created=_created(data.get("creationTimestamp")))
+                    made=_created(data.get("creationTimestamp")) or _dated(key))
 
 
 def inventory_objects(store: S3Storage, manifest: Manifest, prefix: str
@@ -208,13 +217,53 @@ def _require_columns(uri: str, columns: tuple[str, ...], schema: str) -> None:
                                f"(fileSchema: {schema[:200]!r})", hint or _WHAT_HINT)
 
 
-def _created(stamp: object) -> str | None:
-    """creationTimestamp (milliseconds since the epoch, as a string) as ISO 8601 text."""
+def _created(stamp: object) -> datetime | None:
+    """creationTimestamp (milliseconds since the epoch, as a string) as a moment in UTC."""
     try:
-        moment = datetime.fromtimestamp(int(str(stamp)) / 1000, tz=timezone.utc)
+        return datetime.fromtimestamp(int(str(stamp)) / 1000, tz=timezone.utc)
     except (ValueError, OverflowError, OSError):
         return None
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _dated(key: str) -> datetime | None:
+    """The moment the dated folder holding the manifest names (`YYYY-MM-DDTHH-MMZ`)."""
+    folder = key.rpartition("/")[0].rpartition("/")[2]
+    if not _DATED.match(folder):
+        return None
+    try:
+        return datetime.strptime(folder, "%Y-%m-%dT%H-%MZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+
+
+def stale(manifest: Manifest, uri: str, max_age: float, where: str,
+          now: datetime | None = None) -> StorageError | None:
+    """Why the inventory at `uri` is too old to trust (older than `max_age` seconds, as
+    `where` asked), or None. An object deleted after the inventory was written would pass
+    unseen, so an inventory of unknown date is not trusted either."""
+    if max_age <= 0:
+        return None
+    hint = (f"use a newer inventory (S3 writes one daily or weekly), raise {where}, or "
+            f"pass {where.partition(' ')[0]} 0 to trust it whatever its age")
+    if manifest.made is None:
+        return StorageError(
+            ErrorKind.STALE_INVENTORY, f"the inventory {uri} has no date (no "
+            "creationTimestamp, no dated folder): its age cannot be judged", hint)
+    age = ((now or datetime.now(timezone.utc)) - manifest.made).total_seconds()
+    if age <= max_age:
+        return None
+    return StorageError(
+        ErrorKind.STALE_INVENTORY, f"the inventory {uri} was made {manifest.created}, "
+        f"{_age(age)} ago: older than {where}; an object deleted since then would pass "
+        "unseen", hint)
+
+
+def _age(seconds: float) -> str:
+    """An age, roughly, as people say it."""
+    hours = seconds / 3600
+    if hours < 48:
+        return f"{hours:.0f} hours" if hours >= 2 else f"{seconds / 60:.0f} minutes"
+    return f"{hours / 24:.0f} days"
 
 
 def _bad(uri: str, why: str) -> StorageError:

@@ -166,7 +166,14 @@ class LocalStorage:
         except OSError as exc:
             raise StorageError(ErrorKind.OTHER, f"{top}: {exc.strerror}") from None
         prefix = f"{directory}/" if directory else ""
-        return {prefix + e.name: e.stat().st_size for e in entries if e.is_file()}
+        sizes: dict[str, int] = {}
+        for entry in entries:
+            try:
+                if entry.is_file():
+                    sizes[prefix + entry.name] = entry.stat().st_size
+            except OSError:
+                continue  # a link that loops: left out, so stat() asks it and names the error
+        return sizes
 
 
 def _holdable(key: str) -> bool:

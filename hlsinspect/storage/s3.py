@@ -1,10 +1,12 @@
 """S3 as a store, through one boto3 client shared by every worker thread.
 
-This is the only module that imports boto3. It resolves the bucket's own URIs (`s3://`, and
-its virtual-hosted, path-style and endpoint URLs, see `s3_urls`), and keeps the one
-distinction that matters most: only a 404 means missing. A 403 on HEAD is what S3 answers for
-a missing key when the caller lacks s3:ListBucket, so it is "unknown", never "missing"; one
-listing of the bucket then tells which of the causes of a 403 it is.
+The client is made in `s3_client`, the answers are read in `s3_errors`. This module resolves
+the bucket's own URIs (`s3://`, and its virtual-hosted, path-style and endpoint URLs, see
+`s3_urls`), and keeps the one distinction that matters most: only a 404 means missing. A 403
+on HEAD is what S3 answers for a missing key when the caller lacks s3:ListBucket, so it is
+"unknown", never "missing"; one listing of the bucket then tells which of the causes of a
+403 it is. A 404 is believed only in a bucket known to exist (`confirm_bucket`, or a read
+whose answer said which), since S3's HEAD answers 404 for a missing bucket too.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from __future__ import annotations
 import functools
 import io
 import threading
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, cast
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from hlsinspect.storage import s3_errors
 from hlsinspect.storage.base import (
@@ -26,6 +28,7 @@ from hlsinspect.storage.base import (
     StorageError,
     in_passes,
 )
+from hlsinspect.storage.s3_client import make_client
 from hlsinspect.storage.s3_stream import ObjectStream
 from hlsinspect.uri.keys import (
     Reference,
@@ -69,8 +72,10 @@ class S3Storage:
         self._making = threading.Lock()
         self._lock = threading.Lock()
         self._listing: tuple[s3_errors.Answer | None] | None = None
+        self._confirmed = False
+        """Whether S3 has shown that the bucket exists (`confirm_bucket`)."""
         if not lazy:
-            self._client = _make_client(profile, region, endpoint_url, self.policy)
+            self._client = make_client(profile, region, endpoint_url, self.policy)
 
     @property
     def client(self) -> S3Client:
@@ -78,7 +83,7 @@ class S3Storage:
         if self._client is None:
             with self._making:
                 if self._client is None:
-                    self._client = _make_client(*self._options, self.policy)
+                    self._client = make_client(*self._options, self.policy)
         return self._client
 
     @functools.cached_property
@@ -202,6 +207,47 @@ class S3Storage:
         except Exception as exc:
             raise self._error(exc, prefix, action="list") from exc
 
+    def confirm_bucket(self, key: str, where: str) -> None:
+        """StorageError (NO_BUCKET, naming `where` the bucket was given) when S3 says the
+        bucket does not exist: a HEAD's 404 is the same for a missing key and a missing
+        bucket, so without this every object of a mistyped bucket would be reported
+        missing. Asked once per store.
+
+        One listing (MaxKeys=1, under `key`'s directory) settles it; a caller without
+        s3:ListBucket is refused that (a 403 says nothing about the bucket), so then a GET
+        of one byte of `key` is asked, whose error answer has a body: NoSuchBucket there,
+        or any other answer (the object, NoSuchKey, 403), tells. Other failures are left to
+        the requests that follow, which name them."""
+        with self._lock:
+            if self._confirmed:
+                return
+            try:
+                answer = self._answer_to(lambda: self.client.list_objects_v2(
+                    Bucket=self.bucket, MaxKeys=1, Prefix=_directory(key)))
+                if answer is not None and answer.code in s3_errors.DENIED:
+                    answer = self._answer_to(lambda: self.client.get_object(
+                        Bucket=self.bucket, Key=key or _PROBE_KEY,
+                        Range="bytes=0-0")["Body"].close())
+            except Exception:
+                return  # unreachable, no credentials...: the next request says so
+            if answer is not None and answer.code == "NoSuchBucket":
+                raise StorageError(
+                    ErrorKind.NO_BUCKET, f"{where}: bucket {self.bucket!r} does not exist "
+                    f"(S3 answered {answer.detail})",
+                    "check the bucket name, --region and --endpoint-url")
+            self._confirmed = True
+
+    @staticmethod
+    def _answer_to(request: Callable[[], object]) -> s3_errors.Answer | None:
+        """The error answer S3 gave `request` (None: it succeeded)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            request()
+        except ClientError as exc:
+            return s3_errors.answer_of(exc)
+        return None
+
     def _probe(self) -> s3_errors.Answer | None:
         """How a listing of the bucket fares with these credentials (None: it works); asked
         once per store, the first time a HEAD is refused."""
@@ -238,61 +284,12 @@ class S3Storage:
 
 
 _STREAM_BUFFER = 1024 * 1024
+_PROBE_KEY = "hlsinspect-bucket-check"
+"""The key a one-byte GET asks for to learn whether a bucket exists, when no key of the
+run's own is at hand (a --map to the top of a bucket); any answer but NoSuchBucket will do."""
 """Bytes asked of a streamed body at a time: few reads, little memory."""
 
 
 def _directory(key: str) -> str:
     directory = key.rpartition("/")[0]
     return f"{directory}/" if directory else ""
-
-
-def _lean(client: S3Client) -> S3Client:
-    """The client, with the lean parser of `s3_lean` in place of botocore's default.
-
-    Only this client's parser changes; the clients that credential providers (STS, SSO)
-    make still parse theirs in full. The attribute is botocore's own; without it the client
-    simply stays as it was, slower.
-    """
-    from hlsinspect.storage.s3_lean import LeanParserFactory
-
-    endpoint = getattr(client, "_endpoint", None)
-    if endpoint is not None and hasattr(endpoint, "_response_parser_factory"):
-        endpoint._response_parser_factory = LeanParserFactory()
-    return client
-
-
-def _make_client(profile: str | None, region: str | None, endpoint_url: str | None,
-                 policy: RequestPolicy) -> S3Client:
-    from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, InvalidRegionError, ProfileNotFound
-    from botocore.session import Session
-
-    config = Config(
-        max_pool_connections=max(10, policy.concurrency),
-        retries={"mode": "standard", "max_attempts": max(1, policy.attempts)},
-        connect_timeout=policy.connect_timeout,
-        read_timeout=policy.read_timeout,
-        # hlsinspect passes only bucket and key strings; validating them against the model
-        # costs a few percent of every HEAD
-        parameter_validation=False,
-    )
-    def failed(why: str, hint: str | None) -> StorageError:
-        return StorageError(ErrorKind.OTHER, f"cannot set up S3: {why}", hint)
-
-    try:
-        # botocore's own session: boto3's adds resources and transfers (s3transfer), a
-        # tenth of a second of imports hlsinspect has no use for; credentials, profiles,
-        # regions and retries are botocore's either way
-        client = Session(profile=profile).create_client(
-            "s3", region_name=region, endpoint_url=endpoint_url, config=config)
-        return _lean(cast("S3Client", client))
-    except ProfileNotFound as exc:
-        raise StorageError(ErrorKind.CREDENTIALS, f"cannot set up S3: {exc}",
-                           "list the profiles with: aws configure list-profiles") from exc
-    except InvalidRegionError as exc:
-        raise failed(str(exc), "pass --region with a region name such as eu-west-1") from exc
-    except BotoCoreError as exc:
-        raise failed(str(exc), None) from exc
-    except ValueError as exc:
-        raise failed(redact(str(exc)),
-                     "check --endpoint-url (a URL such as http://127.0.0.1:9000)") from exc

@@ -1,0 +1,71 @@
+"""The one botocore client an S3 store shares among its worker threads: how it is made.
+
+Kept apart from the store (`s3.py`), which only uses it: the pool sized to the workers,
+retries and timeouts from the run's RequestPolicy, no parameter validation, and the lean
+response parser of `s3_lean`. A setting that cannot work (an unknown profile, a bad region
+or endpoint) is a StorageError naming the fix, made before any request.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from hlsinspect.storage.base import ErrorKind, RequestPolicy, StorageError
+from hlsinspect.uri.redact import redact
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+__all__ = ["make_client"]
+
+
+def _lean(client: S3Client) -> S3Client:
+    """The client, with the lean parser of `s3_lean` in place of botocore's default.
+
+    Only this client's parser changes; the clients that credential providers (STS, SSO)
+    make still parse theirs in full. The attribute is botocore's own; without it the client
+    simply stays as it was, slower.
+    """
+    from hlsinspect.storage.s3_lean import LeanParserFactory
+
+    endpoint = getattr(client, "_endpoint", None)
+    if endpoint is not None and hasattr(endpoint, "_response_parser_factory"):
+        endpoint._response_parser_factory = LeanParserFactory()
+    return client
+
+
+def make_client(profile: str | None, region: str | None, endpoint_url: str | None,
+                 policy: RequestPolicy) -> S3Client:
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, InvalidRegionError, ProfileNotFound
+    from botocore.session import Session
+
+    config = Config(
+        max_pool_connections=max(10, policy.concurrency),
+        retries={"mode": "standard", "max_attempts": max(1, policy.attempts)},
+        connect_timeout=policy.connect_timeout,
+        read_timeout=policy.read_timeout,
+        # hlsinspect passes only bucket and key strings; validating them against the model
+        # costs a few percent of every HEAD
+        parameter_validation=False,
+    )
+    def failed(why: str, hint: str | None) -> StorageError:
+        return StorageError(ErrorKind.OTHER, f"cannot set up S3: {why}", hint)
+
+    try:
+        # botocore's own session: boto3's adds resources and transfers (s3transfer), a
+        # tenth of a second of imports hlsinspect has no use for; credentials, profiles,
+        # regions and retries are botocore's either way
+        client = Session(profile=profile).create_client(
+            "s3", region_name=region, endpoint_url=endpoint_url, config=config)
+        return _lean(cast("S3Client", client))
+    except ProfileNotFound as exc:
+        raise StorageError(ErrorKind.CREDENTIALS, f"cannot set up S3: {exc}",
+                           "list the profiles with: aws configure list-profiles") from exc
+    except InvalidRegionError as exc:
+        raise failed(str(exc), "pass --region with a region name such as eu-west-1") from exc
+    except BotoCoreError as exc:
+        raise failed(str(exc), None) from exc
+    except ValueError as exc:
+        raise failed(redact(str(exc)),
+                     "check --endpoint-url (a URL such as http://127.0.0.1:9000)") from exc
