@@ -1,0 +1,172 @@
+"""A local target never reads outside its root, nor anything that is not a regular file.
+
+Symbolic links are real here (tmp_path), as are FIFOs; a check that could block or fan out
+runs in a subprocess with a timeout, so a regression fails the test instead of hanging it.
+"""
+
+from __future__ import annotations
+
+import json
+import ntpath
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from hlsinspect.storage.local import LocalStorage, _holdable
+
+HEAD = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+MEDIA = f"{HEAD}#EXTINF:4,\na.ts\n#EXT-X-ENDLIST\n"
+TS = b"\x47" + b"\x00" * 187
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def master(*uris: str) -> str:
+    return "#EXTM3U\n" + "".join(
+        f'#EXT-X-STREAM-INF:BANDWIDTH=1000,CODECS="avc1.64001f",RESOLUTION=640x360\n{u}\n'
+        for u in uris)
+
+
+def write(root: Path, name: str, text: str | bytes) -> Path:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return path
+
+
+def errors(report: dict) -> list[str]:
+    return sorted(f["name"] for f in report["findings"] if f["severity"] == "error")
+
+
+def check(*args: str, timeout: float = 60) -> tuple[int, dict]:
+    """`hlsinspect check ARGS --format json` in a subprocess that cannot outlive `timeout`."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-m", "hlsinspect", "check", *args, "--format",
+                           "json"], capture_output=True, text=True, timeout=timeout, env=env)
+    return done.returncode, json.loads(done.stdout)
+
+
+def test_links_out_of_the_root_are_never_read(cli, tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("HLSINSPECT_TEST_SECRET", "AKIAEXAMPLESECRET")
+    write(tmp_path, "outside/credentials.txt", "DB_PASSWORD=hunter2\n")
+    title = tmp_path / "t"
+    write(title, "a.ts", TS)
+    write(title, "v.m3u8", f"{HEAD}#EXTINF:4,\na.ts\n#EXTINF:4,\ncreds.ts\n#EXT-X-ENDLIST\n")
+    (title / "creds.m3u8").symlink_to("../outside/credentials.txt")
+    (title / "creds.ts").symlink_to("../outside/credentials.txt")
+    (title / "env.m3u8").symlink_to("/proc/self/environ")
+    (title / "out").symlink_to(tmp_path / "outside", target_is_directory=True)
+    write(title, "master.m3u8", master("v.m3u8", "creds.m3u8", "env.m3u8",
+                                       "out/credentials.txt"))
+    for target in (title / "master.m3u8", title):
+        run = cli("check", str(target), "--format", "json")
+        assert "hunter2" not in run.stdout and "AKIAEXAMPLE" not in run.stdout
+        assert errors(run.json) == ["uri-escapes-root"] * 4, run.stdout
+        assert [p["uri"] for p in run.json["playlists"]] == [
+            str(title / "master.m3u8"), str(title / "v.m3u8")]
+        assert run.json["summary"]["objects_checked"] == 1  # a.ts; creds.ts is refused
+    for name in ("creds.m3u8", "env.m3u8"):  # named on the command line, not read either
+        run = cli("check", str(title / name), "--format", "json")
+        assert run.exit_code == 2
+        assert "hunter2" not in run.stdout + run.stderr
+        assert "AKIAEXAMPLE" not in run.stdout + run.stderr
+        assert "outside the root" in run.stdout + run.stderr
+
+
+def test_a_directory_target_does_not_collect_linked_playlists_from_outside(cli,
+                                                                          tmp_path: Path):
+    write(tmp_path, "outside/index.m3u8", MEDIA)
+    write(tmp_path, "outside/a.ts", TS)
+    write(tmp_path, "t/index.m3u8", MEDIA)
+    write(tmp_path, "t/a.ts", TS)
+    (tmp_path / "t/stolen.m3u8").symlink_to("../outside/index.m3u8")
+    run = cli("check", str(tmp_path / "t"), "--format", "json")
+    assert run.exit_code == 0, run.stdout
+    assert [p["uri"] for p in run.json["playlists"]] == [str(tmp_path / "t/index.m3u8")]
+
+
+def test_links_inside_the_root_are_followed(cli, tmp_path: Path):
+    write(tmp_path, "v1/index.m3u8", MEDIA)
+    write(tmp_path, "v1/a.ts", TS)
+    (tmp_path / "current").symlink_to("v1", target_is_directory=True)
+    (tmp_path / "v1/latest.m3u8").symlink_to("index.m3u8")
+    write(tmp_path, "master.m3u8", master("current/index.m3u8", "current/latest.m3u8"))
+    run = cli("check", str(tmp_path / "master.m3u8"), "--format", "json")
+    assert errors(run.json) == []
+    assert run.json["summary"]["missing"] == 0
+    assert run.json["summary"]["playlists"] == 3
+
+
+def test_a_fifo_is_never_opened(tmp_path: Path):
+    os.mkfifo(tmp_path / "fifo.m3u8")
+    os.mkfifo(tmp_path / "fifo.ts")
+    write(tmp_path, "v.m3u8", f"{HEAD}#EXTINF:4,\nfifo.ts\n#EXT-X-ENDLIST\n")
+    write(tmp_path, "master.m3u8", master("fifo.m3u8", "v.m3u8"))
+    code, report = check(str(tmp_path / "master.m3u8"), "--probe", "all", timeout=60)
+    assert code == 1
+    assert errors(report) == ["playlist-unreadable", "segment-missing"]
+    [unreadable] = [f for f in report["findings"] if f["name"] == "playlist-unreadable"]
+    assert "is a FIFO, not a regular file" in unreadable["message"]
+
+
+def test_links_to_a_device_are_refused_without_reading(cli, tmp_path: Path):
+    names = [f"z{n}.m3u8" for n in range(40)]
+    for name in names:
+        (tmp_path / name).symlink_to("/dev/zero")
+    write(tmp_path, "master.m3u8", master(*names))
+    run = cli("check", str(tmp_path / "master.m3u8"), "--format", "json")
+    assert errors(run.json) == ["uri-escapes-root"] * 40
+    assert all("/dev/zero" in f["message"] for f in run.json["findings"]
+               if f["severity"] == "error")
+
+
+def test_a_device_inside_the_root_is_not_read(tmp_path: Path):
+    storage = LocalStorage(str(tmp_path))
+    (tmp_path / "sub").mkdir()
+    os.mkfifo(tmp_path / "sub/pipe.ts")
+    state = storage.stat("sub/pipe.ts")
+    assert (state.existence.value, state.reason) == ("missing", "a FIFO, not a regular file")
+    assert storage.list_directory("sub") == {}
+    assert list(storage.list_keys("sub")) == []
+
+
+def test_links_back_up_do_not_multiply_keys(tmp_path: Path):
+    for n in range(20):
+        (tmp_path / f"l{n}").symlink_to(".", target_is_directory=True)
+    write(tmp_path, "master.m3u8", master(*(f"l{n}/master.m3u8" for n in range(20))))
+    code, report = check(str(tmp_path / "master.m3u8"), timeout=120)
+    assert code == 1
+    assert errors(report) == ["playlist-loop"] * 20
+    assert report["summary"]["playlists"] == 1
+    storage = LocalStorage(str(tmp_path))
+    assert storage.resolve("l3/l4/master.m3u8", "l5/a.ts").key == "a.ts"
+
+
+@pytest.mark.parametrize("uri", ["..\\..\\x.ts", "C:\\x.ts", "\\\\server\\share\\x.ts",
+                                 "C:/x.ts", "a/..\\..\\..\\x.ts", "c:x.ts"])
+def test_windows_path_syntax_in_a_uri_is_part_of_a_key(cli, tmp_path: Path, uri):
+    write(tmp_path / "t", "index.m3u8", f"{HEAD}#EXTINF:4,\n{uri}\n#EXT-X-ENDLIST\n")
+    write(tmp_path, "x.ts", TS)  # what the URI would reach as a Windows path
+    run = cli("check", str(tmp_path / "t/index.m3u8"), "--format", "json")
+    [problem] = [f for f in run.json["findings"]
+                 if f["name"] in ("segment-missing", "external-uri-not-checked")]
+    assert run.json["summary"]["missing"] == run.json["summary"]["objects_checked"]
+    if problem["name"] == "segment-missing":  # a key under the root, that no file has
+        assert problem["uri"].startswith(str(tmp_path / "t") + os.sep)
+    else:
+        assert problem["name"] == "external-uri-not-checked"  # C:/x.ts: a c: URI
+
+
+@pytest.mark.parametrize("key", ["..\\..\\x.ts", "C:\\x.ts", "\\\\server\\share\\x.ts",
+                                 "a/..\\..\\x.ts", "c:x.ts", "C:", "a/C:\\x", "\\x.ts"])
+def test_on_windows_no_key_is_joined_as_a_path_outside_the_root(key):
+    """What a Windows run would do, on any platform: `ntpath` paths, `\\` a separator."""
+    root = "C:\\data\\root"
+    holdable = _holdable(key, separators="\\", drives=True)
+    if holdable:  # then the key is joined as a path: it must stay under the root
+        path = ntpath.join(root, *key.split("/"))
+        assert ntpath.commonpath([root, ntpath.normpath(path)]) == root
+    assert not holdable
+    assert _holdable("a/b c.ts", separators="\\", drives=True)
