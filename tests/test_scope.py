@@ -1,7 +1,9 @@
-"""A local target never reads outside its root, nor anything that is not a regular file.
+"""hlsinspect reads nothing outside what it inspects: not through a link out of a local root,
+not from a FIFO or a device, not from another server an origin redirects to.
 
-Symbolic links are real here (tmp_path), as are FIFOs; a check that could block or fan out
-runs in a subprocess with a timeout, so a regression fails the test instead of hanging it.
+Symbolic links are real here (tmp_path), as are FIFOs and local HTTP servers; a check that
+could block or fan out runs in a subprocess with a timeout, so a regression fails the test
+instead of hanging it.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from pathlib import Path
 import pytest
 
 from hlsinspect.storage.local import LocalStorage, _holdable
+from tests.conftest import FIXTURES
+from tests.origin import Origin
 
 HEAD = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n"
 MEDIA = f"{HEAD}#EXTINF:4,\na.ts\n#EXT-X-ENDLIST\n"
 TS = b"\x47" + b"\x00" * 187
 ROOT = Path(__file__).resolve().parents[1]
+TITLE = FIXTURES / "titles/aes128"
 
 
 def master(*uris: str) -> str:
@@ -170,3 +175,36 @@ def test_on_windows_no_key_is_joined_as_a_path_outside_the_root(key):
         assert ntpath.commonpath([root, ntpath.normpath(path)]) == root
     assert not holdable
     assert _holdable("a/b c.ts", separators="\\", drives=True)
+
+
+def test_a_redirect_to_another_port_of_the_same_host_is_not_followed(cli, tmp_path: Path):
+    with Origin(FIXTURES / "titles") as elsewhere, Origin(tmp_path) as origin:
+        for name in ("index.m3u8", "seg000.ts", "seg002.ts", "seg003.ts", "enc.key"):
+            write(tmp_path, f"aes128/{name}", (TITLE / name).read_bytes())
+        write(tmp_path, "master.m3u8", master("aes128/index.m3u8", "gone/index.m3u8"))
+        origin.redirects["/aes128/seg001.ts"] = f"{elsewhere.url}/aes128/seg001.ts"
+        origin.redirects["/gone/index.m3u8"] = f"{elsewhere.url}/aes128/index.m3u8"
+        run = cli("check", f"{origin.url}/master.m3u8", "--format", "json")
+    assert elsewhere.requests == []
+    assert errors(run.json) == ["object-unverified", "playlist-unreadable"]
+    for finding in run.json["findings"]:
+        if finding["severity"] == "error":
+            assert (f"redirected to another origin on the same host ({elsewhere.url})"
+                    in finding["message"]), finding
+
+
+@pytest.mark.parametrize("location", [
+    pytest.param("https://127.0.0.1:{port}/aes128/seg001.ts", id="other-scheme"),
+    pytest.param("http://user:s3cret@127.0.0.1:1/aes128/seg001.ts", id="credentials"),
+    pytest.param("ftp://user:s3cret@127.0.0.1/seg001.ts?token=s3cret", id="not-http"),
+])
+def test_a_redirect_out_of_the_origin_names_where_without_secrets(cli, tmp_path: Path,
+                                                                  location: str):
+    with Origin(FIXTURES / "titles") as origin:
+        port = origin.url.rsplit(":", 1)[1]
+        origin.redirects["/aes128/seg001.ts"] = location.format(port=port)
+        run = cli("check", f"{origin.url}/aes128/index.m3u8", "--format", "json")
+    [finding] = run.json["findings"]
+    assert finding["name"] == "object-unverified"
+    assert "redirected to another" in finding["message"]
+    assert "s3cret" not in run.stdout + run.stderr
