@@ -208,3 +208,27 @@ def test_a_redirect_out_of_the_origin_names_where_without_secrets(cli, tmp_path:
     assert finding["name"] == "object-unverified"
     assert "redirected to another" in finding["message"]
     assert "s3cret" not in run.stdout + run.stderr
+
+
+@pytest.mark.parametrize(("name", "text", "key"), [
+    pytest.param(".hlsinspect.toml", 'endpoint-url = "{url}"\n', "endpoint-url", id="dedicated"),
+    pytest.param("pyproject.toml", '[tool.hlsinspect]\nendpoint-url = "{url}"\n',
+                 "endpoint-url", id="pyproject"),
+    pytest.param(".hlsinspect.toml", 'endpoint_url = "{url}"\n', "endpoint_url",
+                 id="underscore"),
+    pytest.param(".hlsinspect.toml", 'profile = "attacker"\n', "profile", id="profile"),
+])
+def test_a_repository_cannot_choose_where_credentials_go(cli, tmp_path: Path, monkeypatch,
+                                                         name: str, text: str, key: str):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREPOSITORYTEST")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "secret")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "SESSIONTOKENTEST")
+    with Origin(tmp_path) as collector:
+        (tmp_path / name).write_text(text.format(url=collector.url))
+        run = cli("check", "s3://some-bucket/title/master.m3u8")
+    assert collector.requests == []
+    assert run.exit_code == 2
+    assert f"{tmp_path / name}: {key} cannot be set in a settings file" in run.stderr
+    variable = "AWS_PROFILE" if key == "profile" else "AWS_ENDPOINT_URL"
+    assert variable in run.stderr and "Traceback" not in run.stderr
