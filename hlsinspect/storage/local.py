@@ -44,6 +44,7 @@ class LocalStorage:
         self.real_root = os.path.realpath(self.root)
         self._directories: dict[str, tuple[str, str]] = {}
         """Per directory key: its real path, and the key it has without a looping link."""
+        self._links: dict[str, frozenset[str]] = {}
 
     def path(self, key: str) -> str:
         """The file's path, written as the key is (`a//b.ts` is not folded, so reports show
@@ -70,17 +71,26 @@ class LocalStorage:
         if not self.inside(real):
             return Reference(escapes=True, invalid=f"its directory is a link to {real}, "
                                                    "outside the root")
-        try:
-            linked = os.path.islink(os.path.join(real, name))
-        except ValueError:
-            linked = False
-        if linked:
+        if name in self._linked(real):
             target = os.path.realpath(os.path.join(real, name))
             if not self.inside(target):
                 return Reference(escapes=True, invalid=f"it is a link to {target}, outside "
                                                        "the root")
         key = f"{canonical}/{name}" if canonical else name
         return where if key == where.key else Reference(key=key)
+
+    def _linked(self, real: str) -> frozenset[str]:
+        """The names in a real directory that are symbolic links, from one listing of it (a
+        link made after it is still refused when the file is stat'ed or read)."""
+        known = self._links.get(real)
+        if known is None:
+            try:
+                with os.scandir(real) as entries:
+                    known = frozenset(e.name for e in entries if e.is_symlink())
+            except (OSError, ValueError):
+                known = frozenset()
+            self._links[real] = known
+        return known
 
     def _directory(self, directory: str) -> tuple[str, str]:
         """A directory key's real path, and its key without looping links: a link that leads
@@ -109,6 +119,23 @@ class LocalStorage:
                 return False
             directory = directory.rpartition("/")[0]
 
+    def _settled(self, key: str) -> tuple[str, os.stat_result]:
+        """The real path of the key's file and its state, without opening it: its directory's
+        real path (kept per directory) and its name, the name resolved when it is a link.
+        _Outside when that leads out of the root; OSError when there is no such file."""
+        directory, _, name = key.rpartition("/")
+        real = self._directory(directory)[0]
+        if not self.inside(real):
+            raise _Outside(real)
+        path = os.path.join(real, name)
+        result = os.lstat(path)
+        if mode.S_ISLNK(result.st_mode):
+            path = os.path.realpath(path)
+            if not self.inside(path):
+                raise _Outside(path)
+            result = os.stat(path)
+        return path, result
+
     def _open(self, key: str) -> tuple[int, int]:
         """A descriptor of the regular file the key names, and its size; StorageError when
         the file is missing, outside the root or not a regular file, before it is opened."""
@@ -117,15 +144,13 @@ class LocalStorage:
             raise StorageError(ErrorKind.NOT_FOUND, f"{path} does not exist (no file can have "
                                "that name)")
         try:
-            real = os.path.realpath(path)
-            if not self.inside(real):
-                raise StorageError(ErrorKind.ACCESS_DENIED, f"{path} is a link to {real}, "
-                                   "outside the root: not read")
-            _regular(path, os.stat(real).st_mode)
+            real, result = self._settled(key)
+            _regular(path, result.st_mode)
             handle = os.open(real, os.O_RDONLY | _NONBLOCK | _NOFOLLOW | _BINARY)
-        except FileNotFoundError:
-            raise StorageError(ErrorKind.NOT_FOUND, f"{path} does not exist") from None
-        except NotADirectoryError:
+        except _Outside as exc:
+            raise StorageError(ErrorKind.ACCESS_DENIED, f"{path} leads to {exc.real}, outside "
+                               "the root: not read") from None
+        except (FileNotFoundError, NotADirectoryError):
             raise StorageError(ErrorKind.NOT_FOUND, f"{path} does not exist") from None
         except PermissionError:
             raise StorageError(ErrorKind.ACCESS_DENIED, f"{path}: permission denied") from None
@@ -169,12 +194,10 @@ class LocalStorage:
     def stat(self, key: str) -> ObjectState:
         if not _holdable(key):
             return ObjectState(Existence.MISSING, reason="no file can have that name")
-        path = self.path(key)
         try:
-            real = os.path.realpath(path)
-            if not self.inside(real):
-                return ObjectState(Existence.UNKNOWN, reason="a link out of the root: not read")
-            result = os.stat(real)
+            result = self._settled(key)[1]
+        except _Outside:
+            return ObjectState(Existence.UNKNOWN, reason="a link out of the root: not read")
         except (FileNotFoundError, NotADirectoryError):
             return ObjectState(Existence.MISSING)
         except ValueError:  # a NUL in the name: no such file can exist
@@ -190,14 +213,20 @@ class LocalStorage:
                                                          "regular file")
         return ObjectState(Existence.PRESENT, size=result.st_size)
 
-    def _listable(self, path: str) -> int | None:
-        """The size of a listed file, or None when it is no regular file inside the root
-        (a link out of it, a FIFO, a device): a listing never shows those."""
+    def _listable(self, real: str, name: str) -> int | None:
+        """The size of the file `name` in the real directory `real`, or None when it is no
+        regular file inside the root (a link out of it, a FIFO, a device): a listing never
+        shows those."""
+        if not self.inside(real):
+            return None
+        path = os.path.join(real, name)
         try:
-            real = os.path.realpath(path)
-            if not self.inside(real):
-                return None
-            result = os.stat(real)
+            result = os.lstat(path)
+            if mode.S_ISLNK(result.st_mode):
+                path = os.path.realpath(path)
+                if not self.inside(path):
+                    return None
+                result = os.stat(path)
         except (OSError, ValueError):
             return None
         return result.st_size if mode.S_ISREG(result.st_mode) else None
@@ -215,9 +244,9 @@ class LocalStorage:
             seen.add(real)
             subdirs.sort()
             for name in sorted(files):
-                full = os.path.join(directory, name)
-                size = self._listable(full)
+                size = self._listable(real, name)
                 if size is not None:
+                    full = os.path.join(directory, name)
                     yield os.path.relpath(full, self.root).replace(os.sep, "/"), size
 
     def list_level(self, prefix: str) -> Level:
@@ -237,7 +266,7 @@ class LocalStorage:
         for entry in entries:
             try:
                 if entry.is_file():
-                    size = self._listable(entry.path)
+                    size = self._listable(here, entry.name)
                     if size is not None:
                         level.files[base + entry.name] = size
                 elif entry.is_dir():
@@ -262,7 +291,8 @@ class LocalStorage:
         except OSError as exc:
             raise StorageError(ErrorKind.OTHER, f"{top}: {exc.strerror}") from None
         prefix = f"{directory}/" if directory else ""
-        sizes = {prefix + e.name: self._listable(e.path) for e in entries if e.is_file()}
+        real = self._directory(directory)[0]
+        sizes = {prefix + e.name: self._listable(real, e.name) for e in entries if e.is_file()}
         return {key: size for key, size in sizes.items() if size is not None}
 
 
@@ -287,6 +317,14 @@ def _holdable(key: str, separators: str = _NOT_IN_A_NAME, drives: bool = os.name
     if any(c in key for c in separators) or (drives and ":" in key):
         return False
     return "" not in key.split("/")
+
+
+class _Outside(Exception):
+    """A key's file really lies outside the root, at `real`."""
+
+    def __init__(self, real: str) -> None:
+        super().__init__(real)
+        self.real = real
 
 
 def _relative_key(real: str, real_root: str) -> str:
