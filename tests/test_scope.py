@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 import ntpath
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from hlsinspect.storage.base import StorageError
 from hlsinspect.storage.local import LocalStorage, _holdable
 from tests.conftest import FIXTURES
 from tests.origin import Origin
@@ -111,9 +113,16 @@ def test_a_fifo_is_never_opened(tmp_path: Path):
     write(tmp_path, "master.m3u8", master("fifo.m3u8", "v.m3u8"))
     code, report = check(str(tmp_path / "master.m3u8"), "--probe", "all", timeout=60)
     assert code == 1
-    assert errors(report) == ["playlist-unreadable", "segment-missing"]
-    [unreadable] = [f for f in report["findings"] if f["name"] == "playlist-unreadable"]
-    assert "is a FIFO, not a regular file" in unreadable["message"]
+    assert errors(report) == ["object-not-regular"] * 2
+    assert [f["message"] for f in report["findings"] if f["severity"] == "error"] == [
+        "variant playlist URI 'fifo.m3u8' names a FIFO, not a regular file: not opened",
+        "segment URI 'fifo.ts' names a FIFO, not a regular file: not opened"]
+    # named on the command line, or found by a listing, it is not opened either
+    code, report = check(str(tmp_path / "fifo.m3u8"), timeout=60)
+    assert code == 2
+    code, report = check(str(tmp_path), timeout=60)
+    assert [p["uri"] for p in report["playlists"]] == [
+        str(tmp_path / "master.m3u8"), str(tmp_path / "v.m3u8")]
 
 
 def test_links_to_a_device_are_refused_without_reading(cli, tmp_path: Path):
@@ -127,14 +136,31 @@ def test_links_to_a_device_are_refused_without_reading(cli, tmp_path: Path):
                if f["severity"] == "error")
 
 
-def test_a_device_inside_the_root_is_not_read(tmp_path: Path):
+def test_what_is_not_a_regular_file_is_never_read_nor_listed(tmp_path: Path):
     storage = LocalStorage(str(tmp_path))
     (tmp_path / "sub").mkdir()
     os.mkfifo(tmp_path / "sub/pipe.ts")
-    state = storage.stat("sub/pipe.ts")
-    assert (state.existence.value, state.reason) == ("missing", "a FIFO, not a regular file")
-    assert storage.list_directory("sub") == {}
-    assert list(storage.list_keys("sub")) == []
+    (tmp_path / "sub/link.ts").symlink_to("pipe.ts")
+    write(tmp_path, "sub/a.ts", TS)
+    for key in ("sub/pipe.ts", "sub/link.ts"):
+        state = storage.stat(key)
+        assert (state.existence.value, state.reason) == ("missing",
+                                                         "a FIFO, not a regular file")
+        assert storage.resolve("index.m3u8", key).refused == "a FIFO"
+        with pytest.raises(StorageError, match="is a FIFO, not a regular file: not read"):
+            storage.read_range(key, 0, 188)
+    assert storage.list_directory("sub") == {"sub/a.ts": 188}
+    assert list(storage.list_keys("sub")) == [("sub/a.ts", 188)]
+    assert storage.list_level("sub/").files == {"sub/a.ts": 188}
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device takes root")
+def test_a_device_inside_the_root_is_not_read(cli, tmp_path: Path):
+    os.mknod(tmp_path / "zero.m3u8", 0o600 | stat.S_IFCHR, os.makedev(1, 5))  # /dev/zero
+    write(tmp_path, "master.m3u8", master("zero.m3u8"))
+    run = cli("check", str(tmp_path / "master.m3u8"), "--format", "json")
+    assert errors(run.json) == ["object-not-regular"]
+    assert "a character device" in run.json["findings"][0]["message"]
 
 
 def test_links_back_up_do_not_multiply_keys(tmp_path: Path):

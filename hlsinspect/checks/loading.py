@@ -119,6 +119,14 @@ pipeline_rule(
     passing=[{"index.m3u8": MEDIA, "a.ts": TS}],
     failing=[MEDIA.replace("a.ts", "a%00.ts")])
 pipeline_rule(
+    "HLS036", "object-not-regular", ERROR,
+    "A URI of a local target names something that is not a regular file: a FIFO, a device or "
+    "a socket (a symbolic link to one included). It is never opened: reading it could block "
+    "forever or never end.", "-",
+    hint="point the URI at the file itself; hlsinspect reads only regular files",
+    passing=[{"index.m3u8": MEDIA, "a.ts": TS}],
+    tested_by="tests/test_scope.py::test_a_fifo_is_never_opened")
+pipeline_rule(
     "HLS099", "internal-error", ERROR,
     "hlsinspect failed while checking this playlist; the rest of the report stands. Run with "
     "--debug and report it.", "-",

@@ -1,4 +1,5 @@
-"""Findings for references that are not followed: outside the root, invalid, or external."""
+"""Findings for references that are not followed: outside the root, invalid, external, or
+naming something that is not a file (a FIFO, a device)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ def _shown(raw: str) -> str:
 def unfollowed(what: str, raw: str, where: Reference, playlist: str, line: int | None,
                *, local: bool = False) -> Finding:
     """Why the URI `raw` (a `what`: segment, key, variant playlist...) is not requested."""
+    if where.refused:
+        return finding(
+            "object-not-regular", f"{what} URI {_shown(raw)} names {where.refused}, not a "
+            "regular file: not opened", playlist=playlist, uri=raw, line=line)
     if where.escapes and where.invalid:  # the local store: a link out of the root
         return finding(
             "uri-escapes-root", f"{what} URI {_shown(raw)} leads out of the root: "

@@ -9,10 +9,11 @@ Nothing outside the root is ever opened: a key whose REAL location (symbolic lin
 lies outside the root's is refused when it is resolved (uri-escapes-root) and by every read,
 stat and listing; links that stay inside the root are followed, as real outputs use them.
 Only regular files are opened, without blocking, and checked again on the open descriptor,
-so a FIFO, a device or a socket is never read. A directory reached again through a link that
-leads back up (`l -> .`) gives its files the key they have without that link, so a chain of
-such links cannot make one file endless keys. A key's characters are never path syntax: a
-segment holding the platform's separator (`\\` on Windows) or a drive colon names no file.
+so a FIFO, a device or a socket is never read (object-not-regular when a URI names one). A
+directory reached again through a link that leads back up (`l -> .`) gives its files the key
+they have without that link, so a chain of such links cannot make one file endless keys.
+A key's characters are never path syntax: a segment holding the platform's separator (`\\`
+on Windows) or a drive's colon names no file.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ class LocalStorage:
         self.real_root = os.path.realpath(self.root)
         self._directories: dict[str, tuple[str, str]] = {}
         """Per directory key: its real path, and the key it has without a looping link."""
-        self._links: dict[str, frozenset[str]] = {}
+        self._odd: dict[str, frozenset[str]] = {}
 
     def path(self, key: str) -> str:
         """The file's path, written as the key is (`a//b.ts` is not folded, so reports show
@@ -61,8 +62,9 @@ class LocalStorage:
         return self.path(key).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
     def resolve(self, playlist_key: str, uri: str) -> Reference:
-        """The key, or uri-escapes-root when the file it names is really outside the root (a
-        symbolic link out of it: the `invalid` text says where it leads)."""
+        """The key; or uri-escapes-root when the file it names is really outside the root (a
+        symbolic link out of it: the `invalid` text says where it leads), object-not-regular
+        (`refused`) when it is a FIFO, a device or a socket."""
         where = relative(playlist_key, uri)
         if where.key is None or not _holdable(where.key):
             return where
@@ -71,25 +73,32 @@ class LocalStorage:
         if not self.inside(real):
             return Reference(escapes=True, invalid=f"its directory is a link to {real}, "
                                                    "outside the root")
-        if name in self._linked(real):
-            target = os.path.realpath(os.path.join(real, name))
-            if not self.inside(target):
-                return Reference(escapes=True, invalid=f"it is a link to {target}, outside "
+        if name in self._unusual(real):
+            try:
+                result = self._settled(where.key)[1]
+            except _Outside as exc:
+                return Reference(escapes=True, invalid=f"it is a link to {exc.real}, outside "
                                                        "the root")
+            except (OSError, ValueError):
+                return where  # a dangling link: missing, as stat will find
+            if not (mode.S_ISREG(result.st_mode) or mode.S_ISDIR(result.st_mode)):
+                return Reference(refused=_kind(result.st_mode))
         key = f"{canonical}/{name}" if canonical else name
         return where if key == where.key else Reference(key=key)
 
-    def _linked(self, real: str) -> frozenset[str]:
-        """The names in a real directory that are symbolic links, from one listing of it (a
-        link made after it is still refused when the file is stat'ed or read)."""
-        known = self._links.get(real)
+    def _unusual(self, real: str) -> frozenset[str]:
+        """The names in a real directory that are links or neither files nor directories (a
+        FIFO, a device, a socket), from one listing of it; those made after it are still
+        refused when they are stat'ed or read."""
+        known = self._odd.get(real)
         if known is None:
             try:
                 with os.scandir(real) as entries:
-                    known = frozenset(e.name for e in entries if e.is_symlink())
+                    known = frozenset(e.name for e in entries if e.is_symlink() or not (
+                        e.is_file(follow_symlinks=False) or e.is_dir(follow_symlinks=False)))
             except (OSError, ValueError):
                 known = frozenset()
-            self._links[real] = known
+            self._odd[real] = known
         return known
 
     def _directory(self, directory: str) -> tuple[str, str]:
