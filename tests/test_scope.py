@@ -47,16 +47,18 @@ def errors(report: dict) -> list[str]:
     return sorted(f["name"] for f in report["findings"] if f["severity"] == "error")
 
 
-def check(*args: str, timeout: float = 60) -> tuple[int, dict]:
-    """`hlsinspect check ARGS --format json` in a subprocess that cannot outlive `timeout`."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def check(*args: str, timeout: float = 60, **env: str) -> tuple[int, dict]:
+    """`hlsinspect check ARGS --format json` in a subprocess that cannot outlive `timeout`,
+    with `env` in its environment from its start (as /proc/self/environ shows it)."""
+    env = {**env, **os.environ, "PYTHONPATH": str(ROOT)}  # `env` first in the block
     done = subprocess.run([sys.executable, "-m", "hlsinspect", "check", *args, "--format",
-                           "json"], capture_output=True, text=True, timeout=timeout, env=env)
+                           "json"], capture_output=True, text=True, timeout=timeout, env=env,
+                          cwd=ROOT)
+    assert "AKIAEXAMPLE" not in done.stdout + done.stderr
     return done.returncode, json.loads(done.stdout)
 
 
-def test_links_out_of_the_root_are_never_read(cli, tmp_path: Path, monkeypatch):
-    monkeypatch.setenv("HLSINSPECT_TEST_SECRET", "AKIAEXAMPLESECRET")
+def test_links_out_of_the_root_are_never_read(cli, tmp_path: Path):
     write(tmp_path, "outside/credentials.txt", "DB_PASSWORD=hunter2\n")
     title = tmp_path / "t"
     write(title, "a.ts", TS)
@@ -68,12 +70,13 @@ def test_links_out_of_the_root_are_never_read(cli, tmp_path: Path, monkeypatch):
     write(title, "master.m3u8", master("v.m3u8", "creds.m3u8", "env.m3u8",
                                        "out/credentials.txt"))
     for target in (title / "master.m3u8", title):
-        run = cli("check", str(target), "--format", "json")
-        assert "hunter2" not in run.stdout and "AKIAEXAMPLE" not in run.stdout
-        assert errors(run.json) == ["uri-escapes-root"] * 4, run.stdout
-        assert [p["uri"] for p in run.json["playlists"]] == [
+        code, report = check(str(target), S="AKIAEXAMPLESECRET")
+        assert code == 1
+        assert "hunter2" not in json.dumps(report)
+        assert errors(report) == ["uri-escapes-root"] * 4, report
+        assert [p["uri"] for p in report["playlists"]] == [
             str(title / "master.m3u8"), str(title / "v.m3u8")]
-        assert run.json["summary"]["objects_checked"] == 1  # a.ts; creds.ts is refused
+        assert report["summary"]["objects_checked"] == 1  # a.ts; creds.ts is refused
     for name in ("creds.m3u8", "env.m3u8"):  # named on the command line, not read either
         run = cli("check", str(title / name), "--format", "json")
         assert run.exit_code == 2
@@ -169,6 +172,9 @@ def test_links_back_up_do_not_multiply_keys(tmp_path: Path):
     write(tmp_path, "master.m3u8", master(*(f"l{n}/master.m3u8" for n in range(20))))
     code, report = check(str(tmp_path / "master.m3u8"), timeout=120)
     assert code == 1
+    assert errors(report) == ["playlist-loop"] * 20
+    assert report["summary"]["playlists"] == 1
+    code, report = check(str(tmp_path), timeout=120)  # the directory, walked
     assert errors(report) == ["playlist-loop"] * 20
     assert report["summary"]["playlists"] == 1
     storage = LocalStorage(str(tmp_path))
