@@ -264,3 +264,16 @@ def test_a_repository_cannot_choose_where_credentials_go(cli, tmp_path: Path, mo
     assert f"{tmp_path / name}: {key} cannot be set in a settings file" in run.stderr
     variable = "AWS_PROFILE" if key == "profile" else "AWS_ENDPOINT_URL"
     assert variable in run.stderr and "Traceback" not in run.stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="Linux's /proc tells")
+def test_a_file_opened_outside_the_root_after_the_check_is_not_read(tmp_path: Path,
+                                                                   monkeypatch):
+    """A directory swapped for a link between the check and the open: the kernel's word on
+    what was opened is checked too (simulated: the check is made to pass)."""
+    secret = write(tmp_path, "outside/credentials.txt", "DB_PASSWORD=hunter2\n")
+    write(tmp_path, "root/index.m3u8", MEDIA)
+    storage = LocalStorage(str(tmp_path / "root"))
+    monkeypatch.setattr(storage, "_settled", lambda key: (str(secret), os.stat(secret)))
+    with pytest.raises(StorageError, match="outside the root: not read"):
+        storage.read("index.m3u8")

@@ -168,6 +168,10 @@ class LocalStorage:
         try:
             result = os.fstat(handle)  # what was opened, should the path have changed since
             _regular(path, result.st_mode)
+            opened = _opened_path(handle)
+            if opened is not None and not self.inside(opened):
+                raise StorageError(ErrorKind.ACCESS_DENIED, f"{path} leads to {opened}, "
+                                   "outside the root: not read")
         except BaseException:
             os.close(handle)
             raise
@@ -350,6 +354,16 @@ def _kind(st_mode: int) -> str:
         if test(st_mode):
             return what
     return "not a file"
+
+
+def _opened_path(handle: int) -> str | None:
+    """Where the file open on `handle` really is, as the kernel says (Linux: a directory
+    swapped for a link between the check and the open shows here); None where unknown."""
+    try:
+        opened = os.readlink(f"/proc/self/fd/{handle}")
+    except OSError:
+        return None
+    return opened if opened.startswith(os.sep) else None
 
 
 def _regular(path: str, st_mode: int) -> None:
