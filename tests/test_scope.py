@@ -277,3 +277,15 @@ def test_a_file_opened_outside_the_root_after_the_check_is_not_read(tmp_path: Pa
     monkeypatch.setattr(storage, "_settled", lambda key: (str(secret), os.stat(secret)))
     with pytest.raises(StorageError, match="outside the root: not read"):
         storage.read("index.m3u8")
+
+
+@pytest.mark.parametrize("key", ["a/../../x.ts", "../x.ts", "a/./b.ts", "a//b.ts"])
+def test_a_key_with_a_dot_segment_names_no_file(tmp_path: Path, key: str):
+    """The key rules remove dot segments, but a key that still holds one (an S3 key may) is
+    never handed to the operating system, which would resolve it."""
+    write(tmp_path, "x.ts", TS)
+    storage = LocalStorage(str(tmp_path / "root"))
+    write(tmp_path, "root/a/b.ts", TS)
+    assert storage.stat(key).existence.value == "missing"
+    with pytest.raises(StorageError, match="does not exist"):
+        storage.read(key)

@@ -1,5 +1,4 @@
-"""Findings for references that are not followed: outside the root, invalid, external, or
-naming something that is not a file (a FIFO, a device)."""
+"""Findings for references that are not followed: outside the root, invalid, or external."""
 
 from __future__ import annotations
 

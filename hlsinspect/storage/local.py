@@ -322,14 +322,15 @@ key, which no file name can hold here."""
 
 def _holdable(key: str, separators: str = _NOT_IN_A_NAME, drives: bool = os.name == "nt"
               ) -> bool:
-    """Whether a file can have this key as its path: no empty segment (`a//b`, `dir/`), and
-    no character the platform's paths would read as syntax (a backslash, a UNC prefix or a
-    drive's colon on Windows), so a key can never name a path outside the root."""
+    """Whether a file can have this key as its path: no empty, `.` or `..` segment (`a//b`,
+    `dir/`, `a/../b`: distinct S3 keys that the operating system would fold or resolve), and
+    no character the platform's paths read as syntax (a backslash, a UNC prefix or a drive's
+    colon on Windows), so a key can never name a path outside the root."""
     if not key:
         return True
     if any(c in key for c in separators) or (drives and ":" in key):
         return False
-    return "" not in key.split("/")
+    return not {"", ".", ".."} & set(key.split("/"))
 
 
 class _Outside(Exception):
