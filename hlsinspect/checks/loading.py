@@ -101,7 +101,8 @@ pipeline_rule(
               "#EXT-X-BYTERANGE:100\nall.ts\n#EXT-X-ENDLIST\n", "all.ts": TS}])
 pipeline_rule(
     "HLS030", "uri-escapes-root", ERROR,
-    "A relative URI climbs above the bucket (or local root) with '..': it is not requested.",
+    "A relative URI climbs above the bucket (or local root) with '..', or names a symbolic "
+    "link that leads out of a local root: it is not requested.",
     "RFC 3986 5.2.4", hint="fix the URI; for a local copy of a bucket, name its top with --root",
     passing=[{"index.m3u8": MEDIA, "a.ts": TS}],
     failing=[MEDIA.replace("a.ts", "../../../etc/a.ts")])
