@@ -4,6 +4,12 @@
 Keys are named like the long options of `check` (`rules`, `select`, `ignore`, `fail-on`...);
 the command line wins over the file. A key hlsinspect does not know is an error, not a silent
 no-op: a typo in a CI config must not quietly turn a check off.
+
+Where S3 credentials go is never the file's to decide: the working directory may be a
+repository just checked out, and an `endpoint-url` (or `profile`) there would send signed
+requests, with the access key ID and session token, to whatever host it names. Those come from
+the command line, the environment or the user's own AWS config; the file naming one is an
+error. (`region` stays: botocore takes only a region name there, never a host.)
 """
 
 from __future__ import annotations
@@ -33,7 +39,6 @@ KEYS: dict[str, str] = {
     "verify": "head, list or auto",
     "concurrency": "an integer from 1 to 512",
     "bucket": "a bucket name",
-    "endpoint-url": "a URL",
     "region": "a region name",
     "inventory": "an s3:// URI of an S3 Inventory manifest.json",
     "inventory-max-age": "a duration such as 2d, 36h or 90m, or seconds",
@@ -43,6 +48,11 @@ KEYS: dict[str, str] = {
 _CHOICES = {"rules": ("rfc", "apple"), "fail-on": ("error", "warning"),
             "verify": ("head", "list", "auto"), "probe": ("none", "sample", "all")}
 FILES = (".hlsinspect.toml", "pyproject.toml")
+CREDENTIAL_KEYS: dict[str, str] = {
+    "endpoint-url": "--endpoint-url, AWS_ENDPOINT_URL or endpoint_url in your own AWS config",
+    "profile": "--profile, AWS_PROFILE or your own AWS config",
+}
+"""Settings that decide where credentials are sent, and where they may be given instead."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +91,7 @@ def load(directory: Path) -> FileSettings:
 
 
 def _checked(path: Path, table: dict[str, Any]) -> dict[str, Any]:
+    _no_credential_keys(path, table)
     unknown = sorted(set(table) - set(KEYS))
     if unknown:
         near = [difflib.get_close_matches(k, list(KEYS), n=1, cutoff=0.6) for k in unknown]
@@ -102,6 +113,17 @@ def _checked(path: Path, table: dict[str, Any]) -> dict[str, Any]:
         for token in values.get(key, []):
             _known_rule(path, key, token)
     return values
+
+
+def _no_credential_keys(path: Path, table: dict[str, Any]) -> None:
+    """UsageError when the file sets where credentials go (its value is never shown)."""
+    for key in (k for k in CREDENTIAL_KEYS if k in table or k.replace("-", "_") in table):
+        written = key if key in table else key.replace("-", "_")
+        raise UsageError(
+            f"{path}: {written} cannot be set in a settings file: it decides where S3 "
+            "credentials are sent, which a repository checked out in the working directory "
+            "must not choose",
+            hint=f"give it with {CREDENTIAL_KEYS[key]}; remove {written} from {path.name}")
 
 
 def _known_rule(path: Path, key: str, token: str) -> None:

@@ -101,7 +101,8 @@ pipeline_rule(
               "#EXT-X-BYTERANGE:100\nall.ts\n#EXT-X-ENDLIST\n", "all.ts": TS}])
 pipeline_rule(
     "HLS030", "uri-escapes-root", ERROR,
-    "A relative URI climbs above the bucket (or local root) with '..': it is not requested.",
+    "A relative URI climbs above the bucket (or local root) with '..', or names a symbolic "
+    "link that leads out of a local root: it is not requested.",
     "RFC 3986 5.2.4", hint="fix the URI; for a local copy of a bucket, name its top with --root",
     passing=[{"index.m3u8": MEDIA, "a.ts": TS}],
     failing=[MEDIA.replace("a.ts", "../../../etc/a.ts")])
@@ -118,6 +119,14 @@ pipeline_rule(
     "RFC 3986 2", hint="write the URI with valid percent-encoding",
     passing=[{"index.m3u8": MEDIA, "a.ts": TS}],
     failing=[MEDIA.replace("a.ts", "a%00.ts")])
+pipeline_rule(
+    "HLS036", "object-not-regular", ERROR,
+    "A URI of a local target names something that is not a regular file: a FIFO, a device or "
+    "a socket (a symbolic link to one included). It is never opened: reading it could block "
+    "forever or never end.", "-",
+    hint="point the URI at the file itself; hlsinspect reads only regular files",
+    passing=[{"index.m3u8": MEDIA, "a.ts": TS}],
+    tested_by="tests/test_scope.py::test_a_fifo_is_never_opened")
 pipeline_rule(
     "HLS099", "internal-error", ERROR,
     "hlsinspect failed while checking this playlist; the rest of the report stands. Run with "

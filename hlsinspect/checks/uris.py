@@ -15,6 +15,14 @@ def _shown(raw: str) -> str:
 def unfollowed(what: str, raw: str, where: Reference, playlist: str, line: int | None,
                *, local: bool = False) -> Finding:
     """Why the URI `raw` (a `what`: segment, key, variant playlist...) is not requested."""
+    if where.refused:
+        return finding(
+            "object-not-regular", f"{what} URI {_shown(raw)} names {where.refused}, not a "
+            "regular file: not opened", playlist=playlist, uri=raw, line=line)
+    if where.escapes and where.invalid:  # the local store: a link out of the root
+        return finding(
+            "uri-escapes-root", f"{what} URI {_shown(raw)} leads out of the root: "
+            f"{where.invalid}; not read", playlist=playlist, uri=raw, line=line)
     if where.escapes:
         advice = ("; if the directory is a copy of a bucket, name the bucket's top with --root"
                   if local else "")

@@ -169,7 +169,7 @@ def check(
             probe=ProbeSettings.of(options.pick("probe", probe.value),
                                    float(options.pick("probe-tolerance", probe_tolerance))))
         s3 = S3Options(profile=profile, region=options.pick("region", region),
-                       endpoint_url=options.pick("endpoint-url", endpoint_url))
+                       endpoint_url=endpoint_url)
         return settings, s3
 
     def run() -> Report:

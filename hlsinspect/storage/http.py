@@ -5,8 +5,9 @@ shared by every worker thread. Keys are URL paths of the one origin the target n
 `storage.urls`); references to other hosts are external unless --map sends them somewhere.
 Existence is asked with HEAD, or with `GET` of the first byte (`Range: bytes=0-0`) on an
 origin that refuses HEAD (405, 501); sizes come from Content-Length or Content-Range, so byte
-ranges are checked as on S3. Redirects are followed on the same host only, a few at most;
-there is no listing.
+ranges are checked as on S3. Redirects are followed within the origin only (the same scheme,
+host and port: another port on the same host is another server), a few at most; there is no
+listing.
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ class HttpStorage:
         parts = split_url(origin + "/")
         if parts is None:
             raise StorageError(ErrorKind.OTHER, f"{origin} is not an http(s) origin")
-        self.origin = origin
+        self.origin = origin_of(parts)
         self.host = (parts.hostname or "").lower()
         self.policy = policy = policy or RequestPolicy()
         retry = urllib3.Retry(
@@ -202,12 +203,19 @@ class HttpStorage:
                            f"{what}: more than {self.policy.max_redirects} redirects")
 
     def _redirect(self, what: str, url: str, location: str, seen: set[str]) -> str:
-        target = urljoin(url, location)
+        """The URL a redirect leads to, when it stays within the origin: StorageError when it
+        leaves it (another scheme, host or port), naming only the origin it leads to."""
+        try:
+            target = urljoin(url, location)
+        except ValueError:
+            target = location
         parts = split_url(target)
-        if parts is None or (parts.hostname or "").lower() != self.host:
-            where = origin_of(parts) if parts is not None else repr(location)
+        if parts is None or origin_of(parts) != self.origin:
+            where = origin_of(parts) if parts is not None else _scheme_only(location)
+            other = ("another host" if parts is None or (parts.hostname or "").lower()
+                     != self.host else "another origin on the same host")
             raise StorageError(
-                ErrorKind.OTHER, f"{what}: redirected to another host ({where}), which "
+                ErrorKind.OTHER, f"{what}: redirected to {other} ({where}), which "
                 "hlsinspect does not ask")
         if target in seen:
             raise StorageError(ErrorKind.OTHER, f"{what}: redirect loop (back to {target})")
@@ -222,6 +230,12 @@ class HttpStorage:
 
     def list_directory(self, directory: str) -> dict[str, int]:
         raise _unlistable(self.uri(directory))
+
+
+def _scheme_only(location: str) -> str:
+    """A Location that is no http(s) URL, named by its scheme alone (no user, no token)."""
+    scheme = scheme_of(location.strip())
+    return f"a {scheme}: URL" if scheme else "an unusable Location"
 
 
 def _unlistable(url: str) -> StorageError:

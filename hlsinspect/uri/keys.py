@@ -43,6 +43,8 @@ class Reference:
     external: str | None = None
     escapes: bool = False
     invalid: str | None = None
+    refused: str | None = None
+    """What the object is when a store will not open it (the local store: a FIFO, a device)."""
 
 
 def scheme_of(uri: str) -> str | None:
