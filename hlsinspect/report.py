@@ -119,6 +119,11 @@ class ObjectCounts:
         return ObjectCounts(self.checked + other.checked, self.present + other.present,
                             self.missing + other.missing, self.unknown + other.unknown)
 
+    def __sub__(self, other: ObjectCounts) -> ObjectCounts:
+        """These counts without objects counted twice (a playlist two merged reports hold)."""
+        return ObjectCounts(self.checked - other.checked, self.present - other.present,
+                            self.missing - other.missing, self.unknown - other.unknown)
+
 
 @dataclass(frozen=True, slots=True)
 class Variant:
