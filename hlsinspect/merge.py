@@ -100,7 +100,10 @@ def merge(inputs: Sequence[Loaded], *, allow_partial: bool = False,
                         if kept[p.uri] == at),
         findings=tuple(sorted(dict.fromkeys(findings), key=priority)),
         objects=counted,
-        fail_on=fail_on or min((r.fail_on for r in reports), key=lambda s: s.rank))
+        fail_on=fail_on or min((r.fail_on for r in reports), key=lambda s: s.rank),
+        # a shard stopped by Ctrl-C or SIGTERM leaves the merged audit incomplete too
+        incomplete=next((f"{i.source}: {i.report.incomplete}" for i in inputs
+                         if i.report.incomplete is not None), None))
 
 
 def _kept(reports: Sequence[Report]) -> dict[str, int]:

@@ -347,3 +347,19 @@ def test_between_two_entries_alike_the_first_report_wins(cli, library: Path, tmp
         assert merged["summary"]["missing"] == expected["summary"]["missing"]
         assert merged["findings"] == expected["findings"]
     assert "segment-missing" in {f["name"] for f in json.loads(after.read_text())["findings"]}
+
+
+def test_a_shard_stopped_before_it_was_done_leaves_the_merge_incomplete(
+        cli, tmp_path: Path):
+    """A worker cancelled by CI wrote what it completed, marked incomplete: the merged
+    report keeps the mark and fails, even without any finding."""
+    paths = shards(cli, FIXTURES / "titles", tmp_path, (1, 2), (2, 2))
+    stopped = json.loads(paths[1].read_text()) | {"incomplete": True, "ok": False}
+    paths[1].write_text(json.dumps(stopped))
+    run = cli("merge", *map(str, paths), "--format", "json")
+    assert run.exit_code == 1, run.stderr
+    assert (run.json["incomplete"], run.json["ok"], run.json["summary"]["errors"]) == \
+        (True, False, 0)
+    assert "error" not in run.json
+    whole = cli("merge", *map(str, paths[:1]), "--allow-partial", "--format", "json")
+    assert "incomplete" not in whole.json

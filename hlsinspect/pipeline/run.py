@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections import Counter, OrderedDict
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from hlsinspect.checks.registry import finding, priority
-from hlsinspect.errors import HlsInspectError
+from hlsinspect.errors import HlsInspectError, Interrupted, Terminated
 from hlsinspect.locations import Target
 from hlsinspect.pipeline.apart import Apart
 from hlsinspect.pipeline.check import Rules, check_title
@@ -67,11 +68,15 @@ class Run:
         kept: list[TitleResult] = []
         readable, failure = False, None
         fetched = self._fetched(storage, target, apart)
-        for found in ahead(fetched, self.settings.look_ahead):
-            if found.failure is None and found.title.roots:
-                readable = True
-            failure = failure or found.failure or found.title.unlistable
-            kept.append(self._title(found))
+        try:
+            for found in ahead(fetched, self.settings.look_ahead):
+                if found.failure is None and found.title.roots:
+                    readable = True
+                failure = failure or found.failure or found.title.unlistable
+                kept.append(self._title(found))
+        except KeyboardInterrupt:
+            self.results.extend(kept)  # the titles completed before are reported
+            raise
         if failure is not None and not readable:
             raise failure
         self.results.extend(kept)
@@ -131,6 +136,21 @@ class Run:
         self.progress.finish()
         if self.failures and not self.inspected:
             raise self.failures[0][0]
+        return self._report(targets)
+
+    def stopped(self, stop: KeyboardInterrupt, targets: Sequence[str]) -> KeyboardInterrupt:
+        """What to raise when Ctrl-C or SIGTERM (`stop`) ends the run: Interrupted, with the
+        report of the titles and targets completed so far marked incomplete, or `stop`
+        itself when nothing was."""
+        self.progress.finish()
+        if not self.results and not self.failures:
+            return stop
+        why = ("terminated (SIGTERM)" if isinstance(stop, Terminated) else
+               "interrupted (Ctrl-C)") + " before the inspection was complete: the report " \
+            "holds the titles completed before"
+        return Interrupted(replace(self._report(targets), incomplete=why), stop)
+
+    def _report(self, targets: Sequence[str]) -> Report:
         findings = [*self.notes, *(f for result in self.results for f in result.findings)]
         findings += [finding("target-not-inspected", failure.message, playlist=None,
                              uri=target, hint=failure.hint)
