@@ -268,6 +268,10 @@ def test_every_format_says_the_report_is_incomplete(s3: S3, tmp_path: Path,
     assert "segment-missing" in done.stdout and "lib/t2/" in done.stdout
     assert "lib/t3/" not in done.stdout
     assert "terminated (SIGTERM) before the inspection was complete" in done.stdout
+    if output_format == "github":  # an annotation, beside the verdict
+        assert "::error title=hlsinspect was interrupted::" in done.stdout
+    if output_format == "gitlab":
+        assert "hlsinspect-interrupted" in {i["check_name"] for i in json.loads(done.stdout)}
 
 
 def _assert_gone(pids: set[int]) -> None:

@@ -11,10 +11,8 @@ the background thread of `flow.ahead` did.
 
 The child is `python -m hlsinspect.pipeline.apart` on the same interpreter and the same copy
 of hlsinspect: it reads one pickled `Job` on stdin and writes length-prefixed pickles of
-`("title", Title)`, then `("end", None)` or `("error", exception)`. It ignores Ctrl-C and
-SIGTERM, which a terminal or a CI runner sends to the whole process group (this process
-stops it when the run stops: until then its titles are still read), and ends on its own when
-this process goes away.
+`("title", Title)`, then `("end", None)` or `("error", exception)`. It ignores Ctrl-C (this
+process stops it) and ends on its own when this process goes away.
 Pickles cross only between this process and its own child.
 """
 
@@ -174,7 +172,6 @@ def _orphaned(parent: int) -> None:
 
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     threading.Thread(target=_orphaned, args=(os.getppid(),), daemon=True).start()
     # the pipe gets the pickles alone: anything printed goes to stderr
     pipe = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
