@@ -280,3 +280,38 @@ def _assert_gone(pids: set[int]) -> None:
             return
         time.sleep(0.1)
     assert not any(Path(f"/proc/{pid}").exists() for pid in pids)
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="needs POSIX signals")
+def test_a_second_signal_does_not_cut_the_report_short():
+    """CI sends SIGTERM a few seconds after SIGINT: while the report of what was completed is
+    written, it is ignored, and the exit code is the first signal's."""
+    from dataclasses import replace
+
+    import typer
+
+    from hlsinspect.cli.failures import guard, terminate
+    from hlsinspect.engine import inspect
+    from hlsinspect.errors import Interrupted, Terminated
+
+    report = replace(inspect([str(FIXTURES / "titles/aes128")]), incomplete="interrupted")
+    written: list[str] = []
+
+    def stopped() -> None:
+        raise Interrupted(report, KeyboardInterrupt())
+
+    def write(partial: object) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)  # arrives in the middle of writing
+        written.append("json")
+        time.sleep(0.05)
+        written.append("junit")
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        with pytest.raises(typer.Exit) as ended:
+            guard(stopped, False, on_partial=write)
+    except Terminated:  # a KeyboardInterrupt: pytest would stop the whole session
+        pytest.fail(f"SIGTERM stopped the writing after {written}")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert (ended.value.exit_code, written) == (130, ["json", "junit"])
