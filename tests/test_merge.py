@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from hlsinspect.report import Report, Severity
-from tests.conftest import FIXTURES, SAMPLE_KEY
+from tests.conftest import BUCKET, FIXTURES, SAMPLE_KEY
 
 SHARD_1 = ("ts-ladder", "cmaf")
 SHARD_2 = ("aes128", "single-file", "elastic-transcoder")
@@ -33,7 +33,7 @@ def titles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return Path("titles")
 
 
-def check(cli: Any, out: Path, *targets: Path, shard: tuple[int, int] | None = None,
+def check(cli: Any, out: Path, *targets: Path | str, shard: tuple[int, int] | None = None,
           options: tuple[str, ...] = ()) -> dict[str, Any]:
     """The JSON report `check` writes for `targets`, marked as shard K/N when given."""
     run = cli("check", *map(str, targets), "--format", "json", "--output", str(out), *options)
@@ -262,7 +262,12 @@ def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     title of its own (`movie/manifest/`) and references its media playlists in sibling
     titles (`../1M/sample.m3u8`), one segment of the 1M rendition deleted. Named relative
     to the working directory, as in `titles`, so the split is the same in every run."""
-    root = tmp_path / "library"
+    build_library(tmp_path / "library")
+    monkeypatch.chdir(tmp_path)
+    return Path("library")
+
+
+def build_library(root: Path) -> None:
     for name in ("ts-ladder", "cmaf", "aes128"):
         shutil.copytree(FIXTURES / "titles" / name, root / name)
     ladder = FIXTURES / "titles/elastic-transcoder/HLS"
@@ -273,8 +278,6 @@ def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "movie/manifest/master.m3u8").write_text(
         master.replace("\n400k/", "\n../400k/").replace("\n1M/", "\n../1M/"))
     (root / "movie/1M/sample00002.ts").unlink()
-    monkeypatch.chdir(tmp_path)
-    return Path("library")
 
 
 def comparable(report: dict[str, Any]) -> dict[str, Any]:
@@ -292,9 +295,27 @@ def test_any_split_merges_to_what_one_run_reports(cli, library: Path, tmp_path: 
     same parents with the same object counts, the same findings and summary. A media
     playlist whose multivariant playlist another worker inspected is reported once, under
     it, and its objects are counted once."""
-    whole = check(cli, tmp_path / "whole.json", library)
-    master = str((library / "movie/manifest/master.m3u8").resolve())
-    damaged = str((library / "movie/1M/sample.m3u8").resolve())
+    assert_any_split_merges(cli, str(library), str(library.resolve()) + "/", tmp_path)
+
+
+def test_any_split_of_an_s3_prefix_merges_to_what_one_run_reports(cli, s3_cli, s3,
+                                                                  tmp_path: Path):
+    """The same in a bucket, where a second process lists the titles."""
+    build_library(tmp_path / "library")
+    s3.upload_tree(tmp_path / "library", prefix="library/")
+
+    def run(*args: str) -> Any:
+        return (cli if args[0] == "merge" else s3_cli)(*args)
+
+    assert_any_split_merges(run, f"s3://{BUCKET}/library/", f"s3://{BUCKET}/library/",
+                            tmp_path)
+
+
+def assert_any_split_merges(cli: Any, target: str, uri: str, tmp_path: Path) -> None:
+    """`check TARGET` once, and with --shard K/N for N = 1 to 4, merged in either order;
+    `uri` is the target's URI, as playlists are named."""
+    whole = check(cli, tmp_path / "whole.json", target)
+    master, damaged = f"{uri}movie/manifest/master.m3u8", f"{uri}movie/1M/sample.m3u8"
     [entry] = [p for p in whole["playlists"] if p["uri"] == damaged]
     assert (entry["parent"], entry["objects"]["missing"]) == (master, 1)
     assert whole["summary"]["missing"] == 1 and whole["summary"]["errors"] == 1
@@ -303,7 +324,7 @@ def test_any_split_merges_to_what_one_run_reports(cli, library: Path, tmp_path: 
         paths = []
         for index in range(1, count + 1):
             out = tmp_path / f"{index}-of-{count}.json"
-            check(cli, out, library, options=("--shard", f"{index}/{count}"))
+            check(cli, out, target, options=("--shard", f"{index}/{count}"))
             paths.append(out)
             held = {p["uri"]: p["parent"] for p in json.loads(out.read_text())["playlists"]}
             apart += held.get(damaged, "") is None  # on its own: its master is elsewhere
