@@ -315,3 +315,32 @@ def test_a_second_signal_does_not_cut_the_report_short():
     finally:
         signal.signal(signal.SIGTERM, previous)
     assert (ended.value.exit_code, written) == (130, ["json", "junit"])
+
+
+def test_a_playlist_is_kept_where_it_was_reported_until_its_parent_is_complete(s3: S3,
+                                                                               tmp_path: Path):
+    """`m/1M/` is reported on its own; the multivariant playlist of `m/v/`, which lists
+    after it, takes it back under itself, but the run is stopped before `m/v/` is complete:
+    the report keeps it on its own rather than lose it."""
+    ladder = FIXTURES / "titles/elastic-transcoder/HLS"
+    s3.upload_tree(ladder / "1M", prefix="m/1M/")
+    s3.upload_tree(ladder / "400k", prefix="m/v/400k/")
+    s3.put("m/v/master.m3u8", (ladder / "sample.m3u8").read_text().replace(
+        "\n1M/", "\n../1M/"))
+    heads = threading.Event()
+
+    def stall(method: str, path: str) -> str | None:
+        if method == "HEAD" and "/m/v/" in unquote(path):
+            heads.set()
+            return "stall"
+        return None
+
+    with S3Proxy(s3.endpoint, fault=stall) as proxy:
+        done = interrupt(["check", f"s3://{BUCKET}/m/", "--endpoint-url", proxy.endpoint,
+                          "--verify", "head", "--format", "json", "--no-progress"], heads,
+                         number=signal.SIGTERM)
+    assert done.returncode == 143, done.stderr
+    document = json.loads(done.stdout)
+    assert [(p["uri"], p["parent"]) for p in document["playlists"]] == \
+        [(f"s3://{BUCKET}/m/1M/sample.m3u8", None)]
+    assert document["summary"]["objects_checked"] == 4

@@ -91,7 +91,15 @@ class Run:
             yield fetch_title(title, workers)
 
     def _title(self, found: Fetched) -> TitleResult:
-        checked = check_title(found, self.rules, self.seen, self._reclaim)
+        taken: list[tuple[str, TitleResult]] = []
+
+        def reclaim(uri: str) -> bool:
+            earlier = self.standalone.pop(uri, None)
+            if earlier is not None:
+                taken.append((uri, earlier))
+            return earlier is not None
+
+        checked = check_title(found, self.rules, self.seen, reclaim)
         keys = {ref.key for item in checked for ref in item.refs}
         listings = [found.title.listing] if found.title.listing is not None else []
         memory = self.remembered.setdefault(id(found.storage), OrderedDict())
@@ -107,20 +115,16 @@ class Run:
         probes = probe_title(found, checked, known, self.settings.probe,
                              self.settings.verify.concurrency, self.progress)
         result = judge(found, checked, known, self.rules, probes, self.settings.probe)
+        # only now, the title complete, is a child taken back from where it was reported
+        # on its own: a run stopped before keeps it there
+        for uri, earlier in taken:
+            earlier.drop(uri)
         for report in result.playlists:
             if report.parent is None and report.kind == "media":
                 self.standalone[report.uri] = result
         # an object counts once in the run, under the first title that asked about it
         result.objects = Counter(state.existence for state in fresh.values())
         return result
-
-    def _reclaim(self, uri: str) -> bool:
-        """Take a media playlist reported on its own back from its earlier result."""
-        earlier = self.standalone.pop(uri, None)
-        if earlier is None:
-            return False
-        earlier.drop(uri)
-        return True
 
     def note(self, found: Finding) -> None:
         """A finding about the run as a whole (which inventory it trusted)."""
