@@ -344,3 +344,20 @@ def test_a_playlist_is_kept_where_it_was_reported_until_its_parent_is_complete(s
     assert [(p["uri"], p["parent"]) for p in document["playlists"]] == \
         [(f"s3://{BUCKET}/m/1M/sample.m3u8", None)]
     assert document["summary"]["objects_checked"] == 4
+
+
+def test_sigterm_before_the_inspection_starts_is_exit_143(cli, monkeypatch: pytest.MonkeyPatch):
+    """Outside the inspection (here while the settings file is read) SIGTERM still ends the
+    command with 143, not Ctrl-C's 130."""
+    import importlib
+
+    from hlsinspect.errors import Terminated
+
+    app = importlib.import_module("hlsinspect.cli.app")  # the module, not its Typer app
+
+    def terminated(ctx: object) -> None:
+        raise Terminated()
+
+    monkeypatch.setattr(app, "FromFile", terminated)
+    run = cli("check", str(FIXTURES / "titles/aes128"))
+    assert (run.exit_code, run.stderr) == (143, "hlsinspect: terminated\n")

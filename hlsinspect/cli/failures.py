@@ -107,6 +107,16 @@ class Group(TyperGroup):
         meant = closest(name, self.commands)
         ctx.fail(f"no such command {name!r}" + (f"; did you mean {meant!r}?" if meant else ""))
 
+    def invoke(self, ctx: Any) -> Any:
+        """The command; Ctrl-C or SIGTERM outside its guard (reading the settings file)
+        still ends it with its own exit code and line (typer would exit 130 silently)."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as stop:
+            code = stop_code(stop)
+            typer.echo(stopped_line(code), err=True)
+            raise typer.Exit(code) from None
+
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
         kwargs.setdefault("prog_name", "hlsinspect")
@@ -114,10 +124,9 @@ class Group(TyperGroup):
                     sys.argv[1:])
         try:
             code = super().main(*args, **kwargs)
-        except typer.Abort as abort:  # Ctrl-C or SIGTERM outside a command's guard
-            code = stop_code(abort.__cause__) if abort.__cause__ else INTERRUPTED
-            typer.echo(stopped_line(code), err=True)
-            sys.exit(code)
+        except typer.Abort:
+            typer.echo("hlsinspect: interrupted", err=True)
+            sys.exit(130)
         except Exception as exc:
             # Usage errors of the click that typer runs on (vendored or not): duck-typed.
             if not hasattr(exc, "format_message"):
