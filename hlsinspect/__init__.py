@@ -5,7 +5,8 @@
     report.ok, report.findings
 
 `inspect` returns the report's frozen dataclasses (`Report`, `PlaylistReport`, `Finding`)
-and raises a subclass of `HlsInspectError` when nothing could be inspected; `Settings`,
+and raises a subclass of `HlsInspectError` when nothing could be inspected (`Interrupted`,
+with the report of what was completed, on Ctrl-C); `Settings`,
 `Selection` (which rules), `VerifySettings` (how objects are verified) and `ProbeSettings`
 (which segments' bytes are read) say what to do.
 
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
         EndpointError,
         HlsInspectError,
         InputError,
+        Interrupted,
         NoPlaylistError,
         OutputError,
         PlaylistNotFoundError,
@@ -51,7 +53,7 @@ if TYPE_CHECKING:
     from hlsinspect.storage.factory import S3Options
 
 _ERRORS = ("AccessDeniedError", "BucketNotFoundError", "CredentialsError", "EndpointError",
-           "HlsInspectError", "InputError", "NoPlaylistError", "OutputError",
+           "HlsInspectError", "InputError", "Interrupted", "NoPlaylistError", "OutputError",
            "PlaylistNotFoundError", "UnreadableError", "UsageError")
 _REPORT = ("Finding", "ObjectCounts", "PlaylistReport", "Rendition", "Report", "Severity",
            "Summary", "Variant")
@@ -88,6 +90,7 @@ __all__ = [
     "Finding",
     "HlsInspectError",
     "InputError",
+    "Interrupted",
     "NoPlaylistError",
     "ObjectCounts",
     "OutputError",

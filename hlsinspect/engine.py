@@ -42,7 +42,8 @@ def inspect(
     `targets` is one TARGET or several, as `hlsinspect check` takes them: s3://BUCKET/KEY,
     s3://BUCKET/PREFIX/, a KEY or PREFIX with `bucket`, an http(s):// URL, a local path.
     The subclass of HlsInspectError says what failed (`errors.py`); every lesser problem
-    is a finding in the returned Report.
+    is a finding in the returned Report. Ctrl-C (or SIGTERM, as `errors.Terminated`) raises
+    `errors.Interrupted` carrying the report of what was completed, marked incomplete.
 
     `bucket` makes every bare path an S3 key; `default_bucket` (HLSINSPECT_BUCKET) only
     those that do not exist on the local file system. `root` is the local directory that
@@ -64,22 +65,32 @@ def inspect(
         stores.confirm_maps()
     except StorageError as exc:
         raise exc.fatal() from exc
-    for target in parsed:
-        try:
-            with _apart(stores, target, settings) as apart:
-                try:
-                    # titles listed and read apart may need no request from here
-                    storage = stores.for_target(target, lazy=apart is not None)
-                except StorageError as exc:
-                    raise exc.fatal() from exc
-                run.target(storage, target, apart)
-        except HlsInspectError as exc:
-            if target.bucket and os.path.exists(target.text):
-                note = (f"{target.text!r} exists on this machine: without --bucket it is "
-                        "checked there")
-                exc.hint = f"{exc.hint}; {note}" if exc.hint else note
-            run.failed(exc, redact(target.text))
-    return run.report(tuple(redact(text) for text in targets))
+    named = tuple(redact(text) for text in targets)
+    try:
+        for target in parsed:
+            _one(run, stores, target, settings)
+    except KeyboardInterrupt as stop:
+        # Ctrl-C or SIGTERM: what was completed is reported (Interrupted carries it)
+        raise run.stopped(stop, named) from None
+    return run.report(named)
+
+
+def _one(run: Run, stores: Stores, target: Target, settings: Settings) -> None:
+    """One target into `run`, or its failure noted there."""
+    try:
+        with _apart(stores, target, settings) as apart:
+            try:
+                # titles listed and read apart may need no request from here
+                storage = stores.for_target(target, lazy=apart is not None)
+            except StorageError as exc:
+                raise exc.fatal() from exc
+            run.target(storage, target, apart)
+    except HlsInspectError as exc:
+        if target.bucket and os.path.exists(target.text):
+            note = (f"{target.text!r} exists on this machine: without --bucket it is "
+                    "checked there")
+            exc.hint = f"{exc.hint}; {note}" if exc.hint else note
+        run.failed(exc, redact(target.text))
 
 
 def read_playlist(

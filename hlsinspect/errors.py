@@ -12,7 +12,10 @@ can act on (`except BucketNotFoundError`) and the CLI can still catch them all a
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from hlsinspect.report import Report
 
 
 class HlsInspectError(Exception):
@@ -32,6 +35,23 @@ class HlsInspectError(Exception):
         self.message = message
         self.hint = hint
         self.kind = kind or (self.kinds[0] if self.kinds else "error")
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, which CI sends when a job is cancelled or runs out of time: the command line
+    raises it from its signal handler, so it stops a run exactly as Ctrl-C does (a
+    KeyboardInterrupt everywhere), and ends it with exit code 143 instead of 130."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """A run stopped by Ctrl-C or SIGTERM (`cause`), with `report`: every title completed
+    before, marked incomplete. Still a KeyboardInterrupt, so a caller of `inspect` that
+    catches Ctrl-C catches this too."""
+
+    def __init__(self, report: Report, cause: KeyboardInterrupt) -> None:
+        super().__init__(report.incomplete)
+        self.report = report
+        self.cause = cause
 
 
 class UsageError(HlsInspectError):

@@ -20,7 +20,6 @@ from hlsinspect.report import (
     SCHEMA_VERSION,
     Finding,
     ObjectCounts,
-    PlaylistReport,
     Report,
     Severity,
 )
@@ -66,9 +65,11 @@ def load(path: Path) -> Loaded:
 
 def merge(inputs: Sequence[Loaded], *, allow_partial: bool = False,
           fail_on: Severity | None = None) -> Report:
-    """One report from several: targets and playlists in input order, each once; findings
-    once each, ordered as the engine orders them; object counts summed (shards inspect
-    different objects). `fail_on` defaults to the strictest threshold of the inputs."""
+    """One report from several: targets and playlists in input order, each once (`_kept`
+    says which report's entry); findings once each, ordered as the engine orders them;
+    object counts summed, less what a dropped entry of a playlist counted (its other
+    report counted those objects too). `fail_on` defaults to the strictest threshold of
+    the inputs."""
     if not inputs:
         raise UsageError("no report to merge")
     notes = _shard_findings(inputs, allow_partial)
@@ -83,17 +84,46 @@ def merge(inputs: Sequence[Loaded], *, allow_partial: bool = False,
     failures = [finding("target-not-inspected", i.report.error.message, playlist=None,
                         uri=str(i.source), hint=i.report.error.hint)
                 for i in failed if i.report.error]
-    playlists: dict[str, PlaylistReport] = {}
-    for playlist in (p for r in reports for p in r.playlists):
-        playlists.setdefault(playlist.uri, playlist)
-    findings: list[Finding] = [f for r in reports for f in r.findings] + failures + notes
+    kept = _kept(reports)
+    findings: list[Finding] = [f for at, r in enumerate(reports) for f in r.findings
+                               if f.playlist is None or kept.get(f.playlist, at) == at]
+    findings += failures + notes
+    counted = sum((r.objects for r in reports), ObjectCounts())
+    for at, report in enumerate(reports):
+        for playlist in report.playlists:
+            if kept[playlist.uri] != at and playlist.objects is not None:
+                counted = counted - playlist.objects
     return Report(
         version=__version__,
         targets=tuple(dict.fromkeys(t for r in reports for t in r.targets)),
-        playlists=tuple(playlists.values()),
+        playlists=tuple(p for at, r in enumerate(reports) for p in r.playlists
+                        if kept[p.uri] == at),
         findings=tuple(sorted(dict.fromkeys(findings), key=priority)),
-        objects=sum((r.objects for r in reports), ObjectCounts()),
-        fail_on=fail_on or min((r.fail_on for r in reports), key=lambda s: s.rank))
+        objects=counted,
+        fail_on=fail_on or min((r.fail_on for r in reports), key=lambda s: s.rank),
+        # a shard stopped by Ctrl-C or SIGTERM leaves the merged audit incomplete too
+        incomplete=next((f"{i.source}: {i.report.incomplete}" for i in inputs
+                         if i.report.incomplete is not None), None))
+
+
+def _kept(reports: Sequence[Report]) -> dict[str, int]:
+    """For each playlist, the report whose entry the merge keeps (by index).
+
+    A playlist is in two reports when a multivariant playlist of one shard's title
+    references a media playlist of another shard's title (`../1M/index.m3u8`), or when
+    whole runs overlap. The entry that was inspected under a multivariant playlist wins
+    over one inspected on its own, in whatever order the reports are given, as in one run,
+    where the multivariant playlist takes its child back (`Run._reclaim`); between two
+    entries alike, the first report's. Only the kept entry's findings about the playlist
+    stay, and the objects the other entries counted are counted once.
+    """
+    kept: dict[str, tuple[int, bool]] = {}
+    for at, report in enumerate(reports):
+        for playlist in report.playlists:
+            first = kept.get(playlist.uri)
+            if first is None or (playlist.parent is not None and not first[1]):
+                kept[playlist.uri] = at, playlist.parent is not None
+    return {uri: at for uri, (at, _) in kept.items()}
 
 
 def _shard_findings(inputs: Sequence[Loaded], allow_partial: bool) -> list[Finding]:

@@ -19,6 +19,8 @@ from hlsinspect.uri.redact import redact
 T = TypeVar("T")
 
 SCHEMA_VERSION = 1
+INCOMPLETE = "interrupted before the inspection was complete"
+"""Why a report is incomplete, when nothing more is known (a report read back)."""
 
 
 def _members(cls: type, data: Mapping[str, Any], **converted: Any) -> dict[str, Any]:
@@ -174,6 +176,11 @@ class ObjectCounts:
         """Counts of two runs over different objects (merged shards)."""
         return ObjectCounts(self.checked + other.checked, self.present + other.present,
                             self.missing + other.missing, self.unknown + other.unknown)
+
+    def __sub__(self, other: ObjectCounts) -> ObjectCounts:
+        """These counts without objects counted twice (a playlist two merged reports hold)."""
+        return ObjectCounts(self.checked - other.checked, self.present - other.present,
+                            self.missing - other.missing, self.unknown - other.unknown)
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,6 +384,9 @@ class Report:
     error: ErrorInfo | None = None
     shard: tuple[int, int] | None = None
     """(K, N) when this run was shard K of N (`--shard K/N`, K from 1); None for a whole run."""
+    incomplete: str | None = None
+    """Why the run stopped before it was done (Ctrl-C, SIGTERM), when it did: the report
+    holds the titles completed before, and is never `ok`."""
     summary: Summary = field(init=False)
 
     def __post_init__(self) -> None:
@@ -418,7 +428,7 @@ class Report:
 
     @property
     def ok(self) -> bool:
-        return self.error is None and not self.failing
+        return self.error is None and self.incomplete is None and not self.failing
 
     def to_dict(self) -> dict[str, Any]:
         return {name: list(value) if isinstance(value, Iterator) else value
@@ -446,7 +456,8 @@ class Report:
         """The inverse of `to_dict`; `ok` and `summary` are derived again, not read.
 
         The run's unique object counts come back from the summary (`present` is what is
-        neither missing nor unknown). `fail_on` and `shard` may be absent (older reports).
+        neither missing nor unknown). `fail_on` and `shard` may be absent (older reports);
+        an `incomplete` report that inspected something stays incomplete.
         """
         summary, shard, error = data["summary"], data.get("shard"), data.get("error")
         checked, missing, unknown = (summary["objects_checked"], summary["missing"],
@@ -458,4 +469,6 @@ class Report:
             objects=ObjectCounts(checked, checked - missing - unknown, missing, unknown),
             fail_on=Severity(data.get("fail_on", Severity.ERROR.value)),
             error=ErrorInfo.from_dict(error) if error is not None else None,
-            shard=(int(shard["index"]), int(shard["count"])) if shard is not None else None)
+            shard=(int(shard["index"]), int(shard["count"])) if shard is not None else None,
+            incomplete=(INCOMPLETE if data.get("incomplete") is True and error is None
+                        else None))

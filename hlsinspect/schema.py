@@ -263,7 +263,10 @@ def report_schema() -> Schema:
                 "hint": _maybe("string", "How to fix it, when known."),
             }),
             "incomplete": _value("boolean", "Present (true) only when the run was interrupted "
-                                            "(exit code 130): the report is not the whole "
+                                            "(exit code 130, Ctrl-C; 143, SIGTERM): the "
+                                            "report holds what was completed before (no "
+                                            "error member) or, when nothing was, the "
+                                            "interrupted error; either way not the whole "
                                             "story.", const=True),
         }, "error", "incomplete")
     schema["if"] = {"required": ["error"]}

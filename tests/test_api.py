@@ -132,3 +132,42 @@ def test_an_unreachable_endpoint_is_an_endpoint_error():
 def test_a_bucket_given_twice_differently_is_a_usage_error():
     with pytest.raises(hlsinspect.UsageError, match="names bucket"):
         hlsinspect.inspect(f"s3://{BUCKET}/{SAMPLE_KEY}", bucket="other-bucket")
+
+
+def test_ctrl_c_raises_interrupted_with_the_titles_completed_before():
+    """Stopped as the third title's objects are about to be verified: the titles are
+    completed in key order, so the report holds the first two (aes128, cmaf)."""
+    from hlsinspect.progress import Progress
+
+    class StopAtTheThirdTitle(Progress):
+        titles = 0
+
+        def expect(self, count: int) -> None:
+            self.titles += 1
+            if self.titles == 3:
+                raise KeyboardInterrupt
+
+    target = str(FIXTURES / "titles")
+    try:
+        hlsinspect.inspect(target, progress=StopAtTheThirdTitle())
+    except hlsinspect.Interrupted as stopped:
+        report = stopped.report
+    except KeyboardInterrupt:  # uncaught, it would stop pytest itself
+        pytest.fail("a bare KeyboardInterrupt, without the report")
+    assert report.incomplete == ("interrupted (Ctrl-C) before the inspection was complete: "
+                                 "the report holds the titles completed before")
+    assert not report.ok and report.error is None
+    assert sorted({p.uri.split("/titles/")[1].split("/")[0] for p in report.playlists}) == \
+        ["aes128", "cmaf"]
+    assert report.summary.objects_checked == 5 + 15
+
+    class StopAtOnce(Progress):
+        def expect(self, count: int) -> None:
+            raise KeyboardInterrupt
+
+    try:
+        hlsinspect.inspect(target, progress=StopAtOnce())
+    except KeyboardInterrupt as nothing:
+        assert type(nothing) is KeyboardInterrupt  # nothing completed: nothing to carry
+    else:
+        pytest.fail("not interrupted")

@@ -1,9 +1,11 @@
-"""Ctrl-C ends a real process at once, with requests in flight, and CI still gets its files.
+"""Ctrl-C and SIGTERM end a real process at once, with requests in flight, and CI still gets
+its files.
 
 A stalled request would hold the process for its read timeout times its attempts (90 s by
-default); each test sends SIGINT while requests hang and expects the process to be gone long
-before that, with exit code 130 and, when asked for, a JSON document and a JUnit file that
-say the run was interrupted.
+default); each test sends SIGINT (or SIGTERM, as CI does when a job is cancelled or times
+out) while requests hang and expects the process to be gone long before that, with exit code
+130 (143) and, when asked for, a JSON document and a JUnit file that say the run was
+interrupted and hold every title completed before.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
@@ -38,17 +41,22 @@ ENDED_WELL_BEFORE_THE_STALL = 30
 
 
 def interrupt(args: list[str], started: threading.Event,
-              before: Callable[[int], None] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run hlsinspect, send SIGINT once `started` is set (after calling `before` with its
-    pid, if given), and collect what it wrote."""
+              before: Callable[[int], None] | None = None, number: int = signal.SIGINT,
+              group: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run hlsinspect, send SIGINT (or signal `number`; to its whole process group when
+    `group`, as a terminal or a CI runner does) once `started` is set (after calling
+    `before` with its pid, if given), and collect what it wrote."""
     process = subprocess.Popen([sys.executable, "-c", WITH_CTRL_C, *args],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=os.environ.copy())
+                               env=os.environ.copy(), start_new_session=group)
     try:
         assert started.wait(60), "the request never arrived"
         if before is not None:
             before(process.pid)
-        process.send_signal(signal.SIGINT)
+        if group:
+            os.killpg(process.pid, number)
+        else:
+            process.send_signal(number)
         stdout, stderr = process.communicate(timeout=ENDED_WELL_BEFORE_THE_STALL)
     finally:
         if process.poll() is None:
@@ -57,10 +65,13 @@ def interrupt(args: list[str], started: threading.Event,
     return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
-def assert_interrupted(done: subprocess.CompletedProcess[str], junit: Path) -> None:
-    assert done.returncode == 130, done.stderr
+def assert_interrupted(done: subprocess.CompletedProcess[str], junit: Path,
+                       number: int = signal.SIGINT) -> None:
+    """Stopped with nothing completed: the error document and an errored JUnit file."""
+    code, line = STOPPED[number]
+    assert done.returncode == code, done.stderr
     assert "Traceback" not in done.stderr
-    assert done.stderr.rstrip().endswith("hlsinspect: interrupted")
+    assert done.stderr.rstrip().endswith(line)
     document = json.loads(done.stdout)
     assert document["ok"] is False
     assert document["incomplete"] is True
@@ -68,12 +79,18 @@ def assert_interrupted(done: subprocess.CompletedProcess[str], junit: Path) -> N
     assert 'type="interrupted"' in junit.read_text()
 
 
-def test_ctrl_c_while_the_playlist_is_being_read(tmp_path: Path):
+STOPPED = {signal.SIGINT: (130, "hlsinspect: interrupted"),
+           signal.SIGTERM: (143, "hlsinspect: terminated")}
+SIGNALS = [pytest.param(signal.SIGINT, id="ctrl-c"), pytest.param(signal.SIGTERM, id="sigterm")]
+
+
+@pytest.mark.parametrize("number", SIGNALS)
+def test_ctrl_c_while_the_playlist_is_being_read(tmp_path: Path, number: int):
     junit = tmp_path / "report.xml"
     with Origin(tmp_path, stall=lambda method, path: True) as origin:
         done = interrupt(["check", f"{origin.url}/title/master.m3u8", "--format", "json",
-                          "--junit", str(junit)], origin.arrived)
-    assert_interrupted(done, junit)
+                          "--junit", str(junit)], origin.arrived, number=number)
+    assert_interrupted(done, junit, number)
 
 
 def test_ctrl_c_while_workers_wait_for_objects(tmp_path: Path):
@@ -154,3 +171,193 @@ def test_ctrl_c_while_the_titles_are_listed_leaves_no_process(s3: S3, tmp_path: 
                 break
             time.sleep(0.1)
         assert not any(Path(f"/proc/{pid}").exists() for pid in listing)
+
+
+LIBRARY = ("t1", "t2", "t3", "t4")
+"""Titles of the prefix, inspected in this order: t1 a TS ladder with a segment missing,
+t2 a CMAF ladder, t3 (whose segments never answer) and t4 plain titles."""
+
+
+def _library(s3: S3) -> dict[str, list[str]]:
+    """The titles uploaded under `lib/`; each title's playlists by title."""
+    sources = {"t1": "ts-ladder", "t2": "cmaf", "t3": "aes128", "t4": "single-file"}
+    playlists: dict[str, list[str]] = {}
+    for title, source in sources.items():
+        home = FIXTURES / "titles" / source
+        s3.upload_tree(home, prefix=f"lib/{title}/")
+        playlists[title] = sorted(f"s3://{BUCKET}/lib/{title}/"
+                                  f"{path.relative_to(home).as_posix()}"
+                                  for path in home.rglob("*.m3u8"))
+    s3.delete("lib/t1/stream_1/seg001.ts")
+    return playlists
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("group", [pytest.param(False, id="to-the-process"),
+                                   pytest.param(True, id="to-the-process-group")])
+@pytest.mark.parametrize("number", SIGNALS)
+def test_a_stopped_audit_reports_the_titles_it_completed(s3: S3, tmp_path: Path, number: int,
+                                                         group: bool):
+    """Stopped while the third title's segments are asked about (and the fourth title is
+    listed): the JSON report and the JUnit file hold the first two titles, their findings
+    and objects, marked incomplete; the process that lists the titles is gone with it.
+    Titles are completed in key order, so the first two are done by the time the third's
+    requests are made."""
+    playlists = _library(s3)
+    heads = threading.Event()
+
+    def stall(method: str, path: str) -> str | None:
+        if method == "HEAD" and "/lib/t3/" in unquote(path):
+            heads.set()
+            return "stall"
+        if "list-type" in path and "prefix=lib/t4/" in unquote(path):
+            return "stall"  # the listing process is still at work
+        return None
+
+    report, junit = tmp_path / "report.json", tmp_path / "report.xml"
+    listing: set[int] = set()
+    with S3Proxy(s3.endpoint, fault=stall) as proxy:
+        done = interrupt(["check", f"s3://{BUCKET}/lib/", "--endpoint-url", proxy.endpoint,
+                          "--verify", "head", "--format", "json", "--output", str(report),
+                          "--junit", str(junit), "--no-progress"], heads,
+                         before=lambda pid: listing.update(_descendants(pid)),
+                         number=number, group=group)
+        assert listing, "no process lists the titles"
+        _assert_gone(listing)
+    code, line = STOPPED[number]
+    assert done.returncode == code, done.stderr
+    assert "Traceback" not in done.stderr and done.stderr.rstrip().endswith(line)
+    document = json.loads(report.read_text())
+    assert (document["ok"], document["incomplete"], "error" in document) == (False, True, False)
+    completed = playlists["t1"] + playlists["t2"]
+    assert sorted(p["uri"] for p in document["playlists"]) == completed
+    missing = f"s3://{BUCKET}/lib/t1/stream_1/seg001.ts"
+    assert [f["uri"] for f in document["findings"] if f["name"] == "segment-missing"] == \
+        [missing]
+    assert document["summary"]["objects_checked"] == 12 + 15  # the ladders' objects
+    assert document["summary"]["missing"] == 1
+    suite = ET.parse(junit).getroot().find("testsuite")
+    assert suite is not None
+    assert (suite.get("failures"), suite.get("errors")) == ("1", "1")
+    [failure] = suite.iter("failure")
+    assert failure.get("type") == "segment-missing"
+    [error] = suite.iter("error")
+    assert error.get("type") == "interrupted"
+    assert ("SIGTERM" in (error.get("message") or "")) == (number == signal.SIGTERM)
+    names = [case.get("name") or "" for case in suite.iter("testcase")]
+    assert {name.partition(": ")[0] for name in names} == {*completed, f"s3://{BUCKET}/lib/"}
+
+
+@pytest.mark.parametrize("output_format", ["table", "markdown", "github", "gitlab"])
+def test_every_format_says_the_report_is_incomplete(s3: S3, tmp_path: Path,
+                                                    output_format: str):
+    _library(s3)
+    heads = threading.Event()
+
+    def stall(method: str, path: str) -> str | None:
+        if method == "HEAD" and "/lib/t3/" in unquote(path):
+            heads.set()
+            return "stall"
+        return None
+
+    with S3Proxy(s3.endpoint, fault=stall) as proxy:
+        done = interrupt(["check", f"s3://{BUCKET}/lib/", "--endpoint-url", proxy.endpoint,
+                          "--verify", "head", "--format", output_format, "--no-progress",
+                          "--color", "never"], heads, number=signal.SIGTERM)
+    assert done.returncode == 143, done.stderr
+    assert "segment-missing" in done.stdout and "lib/t2/" in done.stdout
+    assert "lib/t3/" not in done.stdout
+    assert "terminated (SIGTERM) before the inspection was complete" in done.stdout
+    if output_format == "github":  # an annotation, beside the verdict
+        assert "::error title=hlsinspect was interrupted::" in done.stdout
+    if output_format == "gitlab":
+        assert "hlsinspect-interrupted" in {i["check_name"] for i in json.loads(done.stdout)}
+
+
+def _assert_gone(pids: set[int]) -> None:
+    for _ in range(50):
+        if not any(Path(f"/proc/{pid}").exists() for pid in pids):
+            return
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in pids)
+
+
+@pytest.mark.skipif(not hasattr(signal, "pthread_kill"), reason="needs POSIX signals")
+def test_a_second_signal_does_not_cut_the_report_short():
+    """CI sends SIGTERM a few seconds after SIGINT: while the report of what was completed is
+    written, it is ignored, and the exit code is the first signal's."""
+    from dataclasses import replace
+
+    import typer
+
+    from hlsinspect.cli.failures import guard, terminate
+    from hlsinspect.engine import inspect
+    from hlsinspect.errors import Interrupted, Terminated
+
+    report = replace(inspect([str(FIXTURES / "titles/aes128")]), incomplete="interrupted")
+    written: list[str] = []
+
+    def stopped() -> None:
+        raise Interrupted(report, KeyboardInterrupt())
+
+    def write(partial: object) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)  # arrives in the middle of writing
+        written.append("json")
+        time.sleep(0.05)
+        written.append("junit")
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        with pytest.raises(typer.Exit) as ended:
+            guard(stopped, False, on_partial=write)
+    except Terminated:  # a KeyboardInterrupt: pytest would stop the whole session
+        pytest.fail(f"SIGTERM stopped the writing after {written}")
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert (ended.value.exit_code, written) == (130, ["json", "junit"])
+
+
+def test_a_playlist_is_kept_where_it_was_reported_until_its_parent_is_complete(s3: S3,
+                                                                               tmp_path: Path):
+    """`m/1M/` is reported on its own; the multivariant playlist of `m/v/`, which lists
+    after it, takes it back under itself, but the run is stopped before `m/v/` is complete:
+    the report keeps it on its own rather than lose it."""
+    ladder = FIXTURES / "titles/elastic-transcoder/HLS"
+    s3.upload_tree(ladder / "1M", prefix="m/1M/")
+    s3.upload_tree(ladder / "400k", prefix="m/v/400k/")
+    s3.put("m/v/master.m3u8", (ladder / "sample.m3u8").read_text().replace(
+        "\n1M/", "\n../1M/"))
+    heads = threading.Event()
+
+    def stall(method: str, path: str) -> str | None:
+        if method == "HEAD" and "/m/v/" in unquote(path):
+            heads.set()
+            return "stall"
+        return None
+
+    with S3Proxy(s3.endpoint, fault=stall) as proxy:
+        done = interrupt(["check", f"s3://{BUCKET}/m/", "--endpoint-url", proxy.endpoint,
+                          "--verify", "head", "--format", "json", "--no-progress"], heads,
+                         number=signal.SIGTERM)
+    assert done.returncode == 143, done.stderr
+    document = json.loads(done.stdout)
+    assert [(p["uri"], p["parent"]) for p in document["playlists"]] == \
+        [(f"s3://{BUCKET}/m/1M/sample.m3u8", None)]
+    assert document["summary"]["objects_checked"] == 4
+
+
+def test_sigterm_before_the_inspection_starts_is_exit_143(cli, monkeypatch: pytest.MonkeyPatch):
+    """Outside the inspection (here while the settings file is read) SIGTERM still ends the
+    command with 143, not Ctrl-C's 130."""
+    import importlib
+
+    from hlsinspect.errors import Terminated
+
+    app = importlib.import_module("hlsinspect.cli.app")  # the module, not its Typer app
+
+    def terminated(ctx: object) -> None:
+        raise Terminated()
+
+    monkeypatch.setattr(app, "FromFile", terminated)
+    run = cli("check", str(FIXTURES / "titles/aes128"))
+    assert (run.exit_code, run.stderr) == (143, "hlsinspect: terminated\n")

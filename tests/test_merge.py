@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from hlsinspect.report import Report, Severity
-from tests.conftest import FIXTURES, SAMPLE_KEY
+from tests.conftest import BUCKET, FIXTURES, SAMPLE_KEY
 
 SHARD_1 = ("ts-ladder", "cmaf")
 SHARD_2 = ("aes128", "single-file", "elastic-transcoder")
@@ -33,7 +33,7 @@ def titles(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return Path("titles")
 
 
-def check(cli: Any, out: Path, *targets: Path, shard: tuple[int, int] | None = None,
+def check(cli: Any, out: Path, *targets: Path | str, shard: tuple[int, int] | None = None,
           options: tuple[str, ...] = ()) -> dict[str, Any]:
     """The JSON report `check` writes for `targets`, marked as shard K/N when given."""
     run = cli("check", *map(str, targets), "--format", "json", "--output", str(out), *options)
@@ -254,3 +254,133 @@ def test_usage_errors_still_give_json(cli):
     assert run.exit_code == 2
     assert run.json["error"]["kind"] == "usage"
     assert "Missing argument" in run.stderr
+
+
+@pytest.fixture()
+def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A prefix of several titles, one of them a movie whose multivariant playlist lies in a
+    title of its own (`movie/manifest/`) and references its media playlists in sibling
+    titles (`../1M/sample.m3u8`), one segment of the 1M rendition deleted. Named relative
+    to the working directory, as in `titles`, so the split is the same in every run."""
+    build_library(tmp_path / "library")
+    monkeypatch.chdir(tmp_path)
+    return Path("library")
+
+
+def build_library(root: Path) -> None:
+    for name in ("ts-ladder", "cmaf", "aes128"):
+        shutil.copytree(FIXTURES / "titles" / name, root / name)
+    ladder = FIXTURES / "titles/elastic-transcoder/HLS"
+    for rendition in ("1M", "400k"):
+        shutil.copytree(ladder / rendition, root / "movie" / rendition)
+    (root / "movie/manifest").mkdir()
+    master = (ladder / "sample.m3u8").read_text()
+    (root / "movie/manifest/master.m3u8").write_text(
+        master.replace("\n400k/", "\n../400k/").replace("\n1M/", "\n../1M/"))
+    (root / "movie/1M/sample00002.ts").unlink()
+
+
+def comparable(report: dict[str, Any]) -> dict[str, Any]:
+    """A report without what legitimately differs between one run and merged shards: the
+    shard it was, and the order of playlists and of findings of one severity (each report
+    lists its own titles first)."""
+    rest = {k: v for k, v in report.items() if k not in ("shard", "playlists", "findings")}
+    return rest | {"playlists": sorted(map(json.dumps, report["playlists"])),
+                   "findings": sorted(map(json.dumps, report["findings"])),
+                   "severities": [f["severity"] for f in report["findings"]]}
+
+
+def test_any_split_merges_to_what_one_run_reports(cli, library: Path, tmp_path: Path):
+    """For N = 1 to 4 workers, in either order of the reports: the same playlists under the
+    same parents with the same object counts, the same findings and summary. A media
+    playlist whose multivariant playlist another worker inspected is reported once, under
+    it, and its objects are counted once."""
+    assert_any_split_merges(cli, str(library), str(library.resolve()) + "/", tmp_path)
+
+
+def test_any_split_of_an_s3_prefix_merges_to_what_one_run_reports(cli, s3_cli, s3,
+                                                                  tmp_path: Path):
+    """The same in a bucket, where a second process lists the titles."""
+    build_library(tmp_path / "library")
+    s3.upload_tree(tmp_path / "library", prefix="library/")
+
+    def run(*args: str) -> Any:
+        return (cli if args[0] == "merge" else s3_cli)(*args)
+
+    assert_any_split_merges(run, f"s3://{BUCKET}/library/", f"s3://{BUCKET}/library/",
+                            tmp_path)
+
+
+def assert_any_split_merges(cli: Any, target: str, uri: str, tmp_path: Path) -> None:
+    """`check TARGET` once, and with --shard K/N for N = 1 to 4, merged in either order;
+    `uri` is the target's URI, as playlists are named."""
+    whole = check(cli, tmp_path / "whole.json", target)
+    master, damaged = f"{uri}movie/manifest/master.m3u8", f"{uri}movie/1M/sample.m3u8"
+    [entry] = [p for p in whole["playlists"] if p["uri"] == damaged]
+    assert (entry["parent"], entry["objects"]["missing"]) == (master, 1)
+    assert whole["summary"]["missing"] == 1 and whole["summary"]["errors"] == 1
+    apart = 0
+    for count in range(1, 5):
+        paths = []
+        for index in range(1, count + 1):
+            out = tmp_path / f"{index}-of-{count}.json"
+            check(cli, out, target, options=("--shard", f"{index}/{count}"))
+            paths.append(out)
+            held = {p["uri"]: p["parent"] for p in json.loads(out.read_text())["playlists"]}
+            apart += held.get(damaged, "") is None  # on its own: its master is elsewhere
+        for ordered in (paths, paths[::-1]):
+            run = cli("merge", *map(str, ordered), "--format", "json")
+            assert run.exit_code == 1, run.stderr
+            assert comparable(run.json) == comparable(whole), f"{count} shards"
+    assert apart, "no split put the media playlist apart from its multivariant playlist"
+
+
+def test_an_entry_under_its_multivariant_playlist_wins_over_one_on_its_own(
+        cli, library: Path, tmp_path: Path):
+    """Whatever the order of the reports; the entry on its own is dropped with its findings
+    and the objects it counted."""
+    alone, under = tmp_path / "alone.json", tmp_path / "under.json"
+    check(cli, alone, library / "movie/1M")
+    check(cli, under, library / "movie/manifest/master.m3u8", options=("--root", str(library)))
+    damaged = str((library / "movie/1M/sample.m3u8").resolve())
+    for ordered in ((alone, under), (under, alone)):
+        merged = cli("merge", *map(str, ordered), "--format", "json").json
+        [entry] = [p for p in merged["playlists"] if p["uri"] == damaged]
+        assert entry["parent"] == str((library / "movie/manifest/master.m3u8").resolve())
+        assert merged["summary"] == json.loads(under.read_text())["summary"]
+        assert [f["name"] for f in merged["findings"] if f["playlist"] == damaged] == \
+            [f["name"] for f in json.loads(under.read_text())["findings"]
+             if f["playlist"] == damaged]
+
+
+def test_between_two_entries_alike_the_first_report_wins(cli, library: Path, tmp_path: Path):
+    """Two whole runs of one title, the title changed between them (a segment gone): the
+    entry of the report named first is kept with its findings, the objects counted once."""
+    before, after = tmp_path / "before.json", tmp_path / "after.json"
+    check(cli, before, library / "aes128")
+    (library / "aes128/seg002.ts").unlink()
+    check(cli, after, library / "aes128")
+    for first, second in ((before, after), (after, before)):
+        merged = cli("merge", str(first), str(second), "--format", "json").json
+        expected = json.loads(first.read_text())
+        assert merged["playlists"] == expected["playlists"]
+        assert merged["summary"]["objects_checked"] == expected["summary"]["objects_checked"]
+        assert merged["summary"]["missing"] == expected["summary"]["missing"]
+        assert merged["findings"] == expected["findings"]
+    assert "segment-missing" in {f["name"] for f in json.loads(after.read_text())["findings"]}
+
+
+def test_a_shard_stopped_before_it_was_done_leaves_the_merge_incomplete(
+        cli, tmp_path: Path):
+    """A worker cancelled by CI wrote what it completed, marked incomplete: the merged
+    report keeps the mark and fails, even without any finding."""
+    paths = shards(cli, FIXTURES / "titles", tmp_path, (1, 2), (2, 2))
+    stopped = json.loads(paths[1].read_text()) | {"incomplete": True, "ok": False}
+    paths[1].write_text(json.dumps(stopped))
+    run = cli("merge", *map(str, paths), "--format", "json")
+    assert run.exit_code == 1, run.stderr
+    assert (run.json["incomplete"], run.json["ok"], run.json["summary"]["errors"]) == \
+        (True, False, 0)
+    assert "error" not in run.json
+    whole = cli("merge", *map(str, paths[:1]), "--allow-partial", "--format", "json")
+    assert "incomplete" not in whole.json

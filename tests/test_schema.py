@@ -169,3 +169,15 @@ def test_the_published_schema_accepts_added_members_only(cli, change, accepted: 
                                "observed": None, "expected": None})
     change(report)
     assert PUBLISHED.is_valid(report) is accepted
+
+
+def test_a_stopped_runs_report_of_what_it_completed_is_valid():
+    from dataclasses import replace
+
+    from hlsinspect.engine import inspect
+    from hlsinspect.render.json import render_json
+
+    report = replace(inspect([str(FIXTURES / "titles")]), incomplete="stopped")
+    document = valid(json.loads(render_json(report)))
+    assert (document["incomplete"], document["ok"], "error" in document) == (True, False, False)
+    assert document["playlists"]

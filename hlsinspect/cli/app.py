@@ -8,6 +8,7 @@ The only package (with render/) that prints, and the only one that exits. Every 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +17,7 @@ import typer
 
 from hlsinspect.cli import lookups
 from hlsinspect.cli.delivery import deliver
-from hlsinspect.cli.failures import Group
+from hlsinspect.cli.failures import INTERRUPTED, TERMINATED, Group, terminate
 from hlsinspect.cli.options import (
     Bucket,
     Color,
@@ -68,7 +69,8 @@ def _root(
 _EXIT_CODES = ("Exit codes: 0 no finding at or above --fail-on; 1 at least one; 2 nothing "
                "could be inspected (a bad option, no such bucket, no credentials, the endpoint "
                "unreachable, the playlist unreadable, no playlist under the prefix); 130 "
-               "interrupted.")
+               "interrupted (Ctrl-C), 143 terminated (SIGTERM), each after writing the report "
+               "of what was completed, marked incomplete.")
 
 
 @app.command(short_help="Inspect playlists and verify every object they reference.",
@@ -201,7 +203,8 @@ def _terminal(color: Color, quiet: bool) -> Any:
 @app.command("merge", short_help="Combine the JSON reports of a sharded check into one.",
              epilog="Exit codes: 0 no finding at or above --fail-on; 1 at least one; 2 "
                     "nothing could be merged (a bad option, a report unreadable or not "
-                    "hlsinspect's, shards that do not fit together); 130 interrupted.")
+                    "hlsinspect's, shards that do not fit together); 130 interrupted, 143 "
+                    "terminated (SIGTERM).")
 def merge_reports(
     reports: Annotated[list[Path], typer.Argument(
         metavar="REPORT.json", show_default=False,
@@ -254,15 +257,17 @@ def schema() -> None:
 def main() -> None:
     """Console-script entry point.
 
-    After Ctrl-C (exit 130) the process ends at once: worker threads still blocked in a
-    request would otherwise be joined at exit, for as long as a read timeout and its retries.
+    SIGTERM (a cancelled or timed-out CI job) stops a run as Ctrl-C does. After either
+    (exit 130 or 143) the process ends at once: worker threads still blocked in a request
+    would otherwise be joined at exit, for as long as a read timeout and its retries.
     Everything there is to say has been written and flushed by then.
     """
+    signal.signal(signal.SIGTERM, terminate)
     try:
         app()
     except SystemExit as done:
-        if done.code == 130:
+        if done.code in (INTERRUPTED, TERMINATED):
             sys.stdout.flush()
             sys.stderr.flush()
-            os._exit(130)
+            os._exit(done.code)
         raise

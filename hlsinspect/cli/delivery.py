@@ -31,7 +31,8 @@ def deliver(make: Callable[[], Report], targets: Sequence[str], *, output_format
             terminal: Terminal | None = None,
             judged_by: Callable[[], Severity] = lambda: Severity.ERROR,
             shard: Callable[[], tuple[int, int] | None] = lambda: None) -> NoReturn:
-    """Make the report, write it (in `output_format`, and JUnit), exit by its verdict.
+    """Make the report, write it (in `output_format`, and JUnit), exit by its verdict; when
+    Ctrl-C or SIGTERM stops `make`, write the report of what it completed and exit 130 or 143.
 
     When `make` fails, the error document names `targets` and the threshold `judged_by`
     gives, as far as it can be known (a settings file that cannot be read knows none), and
@@ -70,7 +71,7 @@ def deliver(make: Callable[[], Report], targets: Sequence[str], *, output_format
         check_writable(output, junit)
         return make()
 
-    def written() -> None:
+    def written(report: Report) -> None:
         try:
             write_report(report, output_format, output, junit, terminal or PLAIN)
         except BrokenPipeError:
@@ -78,6 +79,7 @@ def deliver(make: Callable[[], Report], targets: Sequence[str], *, output_format
             # to write (and Python's last flush at exit) goes nowhere instead of failing
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
-    report = guard(checked, debug, on_error)
-    guard(written, debug)
+    # stopped by Ctrl-C or SIGTERM: what was completed is written, in every format asked for
+    report = guard(checked, debug, on_error, on_partial=written)
+    guard(lambda: written(report), debug)
     raise typer.Exit(0 if report.ok else 1)

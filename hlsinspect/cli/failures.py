@@ -1,25 +1,49 @@
 """How the command line fails: one error line, a hint, an exit code, never a traceback.
 
-Usage errors, HlsInspectError, unexpected exceptions and Ctrl-C all end here, so the exit-code
-contract (2 for "could not inspect", 130 for interrupted) is kept in one place; --debug adds
-the traceback.
+Usage errors, HlsInspectError, unexpected exceptions, Ctrl-C and SIGTERM all end here, so the
+exit-code contract (2 for "could not inspect", 130 for interrupted, 143 for terminated) is kept
+in one place; --debug adds the traceback.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import typer
 from typer.core import TyperGroup
 
 from hlsinspect.cli.helptext import closest, plain_arguments
-from hlsinspect.errors import HlsInspectError
+from hlsinspect.errors import HlsInspectError, Interrupted, Terminated
+
+if TYPE_CHECKING:
+    from hlsinspect.report import Report
 
 T = TypeVar("T")
+
+INTERRUPTED, TERMINATED = 130, 143
+"""Exit codes of a run stopped by Ctrl-C (SIGINT) and by SIGTERM: 128 + the signal."""
+
+
+def terminate(signum: int, frame: object) -> NoReturn:
+    """SIGTERM's handler: the run stops as on Ctrl-C, with Terminated for exit code 143."""
+    raise Terminated()
+
+
+def stop_code(stop: BaseException) -> int:
+    """130 for Ctrl-C, 143 for SIGTERM (also once the run has wrapped it in Interrupted)."""
+    cause = stop.cause if isinstance(stop, Interrupted) else stop
+    return TERMINATED if isinstance(cause, Terminated) else INTERRUPTED
+
+
+def stopped_line(code: int) -> str:
+    return "hlsinspect: terminated" if code == TERMINATED else "hlsinspect: interrupted"
 
 
 def print_error(message: str, hint: str | None) -> None:
@@ -110,6 +134,16 @@ class Group(TyperGroup):
         meant = closest(name, self.commands)
         ctx.fail(f"no such command {name!r}" + (f"; did you mean {meant!r}?" if meant else ""))
 
+    def invoke(self, ctx: Any) -> Any:
+        """The command; Ctrl-C or SIGTERM outside its guard (reading the settings file)
+        still ends it with its own exit code and line (typer would exit 130 silently)."""
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as stop:
+            code = stop_code(stop)
+            typer.echo(stopped_line(code), err=True)
+            raise typer.Exit(code) from None
+
     def main(self, *args: Any, **kwargs: Any) -> NoReturn:
         kwargs["standalone_mode"] = False
         kwargs.setdefault("prog_name", "hlsinspect")
@@ -143,20 +177,27 @@ class Group(TyperGroup):
 
 
 def guard(call: Callable[[], T], debug: bool,
-           on_error: Callable[[HlsInspectError], None] = lambda _: None) -> T:
-    """Turn every failure into one error line (and exit 2); Ctrl-C into exit 130, after
-    `on_error` has written the JSON document and JUnit file that CI expects (marked
-    incomplete)."""
+           on_error: Callable[[HlsInspectError], None] = lambda _: None,
+           on_partial: Callable[[Report], None] = lambda _: None) -> T:
+    """Turn every failure into one error line (and exit 2); Ctrl-C into exit 130 and SIGTERM
+    into 143, after `on_partial` has written the report of what was completed (marked
+    incomplete) or, when nothing was, `on_error` the JSON document and JUnit file that CI
+    expects (marked incomplete)."""
     try:
         return call()
-    except KeyboardInterrupt:
-        try:
-            on_error(HlsInspectError("interrupted before the inspection was complete",
-                                     kind="interrupted"))
-        except HlsInspectError as nested:
-            print_error(nested.message, nested.hint)
-        typer.echo("hlsinspect: interrupted", err=True)
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as stop:
+        code = stop_code(stop)
+        with _signals_held():
+            try:
+                if isinstance(stop, Interrupted):
+                    on_partial(stop.report)
+                else:
+                    on_error(HlsInspectError("interrupted before the inspection was "
+                                             "complete", kind="interrupted"))
+            except HlsInspectError as nested:
+                print_error(nested.message, nested.hint)
+        typer.echo(stopped_line(code), err=True)
+        raise typer.Exit(code) from None
     except Exception as exc:
         if debug:
             traceback.print_exc()
@@ -169,3 +210,20 @@ def guard(call: Callable[[], T], debug: bool,
             print_error(nested.message, nested.hint)
         print_error(error.message, error.hint)
         raise typer.Exit(error.exit_code) from None
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM ignored while the report of a stopped run is written: CI sends
+    SIGTERM a few seconds after SIGINT when a job is cancelled, and a second signal would
+    cut the files short. Writing them takes a moment; SIGKILL still ends everything."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {number: signal.signal(number, signal.SIG_IGN)
+            for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in held.items():
+            signal.signal(number, handler)

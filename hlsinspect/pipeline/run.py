@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from collections import Counter, OrderedDict
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from hlsinspect.checks.registry import finding, priority
-from hlsinspect.errors import HlsInspectError
+from hlsinspect.errors import HlsInspectError, Interrupted, Terminated
 from hlsinspect.locations import Target
 from hlsinspect.pipeline.apart import Apart
 from hlsinspect.pipeline.check import Rules, check_title
@@ -67,11 +68,15 @@ class Run:
         kept: list[TitleResult] = []
         readable, failure = False, None
         fetched = self._fetched(storage, target, apart)
-        for found in ahead(fetched, self.settings.look_ahead):
-            if found.failure is None and found.title.roots:
-                readable = True
-            failure = failure or found.failure or found.title.unlistable
-            kept.append(self._title(found))
+        try:
+            for found in ahead(fetched, self.settings.look_ahead):
+                if found.failure is None and found.title.roots:
+                    readable = True
+                failure = failure or found.failure or found.title.unlistable
+                kept.append(self._title(found))
+        except KeyboardInterrupt:
+            self.results.extend(kept)  # the titles completed before are reported
+            raise
         if failure is not None and not readable:
             raise failure
         self.results.extend(kept)
@@ -86,7 +91,15 @@ class Run:
             yield fetch_title(title, workers)
 
     def _title(self, found: Fetched) -> TitleResult:
-        checked = check_title(found, self.rules, self.seen, self._reclaim)
+        taken: list[tuple[str, TitleResult]] = []
+
+        def reclaim(uri: str) -> bool:
+            earlier = self.standalone.pop(uri, None)
+            if earlier is not None:
+                taken.append((uri, earlier))
+            return earlier is not None
+
+        checked = check_title(found, self.rules, self.seen, reclaim)
         keys = {ref.key for item in checked for ref in item.refs}
         listings = [found.title.listing] if found.title.listing is not None else []
         memory = self.remembered.setdefault(id(found.storage), OrderedDict())
@@ -102,20 +115,16 @@ class Run:
         probes = probe_title(found, checked, known, self.settings.probe,
                              self.settings.verify.concurrency, self.progress)
         result = judge(found, checked, known, self.rules, probes, self.settings.probe)
+        # only now, the title complete, is a child taken back from where it was reported
+        # on its own: a run stopped before keeps it there
+        for uri, earlier in taken:
+            earlier.drop(uri)
         for report in result.playlists:
             if report.parent is None and report.kind == "media":
                 self.standalone[report.uri] = result
         # an object counts once in the run, under the first title that asked about it
         result.objects = Counter(state.existence for state in fresh.values())
         return result
-
-    def _reclaim(self, uri: str) -> bool:
-        """Take a media playlist reported on its own back from its earlier result."""
-        earlier = self.standalone.pop(uri, None)
-        if earlier is None:
-            return False
-        earlier.drop(uri)
-        return True
 
     def note(self, found: Finding) -> None:
         """A finding about the run as a whole (which inventory it trusted)."""
@@ -131,6 +140,21 @@ class Run:
         self.progress.finish()
         if self.failures and not self.inspected:
             raise self.failures[0][0]
+        return self._report(targets)
+
+    def stopped(self, stop: KeyboardInterrupt, targets: Sequence[str]) -> KeyboardInterrupt:
+        """What to raise when Ctrl-C or SIGTERM (`stop`) ends the run: Interrupted, with the
+        report of the titles and targets completed so far marked incomplete, or `stop`
+        itself when nothing was."""
+        self.progress.finish()
+        if not self.results and not self.failures:
+            return stop
+        why = ("terminated (SIGTERM)" if isinstance(stop, Terminated) else
+               "interrupted (Ctrl-C)") + " before the inspection was complete: the report " \
+            "holds the titles completed before"
+        return Interrupted(replace(self._report(targets), incomplete=why), stop)
+
+    def _report(self, targets: Sequence[str]) -> Report:
         findings = [*self.notes, *(f for result in self.results for f in result.findings)]
         findings += [finding("target-not-inspected", failure.message, playlist=None,
                              uri=target, hint=failure.hint)

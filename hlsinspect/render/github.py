@@ -65,4 +65,6 @@ def github_lines(report: Report, root: Path) -> Iterator[str]:
         return
     for finding in report.findings:
         yield annotation(finding, root) + "\n"
+    if report.incomplete is not None:
+        yield command("error", report.incomplete, title="hlsinspect was interrupted") + "\n"
     yield verdict(report).plain + "\n"

@@ -68,6 +68,15 @@ def issues(report: Report, root: Path) -> list[dict[str, Any]]:
             "severity": SEVERITY[finding.severity],
             "location": {"path": path, "lines": {"begin": finding.line or 1}},
         })
+    if report.incomplete is not None:  # a partial audit never reads as a clean one
+        result.append({
+            "description": f"hlsinspect was {report.incomplete}",
+            "check_name": "hlsinspect-interrupted",
+            "fingerprint": _fingerprint("interrupted", *report.targets),
+            "severity": "blocker",
+            "location": {"path": place(report.targets[0] if report.targets else "hlsinspect",
+                                       root), "lines": {"begin": 1}},
+        })
     return result
 
 

@@ -25,7 +25,8 @@ def json_chunks(report: Report) -> Iterator[str]:
     entry of a long list, is encoded alone and indented to its depth (a JSON string holds
     no raw newline, so indenting is a replace)."""
     members = list(report.members())
-    if report.error is not None and report.error.kind == "interrupted":
+    if report.incomplete is not None or (report.error is not None and
+                                         report.error.kind == "interrupted"):
         members.append(("incomplete", True))  # what was found so far is not the whole story
     yield "{"
     for index, (name, value) in enumerate(members):

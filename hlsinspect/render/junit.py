@@ -9,7 +9,8 @@ multivariant playlist about one of its variants or renditions (missing, shorter 
 siblings) is that variant, not both. URIs that are not playlists of the report (external
 ones, segments) never become test cases. Findings below `--fail-on` fail nothing: they are
 listed in the `<system-out>` of their playlist's first test case. A run that inspected
-nothing (exit code 2) is one errored test case.
+nothing (exit code 2) is one errored test case; a run stopped by Ctrl-C or SIGTERM has the
+test cases of what it completed and one errored test case, `interrupted`.
 """
 
 from __future__ import annotations
@@ -111,7 +112,13 @@ def render_junit(report: Report) -> str:
                                              if report.error.hint else "")
         return _document(suite)
     cases = _cases(report)
+    if report.incomplete is not None:
+        case = ET.Element("testcase", classname="hlsinspect", name=" ".join(report.targets))
+        ET.SubElement(case, "error", type="interrupted",
+                      message=report.incomplete).text = report.incomplete
+        cases.append(case)
     suite = ET.Element("testsuite", name="hlsinspect", tests=str(len(cases)),
-                       failures=str(len(report.failing)), errors="0")
+                       failures=str(len(report.failing)),
+                       errors="0" if report.incomplete is None else "1")
     suite.extend(cases)
     return _document(suite)

@@ -291,6 +291,8 @@ def verdict(report: Report) -> Text:
     if report.shard is not None:
         words += (f"\n      shard {report.shard[0]}/{report.shard[1]}: only this worker's share "
                   "of the titles; hlsinspect merge combines the shards' JSON reports")
+    if report.incomplete is not None:
+        words += f"\n      INCOMPLETE: {report.incomplete}"
     if report.ok:
         return Text.assemble(("PASS", "bold green"), "  ", words)
     threshold = " (--fail-on warning)" if report.fail_on is Severity.WARNING else ""
