@@ -238,7 +238,7 @@ def test_a_usage_errors_document_names_the_targets_given(cli, args, tmp_path: Pa
               "--junit", str(junit), "--", "-odd.m3u8")
     assert run.exit_code == 2
     assert run.json["error"]["kind"] == "usage"
-    assert run.json["targets"] == ["a/x.m3u8", "https://***@cdn.example.com/t.m3u8",
+    assert run.json["targets"] == ["a/x.m3u8", "https://REDACTED@cdn.example.com/t.m3u8",
                                    "-odd.m3u8"]
     assert "pw@" not in junit.read_text()
 
