@@ -6,8 +6,8 @@ import pytest
 
 from hlsinspect.checks.media import nearest_integer
 from hlsinspect.locations import Reference, parse_target, resolve
-from hlsinspect.playlists import ParseFailure, decode, parse
-from hlsinspect.references import object_refs, place
+from hlsinspect.playlists import ParseFailure, decode, parse, query_values
+from hlsinspect.references import object_refs, place, playlist_refs
 
 PLAYLIST = "HLS/1M/title/sample.m3u8"
 NO_OBJECT = "URI, which names no stored object"
@@ -145,6 +145,18 @@ def test_variables_are_substituted_in_the_uris_to_verify():
             b"#EXTINF:4,\n{$dir}/a.ts\n#EXTINF:4,\n{$cdn}/b.ts\n#EXTINF:4,\n{$nope}/c.ts\n")
     playlist = parse("x.m3u8", text)
     refs = object_refs(playlist, playlist.variables({"cdn": "https://cdn.example.com"}))
-    # {$nope} names no variable: that URI names no object (a finding of its own)
-    assert [r.uri for r in refs] == ["v1/a.ts", "https://cdn.example.com/b.ts"]
-    assert [r.uri for r in object_refs(playlist)] == ["v1/a.ts"]
+    # a variable without a value never hides the object: it stays as written, and is named
+    assert [(r.uri, r.unresolved) for r in refs] == [
+        ("v1/a.ts", ()), ("https://cdn.example.com/b.ts", ()), ("{$nope}/c.ts", ("nope",))]
+    assert [(r.uri, r.unresolved) for r in object_refs(playlist)] == [
+        ("v1/a.ts", ()), ("{$cdn}/b.ts", ("cdn",)), ("{$nope}/c.ts", ("nope",))]
+
+
+def test_queryparam_takes_the_first_percent_decoded_value_of_the_playlist_url():
+    text = (b'#EXTM3U\n#EXT-X-VERSION:11\n#EXT-X-DEFINE:QUERYPARAM="t"\n'
+            b'#EXT-X-DEFINE:QUERYPARAM="e"\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8?t={$t}\n')
+    playlist = parse("m.m3u8", text)
+    assert playlist.variables(query=query_values("https://h/m.m3u8?e=&t=a%20b+c&t=2#f")) == {
+        "t": "a b+c"}  # an empty value is no value (RFC 8216bis 4.4.2.3)
+    assert query_values("s3://b/m.m3u8?t=1") == {}
+    assert [(r.uri, r.unresolved) for r in playlist_refs(playlist)] == [("v.m3u8?t={$t}", ("t",))]

@@ -87,7 +87,8 @@ class Run:
 
     def _title(self, found: Fetched) -> TitleResult:
         checked = check_title(found, self.rules, self.seen, self._reclaim)
-        keys = {ref.key for item in checked for ref in item.refs}
+        unverifiable = {key: state for item in checked for key, state in item.unknown.items()}
+        keys = {ref.key for item in checked for ref in item.refs} - unverifiable.keys()
         listings = [found.title.listing] if found.title.listing is not None else []
         memory = self.remembered.setdefault(id(found.storage), OrderedDict())
         known = {key: memory[key] for key in keys if key in memory}
@@ -97,6 +98,8 @@ class Run:
                        listings)
         known.update(fresh)
         memory.update(fresh)
+        fresh.update(unverifiable)  # counted, never asked about: a variable hides its name
+        known.update(unverifiable)
         while len(memory) > REMEMBERED:
             memory.popitem(last=False)
         probes = probe_title(found, checked, known, self.settings.probe,
