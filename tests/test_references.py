@@ -160,3 +160,34 @@ def test_queryparam_takes_the_first_percent_decoded_value_of_the_playlist_url():
         "t": "a b+c"}  # an empty value is no value (RFC 8216bis 4.4.2.3)
     assert query_values("s3://b/m.m3u8?t=1") == {}
     assert [(r.uri, r.unresolved) for r in playlist_refs(playlist)] == [("v.m3u8?t={$t}", ("t",))]
+
+
+def test_a_byte_range_without_offset_continues_only_the_previous_segment_of_its_file():
+    """RFC 8216 4.3.2.2: the previous media segment must be a sub-range of the same resource;
+    an earlier one of that resource, with another file between, does not count."""
+    text = (b"#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-TARGETDURATION:4\n"
+            b"#EXTINF:4,\n#EXT-X-BYTERANGE:100@10\na.ts\n"
+            b"#EXTINF:4,\n#EXT-X-BYTERANGE:200@0\nb.ts\n"
+            b"#EXTINF:4,\n#EXT-X-BYTERANGE:50\na.ts\n"
+            b"#EXTINF:4,\n#EXT-X-BYTERANGE:60\na.ts\n")
+    ranges, lines, problems = _placed(text)
+    assert ranges == [(10, 100), (0, 200), (0, 50), (50, 60)]
+    assert (lines, problems) == ([6, 9, 12, 15], [12])
+
+
+def test_an_init_range_needs_its_offset_and_is_no_segment_to_continue():
+    """RFC 8216bis 4.4.4.5: EXT-X-MAP BYTERANGE is "<n>@<o>", the offset REQUIRED; without it
+    the range is reported and placed at 0. Segments continue segments, never the init range."""
+    text = (b"#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:4\n"
+            b'#EXT-X-MAP:URI="all.mp4",BYTERANGE="100"\n'
+            b"#EXTINF:4,\n#EXT-X-BYTERANGE:50\nall.mp4\n"
+            b'#EXT-X-MAP:URI="all.mp4",BYTERANGE="100@700"\n'
+            b"#EXTINF:4,\n#EXT-X-BYTERANGE:40\nall.mp4\n")
+    refs = object_refs(parse("x.m3u8", text))
+    placed, problems = place([(r, r.uri) for r in refs])
+    assert [(r.ref.kind, r.byterange) for r in placed] == [
+        ("init", (0, 100)), ("segment", (0, 50)), ("init", (700, 100)), ("segment", (50, 40))]
+    assert [(p.ref.line, p.message) for p in problems] == [
+        (4, 'EXT-X-MAP BYTERANGE needs an offset, "<length>@<offset>"'),
+        (7, "EXT-X-BYTERANGE has no offset, but the previous segment is not a sub-range of "
+            "the same resource")]
