@@ -100,6 +100,17 @@ def test_s3_store_leaves_other_places_alone(bucket: S3Storage, uri, external):
                      id="url-escapes"),
         pytest.param("v/..", Reference(key="HLS/1M/title/"), id="trailing-dot-dot"),
         pytest.param("100%.ts", Reference(key="HLS/1M/title/100%.ts"), id="lone-percent"),
+        pytest.param("sub/..%2Fx.ts", Reference(key="HLS/1M/title/sub/../x.ts"),
+                     id="encoded-slash-keeps-dot-dot"),
+        pytest.param("sub/%2E%2E%2Fx.ts", Reference(key="HLS/1M/title/sub/../x.ts"),
+                     id="encoded-dots-and-slash-in-one-segment"),
+        pytest.param("sub/%2e%2E/x.ts", Reference(key="HLS/1M/title/x.ts"),
+                     id="encoded-dot-segment"),
+        pytest.param("a%2Fb.ts", Reference(key="HLS/1M/title/a/b.ts"), id="encoded-slash"),
+        pytest.param("a+b%2B%20.ts", Reference(key="HLS/1M/title/a+b+ .ts"), id="plus"),
+        pytest.param("s3://out/a/b/../c.ts", Reference(key="a/c.ts"), id="s3-uri-dots"),
+        pytest.param("s3://out/a/b/..%2Fc.ts", Reference(key="a/b/../c.ts"),
+                     id="s3-uri-encoded-slash"),
     ],
 )
 def test_key_rules(bucket: S3Storage, tmp_path: Path, uri, expected):
@@ -116,6 +127,9 @@ def test_local_store_keeps_empty_segments_as_s3_does(tmp_path: Path):
     assert store.stat("a/b.ts").existence is Existence.PRESENT
     assert store.stat("a//b.ts").existence is Existence.MISSING
     assert store.stat("a/").existence is Existence.MISSING
+    # `..` in a key is literal in S3 (`a/..%2Fb.ts`): the system must not resolve it
+    assert store.stat("a/x/../b.ts").existence is Existence.MISSING
+    assert store.stat("a/./b.ts").existence is Existence.MISSING
     assert store.list_directory("a//") == {}
     assert store.uri("a//b.ts") == f"{tmp_path}/a//b.ts"
 

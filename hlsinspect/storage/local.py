@@ -2,8 +2,9 @@
 
 A key maps to the file at the same path under the root. The key rules are S3's (see
 `storage.keys`), so a copy of a bucket checks like the bucket: a key with an empty segment
-(`a//b.ts`, `dir/`) is a distinct S3 key that no file can hold, so it does not exist here,
-although the operating system would happily open `a/b.ts` for it.
+(`a//b.ts`, `dir/`), or with a `.` or `..` segment (`a/../b.ts`), is a distinct S3 key that
+no file can hold, so it does not exist here, although the operating system would happily
+open `a/b.ts` (or `b.ts`) for it.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class LocalStorage:
         path = self.path(key)
         if not _holdable(key):
             raise StorageError(ErrorKind.NOT_FOUND, f"{path} does not exist (no file can have "
-                               "an empty path segment in its name)")
+                               "an empty, . or .. segment in its name)")
         state = self.stat(key)
         if state.size is not None and state.size > limit:
             raise StorageError(ErrorKind.TOO_LARGE, f"{path} is {state.size} bytes, larger than "
@@ -170,5 +171,7 @@ class LocalStorage:
 
 
 def _holdable(key: str) -> bool:
-    """Whether a file can have this key as its path: no empty segment (`a//b`, `dir/`)."""
-    return not key or "" not in key.split("/")
+    """Whether a file can have this key as its path: no empty segment (`a//b`, `dir/`), and
+    no `.` or `..` segment (`a/../b.ts`, from `a/..%2Fb.ts`), which S3 keeps as it is but the
+    operating system would resolve, even above the root."""
+    return not key or not {"", ".", ".."} & set(key.split("/"))
