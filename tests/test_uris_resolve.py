@@ -12,7 +12,14 @@ from hlsinspect.storage.base import Existence
 from hlsinspect.storage.http import HttpStorage
 from hlsinspect.storage.local import LocalStorage
 from hlsinspect.storage.s3 import S3Storage
-from hlsinspect.uri.keys import Reference
+from hlsinspect.uri.keys import (
+    Reference,
+    as_directory,
+    directory_of,
+    directory_prefix,
+    without_fragment,
+    without_query,
+)
 
 PLAYLIST = "HLS/1M/title/index.m3u8"
 INVALID_UTF8 = Reference(invalid="its percent-encoding is not UTF-8, so it names no key")
@@ -313,3 +320,12 @@ def test_a_segment_beside_a_playlist_in_a_percent_named_directory_is_found(tmp_p
     report = inspect([str(tmp_path / "pct")])
     assert report.summary.missing == 0
     assert report.summary.objects_checked == 1
+
+
+def test_one_helper_drops_query_and_fragment_and_one_names_a_directory():
+    assert [without_query(u) for u in ("a.ts?t=1#f", "a.ts#f?t=1", "s3://b/k.ts?x", "a.ts")] == [
+        "a.ts", "a.ts", "s3://b/k.ts", "a.ts"]
+    assert without_fragment("a.ts?t=1#f") == "a.ts?t=1"
+    assert [directory_of(k) for k in ("a/b/c.ts", "c.ts")] == ["a/b", ""]
+    assert [directory_prefix(k) for k in ("a/b/c.ts", "c.ts")] == ["a/b/", ""]
+    assert [as_directory(p) for p in ("hls", "hls/", "")] == ["hls/", "hls/", ""]

@@ -22,6 +22,7 @@ from hlsinspect.references import PlaylistRef, locate, playlist_refs
 from hlsinspect.report import Finding
 from hlsinspect.storage.base import ErrorKind, Storage, StorageError
 from hlsinspect.storage.workers import map_concurrently
+from hlsinspect.uri.keys import directory_of
 
 
 @dataclass
@@ -131,7 +132,7 @@ def _unreferenced(storage: Storage, key: str, masters: list[str],
     if loaded[key].playlist is None:
         return []
     for master in masters:
-        directory = master.rpartition("/")[0]
+        directory = directory_of(master)
         if not directory or key.startswith(directory + "/"):
             uri = storage.uri(key)
             return [finding(

@@ -26,7 +26,7 @@ from hlsinspect.storage.base import (
     StorageError,
     in_passes,
 )
-from hlsinspect.uri.keys import Reference, external_reason, scheme_of
+from hlsinspect.uri.keys import Reference, external_reason, scheme_of, without_fragment
 from hlsinspect.uri.urls import http_key, origin_of, split_url
 from hlsinspect.version import __version__
 
@@ -80,7 +80,7 @@ class HttpStorage:
             return Reference(external=external_reason(uri, scheme))
         base = self.uri(self._moved.get(playlist_key, playlist_key))
         try:
-            parts = split_url(urljoin(base, uri.split("#", 1)[0]))
+            parts = split_url(urljoin(base, without_fragment(uri)))
         except ValueError:  # such as "https://[::1/x.ts"
             parts = None
         if parts is None:

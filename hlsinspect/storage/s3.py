@@ -29,6 +29,7 @@ from hlsinspect.storage.base import (
 from hlsinspect.storage.s3_stream import ObjectStream
 from hlsinspect.uri.keys import (
     Reference,
+    directory_prefix,
     external_reason,
     key_from_path,
     relative,
@@ -229,8 +230,8 @@ class S3Storage:
         what = {"read": "cannot read", "list": "cannot list", "check": "cannot check"}[action]
         what = f"{what} {self.uri(key)}"
         if isinstance(exc, ClientError):
-            hint = (f"check the key; hlsinspect check {self.uri(_directory(key))} inspects every "
-                    "playlist in that directory") if action == "read" else None
+            hint = (f"check the key; hlsinspect check {self.uri(directory_prefix(key))} "
+                    "inspects every playlist in that directory") if action == "read" else None
             return s3_errors.client_error(s3_errors.answer_of(exc), what, bucket=self.bucket,
                                           action=action, endpoint=self._endpoint(),
                                           read_hint=hint)
@@ -239,11 +240,6 @@ class S3Storage:
 
 _STREAM_BUFFER = 1024 * 1024
 """Bytes asked of a streamed body at a time: few reads, little memory."""
-
-
-def _directory(key: str) -> str:
-    directory = key.rpartition("/")[0]
-    return f"{directory}/" if directory else ""
 
 
 def _lean(client: S3Client) -> S3Client:

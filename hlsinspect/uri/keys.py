@@ -69,8 +69,15 @@ def scheme_of(uri: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
+def without_fragment(text: str) -> str:
+    """A URI without its fragment, which no client sends: what a request is made of."""
+    return text.split("#", 1)[0]
+
+
 def without_query(text: str) -> str:
-    return text.split("#", 1)[0].split("?", 1)[0]
+    """A URI (or an origin's key) without its fragment and query: the path that names the
+    object in S3 or on disk, and whose extension says what it is. Dropped once, here."""
+    return without_fragment(text).split("?", 1)[0]
 
 
 _DOTS = re.compile(r"(?:\.|%2[eE]){1,2}\Z")
@@ -118,7 +125,21 @@ def key_from_path(path: str, base: Sequence[str] = ()) -> Reference:
 
 
 def directory_of(key: str) -> str:
+    """The directory a key (or URI) is in, without the final "/": `a/b` for `a/b/c.ts`,
+    "" at the top."""
     return key.rpartition("/")[0]
+
+
+def directory_prefix(key: str) -> str:
+    """The prefix of the directory a key is in, as S3 lists it: `a/b/` for `a/b/c.ts`, ""
+    at the top."""
+    directory = directory_of(key)
+    return f"{directory}/" if directory else ""
+
+
+def as_directory(path: str) -> str:
+    """`path` named as a directory (a prefix): with a final "/", unless it is the top ("")."""
+    return path if not path or path.endswith("/") else path + "/"
 
 
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*\Z")
