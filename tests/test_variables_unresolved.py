@@ -96,3 +96,16 @@ def test_an_origin_without_the_value_follows_and_verifies_nothing_silently(cli, 
         ("object-unverified", f"{origin.url}/v/s1.ts?t=%7B$token%7D")]
     assert alone.json["summary"]["unknown"] == 2
     assert asked == ["/master.m3u8", "/v/index.m3u8"]
+
+
+def test_a_redirected_playlist_takes_queryparam_from_the_redirect(cli, tmp_path: Path):
+    """RFC 8216bis 4.4.2.3: "If the URI is redirected, the client MUST look for the query
+    parameter in the 30x response URI"."""
+    _tree(tmp_path)
+    redirects = {"/master.m3u8": "/master.m3u8?token=xyz"}
+    with Origin(tmp_path, redirects=redirects) as origin:
+        run = cli("check", f"{origin.url}/master.m3u8", "--format", "json")
+        asked = origin.paths()
+    assert _unresolved(run.json) == []
+    assert findings(run.json) == [("segment-missing", f"{origin.url}/v/s1.ts?t=xyz")]
+    assert asked[:3] == ["/master.m3u8", "/master.m3u8?token=xyz", "/v/index.m3u8?t=xyz"]

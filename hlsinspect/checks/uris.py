@@ -36,8 +36,11 @@ class Unresolved:
     variable-unresolved finding per variable (a token in a thousand segment URIs is one
     fact), saying how many URIs use it and what became of them."""
 
-    def __init__(self, playlist: Playlist, uri: str, imported: bool) -> None:
+    def __init__(self, playlist: Playlist, uri: str, location: str, imported: bool) -> None:
+        """`uri` names the playlist in reports; `location` is the URL it was read from
+        (after redirects), whose query QUERYPARAM reads."""
         self.playlist, self.uri, self.imported = playlist, uri, imported
+        self.location = location
         self.uses: dict[str, list[tuple[int, bool]]] = {}
 
     def add(self, names: tuple[str, ...], line: int, known: bool) -> None:
@@ -50,7 +53,8 @@ class Unresolved:
                          + self._reason(name) for name in names)
 
     def _reason(self, name: str) -> str:
-        query_from = self.uri if self.uri.lower().startswith(("http://", "https://")) else None
+        http = self.location.lower().startswith(("http://", "https://"))
+        query_from = self.location if http else None
         return self.playlist.unknown_reason(name, self.imported, query_from)
 
     def findings(self, what: str) -> list[Finding]:

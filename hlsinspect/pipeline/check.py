@@ -20,7 +20,7 @@ from hlsinspect.pipeline.fetch import Entry, Fetched, failure_finding
 from hlsinspect.playlists import query_values
 from hlsinspect.references import ObjectRef, ResolvedRef, locate, object_refs, place
 from hlsinspect.report import Finding
-from hlsinspect.storage.base import Existence, ObjectState, Storage
+from hlsinspect.storage.base import Existence, ObjectState, Storage, read_from
 
 LABELS = {"segment": "segment", "init": "init segment", "key": "key",
           "part": "partial segment", "preload-hint": "preload hint",
@@ -76,7 +76,7 @@ def check_title(found: Fetched, rules: Rules, seen: set[str],
     a child already checked on its own is checked again under its parent when `reclaim`
     takes it back from where it was reported."""
     storage = found.storage
-    parsed = {storage.uri(e.loaded.key): e.loaded.playlist for e in found.entries}
+    parsed = {storage.uri(e.loaded.key): e.loaded for e in found.entries}
     checked: list[Checked] = []
     for entry in found.entries:
         uri = storage.uri(entry.loaded.key)
@@ -85,8 +85,9 @@ def check_title(found: Fetched, rules: Rules, seen: set[str],
         seen.add(uri)
         item = Checked(entry, uri)
         parent = parsed.get(entry.parent) if entry.parent else None
-        imported = (parent.variables(query=query_values(entry.parent or ""))
-                    if parent is not None else None)
+        imported = (parent.playlist.variables(
+            query=query_values(read_from(storage, parent.key)))
+            if parent is not None and parent.playlist is not None else None)
         item.findings = rules.guarded(uri, partial(_text, storage, item, imported, rules))
         checked.append(item)
     return checked
@@ -110,8 +111,9 @@ def _text(storage: Storage, checked: Checked, imported: dict[str, str] | None,
     found = rules.apply("line", context, uri)
     found += rules.apply("multivariant" if playlist.is_multivariant else "media", context, uri)
     resolved: list[tuple[ObjectRef, str | None]] = []
-    unknowns = Unresolved(playlist, uri, imported is not None)
-    variables = playlist.variables(imported, query_values(uri))
+    location = read_from(storage, loaded.key)
+    unknowns = Unresolved(playlist, uri, location, imported is not None)
+    variables = playlist.variables(imported, query_values(location))
     for ref in object_refs(playlist, variables):
         located = locate(partial(storage.resolve, loaded.key), ref.uri, ref.unresolved)
         where = located.where

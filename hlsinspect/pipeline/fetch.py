@@ -20,7 +20,7 @@ from hlsinspect.pipeline.titles import Title
 from hlsinspect.playlists import ParseFailure, Playlist, parse, query_values
 from hlsinspect.references import PlaylistRef, locate, playlist_refs
 from hlsinspect.report import Finding
-from hlsinspect.storage.base import ErrorKind, Storage, StorageError
+from hlsinspect.storage.base import ErrorKind, Storage, StorageError, read_from
 from hlsinspect.storage.workers import map_concurrently
 from hlsinspect.uri.keys import directory_of
 
@@ -178,8 +178,9 @@ def _expand(
     assert playlist is not None
     storage, uri = found.storage, found.storage.uri(master)
     resolved: list[tuple[PlaylistRef, str]] = []
-    unknowns = Unresolved(playlist, uri, imported=False)
-    for ref in playlist_refs(playlist, playlist.variables(query=query_values(uri))):
+    location = read_from(storage, master)
+    unknowns = Unresolved(playlist, uri, location, imported=False)
+    for ref in playlist_refs(playlist, playlist.variables(query=query_values(location))):
         located = locate(partial(storage.resolve, master), ref.uri, ref.unresolved)
         where = located.where
         unknowns.add(ref.unresolved, ref.line, located.known)

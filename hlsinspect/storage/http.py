@@ -73,6 +73,11 @@ class HttpStorage:
     def uri(self, key: str) -> str:
         return f"{self.origin}/{key}"
 
+    def location(self, key: str) -> str:
+        """The URL the playlist at `key` was read from, after any redirect: where a
+        QUERYPARAM finds its value (RFC 8216bis 4.4.2.3: "in the 30x response URI")."""
+        return self.uri(self._moved.get(key, key))
+
     def resolve(self, playlist_key: str, uri: str) -> Reference:
         uri = uri.strip()
         scheme = scheme_of(uri)
