@@ -8,7 +8,7 @@ import pytest
 
 from hlsinspect.errors import UsageError
 from hlsinspect.locations import parse_map, parse_maps, parse_target
-from hlsinspect.storage.base import Existence
+from hlsinspect.storage.base import Existence, StorageError
 from hlsinspect.storage.http import HttpStorage
 from hlsinspect.storage.local import LocalStorage
 from hlsinspect.storage.s3 import S3Storage
@@ -137,6 +137,11 @@ def test_local_store_keeps_empty_segments_as_s3_does(tmp_path: Path):
     # `..` in a key is literal in S3 (`a/..%2Fb.ts`): the system must not resolve it
     assert store.stat("a/x/../b.ts").existence is Existence.MISSING
     assert store.stat("a/./b.ts").existence is Existence.MISSING
+    assert store.list_directory("a/x/..") == {}
+    with pytest.raises(StorageError):
+        store.read_range("a/x/../b.ts", 0, 1)
+    with pytest.raises(StorageError):
+        list(store.list_keys("a/x/../"))
     assert store.list_directory("a//") == {}
     assert store.uri("a//b.ts") == f"{tmp_path}/a//b.ts"
 

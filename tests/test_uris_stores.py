@@ -97,6 +97,17 @@ def test_keys_with_dots_encoded_slashes_and_plus_signs_are_looked_up_literally(s
     assert [(f["name"], f["uri"], f["line"]) for f in run.json["findings"]
             if f["severity"] == "error"] == [("segment-missing", f"s3://{BUCKET}/v/y.ts", 18)]
     assert run.json["summary"]["objects_checked"] == 6
+    # a request path with a `..` segment is never sent (a normalising proxy would rewrite
+    # it): HEAD alone leaves that key unverified, the listing above found it
+    heads = s3_cli("check", f"s3://{BUCKET}/v/index.m3u8", "--format", "json",
+                   "--verify", "head")
+    assert sorted((f["name"], f["uri"]) for f in heads.json["findings"]
+                  if f["severity"] == "error") == [
+        ("object-unverified", f"s3://{BUCKET}/v/sub/../x.ts"),
+        ("object-unverified", f"s3://{BUCKET}/v/sub/../y.ts"),
+        ("segment-missing", f"s3://{BUCKET}/v/y.ts")]
+    assert all("its key has a '.' or '..' segment, which S3 keeps as it is" in f["message"]
+               for f in heads.json["findings"] if f["name"] == "object-unverified")
 
 
 def test_a_target_that_decodes_to_no_key_is_a_usage_error(s3_cli):

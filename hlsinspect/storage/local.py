@@ -74,6 +74,8 @@ class LocalStorage:
 
     def read_range(self, key: str, offset: int, length: int) -> bytes:
         path = self.path(key)
+        if not _holdable(key):
+            raise StorageError(ErrorKind.NOT_FOUND, f"{path} does not exist")
         try:
             with open(path, "rb") as handle:
                 handle.seek(offset)
@@ -107,7 +109,7 @@ class LocalStorage:
 
     def list_keys(self, prefix: str) -> Iterator[tuple[str, int]]:
         top = self.path(prefix.rstrip("/"))
-        if not os.path.isdir(top):
+        if not _holdable(prefix.rstrip("/")) or not os.path.isdir(top):
             raise StorageError(ErrorKind.NOT_FOUND, f"{top} is not a directory")
         seen: set[str] = set()
         root = os.path.realpath(self.root)

@@ -45,6 +45,17 @@ if TYPE_CHECKING:
 __all__ = ["S3Storage"]
 
 
+UNSENT = ("its key has a '.' or '..' segment, which S3 keeps as it is (from %2F in the URI), "
+          "but a request path holding one is rewritten by any proxy or SDK that normalises "
+          "paths, so it is not asked for by its path; only a listing of its directory can "
+          "show it")
+
+
+def dot_segments(key: str) -> bool:
+    """Whether the key has a `.` or `..` segment (`a/../b.ts`, the S3 key of `a/..%2Fb.ts`)."""
+    return not {".", ".."}.isdisjoint(key.split("/"))
+
+
 class S3Storage:
     """One bucket; keys are S3 object keys."""
 
@@ -109,6 +120,7 @@ class S3Storage:
         return in_passes(lambda: self._read_once(key, limit), self.policy)
 
     def _read_once(self, key: str, limit: int) -> bytes:
+        self._sendable(key)
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=key)
             size = response.get("ContentLength", 0)
@@ -130,6 +142,7 @@ class S3Storage:
         return in_passes(lambda: self._range_once(key, offset, length), self.policy)
 
     def _range_once(self, key: str, offset: int, length: int) -> bytes:
+        self._sendable(key)
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=key,
                                               Range=f"bytes={offset}-{offset + length - 1}")
@@ -142,6 +155,8 @@ class S3Storage:
         files of an S3 Inventory); a dropped connection resumes where it stopped (see
         `s3_stream`). StorageError when it cannot be opened or read to its end. The caller
         closes it, which frees the connection."""
+        self._sendable(key)
+
         def get(offset: int, etag: str | None) -> Any:
             request: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
             if offset:
@@ -159,6 +174,8 @@ class S3Storage:
     def stat(self, key: str) -> ObjectState:
         from botocore.exceptions import ClientError
 
+        if dot_segments(key):
+            return ObjectState(Existence.UNKNOWN, reason=UNSENT)
         try:
             response = self.client.head_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
@@ -170,6 +187,11 @@ class S3Storage:
                                retryable=error.retryable)
         return ObjectState(Existence.PRESENT, size=response.get("ContentLength"),
                            content_type=response.get("ContentType"))
+
+    def _sendable(self, key: str) -> None:
+        """StorageError for a key that is not asked for by its path (see UNSENT)."""
+        if dot_segments(key):
+            raise StorageError(ErrorKind.OTHER, f"{self.uri(key)}: {UNSENT}")
 
     def list_keys(self, prefix: str) -> Iterator[tuple[str, int]]:
         yield from in_passes(lambda: list(self._list(prefix, delimiter=None)), self.policy)

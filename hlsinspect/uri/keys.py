@@ -22,7 +22,10 @@ then what S3 does with the request path:
   my-object//example//photo.user, use that path" (AWS SigV4 test suite, normalize-path;
   https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html, canonical
   request). So `a/b/../c.ts` asked of S3 is that literal key (only a player in front of S3
-  would have resolved it), and the empty segment of `a//b.ts` is kept.
+  would have resolved it), and the empty segment of `a//b.ts` is kept. hlsinspect never puts
+  such a key in a request path, though (a proxy or SDK that normalises paths would ask for
+  another object, or leave the bucket): S3 shows it in a listing of its directory, or it is
+  `object-unverified`.
 - `+` means a space only in form encoding (`application/x-www-form-urlencoded`), which S3
   uses for the key in event notifications ("red flower.jpg" becomes "red+flower.jpg",
   https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html);
