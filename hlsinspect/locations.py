@@ -15,12 +15,15 @@ from hlsinspect.errors import UsageError
 from hlsinspect.uri.buckets import RULES, bucket_problem
 from hlsinspect.uri.keys import (
     Reference,
+    as_directory,
     is_playlist_key,
     key_from_path,
     not_a_playlist,
     relative,
     s3_reference,
     scheme_of,
+    without_fragment,
+    without_query,
 )
 from hlsinspect.uri.redact import redact
 from hlsinspect.uri.urls import http_key, origin_of, split_url, url_path
@@ -108,7 +111,7 @@ def valid_bucket(name: str, where: str) -> str:
 
 def _refuse_media(text: str) -> None:
     """A segment or an image named where a playlist belongs: say which playlist to name."""
-    path = text.split("?", 1)[0].split("#", 1)[0] if scheme_of(text) else text
+    path = without_query(text) if scheme_of(text) else text
     what = not_a_playlist(path)
     if what is not None and not os.path.isdir(text):
         raise UsageError(f"target {redact(text)!r} is {what}, not a playlist",
@@ -122,7 +125,7 @@ def _s3_target(text: str) -> Target:
     if not name:
         raise UsageError(f"target {text!r} names no bucket", hint="use s3://BUCKET/KEY")
     valid_bucket(name, f"target {text!r}")
-    if not path.split("#", 1)[0].split("?", 1)[0]:
+    if not without_query(path):
         return Target(text=text, bucket=name, key="", mode="prefix")
     where = key_from_path("/" + path)
     if where.key is None:
@@ -208,7 +211,7 @@ def absolute_reference(base: str, rest: str) -> str:
 
 def canonical_uri(uri: str) -> str | None:
     """An absolute http(s) or s3 URI as compared with --map prefixes; None for any other."""
-    uri = uri.strip().split("#", 1)[0]
+    uri = without_fragment(uri.strip())
     scheme = scheme_of(uri)
     if scheme == "s3":
         name, slash, rest = uri[len("s3://"):].partition("/")
@@ -253,21 +256,17 @@ def _map_target(text: str, shown: str, hint: str) -> tuple[MapStore, str, str]:
         if not name or "?" in path:
             raise UsageError(f"--map {shown!r}: TARGET must be s3://BUCKET/PATH/", hint=hint)
         bucket = valid_bucket(text[len("s3://"):].partition("/")[0], f"--map {shown!r}")
-        return "s3", bucket, _directory(path)
+        return "s3", bucket, as_directory(path)
     if scheme in ("http", "https"):
         parts = split_url(text)
         if parts is None or parts.username is not None or parts.query:
             raise UsageError(f"--map {shown!r}: TARGET must be http(s)://HOST/PATH/ without "
                              "user:password or query", hint=hint)
-        return "http", origin_of(parts), _directory(url_path(parts.path or "/")[1:])
+        return "http", origin_of(parts), as_directory(url_path(parts.path or "/")[1:])
     if scheme is None and os.path.isdir(text):
         return "local", os.path.abspath(text), ""
     raise UsageError(f"--map {shown!r}: TARGET must be s3://BUCKET/PATH/, http(s)://HOST/PATH/ "
                      "or an existing local directory", hint=hint)
-
-
-def _directory(path: str) -> str:
-    return path if not path or path.endswith("/") else path + "/"
 
 
 def parse_maps(texts: Iterable[str]) -> tuple[UriMap, ...]:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
+from urllib.parse import unquote
 
 from hlsinspect.model import Segment, Structure, build
 from hlsinspect.syntax.attributes import as_int
@@ -99,17 +100,56 @@ class Playlist:
     def iframes_only(self) -> bool:
         return self.lines.has("EXT-X-I-FRAMES-ONLY")
 
-    def variables(self, imported: Mapping[str, str] | None = None) -> dict[str, str]:
-        """Its EXT-X-DEFINE variables: NAME/VALUE pairs, and IMPORTs from `imported` (the
-        multivariant playlist's). QUERYPARAM values depend on the request: left out."""
+    def variables(self, imported: Mapping[str, str] | None = None,
+                  query: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Its EXT-X-DEFINE variables: NAME/VALUE pairs, IMPORTs from `imported` (the
+        multivariant playlist's), and QUERYPARAMs from `query`, the parameters of the URL the
+        playlist is read from (RFC 8216bis 4.4.2.3; see `query_values`). A variable whose
+        value is not known here is left out."""
         found: dict[str, str] = {}
         for tag in self.lines.all("EXT-X-DEFINE"):
             name, value, wanted = tag.attr("NAME"), tag.attr("VALUE"), tag.attr("IMPORT")
+            asked = tag.attr("QUERYPARAM")
             if name is not None and value is not None:
                 found.setdefault(name, value)
             elif wanted is not None and imported and wanted in imported:
                 found.setdefault(wanted, imported[wanted])
+            elif asked is not None and query and query.get(asked):
+                found.setdefault(asked, query[asked])
         return found
+
+    def unknown_reason(self, name: str, imported: bool, query_from: str | None) -> str:
+        """Why the value of the variable `name` is not known here: `imported` says whether
+        the playlist was read under a multivariant playlist, `query_from` is the http(s) URL
+        it was read from (None from a store that is not an HTTP origin)."""
+        for tag in self.lines.all("EXT-X-DEFINE"):
+            if tag.attr("QUERYPARAM") == name:
+                if query_from is None:
+                    return (f"QUERYPARAM {name!r} takes its value from the query of the URL a "
+                            "player reads the playlist from, and this store has no URL")
+                return (f"QUERYPARAM {name!r} takes its value from the query of the URL the "
+                        f"playlist is read from, and {query_from} has no {name}= value")
+            if tag.attr("IMPORT") == name:
+                if not imported:
+                    return (f"IMPORT {name!r} takes its value from the multivariant playlist, "
+                            "which is not inspected with this playlist")
+                return f"the multivariant playlist gives IMPORT {name!r} no value here"
+        return f"no EXT-X-DEFINE defines {name!r}"
+
+
+def query_values(url: str) -> dict[str, str]:
+    """The query parameters of an http(s) URL, percent-decoded, the first of each name (what
+    QUERYPARAM reads, RFC 8216bis 4.4.2.3: percent-decoding only, so `+` stays `+`). Any
+    other URL (`s3://`, a file path) has none: nothing requests it with a query."""
+    scheme, _, rest = url.partition("://")
+    if scheme.lower() not in ("http", "https"):
+        return {}
+    query = rest.partition("#")[0].partition("?")[2]
+    values: dict[str, str] = {}
+    for pair in query.split("&") if query else ():
+        name, _, value = pair.partition("=")
+        values.setdefault(unquote(name), unquote(value))
+    return values
 
 
 _REFERENCE = re.compile(r"\{\$([A-Za-z0-9_-]+)\}")
@@ -118,19 +158,29 @@ _REFERENCE = re.compile(r"\{\$([A-Za-z0-9_-]+)\}")
 def substitute(text: str, variables: Mapping[str, str]) -> str | None:
     """`text` with its {$name} references replaced (RFC 8216bis 4.3); None when one of them
     names no variable (the variables rules report that; the URI cannot be followed)."""
+    result, missing = substitute_known(text, variables)
+    return None if missing else result
+
+
+def substitute_known(text: str, variables: Mapping[str, str]) -> tuple[str, tuple[str, ...]]:
+    """`text` with the references to known variables replaced, the others left as written,
+    and the names of those others in order of first use."""
     if "{$" not in text:
-        return text
-    missing = False
+        return text, ()
+    missing: dict[str, None] = {}
 
     def value(match: re.Match[str]) -> str:
-        nonlocal missing
         if match.group(1) not in variables:
-            missing = True
+            missing[match.group(1)] = None
             return match.group(0)
         return variables[match.group(1)]
 
-    result = _REFERENCE.sub(value, text)
-    return None if missing else result
+    return _REFERENCE.sub(value, text), tuple(missing)
+
+
+def fill(text: str, names: tuple[str, ...], value: str) -> str:
+    """`text` with every reference to one of `names` replaced by `value`."""
+    return _REFERENCE.sub(lambda m: value if m.group(1) in names else m.group(0), text)
 
 
 def decode(data: bytes) -> tuple[str, list[tuple[str, int]]]:

@@ -8,14 +8,15 @@ the same resolved key, so `a.ts` and `./a.ts` are one file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from hlsinspect.playlists import Playlist, substitute
+from hlsinspect.playlists import Playlist, fill, substitute_known
 from hlsinspect.syntax.attributes import as_int
 from hlsinspect.syntax.lines import Tag
 from hlsinspect.syntax.tags import parse_byterange
+from hlsinspect.uri.keys import Reference
 
 OBJECT_KINDS = ("segment", "init", "key", "part", "preload-hint", "session-data")
 
@@ -37,6 +38,9 @@ class ObjectRef:
     fetched: bool = True
     """False for an EXT-X-GAP segment or a GAP=YES part: it has no media to verify, but its
     byte range still counts for the range after it."""
+    unresolved: tuple[str, ...] = ()
+    """Variables `uri` still refers to (`{$NAME}` left as written): their values are not
+    known here."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ class PlaylistRef:
     uri: str
     line: int
     tag: Tag
+    unresolved: tuple[str, ...] = ()
+    """Variables `uri` still refers to, as in ObjectRef."""
 
 
 def object_refs(playlist: Playlist, variables: Mapping[str, str] | None = None
@@ -74,7 +80,8 @@ def object_refs(playlist: Playlist, variables: Mapping[str, str] | None = None
     parts are marked not to be fetched.
 
     Variable references in URIs are substituted from `variables` (the playlist's own by
-    default); a URI with an undefined variable is left out: it names no object.
+    default); a reference to a variable whose value is not known stays as written and is
+    named in `unresolved`: the object is still listed, never dropped.
     """
     refs = _session_refs(playlist) if playlist.is_multivariant else _media_refs(playlist)
     return _substituted(playlist, refs, variables)
@@ -85,16 +92,38 @@ R = TypeVar("R", ObjectRef, PlaylistRef)
 
 def _substituted(playlist: Playlist, refs: list[R],
                  variables: Mapping[str, str] | None = None) -> list[R]:
-    """`refs` with variables substituted in their URIs; those naming an undefined one left out."""
+    """`refs` with the known variables substituted in their URIs, the unknown ones named."""
     if "{$" not in playlist.text:
         return refs
     values = playlist.variables() if variables is None else variables
     out = []
     for ref in refs:
-        uri = substitute(ref.uri, values)
-        if uri is not None:
-            out.append(replace(ref, uri=uri))
+        uri, unknown = substitute_known(ref.uri, values)
+        out.append(replace(ref, uri=uri, unresolved=unknown))
     return out
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where a reference points, and whether that is all the store needs to know."""
+
+    where: Reference
+    known: bool = True
+    """False when the variables it still refers to change what the store is asked for: the
+    object cannot be verified (`where` is the URI as written, for reports to name)."""
+
+
+def locate(resolve: Callable[[str], Reference], uri: str,
+           unresolved: tuple[str, ...] = ()) -> Located:
+    """`uri` resolved by `resolve`. With variables whose values are not known, it is resolved
+    with two different values: when both name the same thing (an S3 or local key drops the
+    query, no store sees a fragment), that is what the URI names whatever the value."""
+    if not unresolved:
+        return Located(resolve(uri))
+    one, other = (resolve(fill(uri, unresolved, value)) for value in ("0", "1"))
+    if one == other:
+        return Located(one)
+    return Located(resolve(uri), known=False)
 
 
 def _media_refs(playlist: Playlist) -> list[ObjectRef]:
@@ -216,10 +245,12 @@ def place(resolved: list[tuple[ObjectRef, str | None]]
     return out, problems
 
 
-def playlist_refs(playlist: Playlist) -> list[PlaylistRef]:
+def playlist_refs(playlist: Playlist, variables: Mapping[str, str] | None = None
+                  ) -> list[PlaylistRef]:
     """The variant, rendition and I-frame playlists of a multivariant playlist, in order
-    (variables substituted; a URI with an undefined variable is left out)."""
-    return _substituted(playlist, _playlist_refs(playlist))
+    (variables substituted from `variables`, the playlist's own by default; a reference to
+    one whose value is not known stays as written and is named in `unresolved`)."""
+    return _substituted(playlist, _playlist_refs(playlist), variables)
 
 
 def _playlist_refs(playlist: Playlist) -> list[PlaylistRef]:

@@ -6,8 +6,8 @@ import pytest
 
 from hlsinspect.checks.media import nearest_integer
 from hlsinspect.locations import Reference, parse_target, resolve
-from hlsinspect.playlists import ParseFailure, decode, parse
-from hlsinspect.references import object_refs, place
+from hlsinspect.playlists import ParseFailure, decode, parse, query_values
+from hlsinspect.references import object_refs, place, playlist_refs
 
 PLAYLIST = "HLS/1M/title/sample.m3u8"
 NO_OBJECT = "URI, which names no stored object"
@@ -145,6 +145,49 @@ def test_variables_are_substituted_in_the_uris_to_verify():
             b"#EXTINF:4,\n{$dir}/a.ts\n#EXTINF:4,\n{$cdn}/b.ts\n#EXTINF:4,\n{$nope}/c.ts\n")
     playlist = parse("x.m3u8", text)
     refs = object_refs(playlist, playlist.variables({"cdn": "https://cdn.example.com"}))
-    # {$nope} names no variable: that URI names no object (a finding of its own)
-    assert [r.uri for r in refs] == ["v1/a.ts", "https://cdn.example.com/b.ts"]
-    assert [r.uri for r in object_refs(playlist)] == ["v1/a.ts"]
+    # a variable without a value never hides the object: it stays as written, and is named
+    assert [(r.uri, r.unresolved) for r in refs] == [
+        ("v1/a.ts", ()), ("https://cdn.example.com/b.ts", ()), ("{$nope}/c.ts", ("nope",))]
+    assert [(r.uri, r.unresolved) for r in object_refs(playlist)] == [
+        ("v1/a.ts", ()), ("{$cdn}/b.ts", ("cdn",)), ("{$nope}/c.ts", ("nope",))]
+
+
+def test_queryparam_takes_the_first_percent_decoded_value_of_the_playlist_url():
+    text = (b'#EXTM3U\n#EXT-X-VERSION:11\n#EXT-X-DEFINE:QUERYPARAM="t"\n'
+            b'#EXT-X-DEFINE:QUERYPARAM="e"\n#EXT-X-STREAM-INF:BANDWIDTH=1\nv.m3u8?t={$t}\n')
+    playlist = parse("m.m3u8", text)
+    assert playlist.variables(query=query_values("https://h/m.m3u8?e=&t=a%20b+c&t=2#f")) == {
+        "t": "a b+c"}  # an empty value is no value (RFC 8216bis 4.4.2.3)
+    assert query_values("s3://b/m.m3u8?t=1") == {}
+    assert [(r.uri, r.unresolved) for r in playlist_refs(playlist)] == [("v.m3u8?t={$t}", ("t",))]
+
+
+def test_a_byte_range_without_offset_continues_only_the_previous_segment_of_its_file():
+    """RFC 8216 4.3.2.2: the previous media segment must be a sub-range of the same resource;
+    an earlier one of that resource, with another file between, does not count."""
+    text = (b"#EXTM3U\n#EXT-X-VERSION:4\n#EXT-X-TARGETDURATION:4\n"
+            b"#EXTINF:4,\n#EXT-X-BYTERANGE:100@10\na.ts\n"
+            b"#EXTINF:4,\n#EXT-X-BYTERANGE:200@0\nb.ts\n"
+            b"#EXTINF:4,\n#EXT-X-BYTERANGE:50\na.ts\n"
+            b"#EXTINF:4,\n#EXT-X-BYTERANGE:60\na.ts\n")
+    ranges, lines, problems = _placed(text)
+    assert ranges == [(10, 100), (0, 200), (0, 50), (50, 60)]
+    assert (lines, problems) == ([6, 9, 12, 15], [12])
+
+
+def test_an_init_range_needs_its_offset_and_is_no_segment_to_continue():
+    """RFC 8216bis 4.4.4.5: EXT-X-MAP BYTERANGE is "<n>@<o>", the offset REQUIRED; without it
+    the range is reported and placed at 0. Segments continue segments, never the init range."""
+    text = (b"#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-TARGETDURATION:4\n"
+            b'#EXT-X-MAP:URI="all.mp4",BYTERANGE="100"\n'
+            b"#EXTINF:4,\n#EXT-X-BYTERANGE:50\nall.mp4\n"
+            b'#EXT-X-MAP:URI="all.mp4",BYTERANGE="100@700"\n'
+            b"#EXTINF:4,\n#EXT-X-BYTERANGE:40\nall.mp4\n")
+    refs = object_refs(parse("x.m3u8", text))
+    placed, problems = place([(r, r.uri) for r in refs])
+    assert [(r.ref.kind, r.byterange) for r in placed] == [
+        ("init", (0, 100)), ("segment", (0, 50)), ("init", (700, 100)), ("segment", (50, 40))]
+    assert [(p.ref.line, p.message) for p in problems] == [
+        (4, 'EXT-X-MAP BYTERANGE needs an offset, "<length>@<offset>"'),
+        (7, "EXT-X-BYTERANGE has no offset, but the previous segment is not a sub-range of "
+            "the same resource")]

@@ -8,11 +8,18 @@ import pytest
 
 from hlsinspect.errors import UsageError
 from hlsinspect.locations import parse_map, parse_maps, parse_target
-from hlsinspect.storage.base import Existence
+from hlsinspect.storage.base import Existence, StorageError
 from hlsinspect.storage.http import HttpStorage
 from hlsinspect.storage.local import LocalStorage
 from hlsinspect.storage.s3 import S3Storage
-from hlsinspect.uri.keys import Reference
+from hlsinspect.uri.keys import (
+    Reference,
+    as_directory,
+    directory_of,
+    directory_prefix,
+    without_fragment,
+    without_query,
+)
 
 PLAYLIST = "HLS/1M/title/index.m3u8"
 INVALID_UTF8 = Reference(invalid="its percent-encoding is not UTF-8, so it names no key")
@@ -100,6 +107,17 @@ def test_s3_store_leaves_other_places_alone(bucket: S3Storage, uri, external):
                      id="url-escapes"),
         pytest.param("v/..", Reference(key="HLS/1M/title/"), id="trailing-dot-dot"),
         pytest.param("100%.ts", Reference(key="HLS/1M/title/100%.ts"), id="lone-percent"),
+        pytest.param("sub/..%2Fx.ts", Reference(key="HLS/1M/title/sub/../x.ts"),
+                     id="encoded-slash-keeps-dot-dot"),
+        pytest.param("sub/%2E%2E%2Fx.ts", Reference(key="HLS/1M/title/sub/../x.ts"),
+                     id="encoded-dots-and-slash-in-one-segment"),
+        pytest.param("sub/%2e%2E/x.ts", Reference(key="HLS/1M/title/x.ts"),
+                     id="encoded-dot-segment"),
+        pytest.param("a%2Fb.ts", Reference(key="HLS/1M/title/a/b.ts"), id="encoded-slash"),
+        pytest.param("a+b%2B%20.ts", Reference(key="HLS/1M/title/a+b+ .ts"), id="plus"),
+        pytest.param("s3://out/a/b/../c.ts", Reference(key="a/c.ts"), id="s3-uri-dots"),
+        pytest.param("s3://out/a/b/..%2Fc.ts", Reference(key="a/b/../c.ts"),
+                     id="s3-uri-encoded-slash"),
     ],
 )
 def test_key_rules(bucket: S3Storage, tmp_path: Path, uri, expected):
@@ -116,6 +134,14 @@ def test_local_store_keeps_empty_segments_as_s3_does(tmp_path: Path):
     assert store.stat("a/b.ts").existence is Existence.PRESENT
     assert store.stat("a//b.ts").existence is Existence.MISSING
     assert store.stat("a/").existence is Existence.MISSING
+    # `..` in a key is literal in S3 (`a/..%2Fb.ts`): the system must not resolve it
+    assert store.stat("a/x/../b.ts").existence is Existence.MISSING
+    assert store.stat("a/./b.ts").existence is Existence.MISSING
+    assert store.list_directory("a/x/..") == {}
+    with pytest.raises(StorageError):
+        store.read_range("a/x/../b.ts", 0, 1)
+    with pytest.raises(StorageError):
+        list(store.list_keys("a/x/../"))
     assert store.list_directory("a//") == {}
     assert store.uri("a//b.ts") == f"{tmp_path}/a//b.ts"
 
@@ -300,3 +326,12 @@ def test_a_segment_beside_a_playlist_in_a_percent_named_directory_is_found(tmp_p
     report = inspect([str(tmp_path / "pct")])
     assert report.summary.missing == 0
     assert report.summary.objects_checked == 1
+
+
+def test_one_helper_drops_query_and_fragment_and_one_names_a_directory():
+    assert [without_query(u) for u in ("a.ts?t=1#f", "a.ts#f?t=1", "s3://b/k.ts?x", "a.ts")] == [
+        "a.ts", "a.ts", "s3://b/k.ts", "a.ts"]
+    assert without_fragment("a.ts?t=1#f") == "a.ts?t=1"
+    assert [directory_of(k) for k in ("a/b/c.ts", "c.ts")] == ["a/b", ""]
+    assert [directory_prefix(k) for k in ("a/b/c.ts", "c.ts")] == ["a/b/", ""]
+    assert [as_directory(p) for p in ("hls", "hls/", "")] == ["hls/", "hls/", ""]

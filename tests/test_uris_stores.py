@@ -83,6 +83,33 @@ def test_s3_uris_are_percent_decoded_in_playlists_and_targets(s3_cli, s3: S3):
     assert literal.json["playlists"] == run.json["playlists"]
 
 
+def test_keys_with_dots_encoded_slashes_and_plus_signs_are_looked_up_literally(s3_cli,
+                                                                              s3: S3):
+    """A player resolves dot segments before it asks (RFC 3986 5.2.4); S3 then decodes the
+    path once and looks the key up as it is: `..` inside a key is literal, `%2F` is a `/`
+    of the key, `+` is a plus sign (not a space, as in form encoding)."""
+    ts = b"\x47" * 188
+    for key in ("v/sub/../x.ts", "v/a+b.ts", "v/a b.ts", "v/sub/../y.ts", "v/c/d.ts"):
+        s3.put(key, ts)
+    s3.put("v/index.m3u8", media("sub/..%2Fx.ts", "a+b.ts", "a%20b.ts", "a%2Bb.ts",
+                                 "sub/%2E%2E%2Fy.ts", "c%2Fd.ts", "sub/../y.ts"))
+    run = s3_cli("check", f"s3://{BUCKET}/v/index.m3u8", "--format", "json")
+    assert [(f["name"], f["uri"], f["line"]) for f in run.json["findings"]
+            if f["severity"] == "error"] == [("segment-missing", f"s3://{BUCKET}/v/y.ts", 18)]
+    assert run.json["summary"]["objects_checked"] == 6
+    # a request path with a `..` segment is never sent (a normalising proxy would rewrite
+    # it): HEAD alone leaves that key unverified, the listing above found it
+    heads = s3_cli("check", f"s3://{BUCKET}/v/index.m3u8", "--format", "json",
+                   "--verify", "head")
+    assert sorted((f["name"], f["uri"]) for f in heads.json["findings"]
+                  if f["severity"] == "error") == [
+        ("object-unverified", f"s3://{BUCKET}/v/sub/../x.ts"),
+        ("object-unverified", f"s3://{BUCKET}/v/sub/../y.ts"),
+        ("segment-missing", f"s3://{BUCKET}/v/y.ts")]
+    assert all("its key has a '.' or '..' segment, which S3 keeps as it is" in f["message"]
+               for f in heads.json["findings"] if f["name"] == "object-unverified")
+
+
 def test_a_target_that_decodes_to_no_key_is_a_usage_error(s3_cli):
     run = s3_cli("check", f"s3://{BUCKET}/HLS/%FF.m3u8")
     assert run.exit_code == 2

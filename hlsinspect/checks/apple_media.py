@@ -20,6 +20,7 @@ from hlsinspect.checks.media_support import (
 from hlsinspect.checks.registry import ERROR, WARNING, Issue, rule
 from hlsinspect.playlists import Playlist
 from hlsinspect.syntax.attributes import as_int
+from hlsinspect.uri.keys import without_query
 
 FAIRPLAY = "com.apple.streamingkeydelivery"
 FPS_KEY = f'#EXT-X-KEY:METHOD=SAMPLE-AES,URI="skd://key1",KEYFORMAT="{FAIRPLAY}"\n'
@@ -31,7 +32,7 @@ _SUBTITLES = (".vtt", ".webvtt")
 
 
 def _paths(playlist: Playlist) -> list[str]:
-    return [s.uri.split("?", 1)[0].lower() for s in playlist.segments]
+    return [without_query(s.uri).lower() for s in playlist.segments]
 
 
 def _live(count: int, head: str = PDT) -> str:

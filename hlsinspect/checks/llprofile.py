@@ -21,6 +21,7 @@ from hlsinspect.checks.media_support import (
     title,
 )
 from hlsinspect.checks.registry import ERROR, WARNING, Issue, rule
+from hlsinspect.uri.keys import without_query
 
 PROFILE = "RFC 8216bis B.1; Apple HLS 14.1"
 HINT = '#EXT-X-PRELOAD-HINT:TYPE=PART,URI="next.ts"\n'
@@ -114,7 +115,7 @@ def _reported(member: Member) -> set[str]:
     the top of a local tree stays as written: it matches the end of a playlist's path)."""
     assert member.media is not None
     uris = (t.attr("URI") for t in member.media.lines.all("EXT-X-RENDITION-REPORT"))
-    return {resolve_against(member.uri, u.split("?")[0]) for u in uris if u}
+    return {resolve_against(member.uri, without_query(u)) for u in uris if u}
 
 
 def _needs_reports(member: Member) -> bool:

@@ -119,6 +119,19 @@ pipeline_rule(
     "RFC 3986 2", hint="write the URI with valid percent-encoding",
     passing=[{"index.m3u8": MEDIA, "a.ts": TS}],
     failing=[MEDIA.replace("a.ts", "a%00.ts")])
+_IMPORTED = ("#EXTM3U\n#EXT-X-VERSION:8\n#EXT-X-DEFINE:IMPORT=\"t\"\n#EXT-X-TARGETDURATION:10\n"
+             "#EXT-X-PLAYLIST-TYPE:VOD\n#EXTINF:9.009,\na.ts?t={$t}\n#EXT-X-ENDLIST\n")
+pipeline_rule(
+    "HLS033", "variable-unresolved", WARNING,
+    "A {$NAME} in a URI whose value cannot be known here: a QUERYPARAM without the query of "
+    "the URL a player reads the playlist from (an S3 or local store has none), or an IMPORT "
+    "in a media playlist checked without its multivariant playlist. The object is verified "
+    "by what is known (an S3 or local key drops the query), or reported object-unverified "
+    "with this reason; a playlist with such a URI is not followed. Nothing is left out.",
+    "RFC 8216bis 4.4.2.3", scope="media",
+    hint="check the multivariant playlist, or give the URL with the query a player uses",
+    passing=[{"index.m3u8": MEDIA, "a.ts": TS}],
+    failing=[{"index.m3u8": _IMPORTED, "a.ts": TS}])
 pipeline_rule(
     "HLS036", "object-not-regular", ERROR,
     "A URI of a local target names something that is not a regular file: a FIFO, a device or "

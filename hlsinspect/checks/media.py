@@ -12,6 +12,7 @@ from hlsinspect.checks.media_support import is_delta_update
 from hlsinspect.checks.registry import ERROR, INFO, WARNING, Issue, rule
 from hlsinspect.syntax.attributes import as_float
 from hlsinspect.syntax.tags import extinf_parts
+from hlsinspect.uri.keys import without_query
 
 HEAD = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n"
 VOD = HEAD + "#EXT-X-PLAYLIST-TYPE:VOD\n"
@@ -245,7 +246,7 @@ def fmp4_map_missing(ctx: PlaylistContext) -> Iterator[Issue]:
     if ctx.playlist.iframes_only or ctx.lines.has("EXT-X-SKIP"):
         return  # a delta update skips the EXT-X-MAP with the segments before it (4.4.5.2)
     for segment in ctx.segments:
-        path = segment.uri.split("?", 1)[0].lower()
+        path = without_query(segment.uri).lower()
         if segment.map is None and path.endswith(_FMP4):
             yield Issue(f"segment {segment.uri!r} looks like fMP4, but no EXT-X-MAP applies "
                         "to it", line=segment.line, uri=ctx.object_uri(segment.uri))

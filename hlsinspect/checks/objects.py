@@ -14,6 +14,7 @@ from hlsinspect.checks.registry import ERROR, INFO, WARNING, Issue, rule
 from hlsinspect.references import ResolvedRef, range_reference
 from hlsinspect.storage.base import Existence
 from hlsinspect.syntax.attributes import as_int
+from hlsinspect.uri.keys import without_query
 
 TS = b"\x47" + b"\x00" * 187
 VOD = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n"
@@ -336,7 +337,7 @@ def apple_content_type(ctx: ObjectContext) -> Iterator[Issue]:
     wrong: list[tuple[ResolvedRef, str, str]] = []
     for item, _ in ctx.first_uses:
         state = ctx.states.get(item.key)
-        path = item.key.split("?", 1)[0].lower()
+        path = without_query(item.key).lower()
         suffix = path[path.rfind("."):] if "." in path.rpartition("/")[2] else ""
         allowed = _TYPES.get(suffix)
         if (state is None or state.content_type is None or allowed is None

@@ -17,6 +17,7 @@ from hlsinspect.media.bits import DAMAGE
 from hlsinspect.media.bmff import TOP_LEVEL, Track
 from hlsinspect.media.result import Probed, Problem, Reader
 from hlsinspect.media.webvtt import header, is_webvtt
+from hlsinspect.uri.keys import without_query
 
 Container = Literal["ts", "fmp4", "audio", "webvtt"]
 HEAD = 32 * 1024
@@ -28,7 +29,7 @@ def expected_containers(uri: str, has_map: bool) -> tuple[Container, ...]:
     """What a playlist implies a segment is: fMP4 under EXT-X-MAP, else by its extension."""
     if has_map:
         return ("fmp4",)
-    path = uri.split("?", 1)[0].split("#", 1)[0].lower()
+    path = without_query(uri).lower()
     for suffixes, kinds in ((("ts",), ("ts",)), (("aac", "adts", "ac3", "ec3", "mp3"),
                                                  ("audio",)),
                             (("vtt", "webvtt"), ("webvtt",)), (("m4s", "mp4", "cmfv",

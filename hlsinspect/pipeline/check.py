@@ -15,11 +15,19 @@ from hlsinspect.bitrate import Measured
 from hlsinspect.checks.apply import apply
 from hlsinspect.checks.context import PlaylistContext
 from hlsinspect.checks.registry import Scope, Selection, finding
-from hlsinspect.checks.uris import unfollowed
+from hlsinspect.checks.uris import Unresolved, unfollowed
 from hlsinspect.pipeline.fetch import Entry, Fetched, failure_finding
-from hlsinspect.references import ObjectRef, ResolvedRef, object_refs, place, range_reference
+from hlsinspect.playlists import query_values
+from hlsinspect.references import (
+    ObjectRef,
+    ResolvedRef,
+    locate,
+    object_refs,
+    place,
+    range_reference,
+)
 from hlsinspect.report import Finding
-from hlsinspect.storage.base import Storage
+from hlsinspect.storage.base import Existence, ObjectState, Storage, read_from
 
 LABELS = {"segment": "segment", "init": "init segment", "key": "key",
           "part": "partial segment", "preload-hint": "preload hint",
@@ -58,6 +66,9 @@ class Checked:
     refs: list[ResolvedRef] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     measured: Measured | None = None
+    unknown: dict[str, ObjectState] = field(default_factory=dict)
+    """Objects whose URI holds a variable with no known value, already known to be
+    unverifiable: the verify stage does not ask about them."""
 
 
 def object_uri(storage: Storage, playlist_key: str, raw: str) -> str:
@@ -72,7 +83,7 @@ def check_title(found: Fetched, rules: Rules, seen: set[str],
     a child already checked on its own is checked again under its parent when `reclaim`
     takes it back from where it was reported."""
     storage = found.storage
-    parsed = {storage.uri(e.loaded.key): e.loaded.playlist for e in found.entries}
+    parsed = {storage.uri(e.loaded.key): e.loaded for e in found.entries}
     checked: list[Checked] = []
     for entry in found.entries:
         uri = storage.uri(entry.loaded.key)
@@ -81,13 +92,15 @@ def check_title(found: Fetched, rules: Rules, seen: set[str],
         seen.add(uri)
         item = Checked(entry, uri)
         parent = parsed.get(entry.parent) if entry.parent else None
-        imported = parent.variables() if parent is not None else {}
+        imported = (parent.playlist.variables(
+            query=query_values(read_from(storage, parent.key)))
+            if parent is not None and parent.playlist is not None else None)
         item.findings = rules.guarded(uri, partial(_text, storage, item, imported, rules))
         checked.append(item)
     return checked
 
 
-def _text(storage: Storage, checked: Checked, imported: dict[str, str],
+def _text(storage: Storage, checked: Checked, imported: dict[str, str] | None,
           rules: Rules) -> list[Finding]:
     """Rules that need only the text; the references resolved, byte ranges placed."""
     loaded, uri = checked.entry.loaded, checked.uri
@@ -105,14 +118,24 @@ def _text(storage: Storage, checked: Checked, imported: dict[str, str],
     found = rules.apply("line", context, uri)
     found += rules.apply("multivariant" if playlist.is_multivariant else "media", context, uri)
     resolved: list[tuple[ObjectRef, str | None]] = []
-    for ref in object_refs(playlist, playlist.variables(imported)):
-        where = storage.resolve(loaded.key, ref.uri)
+    location = read_from(storage, loaded.key)
+    unknowns = Unresolved(playlist, uri, location, imported is not None)
+    variables = playlist.variables(imported, query_values(location))
+    for ref in object_refs(playlist, variables):
+        located = locate(partial(storage.resolve, loaded.key), ref.uri, ref.unresolved)
+        where = located.where
+        unknowns.add(ref.unresolved, ref.line, located.known)
         if where.key is None and ref.fetched:
             found.append(unfollowed(LABELS[ref.kind], ref.uri, where, uri, ref.line,
                                     local=storage.bucket is None))
+        elif where.key is not None and not located.known and ref.fetched:
+            checked.unknown[where.key] = ObjectState(
+                Existence.UNKNOWN, reason=unknowns.why(ref.unresolved))
         resolved.append((ref, where.key))
+    found += unknowns.findings("object")
     checked.refs, problems = place(resolved)
     found += [finding("byterange-invalid", p.message, playlist=uri, line=p.ref.line,
                       uri=object_uri(storage, loaded.key, p.ref.uri),
                       reference=range_reference(p.ref.kind)) for p in problems]
     return found
+

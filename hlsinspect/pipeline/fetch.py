@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 
 from hlsinspect.checks.registry import finding
-from hlsinspect.checks.uris import unfollowed
+from hlsinspect.checks.uris import Unresolved, unfollowed
 from hlsinspect.errors import HlsInspectError, NoPlaylistError, error_for
 from hlsinspect.pipeline.titles import Title
-from hlsinspect.playlists import ParseFailure, Playlist, parse
-from hlsinspect.references import PlaylistRef, playlist_refs
+from hlsinspect.playlists import ParseFailure, Playlist, parse, query_values
+from hlsinspect.references import PlaylistRef, locate, playlist_refs
 from hlsinspect.report import Finding
-from hlsinspect.storage.base import ErrorKind, Storage, StorageError
+from hlsinspect.storage.base import ErrorKind, Storage, StorageError, read_from
 from hlsinspect.storage.workers import map_concurrently
+from hlsinspect.uri.keys import directory_of
 
 
 @dataclass
@@ -130,7 +132,7 @@ def _unreferenced(storage: Storage, key: str, masters: list[str],
     if loaded[key].playlist is None:
         return []
     for master in masters:
-        directory = master.rpartition("/")[0]
+        directory = directory_of(master)
         if not directory or key.startswith(directory + "/"):
             uri = storage.uri(key)
             return [finding(
@@ -176,13 +178,18 @@ def _expand(
     assert playlist is not None
     storage, uri = found.storage, found.storage.uri(master)
     resolved: list[tuple[PlaylistRef, str]] = []
-    for ref in playlist_refs(playlist):
-        where = storage.resolve(master, ref.uri)
-        if where.key is not None:
+    location = read_from(storage, master)
+    unknowns = Unresolved(playlist, uri, location, imported=False)
+    for ref in playlist_refs(playlist, playlist.variables(query=query_values(location))):
+        located = locate(partial(storage.resolve, master), ref.uri, ref.unresolved)
+        where = located.where
+        unknowns.add(ref.unresolved, ref.line, located.known)
+        if where.key is not None and located.known:
             resolved.append((ref, where.key))
-        else:
+        elif where.key is None:
             found.findings.append(unfollowed(f"{ref.role} playlist", ref.uri, where, uri,
                                              ref.line, local=storage.bucket is None))
+    found.findings += unknowns.findings("playlist")
     found.children[master] = resolved
     new = list(dict.fromkeys(k for _, k in resolved if k not in loaded))
     loaded.update(fetch_all(storage, new, workers))

@@ -100,7 +100,8 @@ class Run:
             return earlier is not None
 
         checked = check_title(found, self.rules, self.seen, reclaim)
-        keys = {ref.key for item in checked for ref in item.refs}
+        unverifiable = {key: state for item in checked for key, state in item.unknown.items()}
+        keys = {ref.key for item in checked for ref in item.refs} - unverifiable.keys()
         listings = [found.title.listing] if found.title.listing is not None else []
         memory = self.remembered.setdefault(id(found.storage), OrderedDict())
         known = {key: memory[key] for key in keys if key in memory}
@@ -110,6 +111,8 @@ class Run:
                        listings)
         known.update(fresh)
         memory.update(fresh)
+        fresh.update(unverifiable)  # counted, never asked about: a variable hides its name
+        known.update(unverifiable)
         while len(memory) > REMEMBERED:
             memory.popitem(last=False)
         probes = probe_title(found, checked, known, self.settings.probe,

@@ -26,6 +26,7 @@ from hlsinspect.storage.base import (
     backoff_delay,
 )
 from hlsinspect.storage.workers import map_concurrently
+from hlsinspect.uri.keys import directory_of
 
 LIST_THRESHOLD = 100
 """In `auto` mode a directory with at least this many referenced objects is listed."""
@@ -123,7 +124,7 @@ def _by_listing(
         threshold = 1 if settings.mode == "list" else LIST_THRESHOLD
     by_directory: dict[str, list[str]] = defaultdict(list)
     for key in keys:
-        by_directory[key.rpartition("/")[0]].append(key)
+        by_directory[directory_of(key)].append(key)
     chosen = [d for d, ks in by_directory.items() if len(ks) >= threshold]
 
     def list_one(directory: str) -> dict[str, int] | None:

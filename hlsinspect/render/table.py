@@ -19,6 +19,7 @@ from hlsinspect.probe_report import ProbeReport
 from hlsinspect.render.fit import Rows, fitted
 from hlsinspect.render.visible import visible_report
 from hlsinspect.report import Finding, PlaylistReport, Report, Severity, Variant
+from hlsinspect.uri.keys import directory_of
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _HEADING = {Severity.ERROR: "Errors", Severity.WARNING: "Warnings", Severity.INFO: "Info"}
@@ -115,7 +116,7 @@ def _media_table(playlists: list[PlaylistReport], by_playlist: Findings, width: 
 
 def _common_directory(uris: list[str]) -> str:
     """The longest directory prefix all URIs share ('' when they share none, e.g. S3 + disk)."""
-    directories = [uri.rpartition("/")[0].split("/") for uri in uris]
+    directories = [directory_of(uri).split("/") for uri in uris]
     shared: list[str] = []
     for parts in zip(*directories, strict=False):
         if len(set(parts)) != 1:
@@ -127,7 +128,7 @@ def _common_directory(uris: list[str]) -> str:
 def ladder_rows(master: PlaylistReport, children: dict[str, PlaylistReport],
                 by_playlist: Findings) -> Rows:
     """One row per variant, I-frame playlist and rendition, with its own playlist's facts."""
-    base = master.uri.rpartition("/")[0] + "/"
+    base = directory_of(master.uri) + "/"
     entries: list[tuple[str, str | None, int | None, dict[str, str | Text]]] = []
     own = defaultdict(list)  # the multivariant playlist's findings about a row's own tag
     for finding in by_playlist[master.uri]:

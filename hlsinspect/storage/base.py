@@ -156,6 +156,13 @@ def in_passes(call: Callable[[], T], policy: RequestPolicy) -> T:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def read_from(storage: Storage, key: str) -> str:
+    """The URL a playlist was read from, after redirects, for a store that follows them (an
+    HTTP origin's `location`); its URI otherwise."""
+    location: Callable[[str], str] = getattr(storage, "location", storage.uri)
+    return location(key)
+
+
 class Storage(Protocol):
     """A bucket or a local directory tree, addressed by `/`-separated keys."""
 

@@ -27,7 +27,7 @@ from hlsinspect.storage.base import (
     StorageError,
     in_passes,
 )
-from hlsinspect.uri.keys import Reference, external_reason, scheme_of
+from hlsinspect.uri.keys import Reference, external_reason, scheme_of, without_fragment
 from hlsinspect.uri.urls import http_key, origin_of, split_url
 from hlsinspect.version import __version__
 
@@ -75,6 +75,11 @@ class HttpStorage:
     def uri(self, key: str) -> str:
         return f"{self.origin}/{key}"
 
+    def location(self, key: str) -> str:
+        """The URL the playlist at `key` was read from, after any redirect: where a
+        QUERYPARAM finds its value (RFC 8216bis 4.4.2.3: "in the 30x response URI")."""
+        return self.uri(self._moved.get(key, key))
+
     def resolve(self, playlist_key: str, uri: str) -> Reference:
         uri = uri.strip()
         scheme = scheme_of(uri)
@@ -82,7 +87,7 @@ class HttpStorage:
             return Reference(external=external_reason(uri, scheme))
         base = self.uri(self._moved.get(playlist_key, playlist_key))
         try:
-            parts = split_url(urljoin(base, uri.split("#", 1)[0]))
+            parts = split_url(urljoin(base, without_fragment(uri)))
         except ValueError:  # such as "https://[::1/x.ts"
             parts = None
         if parts is None:

@@ -2,8 +2,9 @@
 
 A key maps to the file at the same path under the root. The key rules are S3's (see
 `storage.keys`), so a copy of a bucket checks like the bucket: a key with an empty segment
-(`a//b.ts`, `dir/`) is a distinct S3 key that no file can hold, so it does not exist here,
-although the operating system would happily open `a/b.ts` for it.
+(`a//b.ts`, `dir/`), or with a `.` or `..` segment (`a/../b.ts`, from `a/..%2Fb.ts`), is a
+distinct S3 key that no file can hold, so it does not exist here, although the operating
+system would happily open `a/b.ts` (or `b.ts`, even above the root) for it.
 
 Nothing outside the root is ever opened: a key whose REAL location (symbolic links resolved)
 lies outside the root's is refused when it is resolved (uri-escapes-root) and by every read,
@@ -151,7 +152,7 @@ class LocalStorage:
         path = self.path(key)
         if not _holdable(key):
             raise StorageError(ErrorKind.NOT_FOUND, f"{path} does not exist (no file can have "
-                               "that name)")
+                               "an empty, . or .. segment, or path syntax, in its name)")
         try:
             real, result = self._settled(key)
             _regular(path, result.st_mode)
@@ -246,7 +247,7 @@ class LocalStorage:
 
     def list_keys(self, prefix: str) -> Iterator[tuple[str, int]]:
         top = self.path(prefix.rstrip("/"))
-        if not os.path.isdir(top):
+        if not _holdable(prefix.rstrip("/")) or not os.path.isdir(top):
             raise StorageError(ErrorKind.NOT_FOUND, f"{top} is not a directory")
         seen: set[str] = set()
         for directory, subdirs, files in os.walk(top, followlinks=True):

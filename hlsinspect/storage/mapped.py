@@ -14,7 +14,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from hlsinspect.locations import UriMap, absolute_reference
-from hlsinspect.storage.base import FOREIGN, MAX_PLAYLIST_BYTES, Level, ObjectState, Storage
+from hlsinspect.storage.base import (
+    FOREIGN,
+    MAX_PLAYLIST_BYTES,
+    Level,
+    ObjectState,
+    Storage,
+    read_from,
+)
 from hlsinspect.uri.keys import Reference
 
 
@@ -57,6 +64,11 @@ class MappedStorage:
     def uri(self, key: str) -> str:
         store, _, inner = self._split(key)
         return store.uri(inner)
+
+    def location(self, key: str) -> str:
+        """Where the member store read the playlist at `key` from (see `read_from`)."""
+        store, _, inner = self._split(key)
+        return read_from(store, inner)
 
     def resolve(self, playlist_key: str, uri: str) -> Reference:
         for route in self.routes:

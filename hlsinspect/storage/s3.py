@@ -32,6 +32,7 @@ from hlsinspect.storage.s3_client import make_client
 from hlsinspect.storage.s3_stream import ObjectStream
 from hlsinspect.uri.keys import (
     Reference,
+    directory_prefix,
     external_reason,
     key_from_path,
     relative,
@@ -45,6 +46,17 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 __all__ = ["S3Storage"]
+
+
+UNSENT = ("its key has a '.' or '..' segment, which S3 keeps as it is (from %2F in the URI), "
+          "but a request path holding one is rewritten by any proxy or SDK that normalises "
+          "paths, so it is not asked for by its path; only a listing of its directory can "
+          "show it")
+
+
+def dot_segments(key: str) -> bool:
+    """Whether the key has a `.` or `..` segment (`a/../b.ts`, the S3 key of `a/..%2Fb.ts`)."""
+    return not {".", ".."}.isdisjoint(key.split("/"))
 
 
 class S3Storage:
@@ -113,6 +125,7 @@ class S3Storage:
         return in_passes(lambda: self._read_once(key, limit), self.policy)
 
     def _read_once(self, key: str, limit: int) -> bytes:
+        self._sendable(key)
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=key)
             size = response.get("ContentLength", 0)
@@ -134,6 +147,7 @@ class S3Storage:
         return in_passes(lambda: self._range_once(key, offset, length), self.policy)
 
     def _range_once(self, key: str, offset: int, length: int) -> bytes:
+        self._sendable(key)
         try:
             response = self.client.get_object(Bucket=self.bucket, Key=key,
                                               Range=f"bytes={offset}-{offset + length - 1}")
@@ -146,6 +160,8 @@ class S3Storage:
         files of an S3 Inventory); a dropped connection resumes where it stopped (see
         `s3_stream`). StorageError when it cannot be opened or read to its end. The caller
         closes it, which frees the connection."""
+        self._sendable(key)
+
         def get(offset: int, etag: str | None) -> Any:
             request: dict[str, Any] = {"Bucket": self.bucket, "Key": key}
             if offset:
@@ -163,6 +179,8 @@ class S3Storage:
     def stat(self, key: str) -> ObjectState:
         from botocore.exceptions import ClientError
 
+        if dot_segments(key):
+            return ObjectState(Existence.UNKNOWN, reason=UNSENT)
         try:
             response = self.client.head_object(Bucket=self.bucket, Key=key)
         except ClientError as exc:
@@ -174,6 +192,11 @@ class S3Storage:
                                retryable=error.retryable)
         return ObjectState(Existence.PRESENT, size=response.get("ContentLength"),
                            content_type=response.get("ContentType"))
+
+    def _sendable(self, key: str) -> None:
+        """StorageError for a key that is not asked for by its path (see UNSENT)."""
+        if dot_segments(key):
+            raise StorageError(ErrorKind.OTHER, f"{self.uri(key)}: {UNSENT}")
 
     def list_keys(self, prefix: str) -> Iterator[tuple[str, int]]:
         yield from in_passes(lambda: list(self._list(prefix, delimiter=None)), self.policy)
@@ -223,7 +246,7 @@ class S3Storage:
                 return
             try:
                 answer = self._answer_to(lambda: self.client.list_objects_v2(
-                    Bucket=self.bucket, MaxKeys=1, Prefix=_directory(key)))
+                    Bucket=self.bucket, MaxKeys=1, Prefix=directory_prefix(key)))
                 if answer is not None and answer.code in s3_errors.DENIED:
                     answer = self._answer_to(lambda: self.client.get_object(
                         Bucket=self.bucket, Key=key or _PROBE_KEY,
@@ -275,8 +298,8 @@ class S3Storage:
         what = {"read": "cannot read", "list": "cannot list", "check": "cannot check"}[action]
         what = f"{what} {self.uri(key)}"
         if isinstance(exc, ClientError):
-            hint = (f"check the key; hlsinspect check {self.uri(_directory(key))} inspects every "
-                    "playlist in that directory") if action == "read" else None
+            hint = (f"check the key; hlsinspect check {self.uri(directory_prefix(key))} "
+                    "inspects every playlist in that directory") if action == "read" else None
             return s3_errors.client_error(s3_errors.answer_of(exc), what, bucket=self.bucket,
                                           action=action, endpoint=self._endpoint(),
                                           read_hint=hint)
@@ -284,12 +307,9 @@ class S3Storage:
 
 
 _STREAM_BUFFER = 1024 * 1024
+"""Bytes asked of a streamed body at a time: few reads, little memory."""
 _PROBE_KEY = "hlsinspect-bucket-check"
 """The key a one-byte GET asks for to learn whether a bucket exists, when no key of the
 run's own is at hand (a --map to the top of a bucket); any answer but NoSuchBucket will do."""
-"""Bytes asked of a streamed body at a time: few reads, little memory."""
 
 
-def _directory(key: str) -> str:
-    directory = key.rpartition("/")[0]
-    return f"{directory}/" if directory else ""

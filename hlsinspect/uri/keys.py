@@ -1,16 +1,37 @@
 """The key rules: how a URI written in a playlist becomes the key of an object, for every store.
 
 S3 and the local file system share these rules, so a copy of a bucket on disk checks exactly
-like the bucket (`--root`):
+like the bucket (`--root`). They follow what a player does with a reference (RFC 3986) and
+then what S3 does with the request path:
 
 - Query and fragment are dropped (a presigned URL's signature names no other object).
-- The path is percent-decoded as UTF-8, the way S3 decodes a request path. A sequence that does
-  not decode (`%FF`) names no key at all: the reference is invalid, never a U+FFFD key.
-- Dot segments are removed after decoding, so `%2e%2e` counts as `..` (RFC 3986 6.2.2.2) and
-  cannot smuggle a climb past the check; climbing above the top of the store is reported.
-- Empty segments are kept: `a//b.ts` is the S3 key `a//b.ts`, not `a/b.ts`. No file can carry
-  such a name, so the local store answers that it does not exist, as S3 does for a tree that
-  was uploaded from disk.
+- Dot segments are removed first, on the path as written (RFC 3986 5.2.4, as a player
+  resolves a reference before it asks). `%2E` is an unreserved character, the same as `.`
+  (RFC 3986 6.2.2.2), so `%2e%2e` is `..` and cannot smuggle a climb past the check; `%2F`
+  is reserved, so `sub/..%2Fx.ts` is one segment, not a climb. Climbing above the top of the
+  store is reported (`uri-escapes-root`).
+- Then each segment is percent-decoded as UTF-8, the way S3 decodes a request path, once:
+  `sub/..%2Fx.ts` is the key `sub/../x.ts`, `a%2Fb.ts` the key `a/b.ts`, and `+` is a plus
+  sign. A sequence that does not decode (`%FF`) names no key at all: the reference is
+  invalid, never a U+FFFD key.
+- S3 itself never resolves `.` or `..` in a key, nor folds `//`: the data model is flat, a
+  key is any UTF-8 string of up to 1,024 bytes, and `./` or `../` prefixes are legal key
+  names ("Naming Amazon S3 objects", https://docs.aws.amazon.com/AmazonS3/latest/userguide/
+  object-keys.html). SigV4 signing says the same: "you do not normalize URI paths for
+  requests to Amazon S3 ... if you have a bucket with an object named
+  my-object//example//photo.user, use that path" (AWS SigV4 test suite, normalize-path;
+  https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html, canonical
+  request). So `a/b/../c.ts` asked of S3 is that literal key (only a player in front of S3
+  would have resolved it), and the empty segment of `a//b.ts` is kept. hlsinspect never puts
+  such a key in a request path, though (a proxy or SDK that normalises paths would ask for
+  another object, or leave the bucket): S3 shows it in a listing of its directory, or it is
+  `object-unverified`.
+- `+` means a space only in form encoding (`application/x-www-form-urlencoded`), which S3
+  uses for the key in event notifications ("red flower.jpg" becomes "red+flower.jpg",
+  https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html);
+  in a URL path it is a literal `+` (RFC 3986 2.2, a sub-delimiter), and S3 reads it so.
+- A key that no file can have (an empty, `.` or `..` segment) does not exist in the local
+  store, as in S3 for a tree that was uploaded from disk.
 - A key must be 1 to 1,024 UTF-8 bytes without NUL, as in S3.
 
 An `s3://BUCKET/PATH` URI follows the same rules wherever it is written, in a playlist or on the
@@ -53,34 +74,53 @@ def scheme_of(uri: str) -> str | None:
     return match.group(1).lower() if match else None
 
 
+def without_fragment(text: str) -> str:
+    """A URI without its fragment, which no client sends: what a request is made of."""
+    return text.split("#", 1)[0]
+
+
 def without_query(text: str) -> str:
-    return text.split("#", 1)[0].split("?", 1)[0]
+    """A URI (or an origin's key) without its fragment and query: the path that names the
+    object in S3 or on disk, and whose extension says what it is. Dropped once, here."""
+    return without_fragment(text).split("?", 1)[0]
+
+
+_DOTS = re.compile(r"(?:\.|%2[eE]){1,2}\Z")
+"""A dot segment, still percent-encoded: `%2E` is an unreserved character, the same as `.`
+(RFC 3986 6.2.2.2), so `%2e%2e` is `..`; `%2F` is reserved and stays in its segment."""
+
+
+def _dot_segment(part: str) -> int:
+    """1 for `.`, 2 for `..` (encoded or not), 0 for any other segment."""
+    return len(part.replace("%2e", ".").replace("%2E", ".")) if _DOTS.match(part) else 0
 
 
 def key_from_path(path: str, base: Sequence[str] = ()) -> Reference:
     """The key named by `path`, a URL path ("/a/b.ts") relative to the top of the store, or
     to the directory whose key segments are `base`: those are taken as they are (a key may
-    hold `%` or `?`), only `path` is percent-decoded."""
-    try:
-        decoded = unquote(without_query(path), encoding="utf-8", errors="strict")
-    except UnicodeDecodeError:
-        return Reference(invalid="its percent-encoding is not UTF-8, so it names no key")
-    if "\x00" in decoded:
-        return Reference(invalid="it contains a NUL character")
-    parts = decoded.split("/")[1:]
+    hold `%` or `?`), only `path` is percent-decoded.
+
+    Dot segments are removed first, on the path as written (RFC 3986 5.2.4, the way a player
+    resolves a reference before it asks), then each segment is decoded: `sub/..%2Fx.ts` is
+    the key `sub/../x.ts`, which S3 looks up as it is, not `x.ts`."""
+    parts = without_query(path).split("/")[1:]
     segments: list[str] = list(base)
     for part in parts:
-        if part == ".":
-            continue
-        if part == "..":
+        dots = _dot_segment(part)
+        if dots == 2:
             if not segments:
                 return Reference(escapes=True)
             segments.pop()
-            continue
-        segments.append(part)
-    if parts and parts[-1] in (".", "..") and segments:
+        elif dots == 0:
+            try:
+                segments.append(unquote(part, encoding="utf-8", errors="strict"))
+            except UnicodeDecodeError:
+                return Reference(invalid="its percent-encoding is not UTF-8, so it names no key")
+    if parts and _dot_segment(parts[-1]) and segments:
         segments.append("")  # "a/b/.." is the directory "a/", as in RFC 3986 5.2.4
     key = "/".join(segments)
+    if "\x00" in key:
+        return Reference(invalid="it contains a NUL character")
     if not key:
         return Reference(invalid="it names the top of the store, not an object")
     if len(key.encode("utf-8", "surrogatepass")) > MAX_KEY_BYTES:
@@ -90,7 +130,21 @@ def key_from_path(path: str, base: Sequence[str] = ()) -> Reference:
 
 
 def directory_of(key: str) -> str:
+    """The directory a key (or URI) is in, without the final "/": `a/b` for `a/b/c.ts`,
+    "" at the top."""
     return key.rpartition("/")[0]
+
+
+def directory_prefix(key: str) -> str:
+    """The prefix of the directory a key is in, as S3 lists it: `a/b/` for `a/b/c.ts`, ""
+    at the top."""
+    directory = directory_of(key)
+    return f"{directory}/" if directory else ""
+
+
+def as_directory(path: str) -> str:
+    """`path` named as a directory (a prefix): with a final "/", unless it is the top ("")."""
+    return path if not path or path.endswith("/") else path + "/"
 
 
 _PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\-]*\Z")
