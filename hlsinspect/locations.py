@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from hlsinspect.errors import UsageError
-from hlsinspect.uri.buckets import RULES, bucket_problem
+from hlsinspect.uri.buckets import RULES, bucket_problem, legacy_name
 from hlsinspect.uri.keys import (
     Reference,
     as_directory,
@@ -100,10 +100,11 @@ def parse_target(text: str, bucket: str | None, env_bucket: str | None = None,
 
 
 def valid_bucket(name: str, where: str) -> str:
-    """`name`, when S3 could have such a bucket; else a UsageError naming `where` it was
-    given (an option, a target) and the naming rule it breaks. No request could find it."""
+    """`name`, when S3 could have such a bucket (an old one, perhaps: see `legacy_name`);
+    else a UsageError naming `where` it was given (an option, a target) and the naming rule
+    it breaks. No request could find it."""
     problem = bucket_problem(name)
-    if problem is not None:
+    if problem is not None and not legacy_name(name):
         raise UsageError(f"{where}: {name!r} is not a valid bucket name ({problem})",
                          hint=RULES)
     return name

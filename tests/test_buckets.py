@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import BUCKET, S3, SAMPLE_KEY
+from tests.conftest import BUCKET, FIXTURES, S3, SAMPLE_KEY
 from tests.s3proxy import S3Proxy
 from tests.test_s3_permissions import GET_ALL, LIST, make_user
 from tests.test_uris_map import CDN, DIRECTORY, URI, cdn_playlist
@@ -117,21 +117,20 @@ def test_an_inventory_in_a_missing_bucket_names_the_option(s3_cli):
 @pytest.mark.parametrize(
     ("args", "where", "name"),
     [
-        pytest.param(["s3://Titles_Out/"], "target 's3://Titles_Out/'", "Titles_Out",
+        pytest.param(["s3://Titles!Out/"], "target 's3://Titles!Out/'", "Titles!Out",
                      id="target"),
-        pytest.param(["x.m3u8", "--bucket", "Titles_Out"], "--bucket", "Titles_Out",
+        pytest.param(["x.m3u8", "--bucket", "titles out"], "--bucket", "titles out",
                      id="bucket-option"),
-        pytest.param([URI, "--map", f"{CDN}/=s3://Titles_Out/hls/"],
-                     f"--map '{CDN}/=s3://Titles_Out/hls/'", "Titles_Out", id="map"),
+        pytest.param([URI, "--map", f"{CDN}/=s3://titles~out/hls/"],
+                     f"--map '{CDN}/=s3://titles~out/hls/'", "titles~out", id="map"),
         pytest.param([URI, "--inventory", "s3://ab/inv/manifest.json"],
                      "--inventory s3://ab/inv/manifest.json", "ab", id="inventory"),
-        pytest.param(["s3://my..bucket/x.m3u8"], "target 's3://my..bucket/x.m3u8'",
-                     "my..bucket", id="two-dots"),
-        pytest.param(["s3://192.168.5.4/x.m3u8"], "target 's3://192.168.5.4/x.m3u8'",
-                     "192.168.5.4", id="ip-address"),
+        pytest.param([f"s3://{'x' * 256}/x.m3u8"], f"target 's3://{'x' * 256}/x.m3u8'",
+                     "x" * 256, id="too-long-even-for-old-buckets"),
     ],
 )
 def test_a_name_s3_cannot_have_is_a_usage_error(s3_cli, args, where, name):
+    """Names no rule ever allowed: refused before any request."""
     run = s3_cli("check", *args, "--format", "json")
     assert run.exit_code == 2
     assert run.json["error"]["kind"] == "usage"
@@ -139,6 +138,42 @@ def test_a_name_s3_cannot_have_is_a_usage_error(s3_cli, args, where, name):
     assert lines[0].startswith(f"hlsinspect: error: {where}: {name!r} is not a valid bucket "
                                "name (")
     assert lines[1].startswith("hint: S3 bucket names are 3-63 characters of lower-case")
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        pytest.param(["s3://Titles_Out/"], "Titles_Out", id="target-prefix"),
+        pytest.param(["HLS/x.m3u8", "--bucket", "Titles_Out"], "Titles_Out", id="bucket-option"),
+        pytest.param(["s3://my..bucket/x.m3u8"], "my..bucket", id="two-dots"),
+        pytest.param(["s3://192.168.5.4/x.m3u8"], "192.168.5.4", id="ip-address"),
+        pytest.param([URI, "--map", f"{CDN}/=s3://Titles_Out/hls/"], "Titles_Out", id="map"),
+        pytest.param([URI, "--inventory", "s3://Old_Inventories/inv/manifest.json"],
+                     "Old_Inventories", id="inventory"),
+    ],
+)
+def test_a_name_only_old_buckets_have_is_invalid_when_s3_has_no_such_bucket(s3_cli, args, name):
+    """Capitals, underscores, two dots or an IP shape: us-east-1 allowed them before March
+    2018, so S3 is asked; it has no such bucket, and the name is the likelier mistake."""
+    run = s3_cli("check", *args, "--format", "json")
+    assert run.exit_code == 2
+    assert run.json["error"]["kind"] == "usage"
+    first, hint = run.stderr.splitlines()[:2]
+    assert first.startswith("hlsinspect: error: ")
+    assert f"{name!r} is not a valid bucket name (" in first
+    assert "does not exist" in first
+    assert hint.startswith("hint: S3 bucket names are 3-63 characters of lower-case")
+    assert "before March 2018" in hint
+
+
+def test_an_old_bucket_with_capitals_and_underscores_is_inspected(s3_cli, s3: S3):
+    """Such buckets still exist (made in us-east-1 before 2018) and are read path-style."""
+    s3.new_bucket("Legacy_Titles")
+    s3.upload_tree(FIXTURES / BUCKET, bucket="Legacy_Titles")
+    run = s3_cli("check", f"s3://Legacy_Titles/{SAMPLE_KEY}", "--format", "json")
+    assert run.exit_code == 0, run.stderr
+    assert run.json["summary"]["objects_checked"] == 6
+    assert run.json["summary"]["missing"] == 0
 
 
 @pytest.mark.parametrize("given", ["app1-transcoder-out", "s3://app1-transcoder-out",
@@ -150,9 +185,15 @@ def test_policy_takes_the_bucket_as_a_name_or_an_s3_uri(cli, given):
 
 
 def test_policy_refuses_a_name_s3_cannot_have(cli):
-    run = cli("policy", "--bucket", "s3://Titles_Out/", "--iam")
+    run = cli("policy", "--bucket", "s3://Titles!Out/", "--iam")
     assert run.exit_code == 2
-    assert "'Titles_Out' is not a valid bucket name" in run.stderr
+    assert "'Titles!Out' is not a valid bucket name" in run.stderr
+
+
+def test_policy_takes_an_old_buckets_name(cli):
+    run = cli("policy", "--bucket", "s3://Legacy_Titles/", "--iam")
+    assert run.exit_code == 0, run.stderr
+    assert '"arn:aws:s3:::Legacy_Titles/*"' in run.stdout
 
 
 def test_a_map_into_a_targets_missing_bucket_is_confirmed_too(s3_cli, s3: S3):

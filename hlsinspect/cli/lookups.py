@@ -56,10 +56,10 @@ def policy(
 ) -> None:
     """Print the minimal read-only policy hlsinspect needs (s3:ListBucket, s3:GetObject)."""
     from hlsinspect.policy import bucket_policy, identity_policy
-    from hlsinspect.uri.buckets import RULES, bucket_of, bucket_problem
+    from hlsinspect.uri.buckets import RULES, bucket_of, bucket_problem, legacy_name
 
     bucket = bucket_of(bucket)
-    why = bucket_problem(bucket)
+    why = None if legacy_name(bucket) else bucket_problem(bucket)  # an old bucket's is fine
     problem = None
     if why is not None:
         problem = (f"--bucket {bucket!r} is not a valid bucket name ({why})", RULES)

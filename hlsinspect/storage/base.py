@@ -81,6 +81,8 @@ class Level:
 class ErrorKind(str, enum.Enum):
     NOT_FOUND = "not-found"
     NO_BUCKET = "no-bucket"
+    USAGE = "usage"
+    """What was asked cannot be: S3 has no bucket of a name its rules no longer allow."""
     ACCESS_DENIED = "access-denied"
     CREDENTIALS = "credentials"
     UNREACHABLE = "endpoint-unreachable"

@@ -70,10 +70,11 @@ class Stores:
             try:
                 manifest = open_manifest(store, key, audited_bucket=audited)
             except StorageError as exc:
-                if exc.kind == ErrorKind.NO_BUCKET:
-                    raise StorageError(
-                        exc.kind, f"--inventory {manifest_uri}: bucket {bucket!r} does not "
-                        "exist (S3 answered NoSuchBucket)", exc.hint) from exc
+                if exc.kind in (ErrorKind.NO_BUCKET, ErrorKind.USAGE):
+                    from hlsinspect.storage.s3_errors import no_bucket
+
+                    raise no_bucket(bucket, f"--inventory {manifest_uri}: bucket {bucket!r} "
+                                    "does not exist (S3 answered NoSuchBucket)") from exc
                 failures.append(exc)
                 continue
             too_old = stale(manifest, store.uri(key), *max_age)

@@ -254,10 +254,8 @@ class S3Storage:
             except Exception:
                 return  # unreachable, no credentials...: the next request says so
             if answer is not None and answer.code == "NoSuchBucket":
-                raise StorageError(
-                    ErrorKind.NO_BUCKET, f"{where}: bucket {self.bucket!r} does not exist "
-                    f"(S3 answered {answer.detail})",
-                    "check the bucket name, --region and --endpoint-url")
+                raise s3_errors.no_bucket(self.bucket, f"{where}: bucket {self.bucket!r} does "
+                                          f"not exist (S3 answered {answer.detail})")
             self._confirmed = True
 
     @staticmethod

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hlsinspect.storage.base import ErrorKind, Existence, ObjectState, StorageError
+from hlsinspect.uri.buckets import RULES, bucket_problem
 
 NOT_FOUND = {"NoSuchKey", "404", "NotFound"}
 DENIED = {"AccessDenied", "403", "AllAccessDisabled", "Forbidden"}
@@ -81,6 +82,18 @@ def not_s3_reason(answer: Answer, endpoint: str) -> str:
             "like S3 (a web server?)")
 
 
+def no_bucket(bucket: str, message: str) -> StorageError:
+    """S3 has no such bucket: NO_BUCKET; or, for a name that only the pre-2018 rules allow
+    (`Titles_Out`), a usage error saying the name is not valid, the likelier mistake."""
+    problem = bucket_problem(bucket)
+    if problem is not None:
+        return StorageError(ErrorKind.USAGE, f"{message}, and {bucket!r} is not a valid bucket "
+                            f"name ({problem})", f"{RULES}; only buckets made in us-east-1 "
+                            "before March 2018 may have other names")
+    return StorageError(ErrorKind.NO_BUCKET, message,
+                        "check the bucket name, --region and --endpoint-url")
+
+
 def client_error(answer: Answer, what: str, *, bucket: str, action: str, endpoint: str,
                  read_hint: str | None) -> StorageError:
     """A StorageError for an error answer to a GET or a listing."""
@@ -91,8 +104,7 @@ def client_error(answer: Answer, what: str, *, bucket: str, action: str, endpoin
     if answer.code in NOT_FOUND:
         return StorageError(ErrorKind.NOT_FOUND, f"{message}: no such key", read_hint)
     if answer.code == "NoSuchBucket":
-        return StorageError(ErrorKind.NO_BUCKET, f"{message}: bucket {bucket!r} does not exist",
-                            "check the bucket name, --region and --endpoint-url")
+        return no_bucket(bucket, f"{message}: bucket {bucket!r} does not exist")
     if answer.code == CLOCK_SKEW:
         return StorageError(ErrorKind.CLOCK_SKEW, f"{message}: {_CLOCK_WHY}", _CLOCK_HINT)
     if answer.code in _CREDENTIALS:

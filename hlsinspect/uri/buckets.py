@@ -3,8 +3,11 @@
 S3 (or a bucket that S3 would refuse to create anyway).
 
 The rules are S3's own for general purpose buckets ("Bucket naming rules", Amazon S3 User
-Guide). Names with capitals or underscores could once be created in us-east-1; S3 has
-refused them since 2018, and the S3 API's virtual-hosted URLs cannot address them.
+Guide). Names with capitals or underscores, or up to 255 characters, could once be created in
+us-east-1; S3 has refused them since March 2018, but such buckets still exist and are read
+with path-style requests. So a name that only the old rules allow (`legacy_name`) is asked
+for; only when S3 answers that there is no such bucket is it called invalid. A name that no
+rule ever allowed (`s3://b!/`) never reaches S3.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ RULES = ("S3 bucket names are 3-63 characters of lower-case letters, digits, dot
          "not shaped like an IP address")
 """The naming rules, as a hint says them."""
 
+_LEGACY = re.compile(r"^[A-Za-z0-9._-]{3,255}$")
+"""What us-east-1 accepted before March 2018 (and botocore still addresses, path-style)."""
 _SHAPE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _IP = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
@@ -40,6 +45,11 @@ def bucket_problem(name: str) -> str | None:
     return None
 
 
+def legacy_name(name: str) -> bool:
+    """Whether `name` breaks today's rules but an old us-east-1 bucket may still have it."""
+    return _LEGACY.match(name) is not None and bucket_problem(name) is not None
+
+
 def bucket_of(text: str) -> str:
     """The bucket a `--bucket`-like option names: `B`, or `s3://B` / `s3://B/` as copied
     from a target."""
@@ -48,4 +58,4 @@ def bucket_of(text: str) -> str:
     return text
 
 
-__all__ = ["RULES", "bucket_of", "bucket_problem"]
+__all__ = ["RULES", "bucket_of", "bucket_problem", "legacy_name"]
