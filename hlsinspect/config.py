@@ -32,6 +32,7 @@ KEYS: dict[str, str] = {
     "fail-on": "error or warning",
     "verify": "head, list or auto",
     "concurrency": "an integer from 1 to 512",
+    "timeout": "a number of seconds from 0.1 to 3600",
     "bucket": "a bucket name",
     "endpoint-url": "a URL",
     "region": "a region name",
@@ -123,6 +124,10 @@ def _problem(key: str, value: Any) -> str | None:
         ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
               and 0 <= value <= 60)
         return None if ok else "write probe-tolerance = 0.5"
+    if key == "timeout":
+        ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
+              and 0.1 <= value <= 3600)
+        return None if ok else "write timeout = 60"
     if key == "concurrency":
         ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 512
         return None if ok else "write concurrency = 32"

@@ -26,6 +26,7 @@ from hlsinspect.storage.base import (
     StorageError,
     in_passes,
 )
+from hlsinspect.storage.deadline import Deadline, deadline
 from hlsinspect.storage.s3_stream import ObjectStream
 from hlsinspect.uri.keys import (
     Reference,
@@ -108,33 +109,54 @@ class S3Storage:
         return in_passes(lambda: self._read_once(key, limit), self.policy)
 
     def _read_once(self, key: str, limit: int) -> bytes:
-        try:
-            response = self.client.get_object(Bucket=self.bucket, Key=key)
-            size = response.get("ContentLength", 0)
-            if size > limit:
-                response["Body"].close()
-                raise StorageError(
-                    ErrorKind.TOO_LARGE,
-                    f"{self.uri(key)} is {size} bytes, larger than a playlist can be "
-                    f"({limit // 2**20} MiB)",
-                    "is this really a playlist? hlsinspect reads playlists whole",
-                )
-            return response["Body"].read()
-        except StorageError:
-            raise
-        except Exception as exc:
-            raise self._error(exc, key, action="read") from exc
+        with deadline(self.policy.timeout) as watch:
+            try:
+                response = self.client.get_object(Bucket=self.bucket, Key=key)
+                size = response.get("ContentLength", 0)
+                if size > limit:
+                    response["Body"].close()
+                    raise StorageError(
+                        ErrorKind.TOO_LARGE,
+                        f"{self.uri(key)} is {size} bytes, larger than a playlist can be "
+                        f"({limit // 2**20} MiB)",
+                        "is this really a playlist? hlsinspect reads playlists whole",
+                    )
+                return self._body(response["Body"], limit + 1, key, watch)
+            except StorageError:
+                raise
+            except Exception as exc:
+                raise self._error(exc, key, action="read") from exc
 
     def read_range(self, key: str, offset: int, length: int) -> bytes:
         return in_passes(lambda: self._range_once(key, offset, length), self.policy)
 
     def _range_once(self, key: str, offset: int, length: int) -> bytes:
+        with deadline(self.policy.timeout) as watch:
+            try:
+                response = self.client.get_object(
+                    Bucket=self.bucket, Key=key, Range=f"bytes={offset}-{offset + length - 1}")
+                return self._body(response["Body"], length, key, watch)
+            except StorageError:
+                raise
+            except Exception as exc:
+                raise self._error(exc, key, action="read") from exc
+
+    def _body(self, body: Any, length: int, key: str, watch: Deadline) -> bytes:
+        """At most `length` bytes of a GET's body, read by the request's deadline: botocore's
+        read timeout bounds each wait for a byte only, so the connection is cut there."""
         try:
-            response = self.client.get_object(Bucket=self.bucket, Key=key,
-                                              Range=f"bytes={offset}-{offset + length - 1}")
-            return bytes(response["Body"].read(length))
-        except Exception as exc:
-            raise self._error(exc, key, action="read") from exc
+            watch.attach(getattr(body, "_raw_stream", None) and body._raw_stream.connection)
+            data = bytes(body.read(length))
+        except Exception:
+            if not watch.expired:
+                raise
+            data = b""
+        if watch.expired:
+            body.close()
+            raise StorageError(ErrorKind.UNAVAILABLE, f"cannot read {self.uri(key)}: timed "
+                               f"out after {watch.seconds:g} s",
+                               "a server this slow is cut at --timeout")
+        return data
 
     def open_stream(self, key: str) -> io.BufferedReader:
         """The object's body as a stream, for objects too large to hold in memory (the data
@@ -270,8 +292,8 @@ def _make_client(profile: str | None, region: str | None, endpoint_url: str | No
     config = Config(
         max_pool_connections=max(10, policy.concurrency),
         retries={"mode": "standard", "max_attempts": max(1, policy.attempts)},
-        connect_timeout=policy.connect_timeout,
-        read_timeout=policy.read_timeout,
+        connect_timeout=min(policy.connect_timeout, policy.timeout),
+        read_timeout=min(policy.read_timeout, policy.timeout),
         # hlsinspect passes only bucket and key strings; validating them against the model
         # costs a few percent of every HEAD
         parameter_validation=False,

@@ -1,0 +1,129 @@
+"""Hostile input within bounds: every input that once cost unbounded time or memory (a
+trickling server, a fan-out of names, a buffer kept alive, a huge substitution...) now ends
+in a finding, under a cap on time and memory.
+
+Each run is a subprocess with an address-space limit and a timeout, so that a regression
+fails the test instead of taking the machine or the suite down with it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import BUCKET, S3
+from tests.origin import Origin
+from tests.s3proxy import S3Proxy
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAD = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+GIB = 2**30
+
+_RUNNER = """
+import atexit, os, resource, sys
+limit = int(os.environ["BOUNDS_AS"])
+resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+atexit.register(lambda: os.write(2, ("\\nPEAK_KB=%d\\n" % resource.getrusage(
+    resource.RUSAGE_SELF).ru_maxrss).encode()))
+sys.argv = ["hlsinspect", *sys.argv[1:]]
+from hlsinspect.cli import main
+main()
+"""
+
+
+@dataclass
+class Bounded:
+    exit_code: int
+    stdout: str
+    stderr: str
+    peak_mb: float
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    def names(self) -> list[str]:
+        return sorted(f["name"] for f in self.json["findings"] if f["severity"] == "error")
+
+
+def bounded(*args: str, seconds: float = 60, memory: int = 2 * GIB,
+            env: dict[str, str] | None = None) -> Bounded:
+    """`hlsinspect ARGS` in a subprocess limited to `memory` bytes of address space, killed
+    (and the test failed) after `seconds`."""
+    environ = {**os.environ, "PYTHONPATH": str(ROOT), "BOUNDS_AS": str(memory), **(env or {})}
+    try:
+        done = subprocess.run([sys.executable, "-c", _RUNNER, *args], capture_output=True,
+                              text=True, timeout=seconds, env=environ, cwd=ROOT)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"hlsinspect {' '.join(args)} ran longer than {seconds} s")
+    stderr, _, peak = done.stderr.rpartition("PEAK_KB=")
+    assert "Traceback" not in stderr, stderr
+    return Bounded(done.returncode, done.stdout, stderr, int(peak or 0) / 1024)
+
+
+# --- a total deadline per request ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("part", ["headers", "body"])
+def test_a_trickling_origin_is_cut_at_the_timeout(tmp_path: Path, part: str):
+    (tmp_path / "a.ts").write_bytes(b"\x47" * 188)
+    (tmp_path / "m.m3u8").write_text(
+        "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\nslow.m3u8\n"
+        "#EXT-X-STREAM-INF:BANDWIDTH=2000\nv.m3u8\n")
+    (tmp_path / "v.m3u8").write_text(f"{HEAD}#EXTINF:4,\na.ts\n#EXTINF:4,\nslow.ts\n"
+                                     "#EXT-X-ENDLIST\n")
+
+    def slow(method: str, path: str) -> str | None:
+        return part if path in ("/slow.m3u8", "/slow.ts") else None
+
+    with Origin(tmp_path, trickle=slow) as origin:
+        run = bounded("check", f"{origin.url}/m.m3u8", "--format", "json", "--timeout", "2",
+                      seconds=40)
+    assert run.exit_code == 1, run.stderr
+    found = {f["name"]: f for f in run.json["findings"] if f["severity"] == "error"}
+    assert found["playlist-unreadable"]["uri"].endswith("/slow.m3u8")
+    assert "timed out after 2 s" in found["playlist-unreadable"]["message"]
+    if part == "headers":  # a HEAD has no body: one trickled after its headers is not read
+        assert found["object-unverified"]["uri"].endswith("/slow.ts")
+        assert "timed out after 2 s" in found["object-unverified"]["message"]
+    else:
+        assert "object-unverified" not in found
+
+
+def test_a_trickling_root_playlist_ends_the_run_with_the_reason(tmp_path: Path):
+    with Origin(tmp_path, trickle=lambda method, path: "body") as origin:
+        run = bounded("check", f"{origin.url}/m.m3u8", "--timeout", "2", seconds=30)
+    assert run.exit_code == 2
+    assert f"cannot read {origin.url}/m.m3u8: timed out after 2 s" in run.stderr
+
+
+def test_the_timeout_comes_from_the_config_file(tmp_path: Path, cli, monkeypatch):
+    (tmp_path / ".hlsinspect.toml").write_text("timeout = 0\n")
+    monkeypatch.chdir(tmp_path)
+    run = cli("check", str(tmp_path))
+    assert run.exit_code == 2
+    assert "timeout must be a number of seconds from 0.1 to 3600" in run.stderr
+
+
+def test_s3_body_trickled_is_cut_at_the_timeout(s3: S3):
+    s3.put("t/index.m3u8", f"{HEAD}#EXTINF:4,\na.ts\n#EXT-X-ENDLIST\n")
+    s3.put("t/a.ts", b"\x47" * 188)
+    s3.put("t/m.m3u8", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\nindex.m3u8\n")
+
+    def trickle(method: str, path: str) -> str | None:
+        return "trickle" if method == "GET" and "index.m3u8" in path else None
+
+    with S3Proxy(s3.endpoint, fault=trickle) as proxy:
+        run = bounded("check", f"s3://{BUCKET}/t/m.m3u8", "--endpoint-url", proxy.endpoint,
+                      "--format", "json", "--timeout", "2", seconds=40)
+    assert run.exit_code == 1, run.stderr
+    [unreadable] = [f for f in run.json["findings"] if f["severity"] == "error"]
+    assert unreadable["name"] == "playlist-unreadable"
+    assert "timed out after 2 s" in unreadable["message"]
