@@ -127,3 +127,27 @@ def test_s3_body_trickled_is_cut_at_the_timeout(s3: S3):
     [unreadable] = [f for f in run.json["findings"] if f["severity"] == "error"]
     assert unreadable["name"] == "playlist-unreadable"
     assert "timed out after 2 s" in unreadable["message"]
+
+
+# --- no buffer outlives a failed read ------------------------------------------------------
+
+
+def test_bodies_over_the_limit_are_not_kept_after_the_failure(tmp_path: Path):
+    """16 variants without Content-Length, each over the playlist limit (16 MiB here): each
+    read stops at the limit, and its buffer is freed before the next one starts."""
+    limit = 16 * 2**20
+    variants = "".join(f"#EXT-X-STREAM-INF:BANDWIDTH={n + 1}000\nv{n}.m3u8\n" for n in range(16))
+    (tmp_path / "m.m3u8").write_text(f"#EXTM3U\n{variants}")
+    big = b"#EXTM3U\n" + b"#" * limit
+
+    def unsized(path: str) -> bytes | None:
+        return big if path.startswith("/v") else None
+
+    with Origin(tmp_path, unsized=unsized) as origin:
+        run = bounded("check", f"{origin.url}/m.m3u8", "--format", "json", "--concurrency", "1",
+                      env={"HLSINSPECT_LIMIT_MAX_PLAYLIST_BYTES": str(limit)}, seconds=120)
+    assert run.exit_code == 1, run.stderr
+    assert run.names() == ["playlist-unreadable"] * 16
+    assert "larger than a playlist can be (16 MiB)" in run.json["findings"][0]["message"]
+    # kept alive, the 16 buffers alone would be 256 MiB
+    assert run.peak_mb < 160, run.peak_mb

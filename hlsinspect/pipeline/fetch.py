@@ -78,11 +78,11 @@ def fetch(storage: Storage, key: str, body: bytes | StorageError | None = None) 
     store asks again, in passes with backoff, while a read fails for a reason that may pass
     (throttling, 5xx, a reset, a cut-off body)."""
     if isinstance(body, StorageError):
-        return Loaded(key, error=body)
+        return Loaded(key, error=body.detached())
     try:
         data = storage.read(key) if body is None else body
     except StorageError as exc:
-        return Loaded(key, error=exc)
+        return Loaded(key, error=exc.detached())
     try:
         return Loaded(key, playlist=parse(key, data))
     except ParseFailure as exc:

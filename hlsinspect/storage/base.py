@@ -110,6 +110,15 @@ class StorageError(Exception):
         prefix could not be read), of the class its kind stands for."""
         return error_for(self.kind.value, self.message, self.hint)
 
+    def detached(self) -> StorageError:
+        """This error without its traceback and causes, to be kept (in a report entry) after
+        the read failed. The traceback holds the frames of the read, whose locals may hold a
+        buffer of the whole limit (64 MiB): kept with the error, 16 such playlists would pin
+        a gigabyte. The message and hint already say everything the report needs."""
+        self.__traceback__ = None
+        self.__cause__ = self.__context__ = None
+        return self
+
     def __reduce__(self) -> tuple[Any, ...]:
         # pickled whole (titles listed in a second process carry them), not as Exception's args
         return (type(self), (self.kind, self.message, self.hint), {"retryable": self.retryable})
