@@ -151,3 +151,77 @@ def test_bodies_over_the_limit_are_not_kept_after_the_failure(tmp_path: Path):
     assert "larger than a playlist can be (16 MiB)" in run.json["findings"][0]["message"]
     # kept alive, the 16 buffers alone would be 256 MiB
     assert run.peak_mb < 160, run.peak_mb
+
+
+# --- a cap on playlists per title; loops found by normalised names and by content ----------
+
+
+def _served(origin: Origin) -> int:
+    return len(origin.paths("GET"))
+
+
+def test_a_fan_out_of_names_stops_at_the_cap(tmp_path: Path):
+    """A multivariant playlist naming itself 2,000 times under new queries: a static server
+    serves the same bytes to each, every name is a new key."""
+    variants = "".join(f"#EXT-X-STREAM-INF:BANDWIDTH=1000\nq.m3u8?{n}\n" for n in range(2000))
+    (tmp_path / "q.m3u8").write_text(f"#EXTM3U\n{variants}")
+    with Origin(tmp_path) as origin:
+        run = bounded("check", f"{origin.url}/q.m3u8", "--format", "json", seconds=120,
+                      env={"HLSINSPECT_LIMIT_MAX_PLAYLISTS_PER_TITLE": "300"})
+        served = _served(origin)
+    assert run.exit_code == 1, run.stderr
+    names = run.names()
+    assert names.count("title-too-large") == 1
+    assert names.count("playlist-loop") == 300  # the same bytes as the root: loops
+    [large] = [f for f in run.json["findings"] if f["name"] == "title-too-large"]
+    assert "cap of 300 playlists a title may read" in large["message"]
+    assert "1700 more" in large["message"]
+    assert served == 301
+
+
+@pytest.mark.parametrize("uri", [
+    pytest.param("x{n}%2F..%2F/m.m3u8", id="encoded-slashes"),
+    pytest.param("m.m3u8?{n}", id="queries"),
+])
+def test_the_same_bytes_under_other_names_are_a_loop(tmp_path: Path, uri: str):
+    """20 names of the multivariant playlist itself: each level would be 20 times the last
+    (20^8 playlists); the bytes are those of the playlist being followed, so each is a loop."""
+    variants = "".join(f"#EXT-X-STREAM-INF:BANDWIDTH=1000\n{uri.format(n=n)}\n"
+                       for n in range(20))
+    (tmp_path / "m.m3u8").write_text(f"#EXTM3U\n{variants}")
+    for n in range(20):  # x1/../m.m3u8 is m.m3u8, as a static server normalises it
+        (tmp_path / f"x{n}").mkdir()
+    with Origin(tmp_path) as origin:
+        run = bounded("check", f"{origin.url}/m.m3u8", "--format", "json", seconds=60)
+        served = _served(origin)
+    assert run.exit_code == 1, run.stderr
+    loops = [f for f in run.json["findings"] if f["name"] == "playlist-loop"]
+    assert len(loops) == 20
+    assert "the same bytes under another name" in loops[0]["message"]
+    assert "title-too-large" not in run.names()
+    assert served == 21
+
+
+@pytest.mark.parametrize("store", ["http", "local"])
+def test_an_escaped_unreserved_character_names_the_same_playlist(tmp_path: Path, store: str):
+    (tmp_path / "self.m3u8").write_text("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\n"
+                                        "%73elf.m3u8\n")
+    with Origin(tmp_path) as origin:
+        target = f"{origin.url}/self.m3u8" if store == "http" else str(tmp_path / "self.m3u8")
+        run = bounded("check", target, "--format", "json", seconds=60)
+    [loop] = [f for f in run.json["findings"] if f["name"] == "playlist-loop"]
+    assert loop["uri"] == target
+    assert "the same bytes" not in loop["message"]  # the name alone says it
+
+
+def test_distinct_playlists_over_the_cap(tmp_path: Path):
+    (tmp_path / "a.ts").write_bytes(b"\x47" * 188)
+    for n in range(30):
+        (tmp_path / f"v{n}.m3u8").write_text(f"{HEAD}#EXTINF:{n % 4 + 1},\na.ts\n"
+                                             "#EXT-X-ENDLIST\n")
+    variants = "".join(f"#EXT-X-STREAM-INF:BANDWIDTH=1000\nv{n}.m3u8\n" for n in range(30))
+    (tmp_path / "m.m3u8").write_text(f"#EXTM3U\n{variants}")
+    run = bounded("check", str(tmp_path / "m.m3u8"), "--format", "json",
+                  env={"HLSINSPECT_LIMIT_MAX_PLAYLISTS_PER_TITLE": "10"})
+    assert "title-too-large" in run.names()
+    assert len(run.json["playlists"]) == 11
