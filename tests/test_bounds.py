@@ -225,3 +225,61 @@ def test_distinct_playlists_over_the_cap(tmp_path: Path):
                   env={"HLSINSPECT_LIMIT_MAX_PLAYLISTS_PER_TITLE": "10"})
     assert "title-too-large" in run.names()
     assert len(run.json["playlists"]) == 11
+
+
+# --- values out of range are findings, and never reach a renderer --------------------------
+
+NINES = "9" * 400
+
+
+@pytest.mark.parametrize("output_format", ["table", "json", "markdown", "github", "gitlab"])
+def test_numbers_out_of_range_are_findings_in_every_format(tmp_path: Path, output_format: str):
+    (tmp_path / "m.m3u8").write_text(
+        f"#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH={NINES},RESOLUTION={NINES}x{NINES},"
+        f'FRAME-RATE={NINES},CODECS="avc1.64001f"\nv.m3u8\n')
+    (tmp_path / "v.m3u8").write_text(f"#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:{NINES}"
+                                     f"\n#EXTINF:{NINES},\na.ts\n#EXTINF:1e300,\na.ts\n"
+                                     "#EXT-X-ENDLIST\n")
+    (tmp_path / "a.ts").write_bytes(b"\x47" * 188)
+    report = tmp_path / "out" / "report.txt"
+    report.parent.mkdir()
+    run = bounded("check", str(tmp_path / "m.m3u8"), "--format", output_format, "--output",
+                  str(report), "--junit", str(tmp_path / "out" / "junit.xml"))
+    assert run.exit_code == 1, run.stderr
+    assert sorted(p.name for p in report.parent.iterdir()) == ["junit.xml", "report.txt"]
+    text = report.read_text()
+    assert "Infinity" not in text and "NaN" not in text
+    if output_format == "json":
+        found = sorted((f["name"], f["line"]) for f in json.loads(text)["findings"]
+                       if f["severity"] == "error")
+        assert found == [("attribute-value-invalid", 2)] * 3 + [
+            ("extinf-duration-invalid", 4), ("extinf-duration-invalid", 6),
+            ("tag-value-invalid", 3)]
+
+
+def test_a_renderer_that_fails_leaves_the_output_file_as_it_was(tmp_path: Path, monkeypatch,
+                                                                  cli):
+    from hlsinspect.render import json as render_json
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t/index.m3u8").write_text(f"{HEAD}#EXTINF:4,\na.ts\n#EXT-X-ENDLIST\n")
+    report = tmp_path / "report.json"
+    report.write_text("the last report\n")
+
+    def broken(value: Any, newline: str = "\n") -> str:
+        raise ValueError("broken on purpose")
+
+    monkeypatch.setattr(render_json, "_encode", broken)
+    run = cli("check", str(tmp_path / "t"), "--format", "json", "--output", str(report))
+    assert run.exit_code == 2
+    assert report.read_text() == "the last report\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json", "t"]
+
+
+def test_renderers_take_non_finite_numbers():
+    from hlsinspect.render.json import _encode
+    from hlsinspect.render.table import clock
+
+    assert json.loads(_encode({"duration": float("inf"), "rates": [float("nan"), 1.5]})) == {
+        "duration": None, "rates": [None, 1.5]}
+    assert clock(float("inf")) == clock(float("nan")) == clock(1e300) == "-"

@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from hlsinspect import limits
+
 
 class Kind(enum.Enum):
     """The value types of RFC 8216bis 4.2 (plus the two unions some attributes take)."""
@@ -31,6 +33,7 @@ class Kind(enum.Enum):
 
 
 MAX_INTEGER = 2**64 - 1
+MAX_NUMBER = limits.MAX_NUMBER
 _NAME = re.compile(r"[A-Z0-9-]+")
 _INTEGER = re.compile(r"[0-9]{1,20}")
 _HEX = re.compile(r"0[xX][0-9A-Fa-f]+")
@@ -161,6 +164,11 @@ def parse_attributes(text: str) -> AttributeList:
     return result
 
 
+def _short(raw: str) -> str:
+    """A value as a message quotes it: at most 40 characters and its length."""
+    return repr(raw) if len(raw) <= 40 else f"{raw[:20]!r}... ({len(raw)} characters)"
+
+
 def is_attribute_name(name: str) -> bool:
     """An AttributeName as RFC 8216bis 4.2 allows it: [A-Z], [0-9] and '-'."""
     return _NAME.fullmatch(name) is not None
@@ -193,12 +201,18 @@ def value_problem(attribute: Attribute, kind: Kind, allowed: tuple[str, ...] = (
     elif kind is Kind.FLOAT:
         if not _FLOAT.fullmatch(raw):
             return f"must be a non-negative decimal-floating-point, found {raw!r}"
+        if as_float(raw) is None:
+            return f"is out of range (more than {MAX_NUMBER:.0e}), found {_short(raw)}"
     elif kind is Kind.SIGNED_FLOAT:
         if not _SIGNED_FLOAT.fullmatch(raw):
             return f"must be a signed-decimal-floating-point, found {raw!r}"
+        if as_float(raw, signed=True) is None:
+            return f"is out of range (more than {MAX_NUMBER:.0e}), found {_short(raw)}"
     elif kind is Kind.RESOLUTION:
         if not _RESOLUTION.fullmatch(raw):
             return f"must be WIDTHxHEIGHT (decimal-resolution), found {raw!r}"
+        if as_resolution(raw) is None:
+            return f"is out of range (more than 2^64-1 pixels a side), found {_short(raw)}"
     elif kind in (Kind.ENUM, Kind.QUOTED_OR_ENUM):
         if not _ENUM.fullmatch(raw):
             return f"must be an enumerated-string, found {raw!r}"
@@ -224,12 +238,21 @@ def as_float(text: str | None, signed: bool = False) -> float | None:
         return None
     text = text.strip()
     pattern = _SIGNED_FLOAT if signed else _FLOAT
-    return float(text) if pattern.fullmatch(text) else None
+    return _in_range(float(text)) if pattern.fullmatch(text) else None
+
+
+def _in_range(value: float) -> float | None:
+    """`value`, or None when it is out of range: 400 nines read as infinity, and a finite
+    number of that size becomes infinity in a sum or an error when rounded."""
+    return value if abs(value) <= MAX_NUMBER else None
 
 
 def as_resolution(text: str | None) -> tuple[int, int] | None:
     match = _RESOLUTION.fullmatch(text.strip()) if text is not None else None
-    return (int(match.group(1)), int(match.group(2))) if match else None
+    if not match:
+        return None
+    width, height = int(match.group(1)), int(match.group(2))
+    return (width, height) if max(width, height) <= MAX_INTEGER else None
 
 
 def as_date_time(text: str | None) -> datetime | None:
