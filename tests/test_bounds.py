@@ -283,3 +283,17 @@ def test_renderers_take_non_finite_numbers():
     assert json.loads(_encode({"duration": float("inf"), "rates": [float("nan"), 1.5]})) == {
         "duration": None, "rates": [None, 1.5]}
     assert clock(float("inf")) == clock(float("nan")) == clock(1e300) == "-"
+
+
+# --- merge refuses JSON nested too deeply ---------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [100, 100_000])
+def test_merge_refuses_json_nested_too_deeply(tmp_path: Path, cli, depth: int):
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"tool": {"name": "hlsinspect"}, "x": ' + "[" * depth + "]" * depth + "}")
+    run = cli("merge", str(deep))
+    assert run.exit_code == 2
+    assert f"deep.json is nested {depth + 1} levels deep, deeper than a report can be (64)" \
+        in run.stderr
+    assert "Traceback" not in run.stderr and "RecursionError" not in run.stderr
