@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from hlsinspect import limits
 from hlsinspect.model import Segment, Structure, build
 from hlsinspect.syntax.attributes import as_int
 from hlsinspect.syntax.lines import Lines, read_lines
@@ -115,11 +116,21 @@ class Playlist:
 _REFERENCE = re.compile(r"\{\$([A-Za-z0-9_-]+)\}")
 
 
+def substituted_length(text: str, variables: Mapping[str, str]) -> int:
+    """How long `text` is once its {$name} references are replaced, without replacing them."""
+    return len(text) + sum(len(variables.get(match.group(1), match.group(0)))
+                           - len(match.group(0)) for match in _REFERENCE.finditer(text))
+
+
 def substitute(text: str, variables: Mapping[str, str]) -> str | None:
     """`text` with its {$name} references replaced (RFC 8216bis 4.3); None when one of them
-    names no variable (the variables rules report that; the URI cannot be followed)."""
+    names no variable (the variables rules report that; the URI cannot be followed), or
+    when the result would be longer than `limits.MAX_URI_LENGTH` (value-out-of-range: a
+    1 MB VALUE referenced 100 times is never built)."""
     if "{$" not in text:
         return text
+    if substituted_length(text, variables) > limits.MAX_URI_LENGTH:
+        return None
     missing = False
 
     def value(match: re.Match[str]) -> str:

@@ -297,3 +297,22 @@ def test_merge_refuses_json_nested_too_deeply(tmp_path: Path, cli, depth: int):
     assert f"deep.json is nested {depth + 1} levels deep, deeper than a report can be (64)" \
         in run.stderr
     assert "Traceback" not in run.stderr and "RecursionError" not in run.stderr
+
+
+# --- a bound on what EXT-X-DEFINE substitution builds ---------------------------------------
+
+
+def test_a_huge_substitution_is_a_finding_not_a_string(tmp_path: Path):
+    """A 1 MB VALUE referenced 100 times in each of 14 URIs would build 1.4 GB of URIs."""
+    uri = "{$v}" * 100 + ".ts"
+    segments = "".join(f"#EXTINF:4,\n{uri}?{n}\n" for n in range(14))
+    (tmp_path / "index.m3u8").write_text(
+        f'#EXTM3U\n#EXT-X-VERSION:8\n#EXT-X-TARGETDURATION:4\n#EXT-X-DEFINE:NAME="v",'
+        f'VALUE="{"a" * 2**20}"\n{segments}#EXT-X-ENDLIST\n')
+    run = bounded("check", str(tmp_path / "index.m3u8"), "--format", "json", memory=GIB)
+    assert run.exit_code == 1, run.stderr
+    found = [f for f in run.json["findings"] if f["name"] == "value-out-of-range"]
+    assert [f["line"] for f in found] == list(range(6, 34, 2))
+    assert "a URI would be 104,857,605 characters long, more than 8,192: not followed" in \
+        found[0]["message"]
+    assert run.peak_mb < 300, run.peak_mb
