@@ -316,3 +316,46 @@ def test_a_huge_substitution_is_a_finding_not_a_string(tmp_path: Path):
     assert "a URI would be 104,857,605 characters long, more than 8,192: not followed" in \
         found[0]["message"]
     assert run.peak_mb < 300, run.peak_mb
+
+
+# --- linear-time parsing, findings capped per attribute -------------------------------------
+
+
+def test_two_million_empty_attribute_items(tmp_path: Path):
+    (tmp_path / "m.m3u8").write_text("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000"
+                                     + "," * 2_000_000 + "\nv.m3u8\n")
+    run = bounded("check", str(tmp_path / "m.m3u8"), "--format", "json", seconds=30)
+    problems = [f["message"] for f in run.json["findings"]
+                if f["name"] == "attribute-list-malformed"]
+    # ten problems listed (the same message, reported once), the rest counted
+    assert problems == ["#EXT-X-STREAM-INF: an empty item (two commas, or a comma at the end)",
+                        "#EXT-X-STREAM-INF: 1,999,990 more problems like these, not listed"]
+
+
+def test_a_codecs_list_of_80000_entries(tmp_path: Path):
+    codecs = ",".join(f"bogus{n}" for n in range(80_000))
+    (tmp_path / "m.m3u8").write_text(
+        f'#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000,CODECS="{codecs}"\nv.m3u8\n')
+    run = bounded("check", str(tmp_path / "m.m3u8"), "--format", "json", seconds=60)
+    found = [f["message"] for f in run.json["findings"] if f["name"] == "codecs-invalid"]
+    assert found[0] == ("#EXT-X-STREAM-INF CODECS: 'bogus0' is not a four-character sample "
+                        "entry code in 'bogus0'")
+    assert found[10] == "#EXT-X-STREAM-INF CODECS: 79,990 more entries with a problem, not listed"
+    assert len(found) == 11
+    assert sum(len(f["message"]) for f in run.json["findings"]) < 5_000
+
+
+def test_groups_are_indexed_once():
+    from hlsinspect.checks.context import Member, TitleContext
+    from hlsinspect.syntax.lines import read_lines
+
+    lines = read_lines("#EXTM3U\n" + "".join(
+        f'#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="a{n % 3}",NAME="n{n}",URI="a{n}.m3u8"\n'
+        for n in range(9)))
+    members = [Member("audio", f"a{n}.m3u8", tag, None)
+               for n, tag in enumerate(lines.all("EXT-X-MEDIA"))]
+    context = TitleContext(None, members)  # type: ignore[arg-type]
+    assert [m.uri for m in context.group("AUDIO", "a1")] == ["a1.m3u8", "a4.m3u8", "a7.m3u8"]
+    members.clear()  # an index: the members are read once, at the first question
+    assert [m.uri for m in context.group("AUDIO", "a2")] == ["a2.m3u8", "a5.m3u8", "a8.m3u8"]
+    assert context.group("AUDIO", None) == context.group("VIDEO", "a1") == []
