@@ -34,9 +34,13 @@ for a byte only, so a server sending a byte a second would never trip them. `--t
 MAX_PLAYLIST_BYTES = _limit("MAX_PLAYLIST_BYTES", 64 * 1024 * 1024)
 """A playlist larger than this is not read into memory (100k segments is about 6 MB)."""
 
-MAX_SEGMENTS = _limit("MAX_SEGMENTS", 1_000_000)
-"""Segments one media playlist may hold; above it the playlist is unreadable ("too large").
-A day of 2-second segments is 43,200; each parsed segment costs several hundred bytes."""
+MAX_SEGMENTS = _limit("MAX_SEGMENTS", 300_000)
+"""URI lines (segments) one playlist may hold; above it the playlist is unreadable ("too
+large"). A day of 1-second segments is 86,400; a parsed segment costs about 1.2 KB, so
+300,000 stay near 400 MB, where the 5 million of a 64 MiB playlist would take 6 GB."""
+
+MAX_LINES = _limit("MAX_LINES", 1_000_000)
+"""Lines one playlist may hold (a million tag lines cost about 90 MB parsed)."""
 
 MAX_PLAYLISTS_PER_TITLE = _limit("MAX_PLAYLISTS_PER_TITLE", 1_000)
 """Playlists read for one title. Real titles have tens; a multivariant playlist that names

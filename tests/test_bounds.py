@@ -359,3 +359,26 @@ def test_groups_are_indexed_once():
     members.clear()  # an index: the members are read once, at the first question
     assert [m.uri for m in context.group("AUDIO", "a2")] == ["a2.m3u8", "a5.m3u8", "a8.m3u8"]
     assert context.group("AUDIO", None) == context.group("VIDEO", "a1") == []
+
+
+# --- a playlist of more segments or lines than hlsinspect parses ----------------------------
+
+
+@pytest.mark.parametrize(("limit", "body", "message"), [
+    pytest.param("MAX_SEGMENTS", "#EXTINF:4,\na.ts\n" * 1001, "1,001 segments, more than "
+                 "hlsinspect reads in one playlist (1,000)", id="segments"),
+    pytest.param("MAX_LINES", "#EXT-X-GAP\n" * 1001 + "#EXTINF:4,\na.ts\n", "1,008 lines, more "
+                 "than hlsinspect reads in one playlist (1,000)", id="lines"),
+])
+def test_a_playlist_too_large_to_parse(tmp_path: Path, limit: str, body: str, message: str):
+    (tmp_path / "a.ts").write_bytes(b"\x47" * 188)
+    (tmp_path / "big.m3u8").write_text(f"{HEAD}{body}#EXT-X-ENDLIST\n")
+    (tmp_path / "small.m3u8").write_text(f"{HEAD}#EXTINF:4,\na.ts\n#EXT-X-ENDLIST\n")
+    (tmp_path / "m.m3u8").write_text("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\nbig.m3u8\n"
+                                     "#EXT-X-STREAM-INF:BANDWIDTH=2000\nsmall.m3u8\n")
+    run = bounded("check", str(tmp_path / "m.m3u8"), "--format", "json",
+                  env={f"HLSINSPECT_LIMIT_{limit}": "1000"})
+    [unreadable] = [f for f in run.json["findings"] if f["name"] == "playlist-unreadable"]
+    assert unreadable["message"] == (f"variant playlist 'big.m3u8': {tmp_path}/big.m3u8 is too "
+                                     f"large: {message}")
+    assert [p["segment_count"] for p in run.json["playlists"]] == [None, None, 1]

@@ -118,6 +118,9 @@ def fetch(storage: Storage, key: str, body: bytes | StorageError | None = None,
     except StorageError as exc:
         return Loaded(key, error=exc.detached())
     digest = hashlib.blake2b(data, digest_size=16).digest()
+    crowded = _crowded(storage, key, data)
+    if crowded is not None:
+        return Loaded(key, error=crowded, digest=digest)
     twin = twins.get(digest) if twins is not None else None
     if twin is not None:
         return Loaded(key, playlist=replace(twin, key=key, memo={}), digest=digest)
@@ -131,6 +134,24 @@ def fetch(storage: Storage, key: str, body: bytes | StorageError | None = None,
     except Exception as exc:  # a parser bug must cost one playlist, not the run
         return Loaded(key, parse_failure=ParseFailure(
             f"the playlist could not be parsed ({type(exc).__name__}: {exc})", None))
+
+
+def _crowded(storage: Storage, key: str, data: bytes) -> StorageError | None:
+    """Why a playlist holds more segments or lines than hlsinspect parses (the limits keep a
+    64 MiB playlist of 5 million segments from taking 6 GB), or None. Counted on the bytes:
+    each URI line is a line that does not start with '#'."""
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    segments = lines - data.count(b"\n#") - data.startswith(b"#") - data.count(b"\n\n")
+    if segments <= limits.MAX_SEGMENTS and lines <= limits.MAX_LINES:
+        return None
+    what, count, cap = (("segments", segments, limits.MAX_SEGMENTS)
+                        if segments > limits.MAX_SEGMENTS else
+                        ("lines", lines, limits.MAX_LINES))
+    return StorageError(
+        ErrorKind.TOO_LARGE, f"{storage.uri(key)} is too large: {count:,} {what}, more than "
+        f"hlsinspect reads in one playlist ({cap:,})",
+        f"raise HLSINSPECT_LIMIT_MAX_{what.upper()} to read it (about 1.2 KB of memory a "
+        "segment)")
 
 
 def fetch_all(storage: Storage, keys: list[str], workers: int,
