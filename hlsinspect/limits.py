@@ -59,14 +59,15 @@ MAX_FINDINGS_PER_ATTRIBUTE = _limit("MAX_FINDINGS_PER_ATTRIBUTE", 10)
 says how many more were not reported."""
 
 MAX_BOXES_PER_SEGMENT = _limit("MAX_BOXES_PER_SEGMENT", 4_096)
-"""ISO BMFF boxes `--probe` walks in one segment before it stops and says so."""
+"""Top-level ISO BMFF boxes `--probe` walks in one segment before it stops and says so."""
 
-MAX_SAMPLES_PER_SEGMENT = _limit("MAX_SAMPLES_PER_SEGMENT", 1_000_000)
-"""Samples `--probe` reads from the `trun` boxes of one segment in all."""
+MAX_SAMPLES_PER_SEGMENT = _limit("MAX_SAMPLES_PER_SEGMENT", 100_000)
+"""Samples `--probe` reads from the `trun` boxes of one segment in all (ten seconds of 48 kHz
+AAC are 470; 200 `traf` boxes claiming a million samples each were 1.57 GB)."""
 
-MAX_PROBE_READS = _limit("MAX_PROBE_READS", 16)
-"""Ranged GETs `--probe` makes for one segment (boxes skipped past the bytes in hand cost
-one each)."""
+MAX_PROBE_READS = _limit("MAX_PROBE_READS", 256)
+"""Ranged GETs `--probe` makes for one segment: one per fragment beyond the first bytes, so
+low-latency CMAF of a chunk per frame fits, and 12,000 boxes of 4 KiB do not cost 12,000."""
 
 MAX_JSON_DEPTH = _limit("MAX_JSON_DEPTH", 64)
 """Nesting of arrays and objects `merge` accepts in a report (hlsinspect's own are 6 deep)."""

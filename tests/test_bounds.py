@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import struct
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -382,3 +384,49 @@ def test_a_playlist_too_large_to_parse(tmp_path: Path, limit: str, body: str, me
     assert unreadable["message"] == (f"variant playlist 'big.m3u8': {tmp_path}/big.m3u8 is too "
                                      f"large: {message}")
     assert [p["segment_count"] for p in run.json["playlists"]] == [None, None, 1]
+
+
+# --- --probe caps boxes, samples and reads per segment --------------------------------------
+
+FMP4 = ROOT / "fixtures" / "media" / "fmp4-h264"
+
+
+def _box(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I4s", 8 + len(body), kind) + body
+
+
+def _fmp4_title(tmp_path: Path, segment: bytes) -> Path:
+    from hlsinspect.media.bmff import init_tracks
+
+    shutil.copytree(FMP4, tmp_path / "t")
+    init = (tmp_path / "t/v/init.mp4").read_bytes()
+    (tmp_path / "t/v/seg0.m4s").write_bytes(segment.replace(
+        b"TRAK", struct.pack(">I", min(init_tracks(init)))))
+    return tmp_path / "t"
+
+
+def test_trun_boxes_claiming_millions_of_samples(tmp_path: Path):
+    """200 traf boxes in 12 KB, each claiming a million samples without per-sample fields."""
+    tfhd = _box(b"tfhd", struct.pack(">I4sI", 0x8, b"TRAK", 1000))  # a default duration
+    traf = _box(b"traf", tfhd + _box(b"tfdt", bytes(8)) + _box(b"trun", struct.pack(
+        ">II", 0, 1_000_000)))
+    title = _fmp4_title(tmp_path, _box(b"moof", traf * 200))
+    run = bounded("check", str(title), "--probe", "all", "--format", "json", memory=GIB,
+                  seconds=60)
+    [found] = [f for f in run.json["findings"] if f["name"] == "segment-not-media"]
+    assert found["message"].endswith("seg0.m4s holds more than 100,000 samples (its trun boxes "
+                                     "claim so): its timing is not read")
+    assert run.peak_mb < 200, run.peak_mb
+
+
+def test_boxes_that_each_cost_a_read(tmp_path: Path):
+    """300 boxes of just over 4 KiB: each lies past the bytes in hand, so each costs a GET."""
+    _fmp4_title(tmp_path, _box(b"styp", b"msdh") + _box(b"free", bytes(4200)) * 300)
+    with Origin(tmp_path) as origin:
+        run = bounded("check", f"{origin.url}/t/index.m3u8", "--probe", "all", "--format",
+                      "json", seconds=60, env={"HLSINSPECT_LIMIT_MAX_PROBE_READS": "20"})
+        reads = origin.paths("GET").count("/t/v/seg0.m4s")
+    [found] = [f for f in run.json["findings"] if f["name"] == "segment-not-media"]
+    assert found["message"].endswith("seg0.m4s needs more than 20 reads to walk: the rest is "
+                                     "not read")
+    assert reads == 20

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from hlsinspect import limits
 from hlsinspect.media.bits import MediaError
 from hlsinspect.media.bmff import Box, Fragment, Track, boxes
 from hlsinspect.media.fragments import is_sync, moof_fragments
@@ -17,7 +18,6 @@ from hlsinspect.media.result import Probed, Problem, Reader
 WINDOW = 4 * 1024
 """Bytes read at each box header after the head: a moof of a few seconds of video fits."""
 MAX_MOOF = 8 * 1024 * 1024
-MAX_BOXES = 10_000
 
 
 def probe(read: Reader, size: int, head: bytes, tracks: dict[int, Track] | None) -> Probed:
@@ -30,7 +30,9 @@ def probe(read: Reader, size: int, head: bytes, tracks: dict[int, Track] | None)
                 "truncated", f"its {box.kind.decode('latin-1')} box at byte {box.start} "
                 f"claims {box.size} bytes, past the segment's end ({size} bytes): cut short"),))
         if box.kind == b"moof":
-            fragments += moof_fragments(data, Box(box.kind, 0, box.size, box.header), tracks)
+            room = limits.MAX_SAMPLES_PER_SEGMENT - sum(len(f.durations) for f in fragments)
+            fragments += moof_fragments(data, Box(box.kind, 0, box.size, box.header), tracks,
+                                        room)
     if not fragments:
         return Probed("fmp4", problems=(Problem("malformed", "has no moof box"),))
     timed = _timed_track(tracks, fragments)
@@ -52,7 +54,7 @@ def _walk(read: Reader, size: int, head: bytes) -> Iterator[tuple[Box, bytes]]:
     """(box, bytes of a moof from its start) for each top-level box, in order."""
     buffer, base = head, 0
     offset = 0
-    for _ in range(MAX_BOXES):
+    for _ in range(limits.MAX_BOXES_PER_SEGMENT):
         if offset >= size:
             return
         if offset + 16 > base + len(buffer):
@@ -72,7 +74,8 @@ def _walk(read: Reader, size: int, head: bytes) -> Iterator[tuple[Box, bytes]]:
             data = buffer[offset - base:box.end - base]
         yield box, data
         offset = box.end
-    raise MediaError(f"more than {MAX_BOXES} boxes")
+    raise MediaError(f"holds more than {limits.MAX_BOXES_PER_SEGMENT:,} boxes: the rest is not "
+                     "read")
 
 
 def _timed_track(tracks: dict[int, Track], fragments: list[Fragment]) -> int:
