@@ -87,7 +87,8 @@ class _Watchdog:
                 self._thread = threading.Thread(target=self._run, name="hlsinspect-deadline",
                                                 daemon=True)
                 self._thread.start()
-            self._wake.notify()
+            if self._heap[0][2] is deadline:  # sooner than any other: wake up earlier
+                self._wake.notify()
 
     def _run(self) -> None:
         with self._wake:
