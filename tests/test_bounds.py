@@ -28,12 +28,17 @@ ROOT = Path(__file__).resolve().parent.parent
 HEAD = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n"
 GIB = 2**30
 
+# The peak is VmHWM, this process's own high-water mark: ru_maxrss would carry over, across
+# exec, the size of the pytest process that forked it.
 _RUNNER = """
-import atexit, os, resource, sys
+import atexit, os, re, resource, sys
 limit = int(os.environ["BOUNDS_AS"])
 resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-atexit.register(lambda: os.write(2, ("\\nPEAK_KB=%d\\n" % resource.getrusage(
-    resource.RUSAGE_SELF).ru_maxrss).encode()))
+def peak():
+    with open("/proc/self/status") as status:
+        kb = re.search(r"VmHWM:\\s*(\\d+)", status.read()).group(1)
+    os.write(2, ("\\nPEAK_KB=%s\\n" % kb).encode())
+atexit.register(peak)
 sys.argv = ["hlsinspect", *sys.argv[1:]]
 from hlsinspect.cli import main
 main()
