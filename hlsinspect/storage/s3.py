@@ -121,7 +121,7 @@ class S3Storage:
                         f"({limit // 2**20} MiB)",
                         "is this really a playlist? hlsinspect reads playlists whole",
                     )
-                return self._body(response["Body"], limit + 1, key, watch)
+                return self._body(response["Body"], None, key, watch)
             except StorageError:
                 raise
             except Exception as exc:
@@ -141,12 +141,13 @@ class S3Storage:
             except Exception as exc:
                 raise self._error(exc, key, action="read") from exc
 
-    def _body(self, body: Any, length: int, key: str, watch: Deadline) -> bytes:
-        """At most `length` bytes of a GET's body, read by the request's deadline: botocore's
-        read timeout bounds each wait for a byte only, so the connection is cut there."""
+    def _body(self, body: Any, length: int | None, key: str, watch: Deadline) -> bytes:
+        """At most `length` bytes of a GET's body (None: all of it, which botocore checks
+        against its Content-Length), read by the request's deadline: botocore's read timeout
+        bounds each wait for a byte only, so the connection is cut there."""
         try:
             watch.attach(getattr(body, "_raw_stream", None) and body._raw_stream.connection)
-            data = bytes(body.read(length))
+            data = bytes(body.read() if length is None else body.read(length))
         except Exception:
             if not watch.expired:
                 raise
