@@ -38,6 +38,7 @@ KEYS: dict[str, str] = {
     "fail-on": "error or warning",
     "verify": "head, list or auto",
     "concurrency": "an integer from 1 to 512",
+    "timeout": "a number of seconds from 0.1 to 3600",
     "bucket": "a bucket name",
     "region": "a region name",
     "inventory": "an s3:// URI of an S3 Inventory manifest.json",
@@ -154,6 +155,10 @@ def _problem(key: str, value: Any) -> str | None:
         except UsageError:
             return 'write inventory-max-age = "2d" (or "36h", "90m", seconds; 0: any age)'
         return None
+    if key == "timeout":
+        ok = (isinstance(value, (int, float)) and not isinstance(value, bool)
+              and 0.1 <= value <= 3600)
+        return None if ok else "write timeout = 60"
     if key == "concurrency":
         ok = isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 512
         return None if ok else "write concurrency = 32"

@@ -10,10 +10,12 @@ becomes a `target-not-inspected` finding, as a failed target does in one run.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from hlsinspect import limits
 from hlsinspect.checks.registry import finding, priority
 from hlsinspect.errors import InputError, UsageError, error_for
 from hlsinspect.report import (
@@ -36,16 +38,37 @@ class Loaded:
     report: Report
 
 
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def _depth(raw: bytes) -> int:
+    """How deep arrays and objects nest in a JSON text, in one pass: the decoder recurses
+    once a level, so 100,000 `[` would end in RecursionError rather than an answer."""
+    depth = deepest = 0
+    for match in _BRACKET.finditer(_STRING.sub(b"", raw)):
+        depth += 1 if match.group() in (b"[", b"{") else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def load(path: Path) -> Loaded:
     """Read one JSON report; HlsInspectError (exit 2) when it is not one we can merge."""
     try:
-        data = json.loads(path.read_bytes())
+        raw = path.read_bytes()
+        depth = _depth(raw)
+        if depth > limits.MAX_JSON_DEPTH:
+            raise InputError(f"{path} is nested {depth} levels deep, deeper than a report "
+                             f"can be ({limits.MAX_JSON_DEPTH})", hint=_HINT)
+        data = json.loads(raw)
     except FileNotFoundError as exc:
         raise InputError(f"cannot read {path}: no such file", hint=_HINT) from exc
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror}") from exc
     except ValueError as exc:  # JSONDecodeError, and UnicodeDecodeError for binary files
         raise InputError(f"{path} is not a JSON document ({exc})", hint=_HINT) from exc
+    except RecursionError:
+        raise InputError(f"{path} is nested too deeply to be a report", hint=_HINT) from None
     tool = data.get("tool") if isinstance(data, dict) else None
     if not isinstance(tool, dict) or tool.get("name") != "hlsinspect":
         raise InputError(f"{path} is not an hlsinspect report (no tool.name 'hlsinspect')",

@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import unquote
 
+from hlsinspect import limits
 from hlsinspect.model import Segment, Structure, build
 from hlsinspect.syntax.attributes import as_int
 from hlsinspect.syntax.lines import Lines, read_lines
@@ -155,16 +156,27 @@ def query_values(url: str) -> dict[str, str]:
 _REFERENCE = re.compile(r"\{\$([A-Za-z0-9_-]+)\}")
 
 
+def substituted_length(text: str, variables: Mapping[str, str]) -> int:
+    """How long `text` is once its {$name} references are replaced, without replacing them."""
+    return len(text) + sum(len(variables.get(match.group(1), match.group(0)))
+                           - len(match.group(0)) for match in _REFERENCE.finditer(text))
+
+
 def substitute(text: str, variables: Mapping[str, str]) -> str | None:
     """`text` with its {$name} references replaced (RFC 8216bis 4.3); None when one of them
-    names no variable (the variables rules report that; the URI cannot be followed)."""
+    names no variable (the variables rules report that; the URI cannot be followed), or
+    when the result would be longer than `limits.MAX_URI_LENGTH` (value-out-of-range: a
+    1 MB VALUE referenced 100 times is never built)."""
+    if "{$" in text and substituted_length(text, variables) > limits.MAX_URI_LENGTH:
+        return None
     result, missing = substitute_known(text, variables)
     return None if missing else result
 
 
 def substitute_known(text: str, variables: Mapping[str, str]) -> tuple[str, tuple[str, ...]]:
     """`text` with the references to known variables replaced, the others left as written,
-    and the names of those others in order of first use."""
+    and the names of those others in order of first use. The caller bounds the result's
+    length first (`substituted_length`)."""
     if "{$" not in text:
         return text, ()
     missing: dict[str, None] = {}

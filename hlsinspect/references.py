@@ -12,7 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
-from hlsinspect.playlists import Playlist, fill, substitute_known
+from hlsinspect import limits
+from hlsinspect.playlists import Playlist, fill, substitute_known, substituted_length
 from hlsinspect.syntax.attributes import as_int
 from hlsinspect.syntax.lines import Tag
 from hlsinspect.syntax.tags import parse_byterange
@@ -98,6 +99,8 @@ def _substituted(playlist: Playlist, refs: list[R],
     values = playlist.variables() if variables is None else variables
     out = []
     for ref in refs:
+        if substituted_length(ref.uri, values) > limits.MAX_URI_LENGTH:
+            continue  # never built: value-out-of-range names it
         uri, unknown = substitute_known(ref.uri, values)
         out.append(replace(ref, uri=uri, unresolved=unknown))
     return out

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from hlsinspect import limits
 from hlsinspect.checks import Selection
 from hlsinspect.errors import UsageError
 from hlsinspect.locations import UriMap
@@ -31,12 +32,15 @@ class VerifySettings:
     `attempts` times)."""
     attempts: int = 3
     """Tries of one request inside the HTTP client (botocore, urllib3) before it fails."""
+    timeout: float = limits.REQUEST_TIMEOUT
+    """Seconds one request may take in all, however slowly the server answers (--timeout)."""
 
     @property
     def requests(self) -> RequestPolicy:
         """The same settings as the stores take them."""
         return RequestPolicy(concurrency=self.concurrency, connect_timeout=self.connect_timeout,
                              read_timeout=self.read_timeout, attempts=self.attempts,
+                             timeout=self.timeout,
                              passes=self.retry_passes, backoff=self.backoff)
 
 

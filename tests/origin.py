@@ -7,6 +7,7 @@ paths, or to stall. Every request is recorded, so tests can see what was asked a
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Callable
@@ -28,7 +29,9 @@ class Origin(LoopbackServer):
                  get_status: dict[str, int] | None = None,
                  reasons: dict[int, str] | None = None,
                  content_types: dict[str, str] | None = None,
-                 status: dict[str, int] | None = None) -> None:
+                 status: dict[str, int] | None = None,
+                 trickle: Callable[[str, str], str | None] | None = None,
+                 unsized: Callable[[str], bytes | None] | None = None) -> None:
         self.root = root
         self.content_types = content_types or {}
         """Path -> the Content-Type its file is served with (none by default)."""
@@ -45,6 +48,11 @@ class Origin(LoopbackServer):
         """Status -> the reason phrase of its status line, when not the standard one."""
         self.status = status or {}
         """Path -> status answered to every method (410 Gone for an object removed)."""
+        self.trickle = trickle
+        """(method, path) -> "headers" or "body": send that part (and all after it) one
+        byte every 0.2 s, as a server that never quite stops answering."""
+        self.unsized = unsized
+        """path -> a body to send without Content-Length, ended by closing (None: the file)."""
         self.requests: list[tuple[str, str]] = []
         self.arrived = threading.Event()
         super().__init__(self._handler())
@@ -68,6 +76,14 @@ class Origin(LoopbackServer):
                 if origin.stall is not None and origin.stall(self.command, self.path):
                     origin.stopped.wait(120)
                     self.close_connection = True
+                    return
+                slow = origin.trickle(self.command, self.path) if origin.trickle else None
+                if slow is not None:
+                    self._trickle(slow)
+                    return
+                body = origin.unsized(self.path) if origin.unsized else None
+                if body is not None:
+                    self._unsized(body)
                     return
                 if self.path in origin.redirects:
                     self._send(302, b"", {"Location": origin.redirects[self.path]})
@@ -111,6 +127,31 @@ class Origin(LoopbackServer):
                 self.end_headers()
                 if self.command != "HEAD":
                     self.wfile.write(body)
+
+            def _trickle(self, part: str) -> None:
+                head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/vnd.apple.mpegurl\r\n"
+                        b"Content-Length: 100000\r\n\r\n")
+                self.close_connection = True
+                if part == "body":
+                    self.wfile.write(head)
+                    head = b""
+                for byte in head + b"#EXTM3U\n" + b"#" * 99992:
+                    if origin.stopped.wait(0.2):
+                        return
+                    try:
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                    except OSError:  # the client gave up
+                        return
+
+            def _unsized(self, body: bytes) -> None:
+                self.close_connection = True
+                self.send_response(200)
+                self.send_header("Connection", "close")
+                self.end_headers()
+                if self.command != "HEAD":
+                    with contextlib.suppress(OSError):
+                        self.wfile.write(body)
 
             do_GET = do_HEAD = _answer
 

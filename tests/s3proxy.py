@@ -2,8 +2,8 @@
 
 It can delay every request (real S3 is 10-30 ms away; loopback is not), answer chosen
 requests with 503 SlowDown, the way S3 throttles, or with another fault: a reset connection,
-a stall, a 5xx, a body cut short, or any canned S3 error. It records what it was asked. Used
-by tests and benchmarks alike.
+a stall, a 5xx, a body cut short or trickled a byte every 0.2 s, or any canned S3 error. It
+records what it was asked. Used by tests and benchmarks alike.
 """
 
 from __future__ import annotations
@@ -129,9 +129,9 @@ class S3Proxy(LoopbackServer):
                         headers["x-amz-request-id"] = "TESTPROXY"
                     self._send(fault.status, headers, error_body(fault))
                 else:
-                    self._forward(body, truncate=fault == "truncate")
+                    self._forward(body, truncate=fault == "truncate", trickle=fault == "trickle")
 
-            def _forward(self, body: bytes | None, truncate: bool) -> None:
+            def _forward(self, body: bytes | None, truncate: bool, trickle: bool = False) -> None:
                 connection = http.client.HTTPConnection(*proxy.upstream, timeout=30)
                 try:
                     connection.request(self.command, self.path, body=body,
@@ -148,16 +148,26 @@ class S3Proxy(LoopbackServer):
                     self._send(response.status, headers, data[: len(data) // 2], length)
                     self.close_connection = True
                     return
-                self._send(response.status, headers, data, length)
+                self._send(response.status, headers, data, length, trickle)
 
             def _send(self, status: int, headers: dict[str, Any], data: bytes,
-                      length: str | None = None) -> None:
+                      length: str | None = None, trickle: bool = False) -> None:
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", length or str(len(data)))
                 self.end_headers()
-                if self.command != "HEAD":
+                if self.command != "HEAD" and trickle:  # a byte every 0.2 s
+                    self.close_connection = True
+                    for byte in data:
+                        if proxy.stopped.wait(0.2):
+                            return
+                        try:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                elif self.command != "HEAD":
                     self.wfile.write(data)
 
             def _reset(self) -> None:

@@ -71,11 +71,22 @@ class TitleContext:
 
     master: PlaylistContext
     members: list[Member]
+    _groups: dict[tuple[str, str], list[Member]] | None = field(default=None, init=False,
+                                                                 repr=False)
 
     def group(self, kind: str, group_id: str | None) -> list[Member]:
-        """The rendition members of TYPE `kind` (AUDIO...) in GROUP-ID `group_id`."""
-        return [m for m in self.members if group_id is not None and m.role == kind.lower()
-                and m.tag.attr("GROUP-ID") == group_id]
+        """The rendition members of TYPE `kind` (AUDIO...) in GROUP-ID `group_id`. Indexed
+        once: asked for each of 3,000 variants, a scan of 6,000 members each time was
+        quadratic."""
+        if group_id is None:
+            return []
+        if self._groups is None:
+            self._groups = {}
+            for member in self.members:
+                named = member.tag.attr("GROUP-ID")
+                if named is not None:
+                    self._groups.setdefault((member.role, named), []).append(member)
+        return list(self._groups.get((kind.lower(), group_id), ()))
 
     def combination(self, variant: Member) -> Combined | None:
         """The variant's measured bit rates with the renditions it plays with, if known."""

@@ -7,6 +7,7 @@ treat them the same.
 
 from __future__ import annotations
 
+from hlsinspect import limits
 from hlsinspect.checks.registry import ERROR, INFO, WARNING, Example, pipeline_rule
 
 VOD = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:10\n#EXT-X-PLAYLIST-TYPE:VOD\n"
@@ -146,3 +147,13 @@ pipeline_rule(
     "--debug and report it.", "-",
     passing=[{"index.m3u8": MEDIA, "a.ts": TS}],
     tested_by="tests/test_rules.py::test_a_crashing_rule_is_an_internal_error")
+pipeline_rule(
+    "HLS035", "title-too-large", ERROR,
+    "A title reached the cap on playlists (a fan-out or loop through queries, links or "
+    "encoded slashes); the rest is not read. The cap counts the playlists read by following "
+    f"references: {limits.MAX_PLAYLISTS_PER_TITLE:,} per title and "
+    f"{limits.MAX_PLAYLISTS_PER_RUN:,} per run.", "-",
+    hint="a multivariant playlist that names itself under new names is a loop; for a title "
+         "really this large, raise HLSINSPECT_LIMIT_MAX_PLAYLISTS_PER_TITLE",
+    passing=[{"master.m3u8": _master("v.m3u8"), "v.m3u8": MEDIA, "a.ts": TS}],
+    tested_by="tests/test_bounds.py::test_a_fan_out_of_names_stops_at_the_cap")

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from hlsinspect import limits
 from hlsinspect.checks.context import PlaylistContext, TitleContext
 from hlsinspect.checks.media_support import media, title
 from hlsinspect.checks.registry import ERROR, Issue, rule
+from hlsinspect.playlists import substituted_length
 from hlsinspect.syntax.lines import Tag, UriLine
 
 DECLARING = ("NAME", "IMPORT", "QUERYPARAM")
@@ -123,6 +125,35 @@ def variable_undefined(ctx: PlaylistContext) -> Iterator[Issue]:
                             line=entry.line, observed=f"{{${name}}}")
         if isinstance(entry, Tag) and entry.name == "EXT-X-DEFINE":
             known.add(declared(entry) or "")
+
+
+_LONG = "a" * 5000
+
+
+@rule("HLS037", "value-out-of-range", ERROR, scope="line", reference="RFC 8216bis 4.3",
+      hint="keep URIs short: a VALUE is text substituted as it is, every time it is used",
+      passing=[media(head=define('NAME="path",VALUE="x"'), version=8,
+                     segment="{{$path}}/s{n}.ts")],
+      failing=[media(head=define(f'NAME="path",VALUE="{_LONG}"'), version=8,
+                     segment="{{$path}}/{{$path}}/s{n}.ts")])
+def value_out_of_range(ctx: PlaylistContext) -> Iterator[Issue]:
+    """A URI that EXT-X-DEFINE substitution makes longer than hlsinspect's bound (8 KiB;
+    origins refuse longer URLs, S3 keys stop at 1,024 bytes): it is neither built nor
+    followed, so a 1 MB VALUE referenced a hundred times costs nothing."""
+    if "{$" not in ctx.playlist.text:
+        return
+    values = ctx.playlist.variables()
+    for entry in ctx.lines.entries:
+        texts = ([entry.uri] if isinstance(entry, UriLine) else
+                 [item.raw[1:-1] for item in entry.attrs.items if item.quoted]
+                 if entry.has_attributes and entry.value and "{$" in entry.value else [])
+        for text in texts:
+            length = substituted_length(text, values) if "{$" in text else 0
+            if length > limits.MAX_URI_LENGTH:
+                yield Issue(f"its variables substituted, a URI would be {length:,} characters "
+                            f"long, more than {limits.MAX_URI_LENGTH:,}: not followed",
+                            line=entry.line, observed=f"{length:,} characters",
+                            expected=f"at most {limits.MAX_URI_LENGTH:,}")
 
 
 def _imports_title(master_define: str) -> dict[str, str | bytes]:

@@ -7,9 +7,11 @@ a missing or wrong one makes it pick a stream it cannot play, or none.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 
+from hlsinspect import limits
 from hlsinspect.checks.context import PlaylistContext
 from hlsinspect.checks.registry import ERROR, WARNING, Issue, rule
 from hlsinspect.checks.streams import (
@@ -24,7 +26,7 @@ from hlsinspect.checks.streams import (
     variant,
     variant_tags,
 )
-from hlsinspect.syntax.attributes import as_int
+from hlsinspect.syntax.attributes import as_int, shortened
 from hlsinspect.syntax.lines import Tag
 
 V12 = HEAD + "#EXT-X-VERSION:12\n"
@@ -92,16 +94,28 @@ def _format_problem(entry: str) -> str | None:
     if "" in elements:
         return "an empty element (two dots, or a dot at either end)"
     if len(elements[0]) != 4:
-        return f"{elements[0]!r} is not a four-character sample entry code"
+        return f"{shortened(elements[0])} is not a four-character sample entry code"
     return None
 
 
 def _codec_issues(tag: Tag, name: str, value: str, brands: bool) -> Iterator[Issue]:
+    """One issue per offending entry, naming that entry alone, up to
+    `limits.MAX_FINDINGS_PER_ATTRIBUTE`; then one that counts the rest (a CODECS of 80,000
+    bad entries is a dozen findings, not 80,000 quoting the whole value each)."""
+    issues = _each_codec_issue(tag, name, value, brands)
+    yield from itertools.islice(issues, limits.MAX_FINDINGS_PER_ATTRIBUTE)
+    rest = sum(1 for _ in issues)
+    if rest:
+        yield Issue(f"#{tag.name} {name}: {rest:,} more entries with a problem, not listed",
+                    line=tag.line)
+
+
+def _each_codec_issue(tag: Tag, name: str, value: str, brands: bool) -> Iterator[Issue]:
     for raw in value.split(","):
         entry = raw.strip()
         if raw != entry and entry:
-            yield Issue(f"#{tag.name} {name}: white space around {entry!r}; RFC 6381 lists "
-                        "formats separated by commas alone", line=tag.line, severity=WARNING,
+            yield Issue(f"#{tag.name} {name}: white space around {shortened(entry)}; RFC 6381 "
+                        "lists formats separated by commas alone", line=tag.line, severity=WARNING,
                         observed=raw, expected=entry)
         fields = entry.split("/") if brands else [entry]
         problem = _format_problem(fields[0])
@@ -109,7 +123,7 @@ def _codec_issues(tag: Tag, name: str, value: str, brands: bool) -> Iterator[Iss
             if problem is None and (len(brand) != 4 or not _TOKEN.fullmatch(brand)):
                 problem = f"{brand!r} is not a four-character compatibility brand"
         if problem:
-            yield Issue(f"#{tag.name} {name}: {problem} in {value!r}", line=tag.line,
+            yield Issue(f"#{tag.name} {name}: {problem} in {shortened(entry)}", line=tag.line,
                         observed=entry)
 
 

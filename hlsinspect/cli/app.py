@@ -91,6 +91,10 @@ def check(
              "(default: the target directory, or a file target's directory).")] = None,
     concurrency: Annotated[int, typer.Option(
         "--concurrency", min=1, max=512, metavar="N", help="Objects checked at once.")] = 32,
+    timeout: Annotated[float, typer.Option(
+        "--timeout", min=0.1, max=3600, metavar="SECONDS",
+        help="A total deadline per request (connect, headers and body): a server that "
+             "answers slower is cut there.")] = 60.0,
     output_format: OutputFormat = Format.table,
     output: Output = None,
     junit: Junit = None,
@@ -161,7 +165,8 @@ def check(
                              tokens(options.pick("ignore", ignore or [])))
         settings = Settings(
             verify=VerifySettings(mode=options.pick("verify", verify_mode.value),
-                                  concurrency=options.pick("concurrency", concurrency)),
+                                  concurrency=options.pick("concurrency", concurrency),
+                                  timeout=float(options.pick("timeout", timeout))),
             fail_on=Severity(options.pick("fail-on", fail_on.value)), rules=rules,
             raise_errors=debug, maps=parse_maps(options.pick("map", maps or [])),
             shard=Shard.parse(shard) if shard is not None else None,

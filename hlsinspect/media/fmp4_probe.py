@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from hlsinspect import limits
 from hlsinspect.media.bits import MediaError
 from hlsinspect.media.bmff import Box, Fragment, Track, boxes
 from hlsinspect.media.fragments import is_sync, moof_fragments
@@ -25,7 +26,6 @@ LATER = 8
 WINDOW = 4 * 1024
 """Bytes read at each box header after the head: a moof of a few seconds of video fits."""
 MAX_MOOF = 8 * 1024 * 1024
-MAX_BOXES = 10_000
 
 
 def probe(read: Reader, size: int, head: bytes, tracks: dict[int, Track] | None) -> Probed:
@@ -38,7 +38,8 @@ def probe(read: Reader, size: int, head: bytes, tracks: dict[int, Track] | None)
                 "truncated", f"its {box.kind.decode('latin-1')} box at byte {box.start} "
                 f"claims {box.size} bytes, past the segment's end ({size} bytes): cut short"),))
         if box.kind == b"moof":
-            found = moof_fragments(data, Box(box.kind, 0, box.size, box.header), tracks)
+            room = limits.MAX_SAMPLES_PER_SEGMENT - sum(len(f.durations) for f in fragments)
+            found = moof_fragments(data, Box(box.kind, 0, box.size, box.header), tracks, room)
             for fragment in found:  # where its samples are, from the segment's start
                 fragment.data = None if fragment.data is None else box.start + fragment.data
             fragments += found
@@ -67,7 +68,7 @@ def _walk(read: Reader, size: int, head: bytes) -> Iterator[tuple[Box, bytes]]:
     """(box, bytes of a moof from its start) for each top-level box, in order."""
     buffer, base = head, 0
     offset = 0
-    for _ in range(MAX_BOXES):
+    for _ in range(limits.MAX_BOXES_PER_SEGMENT):
         if offset >= size:
             return
         if offset + 16 > base + len(buffer):
@@ -87,7 +88,8 @@ def _walk(read: Reader, size: int, head: bytes) -> Iterator[tuple[Box, bytes]]:
             data = buffer[offset - base:box.end - base]
         yield box, data
         offset = box.end
-    raise MediaError(f"more than {MAX_BOXES} boxes")
+    raise MediaError(f"holds more than {limits.MAX_BOXES_PER_SEGMENT:,} boxes: the rest is not "
+                     "read")
 
 
 class _Samples:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import struct
 
+from hlsinspect import limits
 from hlsinspect.media.bits import MediaError
 from hlsinspect.media.bmff import Box, Fragment, Track, children
 
-MAX_SAMPLES = 1_000_000
 
-
-def moof_fragments(data: bytes, moof: Box, tracks: dict[int, Track]) -> list[Fragment]:
-    """Per track fragment (traf) of a complete moof, in order."""
-    found = []
+def moof_fragments(data: bytes, moof: Box, tracks: dict[int, Track],
+                   room: int = limits.MAX_SAMPLES_PER_SEGMENT) -> list[Fragment]:
+    """Per track fragment (traf) of a complete moof, in order; MediaError past `room`
+    samples in all (what is left of the segment's `limits.MAX_SAMPLES_PER_SEGMENT`)."""
+    found: list[Fragment] = []
     for traf in children(data, moof).get(b"traf", []):
         kids = children(data, traf)
         if b"tfhd" not in kids:
@@ -25,7 +26,8 @@ def moof_fragments(data: bytes, moof: Box, tracks: dict[int, Track]) -> list[Fra
             fragment.start = (struct.unpack_from(">Q", data, at + 4)[0] if version == 1
                               else struct.unpack_from(">I", data, at + 4)[0])
         for trun in kids.get(b"trun", []):
-            _trun(data, trun, fragment, (duration, flags, size))
+            _trun(data, trun, fragment, (duration, flags, size),
+                  room - sum(len(f.durations) for f in found) - len(fragment.durations))
         found.append(fragment)
     return found
 
@@ -58,10 +60,10 @@ def _tfhd(data: bytes, box: Box, tracks: dict[int, Track]
     return fragment, duration, sample_flags, size
 
 
-def _trun(data: bytes, box: Box, fragment: Fragment, defaults: tuple[int, int, int]
-          ) -> None:
+def _trun(data: bytes, box: Box, fragment: Fragment, defaults: tuple[int, int, int],
+          room: int) -> None:
     """The samples of one track run: per sample, its duration and size (the trun's, else
-    the defaults) and composition offset (signed in version 1)."""
+    the defaults) and composition offset (signed in version 1); at most `room` of them."""
     duration, flags, size = defaults
     at = box.start + box.header
     version = data[at]
@@ -77,8 +79,11 @@ def _trun(data: bytes, box: Box, fragment: Fragment, defaults: tuple[int, int, i
         first = struct.unpack_from(">I", data, at)[0]
         at += 4
     fields = [bit for bit in (0x100, 0x200, 0x400, 0x800) if run_flags & bit]
-    if count > MAX_SAMPLES or at + 4 * len(fields) * count > box.end:
+    if at + 4 * len(fields) * count > box.end:
         raise MediaError("trun claims more samples than it holds")
+    if count > room:
+        raise MediaError(f"holds more than {limits.MAX_SAMPLES_PER_SEGMENT:,} samples "
+                         "(its trun boxes claim so): its timing is not read")
     for index in range(count):
         values = dict(zip(fields, struct.unpack_from(f">{len(fields)}I", data, at), strict=True))
         at += 4 * len(fields)

@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Literal
 
+from hlsinspect import limits
 from hlsinspect.media import adts_probe, fmp4_probe, ts_probe
-from hlsinspect.media.bits import DAMAGE
+from hlsinspect.media.bits import DAMAGE, MediaError
 from hlsinspect.media.bmff import TOP_LEVEL, Track
 from hlsinspect.media.result import Probed, Problem, Reader
 from hlsinspect.media.webvtt import header, is_webvtt
@@ -95,13 +96,20 @@ def _not_media(message: str) -> Probed:
 
 
 class _Counted:
-    """A reader that adds up the bytes it returns."""
+    """A reader that adds up the bytes it returns, and refuses to make more than
+    `limits.MAX_PROBE_READS` requests for one segment."""
 
     def __init__(self, read: Reader) -> None:
         self.read = read
         self.total = 0
+        self.reads = 0
 
     def __call__(self, offset: int, length: int) -> bytes:
+        if length > 0:
+            self.reads += 1
+            if self.reads > limits.MAX_PROBE_READS:
+                raise MediaError(f"needs more than {limits.MAX_PROBE_READS} reads to walk: the "
+                                 "rest is not read")
         data = self.read(offset, length) if length > 0 else b""
         self.total += len(data)
         return data

@@ -21,7 +21,7 @@ from hlsinspect.errors import HlsInspectError, Interrupted, Terminated
 from hlsinspect.locations import Target
 from hlsinspect.pipeline.apart import Apart
 from hlsinspect.pipeline.check import Rules, check_title
-from hlsinspect.pipeline.fetch import Fetched, fetch_title
+from hlsinspect.pipeline.fetch import Budget, Fetched, fetch_title
 from hlsinspect.pipeline.flow import ahead
 from hlsinspect.pipeline.judge import TitleResult, judge
 from hlsinspect.pipeline.probe import probe_title
@@ -54,6 +54,8 @@ class Run:
         self.inspected = 0
         self.notes: list[Finding] = []
         self.remembered: dict[int, OrderedDict[str, ObjectState]] = {}
+        self.budget = Budget()
+        """Playlists the run may still read by following references (title-too-large)."""
         self.seen: set[str] = set()
         """Playlists already checked: one named by two targets, or by two titles, is
         reported once."""
@@ -88,7 +90,7 @@ class Run:
         found = (apart.titles(storage) if apart is not None
                  else titles(storage, target, workers, self.settings.shard, Walk()))
         for title in found:
-            yield fetch_title(title, workers)
+            yield fetch_title(title, workers, self.budget)
 
     def _title(self, found: Fetched) -> TitleResult:
         taken: list[tuple[str, TitleResult]] = []

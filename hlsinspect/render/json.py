@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -54,7 +55,22 @@ _ENCODER = json.JSONEncoder(indent=2, allow_nan=False)
 
 def _encode(value: Any, newline: str = "\n") -> str:
     """`value` as JSON indented to its depth, no runner command in it (`inert_json`)."""
-    return inert_json(_ENCODER.encode(value).replace("\n", newline))
+    try:
+        text = _ENCODER.encode(value)
+    except ValueError:  # a non-finite number (its value's finding says why): null instead
+        text = _ENCODER.encode(_finite(value))
+    return inert_json(text.replace("\n", newline))
+
+
+def _finite(value: Any) -> Any:
+    """`value` with every infinite or NaN float replaced by None."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def error_report(targets: list[str], kind: str, message: str, hint: str | None,

@@ -2,15 +2,19 @@
 failures are one line.
 
 Files are written with backslash escapes for undecodable names, so no path on disk can make
-the output step crash after the inspection has been done.
+the output step crash after the inspection has been done; and whole or not at all, into a
+temporary file beside them that is renamed over them at the end, so a failure while writing
+never leaves a truncated report where CI looks for one.
 """
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TextIO
 
 from hlsinspect.errors import OutputError
 from hlsinspect.render.formats import OutputFormat, assert_never
@@ -33,9 +37,26 @@ def check_writable(*paths: Path | None) -> None:
                               hint="create the directory first")
 
 
+@contextmanager
+def _replacing(path: Path) -> Iterator[TextIO]:
+    """A handle whose text becomes `path` when the block ends well; otherwise `path` stays
+    as it was. A device or a pipe (`--output /dev/stdout`) is written directly."""
+    if path.exists() and not path.is_file():
+        with path.open("w", encoding="utf-8", errors="backslashreplace") as handle:
+            yield handle
+        return
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with temporary.open("w", encoding="utf-8", errors="backslashreplace") as handle:
+            yield handle
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
 def _write(path: Path, text: str | Iterable[str]) -> None:
     try:
-        with path.open("w", encoding="utf-8", errors="backslashreplace") as handle:
+        with _replacing(path) as handle:
             handle.writelines([text] if isinstance(text, str) else text)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror}") from exc
@@ -88,7 +109,7 @@ def write_table(report: Report, output: Path | None, width: int | None = None,
         emit(out, render_table(report, out.width, quiet=terminal.quiet))
         return
     try:
-        with output.open("w", encoding="utf-8", errors="backslashreplace") as handle:
+        with _replacing(output) as handle:
             out = console(handle, 160, terminal.color)
             emit(out, render_table(report, quiet=terminal.quiet))
     except OSError as exc:

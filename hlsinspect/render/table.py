@@ -7,6 +7,7 @@ the JSON report always has them all.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from itertools import groupby
 
@@ -15,6 +16,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from hlsinspect.limits import MAX_DURATION
 from hlsinspect.probe_report import ProbeReport
 from hlsinspect.render.fit import Rows, fitted
 from hlsinspect.render.visible import visible_report
@@ -32,8 +34,8 @@ Findings = dict[str | None, list[Finding]]
 
 def clock(seconds: float | None) -> str:
     """53.186521 -> '0:00:53.187' (H:MM:SS.mmm)."""
-    if seconds is None:
-        return "-"
+    if seconds is None or not math.isfinite(seconds) or abs(seconds) > MAX_DURATION:
+        return "-"  # the value's own finding says why
     millis = round(seconds * 1000)
     hours, rest = divmod(millis, 3_600_000)
     minutes, rest = divmod(rest, 60_000)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from hlsinspect import limits
 from hlsinspect.errors import HlsInspectError, error_for
 
 if TYPE_CHECKING:
@@ -23,8 +24,7 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-MAX_PLAYLIST_BYTES = 64 * 1024 * 1024
-"""A playlist larger than this is not read into memory (100k segments is about 6 MB)."""
+MAX_PLAYLIST_BYTES = limits.MAX_PLAYLIST_BYTES
 
 FOREIGN = "\x00"
 """The first character of a key that --map routes to another store (see `storage.mapped`);
@@ -117,6 +117,15 @@ class StorageError(Exception):
         prefix could not be read), of the class its kind stands for."""
         return error_for(self.kind.value, self.message, self.hint)
 
+    def detached(self) -> StorageError:
+        """This error without its traceback and causes, to be kept (in a report entry) after
+        the read failed. The traceback holds the frames of the read, whose locals may hold a
+        buffer of the whole limit (64 MiB): kept with the error, 16 such playlists would pin
+        a gigabyte. The message and hint already say everything the report needs."""
+        self.__traceback__ = None
+        self.__cause__ = self.__context__ = None
+        return self
+
     def __reduce__(self) -> tuple[Any, ...]:
         # pickled whole (titles listed in a second process carry them), not as Exception's args
         return (type(self), (self.kind, self.message, self.hint), {"retryable": self.retryable})
@@ -129,12 +138,15 @@ class RequestPolicy:
     Each request gets `attempts` tries within the HTTP client (botocore or urllib3); what is
     still failing for a transient reason is asked again in up to `passes` later passes, after
     `backoff` seconds, doubled each pass, with jitter. A timeout is not asked again in a
-    pass: it already cost `attempts` x `read_timeout`.
+    pass: it already cost `attempts` x `read_timeout`. However a server answers, one request
+    (its tries included) ends by `timeout` seconds.
     """
 
     concurrency: int = 32
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
+    timeout: float = limits.REQUEST_TIMEOUT
+    """The total deadline of one request: connect, headers and body (`--timeout`)."""
     attempts: int = 3
     passes: int = 3
     backoff: float = 0.5

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urljoin
 
 from hlsinspect.storage.base import (
@@ -27,6 +28,7 @@ from hlsinspect.storage.base import (
     StorageError,
     in_passes,
 )
+from hlsinspect.storage.deadline import current, deadline, pool_classes
 from hlsinspect.uri.keys import Reference, external_reason, scheme_of, without_fragment
 from hlsinspect.uri.urls import http_key, origin_of, split_url
 from hlsinspect.version import __version__
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 _TRANSIENT = {429, 500, 502, 503, 504}
 _HEAD_REFUSED = {405, 501}
 _TOTAL = re.compile(r"/\s*(\d+)\s*$")
+T = TypeVar("T")
 _SMALL_BODY = 64 * 1024
 _CHUNK = 64 * 1024
 """An error page or a redirect is read to its end (the connection is then reused)."""
@@ -65,8 +68,10 @@ class HttpStorage:
             respect_retry_after_header=False)  # a Retry-After of an hour must not stall us
         self.pool = urllib3.PoolManager(
             num_pools=4, maxsize=max(1, policy.concurrency), retries=retry,
-            timeout=urllib3.Timeout(connect=policy.connect_timeout, read=policy.read_timeout),
+            timeout=urllib3.Timeout(connect=min(policy.connect_timeout, policy.timeout),
+                                    read=min(policy.read_timeout, policy.timeout)),
             headers={"User-Agent": f"hlsinspect/{__version__}"})
+        self.pool.pool_classes_by_scheme = pool_classes()  # each request under --timeout
         self._head_refused = threading.Event()
         self._moved: dict[str, str] = {}
         """Playlist key -> the key it was redirected to, which its references are relative
@@ -97,7 +102,25 @@ class HttpStorage:
         return Reference(key=http_key(parts.path, parts.query))
 
     def read(self, key: str, limit: int = MAX_PLAYLIST_BYTES) -> bytes:
-        return in_passes(lambda: self._read_once(key, limit), self.policy)
+        return in_passes(lambda: self._timed(lambda: self._read_once(key, limit),
+                                             f"cannot read {self.uri(key)}"), self.policy)
+
+    def _timed(self, call: Callable[[], T], what: str) -> T:
+        """`call()` under the total deadline of one request (`--timeout`): a server that
+        trickles its headers or body is cut there, and the failure says so."""
+        with deadline(self.policy.timeout) as watch:
+            try:
+                result: T | None = call()
+            except Exception:
+                if not watch.expired:
+                    raise
+                result = None
+            if watch.expired:  # a cut body may also read as a short one, without error
+                raise StorageError(ErrorKind.UNAVAILABLE,
+                                   f"{what}: timed out after {watch.seconds:g} s",
+                                   "a server this slow is cut at --timeout") from None
+            assert result is not None
+            return result
 
     def _read_once(self, key: str, limit: int) -> bytes:
         url = self.uri(key)
@@ -123,7 +146,8 @@ class HttpStorage:
             _done(response)
 
     def read_range(self, key: str, offset: int, length: int) -> bytes:
-        return in_passes(lambda: self._range_once(key, offset, length), self.policy)
+        return in_passes(lambda: self._timed(lambda: self._range_once(key, offset, length),
+                                             f"cannot read {self.uri(key)}"), self.policy)
 
     def _range_once(self, key: str, offset: int, length: int) -> bytes:
         url = self.uri(key)
@@ -150,14 +174,17 @@ class HttpStorage:
 
     def stat(self, key: str) -> ObjectState:
         try:
-            if not self._head_refused.is_set():
-                state = self._head(key)
-                if state is not None:
-                    return state
-                self._head_refused.set()  # the origin refuses HEAD: ask the others by GET
-            return self._first_byte(key)
+            return self._timed(lambda: self._stat_once(key), f"cannot check {self.uri(key)}")
         except StorageError as exc:
             return ObjectState(Existence.UNKNOWN, reason=exc.message, retryable=exc.retryable)
+
+    def _stat_once(self, key: str) -> ObjectState:
+        if not self._head_refused.is_set():
+            state = self._head(key)
+            if state is not None:
+                return state
+            self._head_refused.set()  # the origin refuses HEAD: ask the others by GET
+        return self._first_byte(key)
 
     def _head(self, key: str) -> ObjectState | None:
         """HEAD's answer, or None when the origin refuses the method."""
@@ -251,12 +278,16 @@ def _unlistable(url: str) -> StorageError:
 def _done(response: BaseHTTPResponse) -> None:
     """Be done with a response: read what is left of its body when that is little (a HEAD's
     nothing, an error page), so its connection serves the next request; else close the
-    connection rather than download what nobody needs. Either way, back to the pool."""
+    connection rather than download what nobody needs. Either way, back to the pool (and
+    out of the request's deadline, which must not cut it once another request has it)."""
     remaining = response.length_remaining
     if remaining is not None and remaining <= _SMALL_BODY:
         response.drain_conn()
     else:
         response.close()
+    watch = current()
+    if watch is not None:
+        watch.release(response.connection)
     response.release_conn()
 
 

@@ -28,6 +28,7 @@ from hlsinspect.storage.base import (
     StorageError,
     in_passes,
 )
+from hlsinspect.storage.deadline import Deadline, deadline
 from hlsinspect.storage.s3_client import make_client
 from hlsinspect.storage.s3_stream import ObjectStream
 from hlsinspect.uri.keys import (
@@ -126,34 +127,56 @@ class S3Storage:
 
     def _read_once(self, key: str, limit: int) -> bytes:
         self._sendable(key)
-        try:
-            response = self.client.get_object(Bucket=self.bucket, Key=key)
-            size = response.get("ContentLength", 0)
-            if size > limit:
-                response["Body"].close()
-                raise StorageError(
-                    ErrorKind.TOO_LARGE,
-                    f"{self.uri(key)} is {size} bytes, larger than a playlist can be "
-                    f"({limit // 2**20} MiB)",
-                    "is this really a playlist? hlsinspect reads playlists whole",
-                )
-            return response["Body"].read()
-        except StorageError:
-            raise
-        except Exception as exc:
-            raise self._error(exc, key, action="read") from exc
+        with deadline(self.policy.timeout) as watch:
+            try:
+                response = self.client.get_object(Bucket=self.bucket, Key=key)
+                size = response.get("ContentLength", 0)
+                if size > limit:
+                    response["Body"].close()
+                    raise StorageError(
+                        ErrorKind.TOO_LARGE,
+                        f"{self.uri(key)} is {size} bytes, larger than a playlist can be "
+                        f"({limit // 2**20} MiB)",
+                        "is this really a playlist? hlsinspect reads playlists whole",
+                    )
+                return self._body(response["Body"], None, key, watch)
+            except StorageError:
+                raise
+            except Exception as exc:
+                raise self._error(exc, key, action="read") from exc
 
     def read_range(self, key: str, offset: int, length: int) -> bytes:
         return in_passes(lambda: self._range_once(key, offset, length), self.policy)
 
     def _range_once(self, key: str, offset: int, length: int) -> bytes:
         self._sendable(key)
+        with deadline(self.policy.timeout) as watch:
+            try:
+                response = self.client.get_object(
+                    Bucket=self.bucket, Key=key, Range=f"bytes={offset}-{offset + length - 1}")
+                return self._body(response["Body"], length, key, watch)
+            except StorageError:
+                raise
+            except Exception as exc:
+                raise self._error(exc, key, action="read") from exc
+
+    def _body(self, body: Any, length: int | None, key: str, watch: Deadline) -> bytes:
+        """At most `length` bytes of a GET's body (None: all of it, which botocore checks
+        against its Content-Length), read by the request's deadline: botocore's read timeout
+        bounds each wait for a byte only, so the connection is cut there."""
         try:
-            response = self.client.get_object(Bucket=self.bucket, Key=key,
-                                              Range=f"bytes={offset}-{offset + length - 1}")
-            return bytes(response["Body"].read(length))
-        except Exception as exc:
-            raise self._error(exc, key, action="read") from exc
+            watch.attach(getattr(body, "_raw_stream", None) and body._raw_stream.connection)
+            data = bytes(body.read() if length is None else body.read(length))
+        except Exception:
+            if not watch.expired:
+                raise
+            data = b""
+        if watch.expired:
+            body.close()
+            raise StorageError(ErrorKind.UNAVAILABLE, f"cannot read {self.uri(key)}: timed "
+                               f"out after {watch.seconds:g} s",
+                               "a server this slow is cut at --timeout")
+        return data
 
     def open_stream(self, key: str) -> io.BufferedReader:
         """The object's body as a stream, for objects too large to hold in memory (the data

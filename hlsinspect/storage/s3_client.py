@@ -43,8 +43,8 @@ def make_client(profile: str | None, region: str | None, endpoint_url: str | Non
     config = Config(
         max_pool_connections=max(10, policy.concurrency),
         retries={"mode": "standard", "max_attempts": max(1, policy.attempts)},
-        connect_timeout=policy.connect_timeout,
-        read_timeout=policy.read_timeout,
+        connect_timeout=min(policy.connect_timeout, policy.timeout),
+        read_timeout=min(policy.read_timeout, policy.timeout),
         # hlsinspect passes only bucket and key strings; validating them against the model
         # costs a few percent of every HEAD
         parameter_validation=False,

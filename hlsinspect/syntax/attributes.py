@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from hlsinspect import limits
+
 
 class Kind(enum.Enum):
     """The value types of RFC 8216bis 4.2 (plus the two unions some attributes take)."""
@@ -31,6 +33,7 @@ class Kind(enum.Enum):
 
 
 MAX_INTEGER = 2**64 - 1
+MAX_NUMBER = limits.MAX_NUMBER
 _NAME = re.compile(r"[A-Z0-9-]+")
 _INTEGER = re.compile(r"[0-9]{1,20}")
 _HEX = re.compile(r"0[xX][0-9A-Fa-f]+")
@@ -66,6 +69,16 @@ class AttributeList:
 
     items: list[Attribute] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    more: int = 0
+    """Problems past `limits.MAX_FINDINGS_PER_ATTRIBUTE`, counted, not listed."""
+
+    def problem(self, message: str) -> None:
+        """Record a problem: a list of 2 million empty items is one finding's worth of them,
+        not 2 million findings."""
+        if len(self.problems) < limits.MAX_FINDINGS_PER_ATTRIBUTE:
+            self.problems.append(message)
+        else:
+            self.more += 1
 
     def get(self, name: str) -> Attribute | None:
         """The first pair named `name` (a duplicate is a finding of its own)."""
@@ -86,34 +99,37 @@ class AttributeList:
 
     def duplicates(self) -> list[str]:
         seen: set[str] = set()
-        repeated: list[str] = []
+        repeated: dict[str, None] = {}
         for item in self.items:
-            if item.name in seen and item.name not in repeated:
-                repeated.append(item.name)
+            if item.name in seen:
+                repeated[item.name] = None
             seen.add(item.name)
-        return repeated
+        return list(repeated)
 
 
 def parse_attributes(text: str) -> AttributeList:
     """Split an attribute list into pairs; record, never raise on, malformed parts.
 
     A quoted value runs to the next double quote (quoted strings cannot contain one), so
-    commas inside quotes never split a pair.
+    commas inside quotes never split a pair. One pass: the next `=` is looked for again only
+    once the reading has passed it, so 2 million empty items take linear time.
     """
     result = AttributeList()
     position, end = 0, len(text)
     if not text:
-        result.problems.append("the attribute list is empty")
+        result.problem("the attribute list is empty")
         return result
+    equals = text.find("=")
     while position <= end:
-        equals = text.find("=", position)
+        if 0 <= equals < position:
+            equals = text.find("=", position)
         comma = text.find(",", position)
         if equals == -1 or (comma != -1 and comma < equals):
             stop = comma if comma != -1 else end
             piece = text[position:stop]
-            result.problems.append(
+            result.problem(
                 "an empty item (two commas, or a comma at the end)" if not piece.strip()
-                else f"{piece!r} is not NAME=VALUE")
+                else f"{shortened(piece)} is not NAME=VALUE")
             if comma == -1:
                 break
             position = comma + 1
@@ -123,7 +139,7 @@ def parse_attributes(text: str) -> AttributeList:
         if start < end and text[start] == '"':
             close = text.find('"', start + 1)
             if close == -1:
-                result.problems.append(f"the quoted value of {name.strip()} is not closed")
+                result.problem(f"the quoted value of {shortened(name.strip())} is not closed")
                 result.items.append(Attribute(name, text[start:]))
                 break
             result.items.append(Attribute(name, text[start:close + 1]))
@@ -131,14 +147,14 @@ def parse_attributes(text: str) -> AttributeList:
             if after < end and text[after] != ",":
                 stop = text.find(",", after)
                 stop = end if stop == -1 else stop
-                result.problems.append(
-                    f"unexpected {text[after:stop]!r} after the quoted value of {name.strip()}")
+                result.problem(f"unexpected {shortened(text[after:stop])} after the quoted value "
+                               f"of {shortened(name.strip())}")
                 after = stop
             if after >= end:
                 break
             position = after + 1
             if position == end:
-                result.problems.append("an empty item (two commas, or a comma at the end)")
+                result.problem("an empty item (two commas, or a comma at the end)")
                 break
             continue
         stop = text.find(",", start)
@@ -148,17 +164,25 @@ def parse_attributes(text: str) -> AttributeList:
             break
         position = stop + 1
         if position == end:
-            result.problems.append("an empty item (two commas, or a comma at the end)")
+            result.problem("an empty item (two commas, or a comma at the end)")
             break
     for number, item in enumerate(result.items):
         if item.name != item.name.strip() or item.raw != item.raw.strip():
-            result.problems.append(f"white space around {item.name.strip()}")
+            result.problem(f"white space around {shortened(item.name.strip())}")
             # reported once here; every other rule sees the pair as meant
             item = result.items[number] = Attribute(item.name.strip(), item.raw.strip())
         if not _NAME.fullmatch(item.name):
-            result.problems.append(
-                f"{item.name!r} is not an attribute name (upper-case letters, digits and '-')")
+            result.problem(
+                f"{shortened(item.name)} is not an attribute name (upper-case letters, digits and "
+                "'-')")
+    if result.more:
+        result.problems.append(f"{result.more:,} more problems like these, not listed")
     return result
+
+
+def shortened(raw: str) -> str:
+    """A value as a message quotes it: at most 40 characters and its length."""
+    return repr(raw) if len(raw) <= 40 else f"{raw[:20]!r}... ({len(raw)} characters)"
 
 
 def is_attribute_name(name: str) -> bool:
@@ -193,12 +217,18 @@ def value_problem(attribute: Attribute, kind: Kind, allowed: tuple[str, ...] = (
     elif kind is Kind.FLOAT:
         if not _FLOAT.fullmatch(raw):
             return f"must be a non-negative decimal-floating-point, found {raw!r}"
+        if as_float(raw) is None:
+            return f"is out of range (more than {MAX_NUMBER:.0e}), found {shortened(raw)}"
     elif kind is Kind.SIGNED_FLOAT:
         if not _SIGNED_FLOAT.fullmatch(raw):
             return f"must be a signed-decimal-floating-point, found {raw!r}"
+        if as_float(raw, signed=True) is None:
+            return f"is out of range (more than {MAX_NUMBER:.0e}), found {shortened(raw)}"
     elif kind is Kind.RESOLUTION:
         if not _RESOLUTION.fullmatch(raw):
             return f"must be WIDTHxHEIGHT (decimal-resolution), found {raw!r}"
+        if as_resolution(raw) is None:
+            return f"is out of range (more than 2^64-1 pixels a side), found {shortened(raw)}"
     elif kind in (Kind.ENUM, Kind.QUOTED_OR_ENUM):
         if not _ENUM.fullmatch(raw):
             return f"must be an enumerated-string, found {raw!r}"
@@ -224,12 +254,21 @@ def as_float(text: str | None, signed: bool = False) -> float | None:
         return None
     text = text.strip()
     pattern = _SIGNED_FLOAT if signed else _FLOAT
-    return float(text) if pattern.fullmatch(text) else None
+    return _in_range(float(text)) if pattern.fullmatch(text) else None
+
+
+def _in_range(value: float) -> float | None:
+    """`value`, or None when it is out of range: 400 nines read as infinity, and a finite
+    number of that size becomes infinity in a sum or an error when rounded."""
+    return value if abs(value) <= MAX_NUMBER else None
 
 
 def as_resolution(text: str | None) -> tuple[int, int] | None:
     match = _RESOLUTION.fullmatch(text.strip()) if text is not None else None
-    return (int(match.group(1)), int(match.group(2))) if match else None
+    if not match:
+        return None
+    width, height = int(match.group(1)), int(match.group(2))
+    return (width, height) if max(width, height) <= MAX_INTEGER else None
 
 
 def as_date_time(text: str | None) -> datetime | None:

@@ -2,9 +2,10 @@
 
 An origin's keys stay percent-encoded: to a web server `%2F` is not `/` and `%FF` is a fine
 byte, so only what RFC 3986 calls equivalent is normalised (dot segments, with `%2e` counting
-as `.`; the case of escapes) and characters a URL cannot carry are encoded. Dot segments above
-the top are dropped, as every browser and player does (RFC 3986 5.2.4), so a key never leaves
-its origin.
+as `.`; the case of escapes; escapes of unreserved characters, `%73` is `s`, 6.2.2.2, so that a
+playlist cannot name itself anew with each escape) and characters a URL cannot carry are
+encoded. Dot segments above the top are dropped, as every browser and player does (RFC 3986
+5.2.4), so a key never leaves its origin.
 """
 
 from __future__ import annotations
@@ -16,11 +17,18 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 _LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 _SAFE = "!$&'()*+,;=:@%-._~"
+_UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+
+def _escape(match: re.Match[str]) -> str:
+    """An escape in normal form: the character itself when it is unreserved, else upper case."""
+    char = chr(int(match.group(0)[1:], 16))
+    return char if char in _UNRESERVED else match.group(0).upper()
 
 
 def _encode(text: str, safe: str) -> str:
     text = _LONE_PERCENT.sub("%25", text)
-    text = _ESCAPE.sub(lambda match: match.group(0).upper(), text)
+    text = _ESCAPE.sub(_escape, text)
     return quote(text, safe=safe)
 
 
