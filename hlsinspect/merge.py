@@ -90,9 +90,9 @@ def merge(inputs: Sequence[Loaded], *, allow_partial: bool = False,
           fail_on: Severity | None = None) -> Report:
     """One report from several: targets and playlists in input order, each once (`_kept`
     says which report's entry); findings once each, ordered as the engine orders them;
-    object counts summed, less what a dropped entry of a playlist counted (its other
-    report counted those objects too). `fail_on` defaults to the strictest threshold of
-    the inputs."""
+    object counts summed, less what a dropped entry of a playlist added to its report's
+    counts (`objects_counted`: its other report counted those objects too). `fail_on`
+    defaults to the strictest threshold of the inputs."""
     if not inputs:
         raise UsageError("no report to merge")
     notes = _shard_findings(inputs, allow_partial)
@@ -114,8 +114,11 @@ def merge(inputs: Sequence[Loaded], *, allow_partial: bool = False,
     counted = sum((r.objects for r in reports), ObjectCounts())
     for at, report in enumerate(reports):
         for playlist in report.playlists:
-            if kept[playlist.uri] != at and playlist.objects is not None:
-                counted = counted - playlist.objects
+            if kept[playlist.uri] != at:
+                # what that entry added to its report's counts (older reports: its own)
+                added = (playlist.objects_counted if playlist.objects_counted is not None
+                         else playlist.objects)
+                counted = counted - added if added is not None else counted
     return Report(
         version=__version__,
         targets=tuple(dict.fromkeys(t for r in reports for t in r.targets)),

@@ -283,6 +283,10 @@ class PlaylistReport:
     segment_count: int | None = None
     total_duration: float | None = None
     objects: ObjectCounts | None = None
+    objects_counted: ObjectCounts | None = None
+    """The objects this playlist was the first in its run to ask about: they add up to the
+    run's summary, so a merge that drops this entry takes back exactly what it added (a
+    key two renditions share, once). None in reports of older versions."""
     variants: tuple[Variant, ...] = ()
     renditions: tuple[Rendition, ...] = ()
     probe: ProbeReport | None = None
@@ -302,6 +306,8 @@ class PlaylistReport:
             "segment_count": self.segment_count,
             "total_duration": self.total_duration,
             "objects": self.objects.to_dict() if self.objects else None,
+            "objects_counted": (self.objects_counted.to_dict()
+                                if self.objects_counted is not None else None),
             "probe": self.probe.to_dict() if self.probe else None,
         }
         if self.kind == "multivariant":
@@ -312,9 +318,10 @@ class PlaylistReport:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> PlaylistReport:
         """The inverse of `to_dict`."""
-        objects = data.get("objects")
+        objects, counted = data.get("objects"), data.get("objects_counted")
         return cls(**_members(
             cls, data, objects=ObjectCounts.from_dict(objects) if objects is not None else None,
+            objects_counted=ObjectCounts.from_dict(counted) if counted is not None else None,
             variants=tuple(Variant.from_dict(v) for v in data.get("variants", ())),
             renditions=tuple(Rendition.from_dict(r) for r in data.get("renditions", ())),
             probe=ProbeReport.from_dict(data["probe"]) if data.get("probe") else None))

@@ -166,6 +166,13 @@ def _playlist() -> Schema:
         "objects": {"anyOf": [_counts("Existence checks of the unique objects it references "
                                       "(segments, init segments, keys)."), {"type": "null"}],
                     "description": f"Its objects' existence checks. {media}"},
+        "objects_counted": {"anyOf": [_counts("The objects this playlist was the first in "
+                                              "the run to ask about; they add up to the "
+                                              "summary, each object once."), {"type": "null"}],
+                            "description": "What this entry added to the run's object "
+                                           "counts, which `merge` takes back when another "
+                                           "report holds the same playlist. Absent or null "
+                                           "in reports of older versions."},
         "probe": {"anyOf": [_probe(), {"type": "null"}],
                   "description": f"What --probe read from its segments; null without --probe. "
                                  f"{media}"},

@@ -13,14 +13,14 @@ a failure of that target; when no target could be inspected, the run raises it.
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from hlsinspect.checks.registry import finding, priority
 from hlsinspect.errors import HlsInspectError, Interrupted, Terminated
 from hlsinspect.locations import Target
 from hlsinspect.pipeline.apart import Apart
-from hlsinspect.pipeline.check import Rules, check_title
+from hlsinspect.pipeline.check import Checked, Rules, check_title
 from hlsinspect.pipeline.fetch import Budget, Fetched, fetch_title
 from hlsinspect.pipeline.flow import ahead
 from hlsinspect.pipeline.judge import TitleResult, judge
@@ -129,6 +129,9 @@ class Run:
                 self.standalone[report.uri] = result
         # an object counts once in the run, under the first title that asked about it
         result.objects = Counter(state.existence for state in fresh.values())
+        counted = _first_askers(checked, fresh)
+        result.playlists = [replace(p, objects_counted=counted.get(p.uri, ObjectCounts()))
+                            for p in result.playlists]
         return result
 
     def note(self, found: Finding) -> None:
@@ -172,9 +175,27 @@ class Run:
             version=__version__, targets=tuple(targets),
             playlists=tuple(p for result in self.results for p in result.playlists),
             findings=tuple(sorted(kept, key=priority)),
-            objects=ObjectCounts(checked=sum(totals.values()),
-                                 present=totals[Existence.PRESENT],
-                                 missing=totals[Existence.MISSING],
-                                 unknown=totals[Existence.UNKNOWN]),
+            objects=_counts(totals),
             fail_on=self.settings.fail_on,
             shard=self.settings.shard.pair if self.settings.shard is not None else None)
+
+
+def _counts(states: Counter[Existence]) -> ObjectCounts:
+    """The counts of so many objects in each state."""
+    return ObjectCounts(checked=sum(states.values()), present=states[Existence.PRESENT],
+                        missing=states[Existence.MISSING], unknown=states[Existence.UNKNOWN])
+
+
+def _first_askers(checked: list[Checked], fresh: Mapping[str, ObjectState]
+                  ) -> dict[str, ObjectCounts]:
+    """Per playlist of a title, the objects of `fresh` (those the title counts) that it was
+    the first to reference: together they are the title's counts, each object once."""
+    first: dict[str, str] = {}
+    for item in checked:
+        for ref in item.refs:
+            if ref.key in fresh:
+                first.setdefault(ref.key, item.uri)
+    states: dict[str, Counter[Existence]] = {}
+    for key, uri in first.items():
+        states.setdefault(uri, Counter())[fresh[key].existence] += 1
+    return {uri: _counts(counter) for uri, counter in states.items()}
