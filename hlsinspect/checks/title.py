@@ -95,7 +95,7 @@ def _vod_like(playlist: Playlist) -> bool:
 
 
 def _shortfalls(members: list[Member], *, majority: bool = False,
-                judges: list[Member] | None = None
+                judges: list[Member] | None = None, near: float | None = None
                 ) -> Iterator[tuple[Member, Member, float, int]]:
     """Each member with the one it is measured against, how many seconds shorter it is
     (negative: longer), and the target duration allowed between the two (the larger).
@@ -104,13 +104,18 @@ def _shortfalls(members: list[Member], *, majority: bool = False,
     `majority` the longest of those a strict majority of them agree with (within the
     allowance): when two renditions of three agree and the third is longer, it is the odd
     one, not the two that agree. Without a majority (two renditions, or two pairs) the
-    longest stands, as a cut transcode is the usual fault."""
+    longest stands, as a cut transcode is the usual fault. Two renditions agree within
+    `near` seconds when given, else within the allowance."""
     if len(members) < 2:
         return
     pool = judges or members
     longest = max(pool, key=_duration)
     if majority:
-        agreed = [m for m in pool if 2 * sum(_close(m, other) for other in pool) > len(pool)]
+        def close(one: Member, other: Member) -> bool:
+            return (abs(_duration(one) - _duration(other)) <= near if near is not None
+                    else _close(one, other))
+
+        agreed = [m for m in pool if 2 * sum(close(m, other) for other in pool) > len(pool)]
         longest = max(agreed, key=_duration) if agreed else longest
     for member in members:
         yield (member, longest, _duration(longest) - _duration(member), _allowed(member, longest))
@@ -176,19 +181,27 @@ def variant_duration_mismatch(ctx: TitleContext) -> Iterator[Issue]:
 
 @rule("HLS606", "variant-shorter-than-siblings", WARNING, scope="title",
       reference="RFC 8216 6.2.4; Apple HLS 8.3, 8.7", apple_severity=ERROR,
-      hint="a variant a segment short of the others lost its end: transcode it again",
-      passing=[_title(_media(4, [4, 4, 4]), _media(4, [4, 4, 3.8]))],
-      failing=[_title(_media(4, [4, 4, 4]), _media(4, [4, 4]))])
+      hint="a variant shorter than the others lost the end of its content: transcode it "
+           "again",
+      passing=[_title(_media(4, [4, 4, 4]), _media(4, [4, 4, 3.8])),
+               _ladder([_media(4, [4, 4, 2]), _media(4, [4, 4, 2]), _media(4, [4, 4, 3.5])])],
+      failing=[_title(_media(4, [4, 4, 4]), _media(4, [4, 4])),
+               _ladder([_media(4, [4, 4, 4]), _media(4, [4, 4, 4]), _media(4, [4, 4, 2.5])])])
 def variant_shorter_than_siblings(ctx: TitleContext) -> Iterator[Issue]:
-    """A finished variant (EXT-X-STREAM-INF) shorter than the longest variant of its title
-    by more than half a second, but by no more than one target duration (beyond that,
+    """A finished variant (EXT-X-STREAM-INF) shorter than its title's length by more than
+    half a second, but by no more than one target duration (beyond that,
     variant-duration-mismatch is an error). RFC 8216 lets content present in one variant
     only stand at the start or end, up to one target duration; a whole last segment missing
     from one variant of a VOD ladder is still the classic truncated transcode, and Apple
-    requires VOD playlists to cover exactly the same time range."""
+    requires VOD playlists to cover exactly the same time range. The title's length is the
+    longest one that most of its audio and video renditions agree on within half a second:
+    when one variant is longer than the others, they are not the ones that lost their end."""
     variants = [m for m in ctx.media if m.role == "variant" and m.media is not None
                 and _vod_like(m.media) and m.media.segments]
-    for member, longest, gap, tolerance in _shortfalls(variants):
+    judges = [m for m in ctx.media if m.role != "subtitles" and m.media is not None
+              and _vod_like(m.media) and m.media.segments and not m.media.iframes_only]
+    for member, longest, gap, tolerance in _shortfalls(variants, majority=True, judges=judges,
+                                                       near=0.5):
         assert member.media is not None and longest.media is not None
         if 0.5 < gap <= tolerance:
             yield Issue(
