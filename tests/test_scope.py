@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import ntpath
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -289,3 +290,18 @@ def test_a_key_with_a_dot_segment_names_no_file(tmp_path: Path, key: str):
     assert storage.stat(key).existence.value == "missing"
     with pytest.raises(StorageError, match="does not exist"):
         storage.read(key)
+
+
+def test_a_variant_not_followed_out_of_the_root_is_an_error_in_its_ladder_row(
+        cli, tmp_path: Path):
+    """The row of a variant whose URI is a link out of the root counts the error about that
+    URI (its line is the URI's, not the EXT-X-STREAM-INF tag's)."""
+    title = tmp_path / "title"
+    shutil.copytree(FIXTURES / "titles" / "ts-ladder", title)
+    (title / "evil.m3u8").symlink_to("/etc/passwd")
+    with (title / "master.m3u8").open("a") as master:
+        master.write('#EXT-X-STREAM-INF:BANDWIDTH=100000,CODECS="avc1.42c00b,mp4a.40.2"\n'
+                     "evil.m3u8\n")
+    run = cli("check", str(title / "master.m3u8"))
+    [row] = [line for line in run.stdout.splitlines() if "evil.m3u8" in line and "│" in line]
+    assert row.rstrip(" │").endswith("1 error")

@@ -133,9 +133,13 @@ def ladder_rows(master: PlaylistReport, children: dict[str, PlaylistReport],
     base = directory_of(master.uri) + "/"
     entries: list[tuple[str, str | None, int | None, dict[str, str | Text]]] = []
     own = defaultdict(list)  # the multivariant playlist's findings about a row's own tag
+    named = defaultdict(list)  # ... and the faults of the URI it gives (one not followed)
     for finding in by_playlist[master.uri]:
         if finding.line is not None and finding.playlist == master.uri:
             own[finding.line].append(finding)
+        if (finding.uri is not None and finding.playlist == master.uri
+                and finding.severity is not Severity.INFO):
+            named[finding.uri].append(finding)
     for v in master.variants:
         entries.append(("iframe" if v.iframe else "variant", v.uri, v.line, {
             "Bandwidth": _number(v.bandwidth), "Avg bw": _number(v.average_bandwidth),
@@ -156,7 +160,8 @@ def ladder_rows(master: PlaylistReport, children: dict[str, PlaylistReport],
     for kind, uri, line, cells in entries:
         row: dict[str, str | Text] = {"Type": kind, "Playlist": (
             uri[len(base):] if uri.startswith(base) else uri) if uri else "(no URI)", **cells}
-        tagged = own.get(line, []) if line is not None else []
+        tagged = list(dict.fromkeys([*(own.get(line, []) if line is not None else []),
+                                     *(named.get(uri, []) if uri else [])]))
         child = children.get(uri or "")
         if child is not None:
             row.update({"Target": _short(child.target_duration),
