@@ -102,10 +102,10 @@ class LiveChannel:
         lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{target}",
                  f"#EXT-X-MEDIA-SEQUENCE:{sequence}"]
         if self.fault == "discontinuity":
-            # a discontinuity before every even segment, but the sequence never moves
+            # a discontinuity before every segment but the first; the sequence never moves
             lines.append("#EXT-X-DISCONTINUITY-SEQUENCE:0")
         for n in range(first, last + 1):
-            if self.fault == "discontinuity" and n % 2 == 0 and n > 0:
+            if self.fault == "discontinuity" and n > 0:
                 lines.append("#EXT-X-DISCONTINUITY")
             uri = f"{name}/s{n}.ts"
             if faulty and self.fault == "rewrite" and n == self.fault_at - 1:

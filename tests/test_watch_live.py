@@ -1,0 +1,184 @@
+"""`hlsinspect watch` end to end, against a live channel simulator (tests/live_origin.py) that
+publishes a segment every half second (target duration 1 s) on an HTTP origin on 127.0.0.1,
+into an S3 bucket on moto's server, or into a local directory, with one fault per run."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import hlsinspect
+from hlsinspect.errors import Interrupted
+from hlsinspect.live.watch import Clock, Watch
+from tests.live_origin import LiveChannel
+from tests.origin import Origin
+from tests.test_schema import VALIDATOR
+
+
+@contextmanager
+def http_channel(tmp_path: Path, **options: Any) -> Iterator[tuple[LiveChannel, Origin, str]]:
+    """A channel on an HTTP origin: the channel, the origin, the URL to watch."""
+    with Origin(tmp_path) as origin, LiveChannel(tmp_path, **options) as channel:
+        yield channel, origin, f"{origin.url}/{channel.playlist}"
+
+
+def s3_sink(s3: Any) -> Any:
+    def sink(name: str, data: bytes | None) -> None:
+        if data is None:
+            s3.delete(f"live/{name}")
+        else:
+            s3.put(f"live/{name}", data)
+    return sink
+
+
+def events(report: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    return [e for e in report["timeline"] if e["event"] == name]
+
+
+def test_healthy_stream_over_http_passes(tmp_path: Path, cli: Any) -> None:
+    with http_channel(tmp_path, renditions=("v0", "v1")) as (_, origin, url):
+        run = cli("watch", url, "--duration", "3", "--format", "json")
+    assert run.exit_code == 0, run.stdout
+    report = run.json
+    assert report["findings"] == []
+    assert {p["uri"].rsplit("/", 1)[-1]: p["kind"] for p in report["playlists"]} == {
+        "master.m3u8": "multivariant", "v0.m3u8": "media", "v1.m3u8": "media"}
+    added = Counter(e["rendition"].rsplit("/", 1)[-1] for e in events(report, "segments-added"))
+    assert added["v0.m3u8"] >= 1 and added["v1.m3u8"] >= 1
+    assert events(report, "segments-removed")
+    # the playlist is reloaded again and again; each segment is asked about when it appears
+    # and once more when it leaves, never on every reload
+    assert Counter(origin.paths("GET"))["/v0.m3u8"] >= 3
+    heads = Counter(p for p in origin.paths("HEAD") if p.endswith(".ts"))
+    assert heads and max(heads.values()) <= 2
+
+
+def test_the_json_report_of_a_watch_follows_the_schema(tmp_path: Path, cli: Any) -> None:
+    with LiveChannel(tmp_path, fault="stale", fault_at=1):
+        run = cli("watch", str(tmp_path / "v0.m3u8"), "--duration", "2.5", "--format", "json")
+    document = run.json
+    VALIDATOR.validate(document)  # the strict variant: no member left undescribed
+    assert document["timeline"] and document["findings"][0]["count"] >= 1
+
+
+def test_ending_stream_stops_at_endlist(tmp_path: Path, cli: Any) -> None:
+    with http_channel(tmp_path, renditions=("v0", "v1"), total=4) as (_, origin, url):
+        run = cli("watch", url, "--until-endlist", "--duration", "60", "--format", "json")
+    assert run.exit_code == 0, run.stdout
+    # a watch that went on would have reloaded a hundred times or more
+    assert Counter(origin.paths("GET"))["/v0.m3u8"] < 20
+    report = run.json
+    assert sorted(e["rendition"].rsplit("/", 1)[-1] for e in events(report, "ended")) == [
+        "v0.m3u8", "v1.m3u8"]
+    assert all(p["endlist"] for p in report["playlists"] if p["kind"] == "media")
+    assert report["timeline"][-1]["event"] == "ended"
+
+
+def test_stale_stream_is_an_error(tmp_path: Path, cli: Any) -> None:
+    with LiveChannel(tmp_path, fault="stale", fault_at=1):
+        run = cli("watch", str(tmp_path / "v0.m3u8"), "--duration", "4.5", "--format", "json")
+    assert run.exit_code == 1
+    stale = [f for f in run.json["findings"] if f["name"] == "live-playlist-stale"]
+    assert {f["severity"] for f in stale} == {"warning", "error"}
+    # reported once each, however many reloads showed it
+    assert len(stale) == 2
+    warning = next(f for f in stale if f["severity"] == "warning")
+    assert warning["count"] >= 2 and warning["first_seen"] < warning["last_seen"]
+
+
+def test_sequence_regression_in_s3(s3: Any, s3_cli: Any, tmp_path: Path) -> None:
+    with LiveChannel(tmp_path, fault="regress", fault_at=5, sink=s3_sink(s3)):
+        run = s3_cli("watch", "s3://app1-transcoder-out/live/v0.m3u8", "--duration", "3.5",
+                     "--interval", "0.25", "--format", "json")
+    assert run.exit_code == 1, run.stdout
+    assert "media-sequence-regressed" in run.names()
+
+
+def test_rewritten_segment(tmp_path: Path, cli: Any) -> None:
+    with http_channel(tmp_path, fault="rewrite", fault_at=3) as (_, _origin, url):
+        run = cli("watch", url, "--duration", "3", "--interval", "0.25", "--format", "json")
+    assert run.exit_code == 1, run.stdout
+    rewritten = [f for f in run.json["findings"] if f["name"] == "segment-rewritten"]
+    assert rewritten and "media sequence number 2 changed" in rewritten[0]["message"]
+
+
+def test_segment_deleted_when_it_leaves_the_playlist(tmp_path: Path, cli: Any) -> None:
+    with http_channel(tmp_path, fault="early-removal") as (_, _origin, url):
+        run = cli("watch", url, "--duration", "3", "--format", "json")
+    assert run.exit_code == 1, run.stdout
+    early = [f for f in run.json["findings"] if f["name"] == "removed-segment-unavailable"]
+    assert early and all(f["uri"].endswith(".ts") for f in early)
+    assert set(run.names()) == {"removed-segment-unavailable"}
+
+
+def test_healthy_stream_keeps_removed_segments(tmp_path: Path, cli: Any) -> None:
+    with http_channel(tmp_path) as (_, _origin, url):
+        run = cli("watch", url, "--duration", "3", "--format", "json")
+    assert run.exit_code == 0
+    assert events(run.json, "segments-removed")
+    assert "removed-segment-unavailable" not in run.names()
+
+
+def test_target_duration_change_in_s3(s3: Any, s3_cli: Any, tmp_path: Path) -> None:
+    with LiveChannel(tmp_path, fault="target", fault_at=3, sink=s3_sink(s3)):
+        run = s3_cli("watch", "s3://app1-transcoder-out/live/v0.m3u8", "--duration", "3",
+                     "--format", "json")
+    assert run.exit_code == 1, run.stdout
+    changed = [f for f in run.json["findings"] if f["name"] == "target-duration-changed"]
+    assert [(f["observed"], f["expected"]) for f in changed] == [("2", "1")]
+
+
+def test_discontinuity_sequence_not_kept(tmp_path: Path, cli: Any) -> None:
+    with LiveChannel(tmp_path, fault="discontinuity"):
+        run = cli("watch", str(tmp_path / "v0.m3u8"), "--duration", "3", "--format", "json")
+    assert run.exit_code == 1, run.stdout
+    assert "discontinuity-sequence-wrong" in run.names()
+
+
+def test_renditions_drifting_apart(tmp_path: Path, cli: Any) -> None:
+    with http_channel(tmp_path, renditions=("v0", "v1"), fault="drift",
+                      fault_at=1) as (_, _origin, url):
+        run = cli("watch", url, "--duration", "3.5", "--format", "json")
+    drifted = [f for f in run.json["findings"] if f["name"] == "renditions-drift"]
+    assert drifted and drifted[0]["uri"].endswith("/v1.m3u8")
+
+
+def test_python_api_and_events(tmp_path: Path) -> None:
+    with LiveChannel(tmp_path, total=3):
+        report = hlsinspect.watch(str(tmp_path / "v0.m3u8"), until_endlist=True, duration=30)
+        assert report.ok and report.timeline is not None
+        assert [e.event for e in report.timeline][-1] == "ended"
+        watch = Watch([str(tmp_path / "v0.m3u8")], duration=30, until_endlist=True)
+        seen = [event.event for event in watch.events()]
+    assert seen[0] == "started" and seen[-1] == "ended"
+
+
+def test_ctrl_c_still_gives_the_report(tmp_path: Path) -> None:
+    sleeps = 0
+
+    def sleep(seconds: float) -> None:
+        nonlocal sleeps
+        sleeps += 1
+        if sleeps == 3:
+            raise KeyboardInterrupt
+
+    with LiveChannel(tmp_path, fault="stale", fault_at=0):
+        watch = Watch([str(tmp_path / "v0.m3u8")], duration=30, clock=Clock(sleep=sleep))
+        with pytest.raises(Interrupted) as stopped:
+            watch.run()
+    report = stopped.value.report
+    assert report.incomplete and not report.ok
+    assert [p.uri for p in report.playlists] == [str(tmp_path / "v0.m3u8")]
+
+
+def test_nothing_to_watch_exits_2(tmp_path: Path, cli: Any) -> None:
+    run = cli("watch", str(tmp_path / "none.m3u8"), "--duration", "1")
+    assert run.exit_code == 2
+    assert "hlsinspect: error:" in run.stderr
+    run = cli("watch", str(tmp_path), "--interval", "soon")
+    assert run.exit_code == 2
