@@ -4,6 +4,12 @@ into an S3 bucket on moto's server, or into a local directory, with one fault pe
 
 from __future__ import annotations
 
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +23,7 @@ from hlsinspect.errors import Interrupted
 from hlsinspect.live.watch import Clock, Watch
 from tests.live_origin import LiveChannel
 from tests.origin import Origin
+from tests.test_faults_interrupt import WITH_CTRL_C
 from tests.test_schema import VALIDATOR
 
 
@@ -182,3 +189,50 @@ def test_nothing_to_watch_exits_2(tmp_path: Path, cli: Any) -> None:
     assert "hlsinspect: error:" in run.stderr
     run = cli("watch", str(tmp_path), "--interval", "soon")
     assert run.exit_code == 2
+
+
+@pytest.mark.parametrize(("number", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_ends_the_watch_with_its_report(tmp_path: Path, number: int,
+                                                 code: int) -> None:
+    with http_channel(tmp_path) as (_, origin, url):
+        process = subprocess.Popen([sys.executable, "-c", WITH_CTRL_C, "watch", url,
+                                    "--format", "json"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+        try:
+            while Counter(origin.paths("GET"))["/v0.m3u8"] < 3:
+                assert process.poll() is None, process.communicate()
+                origin.arrived.wait(0.1)
+            process.send_signal(number)
+            stdout, stderr = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    assert process.returncode == code, stderr
+    assert "Traceback" not in stderr
+    document = json.loads(stdout)
+    assert document["incomplete"] is True and document["ok"] is False
+    assert "error" not in document
+    assert document["playlists"][0]["uri"] == url
+    assert events(document, "started") and document["playlists"][0]["segment_count"] >= 1
+
+
+def test_live_view_rows_and_silence_off_a_terminal(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from rich.console import Console
+
+    from hlsinspect.render.live_view import _View, live_view
+
+    with LiveChannel(tmp_path, total=3):
+        watch = Watch([str(tmp_path / "v0.m3u8")], duration=30, until_endlist=True)
+        with live_view(watch, enabled=True):  # stderr is no terminal here: no view
+            for _ in watch.events():
+                pass
+    assert capsys.readouterr().err == ""
+    screen = Console(width=200, record=True, color_system=None, file=io.StringIO())
+    screen.print(_View(watch))
+    row = next(line for line in screen.export_text().splitlines() if "v0.m3u8" in line)
+    cells = [cell.strip() for cell in row.split("│")[1:-1]]
+    assert cells[0] == str(tmp_path / "v0.m3u8")
+    assert cells[1:3] == ["2", "3 (ended)"]  # last sequence number, window
+    assert cells[4:] == [str(watch.watched[0].state.added_count), "0", "0"]
