@@ -236,3 +236,21 @@ def test_live_view_rows_and_silence_off_a_terminal(tmp_path: Path,
     assert cells[0] == str(tmp_path / "v0.m3u8")
     assert cells[1:3] == ["2", "3 (ended)"]  # last sequence number, window
     assert cells[4:] == [str(watch.watched[0].state.added_count), "0", "0"]
+
+
+def test_each_reload_gets_the_rules_of_check(tmp_path: Path, cli: Any) -> None:
+    """The playlists' own rules (the multivariant's once), and the new segments' objects."""
+    (tmp_path / "master.m3u8").write_text(
+        "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\nv.m3u8\n")
+    (tmp_path / "v.m3u8").write_text(
+        "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nempty.ts\n#EXTINF:3,\ngone.ts\n"
+        "#EXT-X-ENDLIST\n")
+    (tmp_path / "empty.ts").write_bytes(b"")
+    run = cli("watch", str(tmp_path / "master.m3u8"), "--format", "json")
+    assert run.exit_code == 1
+    found = {(f["name"], f["playlist"].rsplit("/", 1)[-1], (f["uri"] or "").rsplit("/", 1)[-1])
+             for f in run.json["findings"]}
+    assert found == {("codecs-missing", "master.m3u8", ""),
+                     ("extinf-exceeds-target-duration", "v.m3u8", "gone.ts"),
+                     ("segment-empty", "v.m3u8", "empty.ts"),
+                     ("segment-missing", "v.m3u8", "gone.ts")}

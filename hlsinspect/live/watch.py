@@ -22,7 +22,7 @@ from functools import cache, partial
 
 from hlsinspect.checks.apply import apply
 from hlsinspect.checks.context import PlaylistContext
-from hlsinspect.checks.registry import finding, priority
+from hlsinspect.checks.registry import Scope, finding, priority
 from hlsinspect.errors import HlsInspectError, Interrupted, NoPlaylistError, Terminated, UsageError
 from hlsinspect.live.compare import Change, Rendition, drift, removed_too_early, snapshot_of
 from hlsinspect.locations import Target, map_target, parse_target
@@ -44,6 +44,7 @@ from hlsinspect.version import __version__
 
 TIMELINE = 10_000
 """Events kept for the report's timeline; later ones are counted, not kept."""
+Identity = tuple[str, str | None, str | None, str, str]
 LIVE_BY_NATURE = frozenset({"endlist-missing"})
 """Findings of `check` that only say the playlist is live, which a watched one is meant to be."""
 FIRST_RELOAD = 1.0
@@ -108,7 +109,7 @@ class Watch:
     watched: list[Watched] = field(default_factory=list)
     titles: dict[str, PlaylistReport] = field(default_factory=dict)
     """Multivariant playlists, by URI, as first read."""
-    seen: dict[tuple[str, str | None, str | None, str, str], Seen] = field(default_factory=dict)
+    seen: dict[Identity, Seen] = field(default_factory=dict)
     timeline: list[TimelineEvent] = field(default_factory=list)
     dropped: int = 0
     started: float = 0.0
@@ -221,6 +222,10 @@ class Watch:
             uri=uri, kind="multivariant", parent=None, version=playlist.version,
             variants=tuple(Variant(v.uri, None, None, None, None, None, v.iframe)
                            for v in (*playlist.structure.variants, *playlist.structure.iframes)))
+        # read once: the rules of check for a multivariant playlist's own text
+        now = self.clock.monotonic()
+        for one in self._rules(storage, key, uri, playlist):
+            self.seen.setdefault(_identity(one), Seen(one, now, now))
         for child in _children(playlist):
             where = storage.resolve(key, child)
             if where.key is not None:
@@ -249,7 +254,7 @@ class Watch:
         found = list(change.findings)
         if changed:
             item.updated, item.version = now, playlist.version
-            found += self._rules(item, playlist)
+            found += self._rules(item.storage, item.key, item.uri, playlist)
         found += self._new_objects(item, change)
         found += self._removed_objects(item, change, now)
         item.due = now + self._pause(item, changed=changed)
@@ -265,15 +270,15 @@ class Watch:
         target = float(last.target_duration) if last and last.target_duration else FIRST_RELOAD
         return target if changed else target / 2
 
-    def _rules(self, item: Watched, playlist: Playlist) -> list[Finding]:
-        """The rules `check` applies to one media playlist's text."""
-        named = cache(partial(_object_uri, item.storage, item.key))
-        context = PlaylistContext(playlist, item.uri, named, self.settings.rules.profile)
+    def _rules(self, storage: Storage, key: str, uri: str,
+               playlist: Playlist) -> list[Finding]:
+        """The rules `check` applies to one playlist's own text."""
+        named = cache(partial(_object_uri, storage, key))
+        context = PlaylistContext(playlist, uri, named, self.settings.rules.profile)
         selection, strict = self.settings.rules, self.settings.raise_errors
-        if playlist.is_multivariant:
-            return apply("multivariant", context, selection, item.uri, raise_errors=strict)
-        found = [*apply("line", context, selection, item.uri, raise_errors=strict),
-                 *apply("media", context, selection, item.uri, raise_errors=strict)]
+        scope: Scope = "multivariant" if playlist.is_multivariant else "media"
+        found = [*apply("line", context, selection, uri, raise_errors=strict),
+                 *apply(scope, context, selection, uri, raise_errors=strict)]
         return [f for f in found if f.name not in LIVE_BY_NATURE]
 
     def _new_objects(self, item: Watched, change: Change) -> list[Finding]:
@@ -290,6 +295,10 @@ class Watch:
             if state.existence is Existence.MISSING:
                 found.append(finding("segment-missing",
                                      f"media sequence number {segment.sequence} does not exist",
+                                     playlist=item.uri, uri=item.storage.uri(key)))
+            elif state.size == 0:
+                found.append(finding("segment-empty",
+                                     f"media sequence number {segment.sequence} is 0 bytes",
                                      playlist=item.uri, uri=item.storage.uri(key)))
             elif state.existence is Existence.UNKNOWN:
                 found.append(finding("object-unverified",
@@ -331,7 +340,7 @@ class Watch:
     def _found(self, item: Watched, found: list[Finding], now: float) -> Iterator[TimelineEvent]:
         """Findings counted; an event for each one not seen before."""
         for one in found:
-            key = (one.name, one.playlist, one.uri, one.severity.value, one.message)
+            key = _identity(one)
             seen = self.seen.get(key)
             if seen is not None:
                 seen.count += 1
@@ -400,6 +409,11 @@ def _children(playlist: Playlist) -> list[str]:
     uris = [v.uri for v in (*structure.variants, *structure.iframes) if v.uri]
     uris += [uri for tag in structure.renditions if (uri := tag.attr("URI"))]
     return list(dict.fromkeys(uris))
+
+
+def _identity(found: Finding) -> Identity:
+    """What makes two findings of two reloads the same one (not the line, which moves)."""
+    return found.name, found.playlist, found.uri, found.severity.value, found.message
 
 
 def _object_uri(storage: Storage, playlist_key: str, raw: str) -> str:
