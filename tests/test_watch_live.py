@@ -28,9 +28,10 @@ from tests.test_schema import VALIDATOR
 
 
 @contextmanager
-def http_channel(tmp_path: Path, **options: Any) -> Iterator[tuple[LiveChannel, Origin, str]]:
+def http_channel(tmp_path: Path, etags: bool = False,
+                 **options: Any) -> Iterator[tuple[LiveChannel, Origin, str]]:
     """A channel on an HTTP origin: the channel, the origin, the URL to watch."""
-    with Origin(tmp_path) as origin, LiveChannel(tmp_path, **options) as channel:
+    with Origin(tmp_path, etags=etags) as origin, LiveChannel(tmp_path, **options) as channel:
         yield channel, origin, f"{origin.url}/{channel.playlist}"
 
 
@@ -254,3 +255,31 @@ def test_each_reload_gets_the_rules_of_check(tmp_path: Path, cli: Any) -> None:
                      ("extinf-exceeds-target-duration", "v.m3u8", "gone.ts"),
                      ("segment-empty", "v.m3u8", "empty.ts"),
                      ("segment-missing", "v.m3u8", "gone.ts")}
+
+
+def test_unchanged_reloads_are_conditional_over_http(tmp_path: Path, cli: Any) -> None:
+    """An origin that knows ETags answers an unchanged reload with 304; staleness is still
+    seen through them."""
+    with http_channel(tmp_path, etags=True, fault="stale", fault_at=1) as (_, origin, url):
+        run = cli("watch", url, "--duration", "3", "--format", "json")
+    assert origin.not_modified >= 2
+    assert "live-playlist-stale" in run.names()
+
+
+def test_s3_reads_a_playlist_only_when_it_changed(s3: Any) -> None:
+    from hlsinspect.locations import parse_target
+    from hlsinspect.settings import VerifySettings
+    from hlsinspect.storage.base import Conditional
+    from hlsinspect.storage.factory import S3Options, Stores
+
+    s3.put("live/p.m3u8", "#EXTM3U\n")
+    target = parse_target(f"s3://{s3.bucket}/live/p.m3u8", None)
+    storage = Stores(S3Options(endpoint_url=s3.endpoint),
+                     VerifySettings().requests).for_target(target)
+    assert isinstance(storage, Conditional)
+    data, etag = storage.read_changed("live/p.m3u8", None)
+    assert data == b"#EXTM3U\n" and etag
+    assert storage.read_changed("live/p.m3u8", etag) == (None, etag)
+    s3.put("live/p.m3u8", "#EXTM3U\n#EXT-X-TARGETDURATION:1\n")
+    data, changed = storage.read_changed("live/p.m3u8", etag)
+    assert data == b"#EXTM3U\n#EXT-X-TARGETDURATION:1\n" and changed != etag

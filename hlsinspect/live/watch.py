@@ -36,7 +36,13 @@ from hlsinspect.report import (
     Variant,
 )
 from hlsinspect.settings import Settings
-from hlsinspect.storage.base import Existence, ObjectState, Storage, StorageError
+from hlsinspect.storage.base import (
+    Conditional,
+    Existence,
+    ObjectState,
+    Storage,
+    StorageError,
+)
 from hlsinspect.storage.factory import S3Options, Stores
 from hlsinspect.uri.keys import is_playlist_key
 from hlsinspect.uri.redact import redact
@@ -77,6 +83,10 @@ class Watched:
     updated: float | None = None
     """When its text last changed."""
     version: int | None = None
+    etag: str | None = None
+    """The ETag of the text last read, for a conditional GET."""
+    not_modified: int = 0
+    """Reloads the store answered with "not modified"."""
 
 
 @dataclass
@@ -236,23 +246,29 @@ class Watch:
     def _reload(self, item: Watched) -> Iterator[TimelineEvent]:
         now = self.clock.monotonic()
         try:
-            data = item.storage.read(item.key)
-            playlist = parse(item.key, data)
+            data = self._fetch(item)
+            playlist = parse(item.key, data) if data is not None else None
         except StorageError as exc:
             item.due = now + self._pause(item, changed=False)
             yield from self._found(item, [finding("playlist-unreadable", exc.message,
                                                   playlist=item.uri, hint=exc.hint)], now)
             return
         except ParseFailure as exc:
+            item.etag = None  # its last good text is no longer what is served
             item.due = now + self._pause(item, changed=False)
             yield from self._found(item, [finding("playlist-parse-error", exc.message,
                                                   playlist=item.uri, line=exc.line)], now)
             return
         before = item.state.last
-        change = item.state.observe(snapshot_of(playlist, item.uri, now))
+        if playlist is None:
+            assert before is not None  # "not modified" answers a reload, never the first read
+            snapshot = replace(before, time=now)
+        else:
+            snapshot = snapshot_of(playlist, item.uri, now)
+        change = item.state.observe(snapshot)
         changed = before is None or before.digest != change.snapshot.digest
         found = list(change.findings)
-        if changed:
+        if changed and playlist is not None:
             item.updated, item.version = now, playlist.version
             found += self._rules(item.storage, item.key, item.uri, playlist)
         found += self._new_objects(item, change)
@@ -260,6 +276,18 @@ class Watch:
         item.due = now + self._pause(item, changed=changed)
         yield from self._changes(item, change, before is None)
         yield from self._found(item, found, now)
+
+    def _fetch(self, item: Watched) -> bytes | None:
+        """The playlist's bytes; None when the store said it has not changed (a conditional
+        GET answered 304 Not Modified: no transfer for an unchanged reload)."""
+        storage = item.storage
+        if not isinstance(storage, Conditional):
+            return storage.read(item.key)
+        known = item.etag if item.state.last is not None else None
+        data, item.etag = storage.read_changed(item.key, known)
+        if data is None:
+            item.not_modified += 1
+        return data
 
     def _pause(self, item: Watched, *, changed: bool) -> float:
         """Until the next reload: the target duration, half of it after an unchanged reload
