@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -283,3 +284,11 @@ def test_s3_reads_a_playlist_only_when_it_changed(s3: Any) -> None:
     s3.put("live/p.m3u8", "#EXTM3U\n#EXT-X-TARGETDURATION:1\n")
     data, changed = storage.read_changed("live/p.m3u8", etag)
     assert data == b"#EXTM3U\n#EXT-X-TARGETDURATION:1\n" and changed != etag
+
+
+def test_the_table_says_how_often_a_finding_was_seen(tmp_path: Path, cli: Any) -> None:
+    with LiveChannel(tmp_path, fault="stale", fault_at=1):
+        run = cli("watch", str(tmp_path / "v0.m3u8"), "--duration", "3", "--color", "never")
+    assert run.exit_code == 0  # a warning only
+    assert "HLS900 live-playlist-stale" in run.stdout
+    assert re.search(r"seen \d+ times, \d\d:\d\d:\d\d UTC to \d\d:\d\d:\d\d UTC", run.stdout)

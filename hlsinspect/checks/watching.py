@@ -17,7 +17,7 @@ LIVE: dict[str, str | bytes] = {"index.m3u8": "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X
 pipeline_rule(
     "HLS900", "live-playlist-stale", WARNING,
     "A live playlist gained no new segment for more than 1.5 target durations (a warning) "
-    "or 3 (an error): the packager or its upload has stalled.", "RFC 8216bis 6.2.1",
+    "or 3 (an error): the packager or its upload has stalled.", "RFC 8216 6.2.1",
     scope="watch", hint="the server must add a segment about once per target duration; "
                         "check the encoder's input and the packager's uploads",
     passing=[LIVE], tested_by=_TESTS + "test_stale_after_three_target_durations_is_an_error")
@@ -70,7 +70,7 @@ pipeline_rule(
     "HLS908", "renditions-drift", WARNING,
     "The live edges of one title's renditions drifted apart by more than two target "
     "durations over the watch: one rendition falls behind the others.",
-    "RFC 8216bis 6.2.4", scope="watch",
+    "RFC 8216 6.2.4", scope="watch",
     hint="the renditions of a title must be produced together; check the encoder of the "
          "one falling behind",
     passing=[LIVE], tested_by=_TESTS + "test_renditions_drift")

@@ -116,13 +116,13 @@ class Watch:
     settings: Settings = field(default_factory=Settings)
     s3: S3Options = field(default_factory=S3Options)
     clock: Clock = field(default_factory=Clock)
-    watched: list[Watched] = field(default_factory=list)
-    titles: dict[str, PlaylistReport] = field(default_factory=dict)
+    watched: list[Watched] = field(default_factory=list, init=False)
+    titles: dict[str, PlaylistReport] = field(default_factory=dict, init=False)
     """Multivariant playlists, by URI, as first read."""
-    seen: dict[Identity, Seen] = field(default_factory=dict)
-    timeline: list[TimelineEvent] = field(default_factory=list)
-    dropped: int = 0
-    started: float = 0.0
+    seen: dict[Identity, Seen] = field(default_factory=dict, init=False)
+    timeline: list[TimelineEvent] = field(default_factory=list, init=False)
+    dropped: int = field(default=0, init=False)
+    started: float = field(default=0.0, init=False)
 
     def events(self) -> Iterator[TimelineEvent]:
         """Run the watch, yielding each event as it happens; HlsInspectError when no
