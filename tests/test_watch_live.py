@@ -292,3 +292,15 @@ def test_the_table_says_how_often_a_finding_was_seen(tmp_path: Path, cli: Any) -
     assert run.exit_code == 0  # a warning only
     assert "HLS900 live-playlist-stale" in run.stdout
     assert re.search(r"seen \d+ times, \d\d:\d\d:\d\d UTC to \d\d:\d\d:\d\d UTC", run.stdout)
+
+
+def test_a_fault_of_every_segment_is_kept_in_bounded_memory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("hlsinspect.live.watch.DISTINCT", 2)
+    with LiveChannel(tmp_path, fault="early-removal", fault_at=0):
+        report = Watch([str(tmp_path / "v0.m3u8")], duration=3.5).run()
+    early = [f for f in report.findings if f.name == "removed-segment-unavailable"]
+    assert len(early) == 3
+    folded = [f for f in early if f.uri is None]
+    assert len(folded) == 1 and (folded[0].count or 0) >= 1
+    assert folded[0].message.startswith("more removed-segment-unavailable findings")

@@ -15,6 +15,7 @@ is the report of what was seen, in the same form as `check`'s.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -48,6 +49,9 @@ from hlsinspect.uri.keys import is_playlist_key
 from hlsinspect.uri.redact import redact
 from hlsinspect.version import __version__
 
+DISTINCT = 100
+"""Distinct findings of one rule in one playlist kept one by one; the rest are counted in one
+more, so that a fault repeating with every segment costs no memory over a long watch."""
 TIMELINE = 10_000
 """Events kept for the report's timeline; later ones are counted, not kept."""
 Identity = tuple[str, str | None, str | None, str, str]
@@ -120,6 +124,8 @@ class Watch:
     titles: dict[str, PlaylistReport] = field(default_factory=dict, init=False)
     """Multivariant playlists, by URI, as first read."""
     seen: dict[Identity, Seen] = field(default_factory=dict, init=False)
+    kinds: Counter[tuple[str, str | None]] = field(default_factory=Counter, init=False)
+    """Distinct findings kept per rule and playlist (at most DISTINCT, then one more)."""
     timeline: list[TimelineEvent] = field(default_factory=list, init=False)
     dropped: int = field(default=0, init=False)
     started: float = field(default=0.0, init=False)
@@ -369,12 +375,21 @@ class Watch:
         """Findings counted; an event for each one not seen before."""
         for one in found:
             key = _identity(one)
+            if key not in self.seen and self.kinds[one.name, one.playlist] >= DISTINCT:
+                # a fault that repeats with every segment: counted, not kept one by one
+                one = replace(one, uri=None, line=None, observed=None, expected=None,
+                              message=f"more {one.name} findings in this playlist than the "
+                                      f"{DISTINCT} listed one by one; the last: {one.message}")
+                key = (one.name, one.playlist, None, one.severity.value, "")
             seen = self.seen.get(key)
             if seen is not None:
                 seen.count += 1
                 seen.last = now
+                if key[4] == "":
+                    seen.finding = one
                 continue
             self.seen[key] = Seen(one, now, now)
+            self.kinds[one.name, one.playlist] += 1
             item.findings += 1
             yield self._event(one.playlist or item.uri, one.name, one.message)
 
