@@ -51,7 +51,8 @@ class LiveChannel:
         if len(self.renditions) > 1:
             lines = ["#EXTM3U"]
             for index, name in enumerate(self.renditions):
-                lines += [f"#EXT-X-STREAM-INF:BANDWIDTH={(index + 1) * 100000}", f"{name}.m3u8"]
+                lines += [f"#EXT-X-STREAM-INF:BANDWIDTH={(index + 1) * 100000},"
+                          f"CODECS=\"avc1.64001f,mp4a.40.2\",RESOLUTION=640x360", f"{name}.m3u8"]
             self.sink("master.m3u8", ("\n".join(lines) + "\n").encode())
         self._publish()
         self.thread.start()
