@@ -102,7 +102,7 @@ def test_stale_stream_is_an_error(tmp_path: Path, cli: Any) -> None:
 
 def test_sequence_regression_in_s3(s3: Any, s3_cli: Any, tmp_path: Path) -> None:
     with LiveChannel(tmp_path, fault="regress", fault_at=5, sink=s3_sink(s3)):
-        run = s3_cli("watch", "s3://app1-transcoder-out/live/v0.m3u8", "--duration", "3.5",
+        run = s3_cli("watch", "s3://app1-transcoder-out/live/v0.m3u8", "--duration", "4.5",
                      "--interval", "0.25", "--format", "json")
     assert run.exit_code == 1, run.stdout
     assert "media-sequence-regressed" in run.names()
