@@ -4,6 +4,9 @@
     report = hlsinspect.inspect("s3://bucket/HLS/1M/title/sample.m3u8")
     report.ok, report.findings
 
+`watch` follows live playlists and returns the same Report (with a timeline of events);
+`Watch(...).events()` yields those events as they happen, for monitors of your own.
+
 `inspect` returns the report's frozen dataclasses (`Report`, `PlaylistReport`, `Finding`)
 and raises a subclass of `HlsInspectError` when nothing could be inspected (`Interrupted`,
 with the report of what was completed, on Ctrl-C); `Settings`,
@@ -39,6 +42,7 @@ if TYPE_CHECKING:
         UnreadableError,
         UsageError,
     )
+    from hlsinspect.live.watch import Watch, watch
     from hlsinspect.report import (
         Finding,
         ObjectCounts,
@@ -47,6 +51,7 @@ if TYPE_CHECKING:
         Report,
         Severity,
         Summary,
+        TimelineEvent,
         Variant,
     )
     from hlsinspect.settings import ProbeSettings, Settings, Shard, VerifySettings
@@ -67,6 +72,9 @@ _PUBLIC = {
     "Shard": "hlsinspect.settings",
     "VerifySettings": "hlsinspect.settings",
     "inspect": "hlsinspect.engine",
+    "watch": "hlsinspect.live.watch",
+    "Watch": "hlsinspect.live.watch",
+    "TimelineEvent": "hlsinspect.report",
 }
 
 
@@ -105,10 +113,13 @@ __all__ = [
     "Severity",
     "Shard",
     "Summary",
+    "TimelineEvent",
     "UnreadableError",
     "UsageError",
     "Variant",
     "VerifySettings",
+    "Watch",
     "__version__",
     "inspect",
+    "watch",
 ]

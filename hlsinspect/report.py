@@ -128,8 +128,20 @@ class Finding:
     """The value found, when the finding is about a value."""
     expected: str | None = None
     """The value (or range) the clause asks for."""
+    count: int | None = None
+    """How many reloads of `hlsinspect watch` showed it (None outside `watch`)."""
+    first_seen: str | None = None
+    """When `watch` first saw it (ISO 8601, UTC)."""
+    last_seen: str | None = None
+    """When `watch` last saw it (ISO 8601, UTC)."""
 
     def to_dict(self) -> dict[str, Any]:
+        if self.count is not None:
+            return {**self._base(), "count": self.count, "first_seen": self.first_seen,
+                    "last_seen": self.last_seen}
+        return self._base()
+
+    def _base(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "name": self.name,
@@ -375,6 +387,27 @@ class ErrorInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """One thing `hlsinspect watch` saw happen to a rendition, and when."""
+
+    time: str
+    """ISO 8601, UTC."""
+    rendition: str
+    """The media playlist it happened to."""
+    event: str
+    """What happened: started, segments-added, segments-removed, ended, a finding's name."""
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"time": self.time, "rendition": self.rendition, "event": self.event,
+                "detail": self.detail}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> TimelineEvent:
+        return cls(**_members(cls, data))
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """Everything one `check` run found; `ok` follows the `--fail-on` threshold.
 
@@ -394,12 +427,14 @@ class Report:
     incomplete: str | None = None
     """Why the run stopped before it was done (Ctrl-C, SIGTERM), when it did: the report
     holds the titles completed before, and is never `ok`."""
+    timeline: tuple[TimelineEvent, ...] | None = None
+    """What `hlsinspect watch` saw happen, in order; None for every other command."""
     summary: Summary = field(init=False)
 
     def __post_init__(self) -> None:
         # no credential is ever shown: every text of a report is redacted when it is made,
         # whoever made it (a run, an error, a merge of older reports)
-        for name in ("targets", "playlists", "findings", "error"):
+        for name in ("targets", "playlists", "findings", "error", "timeline"):
             object.__setattr__(self, name, with_texts(getattr(self, name), redact))
         counts = {s: 0 for s in Severity}
         for finding in self.findings:
@@ -454,6 +489,8 @@ class Report:
         yield "targets", list(self.targets)
         yield "playlists", (p.to_dict() for p in self.playlists)
         yield "findings", (f.to_dict() for f in self.findings)
+        if self.timeline is not None:
+            yield "timeline", (e.to_dict() for e in self.timeline)
         yield "summary", self.summary.to_dict()
         if self.error is not None:
             yield "error", self.error.to_dict()
@@ -477,5 +514,7 @@ class Report:
             fail_on=Severity(data.get("fail_on", Severity.ERROR.value)),
             error=ErrorInfo.from_dict(error) if error is not None else None,
             shard=(int(shard["index"]), int(shard["count"])) if shard is not None else None,
+            timeline=(tuple(TimelineEvent.from_dict(e) for e in data["timeline"])
+                      if data.get("timeline") is not None else None),
             incomplete=(INCOMPLETE if data.get("incomplete") is True and error is None
                         else None))

@@ -207,7 +207,14 @@ def _finding() -> Schema:
         "hint": _maybe("string", "How to fix it."),
         "observed": _maybe("string", "The value found, when it is about a value."),
         "expected": _maybe("string", "The value or range the clause asks for."),
-    })
+        "count": _value("integer", "hlsinspect watch only: how many reloads showed it (a "
+                                   "finding repeated over reloads is reported once).",
+                        minimum=1),
+        "first_seen": _value("string", "hlsinspect watch only: when it was first seen "
+                                       "(ISO 8601, UTC).", format="date-time"),
+        "last_seen": _value("string", "hlsinspect watch only: when it was last seen "
+                                      "(ISO 8601, UTC).", format="date-time"),
+    }, "count", "first_seen", "last_seen")
 
 
 def _summary() -> Schema:
@@ -259,6 +266,19 @@ def report_schema() -> Schema:
                                 items=_playlist()),
             "findings": _value("array", "Every finding, in the order of the rule registry's "
                                         "priority.", items=_finding()),
+            "timeline": _value("array", "hlsinspect watch only: what it saw happen, in "
+                                        "order (absent from other commands' reports).",
+                               items=_object("One event of one rendition.", {
+                                   "time": _value("string", "When (ISO 8601, UTC).",
+                                                  format="date-time"),
+                                   "rendition": _value("string", "The media playlist."),
+                                   "event": _value("string", "started, segments-added, "
+                                                             "segments-removed, ended, "
+                                                             "unreadable, or the name of a "
+                                                             "finding first seen."),
+                                   "detail": _value("string", "What exactly (sequence "
+                                                              "numbers, the message)."),
+                               })),
             "summary": _summary(),
             "error": _object("Why nothing could be inspected (exit code 2); absent otherwise.", {
                 "kind": _value("string", "What failed, a stable word: usage, input, output, "
@@ -275,7 +295,7 @@ def report_schema() -> Schema:
                                             "error member) or, when nothing was, the "
                                             "interrupted error; either way not the whole "
                                             "story.", const=True),
-        }, "error", "incomplete")
+        }, "error", "incomplete", "timeline")
     schema["if"] = {"required": ["error"]}
     schema["then"] = {"properties": {"ok": {"const": False}}}
     return {"$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -8,6 +8,7 @@ paths, or to stall. Every request is recorded, so tests can see what was asked a
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import re
 import threading
 from collections.abc import Callable
@@ -31,8 +32,13 @@ class Origin(LoopbackServer):
                  content_types: dict[str, str] | None = None,
                  status: dict[str, int] | None = None,
                  trickle: Callable[[str, str], str | None] | None = None,
-                 unsized: Callable[[str], bytes | None] | None = None) -> None:
+                 unsized: Callable[[str], bytes | None] | None = None,
+                 etags: bool = False) -> None:
         self.root = root
+        self.etags = etags
+        """Serve an ETag (a hash of the body) and answer If-None-Match with 304 when set."""
+        self.not_modified = 0
+        """304 answers given."""
         self.content_types = content_types or {}
         """Path -> the Content-Type its file is served with (none by default)."""
         self.head_status = head_status
@@ -107,8 +113,16 @@ class Origin(LoopbackServer):
             def _serve(self, data: bytes) -> None:
                 wanted = _RANGE.match(self.headers.get("Range", ""))
                 kind = origin.content_types.get(self.path)
+                headers = {"Content-Type": kind} if kind else {}
+                if origin.etags:
+                    headers["ETag"] = f'"{hashlib.sha256(data).hexdigest()[:16]}"'
+                    if self.headers.get("If-None-Match") == headers["ETag"]:
+                        with origin.lock:
+                            origin.not_modified += 1
+                        self._send(304, b"", headers)
+                        return
                 if self.command != "GET" or wanted is None:
-                    self._send(200, data, {"Content-Type": kind} if kind else None)
+                    self._send(200, data, headers or None)
                     return
                 start = int(wanted.group(1))
                 end = min(int(wanted.group(2) or len(data) - 1), len(data) - 1)

@@ -30,6 +30,7 @@ from hlsinspect.checks import (  # noqa: F401  (imported to register their rules
     title,
     variables,
     variants,
+    watching,
 )
 from hlsinspect.checks.registry import RULES, Issue, Rule, Selection, finding, rule
 

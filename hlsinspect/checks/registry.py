@@ -25,7 +25,7 @@ from typing import Any, Literal, TypeVar
 from hlsinspect.errors import UsageError
 from hlsinspect.report import Finding, Severity, shared
 
-Scope = Literal["load", "line", "media", "multivariant", "title", "object", "probe"]
+Scope = Literal["load", "line", "media", "multivariant", "title", "object", "probe", "watch"]
 Profile = Literal["rfc", "apple"]
 SCOPES: dict[str, str] = {
     "load": "reading and following playlists (reported by the pipeline)",
@@ -35,6 +35,7 @@ SCOPES: dict[str, str] = {
     "title": "a multivariant playlist and the media playlists it references",
     "object": "the objects a playlist references, once verified",
     "probe": "what the segments' own bytes hold (only with --probe sample or all)",
+    "watch": "successive reloads of a live playlist (only hlsinspect watch)",
 }
 PROFILES: dict[str, str] = {
     "rfc": "RFC 8216 and draft-pantos-hls-rfc8216bis (the default)",
@@ -178,7 +179,8 @@ def finding(name: str, message: str, *, playlist: str | None, uri: str | None = 
               reference=reference), playlist, severity)
 
 
-_FIRST = {"load": 0, "object": 1, "probe": 1, "title": 2, "media": 3, "multivariant": 3, "line": 4}
+_FIRST = {"load": 0, "object": 1, "probe": 1, "watch": 2, "title": 2, "media": 3,
+          "multivariant": 3, "line": 4}
 """Within a severity, what a QA engineer acts on first: playlists and objects that are not
 there, then the title, then each playlist's own text."""
 

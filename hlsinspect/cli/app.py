@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from hlsinspect.cli import lookups
+from hlsinspect.cli import lookups, watching
 from hlsinspect.cli.delivery import deliver
 from hlsinspect.cli.failures import INTERRUPTED, TERMINATED, Group, terminate
 from hlsinspect.cli.options import (
@@ -246,6 +246,8 @@ def merge_reports(
             judged_by=lambda: Severity(fail_on.value if fail_on else "error"))
 
 
+app.command(short_help="Follow live playlists over time, checking every reload.",
+            epilog=watching.EPILOG)(watching.watch)
 app.command(short_help="Print one playlist as stored.")(lookups.show)
 app.command(short_help="Print the read-only IAM policy hlsinspect needs.")(lookups.policy)
 app.command(short_help="List every check with its code, severity and reference.")(lookups.rules)

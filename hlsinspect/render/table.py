@@ -279,7 +279,16 @@ def _finding(f: Finding) -> list[RenderableType]:
     elif f.playlist and f.line:
         lines.append(Padding(Text(f"at line {f.line}", style="dim"), (0, 0, 0, 6),
                              expand=False))
+    if f.count is not None:  # hlsinspect watch: one finding over many reloads
+        seen = (f"seen once, at {_clock(f.first_seen)}" if f.count == 1 else
+                f"seen {f.count} times, {_clock(f.first_seen)} to {_clock(f.last_seen)}")
+        lines.append(Padding(Text(seen, style="dim"), (0, 0, 0, 6), expand=False))
     return lines
+
+
+def _clock(moment: str | None) -> str:
+    """The time of day of an ISO 8601 moment (UTC), to the second."""
+    return f"{moment[11:19]} UTC" if moment and len(moment) >= 19 else "?"
 
 
 def _count(number: int, word: str) -> str:

@@ -14,7 +14,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from hlsinspect import limits
 from hlsinspect.errors import HlsInspectError, error_for
@@ -175,6 +175,18 @@ def read_from(storage: Storage, key: str) -> str:
     HTTP origin's `location`); its URI otherwise."""
     location: Callable[[str], str] = getattr(storage, "location", storage.uri)
     return location(key)
+
+
+@runtime_checkable
+class Conditional(Protocol):
+    """A store that can answer "unchanged" to a read (S3 and HTTP: a conditional GET with
+    If-None-Match), so a live playlist reloaded again and again costs no transfer when it
+    has not changed."""
+
+    def read_changed(self, key: str, etag: str | None,
+                     limit: int = MAX_PLAYLIST_BYTES) -> tuple[bytes | None, str | None]:
+        """The object and its ETag; None and `etag` when it still has that ETag."""
+        ...
 
 
 class Storage(Protocol):

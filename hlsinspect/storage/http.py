@@ -102,8 +102,10 @@ class HttpStorage:
         return Reference(key=http_key(parts.path, parts.query))
 
     def read(self, key: str, limit: int = MAX_PLAYLIST_BYTES) -> bytes:
-        return in_passes(lambda: self._timed(lambda: self._read_once(key, limit),
-                                             f"cannot read {self.uri(key)}"), self.policy)
+        data, _ = in_passes(lambda: self._timed(lambda: self._read_once(key, limit),
+                                                f"cannot read {self.uri(key)}"), self.policy)
+        assert data is not None
+        return data
 
     def _timed(self, call: Callable[[], T], what: str) -> T:
         """`call()` under the total deadline of one request (`--timeout`): a server that
@@ -122,12 +124,22 @@ class HttpStorage:
             assert result is not None
             return result
 
-    def _read_once(self, key: str, limit: int) -> bytes:
+    def read_changed(self, key: str, etag: str | None,
+                     limit: int = MAX_PLAYLIST_BYTES) -> tuple[bytes | None, str | None]:
+        """A conditional GET (If-None-Match): None when the origin answers 304."""
+        return in_passes(lambda: self._timed(lambda: self._read_once(key, limit, etag),
+                                             f"cannot read {self.uri(key)}"), self.policy)
+
+    def _read_once(self, key: str, limit: int,
+                   etag: str | None = None) -> tuple[bytes | None, str | None]:
         url = self.uri(key)
-        response, final = self._request("GET", url)
+        response, final = self._request("GET", url,
+                                        {"If-None-Match": etag} if etag is not None else None)
         if final != url and final.startswith(self.origin + "/"):
             self._moved[key] = final[len(self.origin) + 1:]
         try:
+            if response.status == 304 and etag is not None:
+                return None, etag
             if response.status != 200:
                 raise _status_error(response.status, response.reason, f"cannot read {url}")
             size = _int(response.headers.get("Content-Length"))
@@ -137,7 +149,7 @@ class HttpStorage:
                     ErrorKind.TOO_LARGE, f"{url} is larger than a playlist can be "
                     f"({limit // 2**20} MiB)",
                     "is this really a playlist? hlsinspect reads playlists whole")
-            return bytes(data)
+            return bytes(data), response.headers.get("ETag")
         except StorageError:
             raise
         except Exception as exc:  # the body broke off: a reset, a short read
@@ -218,7 +230,8 @@ class HttpStorage:
         answer, and the URL that gave it."""
         import urllib3
 
-        what = f"cannot {'read' if method == 'GET' and not headers else 'check'} {url}"
+        reading = method == "GET" and "Range" not in (headers or {})
+        what = f"cannot {'read' if reading else 'check'} {url}"
         seen = {url}
         for _ in range(self.policy.max_redirects + 1):
             try:

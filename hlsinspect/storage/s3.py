@@ -123,13 +123,25 @@ class S3Storage:
         return relative(playlist_key, uri)
 
     def read(self, key: str, limit: int = MAX_PLAYLIST_BYTES) -> bytes:
-        return in_passes(lambda: self._read_once(key, limit), self.policy)
+        data, _ = in_passes(lambda: self._read_once(key, limit), self.policy)
+        assert data is not None
+        return data
 
-    def _read_once(self, key: str, limit: int) -> bytes:
+    def read_changed(self, key: str, etag: str | None,
+                     limit: int = MAX_PLAYLIST_BYTES) -> tuple[bytes | None, str | None]:
+        """A conditional GetObject (IfNoneMatch): None when S3 answers 304 Not Modified."""
+        return in_passes(lambda: self._read_once(key, limit, etag), self.policy)
+
+    def _read_once(self, key: str, limit: int,
+                   etag: str | None = None) -> tuple[bytes | None, str | None]:
         self._sendable(key)
         with deadline(self.policy.timeout) as watch:
             try:
-                response = self.client.get_object(Bucket=self.bucket, Key=key)
+                if etag is not None:
+                    response = self.client.get_object(Bucket=self.bucket, Key=key,
+                                                      IfNoneMatch=etag)
+                else:
+                    response = self.client.get_object(Bucket=self.bucket, Key=key)
                 size = response.get("ContentLength", 0)
                 if size > limit:
                     response["Body"].close()
@@ -139,10 +151,12 @@ class S3Storage:
                         f"({limit // 2**20} MiB)",
                         "is this really a playlist? hlsinspect reads playlists whole",
                     )
-                return self._body(response["Body"], None, key, watch)
+                return self._body(response["Body"], None, key, watch), response.get("ETag")
             except StorageError:
                 raise
             except Exception as exc:
+                if etag is not None and _not_modified(exc):
+                    return None, etag
                 raise self._error(exc, key, action="read") from exc
 
     def read_range(self, key: str, offset: int, length: int) -> bytes:
@@ -334,3 +348,12 @@ _PROBE_KEY = "hlsinspect-bucket-check"
 run's own is at hand (a --map to the top of a bucket); any answer but NoSuchBucket will do."""
 
 
+
+
+def _not_modified(exc: Exception) -> bool:
+    """Whether S3 answered a conditional read with 304 Not Modified."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return False
+    status = response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return bool(status == 304 or response.get("Error", {}).get("Code") in ("304", "NotModified"))

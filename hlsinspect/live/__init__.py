@@ -1,0 +1,1 @@
+"""`hlsinspect watch`: live playlists reloaded and checked across snapshots."""

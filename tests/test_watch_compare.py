@@ -1,0 +1,165 @@
+"""The rules across reloads (live/compare.py), each passing and failing, without any I/O."""
+
+from __future__ import annotations
+
+from hlsinspect.live.compare import Rendition, Snapshot, drift, removed_too_early, snapshot_of
+from hlsinspect.playlists import parse
+from hlsinspect.report import Finding, Severity
+
+URI = "/live/index.m3u8"
+
+
+def live(first: int, count: int, *, target: int = 1, dseq: int | None = None,
+         names: dict[int, str] | None = None, durations: dict[int, float] | None = None,
+         breaks: tuple[int, ...] = (), dates: dict[int, str] | None = None,
+         endlist: bool = False) -> str:
+    """A live playlist of segments `first` .. `first + count - 1`."""
+    lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{target}",
+             f"#EXT-X-MEDIA-SEQUENCE:{first}"]
+    if dseq is not None:
+        lines.append(f"#EXT-X-DISCONTINUITY-SEQUENCE:{dseq}")
+    for n in range(first, first + count):
+        if n in breaks:
+            lines.append("#EXT-X-DISCONTINUITY")
+        if dates and n in dates:
+            lines.append(f"#EXT-X-PROGRAM-DATE-TIME:{dates[n]}")
+        lines.append(f"#EXTINF:{(durations or {}).get(n, 1.0)},")
+        lines.append((names or {}).get(n, f"s{n}.ts"))
+    if endlist:
+        lines.append("#EXT-X-ENDLIST")
+    return "\n".join(lines) + "\n"
+
+
+def snap(text: str, time: float, uri: str = URI) -> Snapshot:
+    return snapshot_of(parse("index.m3u8", text.encode()), uri, time)
+
+
+def run(*versions: tuple[str, float], uri: str = URI) -> tuple[Rendition, list[Finding]]:
+    rendition = Rendition(uri)
+    found: list[Finding] = []
+    for text, time in versions:
+        found += rendition.observe(snap(text, time, uri)).findings
+    return rendition, found
+
+
+def names(found: list[Finding]) -> list[str]:
+    return [f.name for f in found]
+
+
+def test_a_healthy_live_playlist_breaks_no_rule() -> None:
+    rendition, found = run((live(0, 3), 0.0), (live(1, 3), 1.0), (live(2, 3), 2.0),
+                           (live(2, 3, endlist=True), 2.5), (live(2, 3, endlist=True), 3.5))
+    assert found == []
+    assert (rendition.added_count, rendition.removed_count) == (2, 2)
+
+
+def test_added_and_removed_segments() -> None:
+    rendition = Rendition(URI)
+    rendition.observe(snap(live(0, 3), 0.0))
+    change = rendition.observe(snap(live(2, 3), 1.0))
+    assert [s.sequence for s in change.added] == [3, 4]
+    assert [r.segment.sequence for r in change.removed] == [0, 1]
+    # 1 s of segment plus 3 s of playlist
+    assert change.removed[0].until == 1.0 + 1.0 + 3.0
+
+
+def test_stale_warning_after_one_and_a_half_target_durations() -> None:
+    _, found = run((live(0, 3, target=2), 0.0), (live(0, 3, target=2), 2.9))
+    assert found == []
+    _, found = run((live(0, 3, target=2), 0.0), (live(0, 3, target=2), 3.1))
+    assert names(found) == ["live-playlist-stale"]
+    assert found[0].severity is Severity.WARNING
+
+
+def test_stale_after_three_target_durations_is_an_error() -> None:
+    _, found = run((live(0, 3), 0.0), (live(0, 3), 3.5))
+    assert names(found) == ["live-playlist-stale"]
+    assert found[0].severity is Severity.ERROR
+    # a new segment resets the clock; an ended playlist is never stale
+    assert run((live(0, 3), 0.0), (live(1, 3), 3.5))[1] == []
+    assert run((live(0, 3), 0.0), (live(0, 3, endlist=True), 3.5), (live(0, 3, endlist=True),
+                                                                      9.0))[1] == []
+
+
+def test_sequence_regressed() -> None:
+    _, found = run((live(5, 3), 0.0), (live(0, 3), 1.0))
+    assert names(found) == ["media-sequence-regressed"]
+    assert (found[0].observed, found[0].expected) == ("0", ">= 5")
+    assert run((live(5, 3), 0.0), (live(5, 3), 1.0))[1] == []
+
+
+def test_sequence_inconsistent() -> None:
+    # s1.ts now heads the playlist (one segment removed) but the sequence went up by 2
+    renamed = live(2, 3, names={2: "s1.ts", 3: "s2.ts", 4: "s3.ts"})
+    _, found = run((live(0, 3), 0.0), (renamed, 1.0))
+    assert names(found) == ["media-sequence-inconsistent"]
+    assert (found[0].observed, found[0].expected) == ("2", "1")
+    assert run((live(0, 3), 0.0), (live(1, 3), 1.0))[1] == []
+
+
+def test_rewritten_uri() -> None:
+    _, found = run((live(0, 3), 0.0), (live(0, 4, names={2: "other.ts"}), 1.0))
+    assert names(found) == ["segment-rewritten"]
+    assert "uri 's2.ts' -> 'other.ts'" in found[0].message
+
+
+def test_rewritten_duration_and_discontinuity() -> None:
+    _, found = run((live(0, 3), 0.0), (live(0, 4, durations={1: 0.5}), 1.0))
+    assert names(found) == ["segment-rewritten"]
+    assert "duration 1.0 -> 0.5" in found[0].message
+    _, found = run((live(0, 3), 0.0), (live(0, 4, breaks=(2,)), 1.0))
+    assert names(found) == ["segment-rewritten"]
+    assert "discontinuity False -> True" in found[0].message
+
+
+def test_target_duration_changed() -> None:
+    _, found = run((live(0, 3, target=2), 0.0), (live(1, 3, target=3), 1.0))
+    assert names(found) == ["target-duration-changed"]
+    assert run((live(0, 3, target=2), 0.0), (live(1, 3, target=2), 1.0))[1] == []
+
+
+def test_discontinuity_sequence_incremented() -> None:
+    _, found = run((live(0, 3, dseq=4, breaks=(1,)), 0.0), (live(2, 3, dseq=5), 1.0))
+    assert found == []
+
+
+def test_discontinuity_sequence_not_incremented() -> None:
+    _, found = run((live(0, 3, dseq=4, breaks=(1,)), 0.0), (live(2, 3, dseq=4), 1.0))
+    assert names(found) == ["discontinuity-sequence-wrong"]
+    assert (found[0].observed, found[0].expected) == ("4", "5")
+
+
+def test_program_date_time_moved() -> None:
+    before = live(0, 3, dates={0: "2026-01-01T00:00:00Z"})
+    _, found = run((before, 0.0), (live(0, 4, dates={0: "2026-01-01T00:00:05Z"}), 1.0))
+    assert names(found) == ["program-date-time-moved"]
+    assert found[0].expected == "2026-01-01T00:00:00Z"
+    assert run((before, 0.0), (live(0, 4, dates={0: "2026-01-01T00:00:00Z"}), 1.0))[1] == []
+
+
+def test_removed_segment_gone_too_early() -> None:
+    rendition = Rendition(URI)
+    rendition.observe(snap(live(0, 3), 0.0))
+    removed = rendition.observe(snap(live(1, 3), 1.0)).removed[0]
+    gone = removed_too_early(removed, missing=True, now=1.2)
+    assert gone is not None and gone.name == "removed-segment-unavailable"
+    assert gone.uri == "s0.ts"
+    assert removed_too_early(removed, missing=False, now=1.2) is None
+    assert removed_too_early(removed, missing=True, now=removed.until) is None
+
+
+def test_renditions_drift() -> None:
+    ahead, _ = run((live(0, 3), 0.0), (live(5, 3), 4.0), uri="/a.m3u8")
+    behind, _ = run((live(0, 3), 0.0), (live(1, 3), 4.0), uri="/b.m3u8")
+    found = drift("/master.m3u8", [ahead, behind])
+    assert names(found) == ["renditions-drift"]
+    assert found[0].uri == "/b.m3u8"
+    close, _ = run((live(0, 3), 0.0), (live(3, 3), 4.0), uri="/c.m3u8")
+    assert drift("/master.m3u8", [ahead, close]) == []
+
+
+def test_changed_after_endlist() -> None:
+    ended = live(0, 3, endlist=True)
+    _, found = run((ended, 0.0), (live(0, 4, endlist=True), 1.0))
+    assert names(found) == ["playlist-changed-after-endlist"]
+    assert run((ended, 0.0), (ended, 1.0))[1] == []

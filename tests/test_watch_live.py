@@ -1,0 +1,306 @@
+"""`hlsinspect watch` end to end, against a live channel simulator (tests/live_origin.py) that
+publishes a segment every half second (target duration 1 s) on an HTTP origin on 127.0.0.1,
+into an S3 bucket on moto's server, or into a local directory, with one fault per run."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import hlsinspect
+from hlsinspect.errors import Interrupted
+from hlsinspect.live.watch import Clock, Watch
+from tests.live_origin import LiveChannel
+from tests.origin import Origin
+from tests.test_faults_interrupt import WITH_CTRL_C
+from tests.test_schema import VALIDATOR
+
+
+@contextmanager
+def http_channel(tmp_path: Path, etags: bool = False,
+                 **options: Any) -> Iterator[tuple[LiveChannel, Origin, str]]:
+    """A channel on an HTTP origin: the channel, the origin, the URL to watch."""
+    with Origin(tmp_path, etags=etags) as origin, LiveChannel(tmp_path, **options) as channel:
+        yield channel, origin, f"{origin.url}/{channel.playlist}"
+
+
+def s3_sink(s3: Any) -> Any:
+    def sink(name: str, data: bytes | None) -> None:
+        if data is None:
+            s3.delete(f"live/{name}")
+        else:
+            s3.put(f"live/{name}", data)
+    return sink
+
+
+def events(report: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    return [e for e in report["timeline"] if e["event"] == name]
+
+
+def test_healthy_stream_over_http_passes(tmp_path: Path, cli: Any) -> None:
+    with http_channel(tmp_path, renditions=("v0", "v1")) as (_, origin, url):
+        run = cli("watch", url, "--duration", "3", "--format", "json")
+    assert run.exit_code == 0, run.stdout
+    report = run.json
+    assert report["findings"] == []
+    assert {p["uri"].rsplit("/", 1)[-1]: p["kind"] for p in report["playlists"]} == {
+        "master.m3u8": "multivariant", "v0.m3u8": "media", "v1.m3u8": "media"}
+    added = Counter(e["rendition"].rsplit("/", 1)[-1] for e in events(report, "segments-added"))
+    assert added["v0.m3u8"] >= 1 and added["v1.m3u8"] >= 1
+    assert events(report, "segments-removed")
+    # the playlist is reloaded again and again; each segment is asked about when it appears
+    # and once more when it leaves, never on every reload
+    assert Counter(origin.paths("GET"))["/v0.m3u8"] >= 3
+    heads = Counter(p for p in origin.paths("HEAD") if p.endswith(".ts"))
+    assert heads and max(heads.values()) <= 2
+
+
+def test_the_json_report_of_a_watch_follows_the_schema(tmp_path: Path, cli: Any) -> None:
+    with LiveChannel(tmp_path, fault="stale", fault_at=1):
+        run = cli("watch", str(tmp_path / "v0.m3u8"), "--duration", "2.5", "--format", "json")
+    document = run.json
+    VALIDATOR.validate(document)  # the strict variant: no member left undescribed
+    assert document["timeline"] and document["findings"][0]["count"] >= 1
+
+
+def test_ending_stream_stops_at_endlist(tmp_path: Path, cli: Any) -> None:
+    with http_channel(tmp_path, renditions=("v0", "v1"), total=4) as (_, origin, url):
+        run = cli("watch", url, "--until-endlist", "--duration", "60", "--format", "json")
+    assert run.exit_code == 0, run.stdout
+    # a watch that went on would have reloaded a hundred times or more
+    assert Counter(origin.paths("GET"))["/v0.m3u8"] < 20
+    report = run.json
+    assert sorted(e["rendition"].rsplit("/", 1)[-1] for e in events(report, "ended")) == [
+        "v0.m3u8", "v1.m3u8"]
+    assert all(p["endlist"] for p in report["playlists"] if p["kind"] == "media")
+    assert report["timeline"][-1]["event"] == "ended"
+
+
+def test_stale_stream_is_an_error(tmp_path: Path, cli: Any) -> None:
+    with LiveChannel(tmp_path, fault="stale", fault_at=1):
+        run = cli("watch", str(tmp_path / "v0.m3u8"), "--duration", "4.5", "--format", "json")
+    assert run.exit_code == 1
+    stale = [f for f in run.json["findings"] if f["name"] == "live-playlist-stale"]
+    assert {f["severity"] for f in stale} == {"warning", "error"}
+    # reported once each, however many reloads showed it
+    assert len(stale) == 2
+    warning = next(f for f in stale if f["severity"] == "warning")
+    assert warning["count"] >= 2 and warning["first_seen"] < warning["last_seen"]
+
+
+def test_sequence_regression_in_s3(s3: Any, s3_cli: Any, tmp_path: Path) -> None:
+    with LiveChannel(tmp_path, fault="regress", fault_at=5, sink=s3_sink(s3)):
+        run = s3_cli("watch", "s3://app1-transcoder-out/live/v0.m3u8", "--duration", "4.5",
+                     "--interval", "0.25", "--format", "json")
+    assert run.exit_code == 1, run.stdout
+    assert "media-sequence-regressed" in run.names()
+
+
+def test_rewritten_segment(tmp_path: Path, cli: Any) -> None:
+    with http_channel(tmp_path, fault="rewrite", fault_at=3) as (_, _origin, url):
+        run = cli("watch", url, "--duration", "3", "--interval", "0.25", "--format", "json")
+    assert run.exit_code == 1, run.stdout
+    rewritten = [f for f in run.json["findings"] if f["name"] == "segment-rewritten"]
+    assert rewritten and "media sequence number 2 changed" in rewritten[0]["message"]
+
+
+def test_segment_deleted_when_it_leaves_the_playlist(tmp_path: Path, cli: Any) -> None:
+    with http_channel(tmp_path, fault="early-removal") as (_, _origin, url):
+        run = cli("watch", url, "--duration", "3", "--format", "json")
+    assert run.exit_code == 1, run.stdout
+    early = [f for f in run.json["findings"] if f["name"] == "removed-segment-unavailable"]
+    assert early and all(f["uri"].endswith(".ts") for f in early)
+    assert set(run.names()) == {"removed-segment-unavailable"}
+
+
+def test_healthy_stream_keeps_removed_segments(tmp_path: Path, cli: Any) -> None:
+    with http_channel(tmp_path) as (_, _origin, url):
+        run = cli("watch", url, "--duration", "3", "--format", "json")
+    assert run.exit_code == 0
+    assert events(run.json, "segments-removed")
+    assert "removed-segment-unavailable" not in run.names()
+
+
+def test_target_duration_change_in_s3(s3: Any, s3_cli: Any, tmp_path: Path) -> None:
+    with LiveChannel(tmp_path, fault="target", fault_at=3, sink=s3_sink(s3)):
+        run = s3_cli("watch", "s3://app1-transcoder-out/live/v0.m3u8", "--duration", "3",
+                     "--format", "json")
+    assert run.exit_code == 1, run.stdout
+    changed = [f for f in run.json["findings"] if f["name"] == "target-duration-changed"]
+    assert [(f["observed"], f["expected"]) for f in changed] == [("2", "1")]
+
+
+def test_discontinuity_sequence_not_kept(tmp_path: Path, cli: Any) -> None:
+    with LiveChannel(tmp_path, fault="discontinuity"):
+        run = cli("watch", str(tmp_path / "v0.m3u8"), "--duration", "3", "--format", "json")
+    assert run.exit_code == 1, run.stdout
+    assert "discontinuity-sequence-wrong" in run.names()
+
+
+def test_renditions_drifting_apart(tmp_path: Path, cli: Any) -> None:
+    with http_channel(tmp_path, renditions=("v0", "v1"), fault="drift",
+                      fault_at=1) as (_, _origin, url):
+        run = cli("watch", url, "--duration", "3.5", "--format", "json")
+    drifted = [f for f in run.json["findings"] if f["name"] == "renditions-drift"]
+    assert drifted and drifted[0]["uri"].endswith("/v1.m3u8")
+
+
+def test_python_api_and_events(tmp_path: Path) -> None:
+    with LiveChannel(tmp_path, total=3):
+        report = hlsinspect.watch(str(tmp_path / "v0.m3u8"), until_endlist=True, duration=30)
+        assert report.ok and report.timeline is not None
+        assert [e.event for e in report.timeline][-1] == "ended"
+        watch = Watch([str(tmp_path / "v0.m3u8")], duration=30, until_endlist=True)
+        seen = [event.event for event in watch.events()]
+    assert seen[0] == "started" and seen[-1] == "ended"
+
+
+def test_ctrl_c_still_gives_the_report(tmp_path: Path) -> None:
+    sleeps = 0
+
+    def sleep(seconds: float) -> None:
+        nonlocal sleeps
+        sleeps += 1
+        if sleeps == 3:
+            raise KeyboardInterrupt
+
+    with LiveChannel(tmp_path, fault="stale", fault_at=0):
+        watch = Watch([str(tmp_path / "v0.m3u8")], duration=30, clock=Clock(sleep=sleep))
+        with pytest.raises(Interrupted) as stopped:
+            watch.run()
+    report = stopped.value.report
+    assert report.incomplete and not report.ok
+    assert [p.uri for p in report.playlists] == [str(tmp_path / "v0.m3u8")]
+
+
+def test_nothing_to_watch_exits_2(tmp_path: Path, cli: Any) -> None:
+    run = cli("watch", str(tmp_path / "none.m3u8"), "--duration", "1")
+    assert run.exit_code == 2
+    assert "hlsinspect: error:" in run.stderr
+    run = cli("watch", str(tmp_path), "--interval", "soon")
+    assert run.exit_code == 2
+
+
+@pytest.mark.parametrize(("number", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_a_signal_ends_the_watch_with_its_report(tmp_path: Path, number: int,
+                                                 code: int) -> None:
+    with http_channel(tmp_path) as (_, origin, url):
+        process = subprocess.Popen([sys.executable, "-c", WITH_CTRL_C, "watch", url,
+                                    "--format", "json"], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, env=os.environ.copy())
+        try:
+            while Counter(origin.paths("GET"))["/v0.m3u8"] < 3:
+                assert process.poll() is None, process.communicate()
+                origin.arrived.wait(0.1)
+            process.send_signal(number)
+            stdout, stderr = process.communicate(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    assert process.returncode == code, stderr
+    assert "Traceback" not in stderr
+    document = json.loads(stdout)
+    assert document["incomplete"] is True and document["ok"] is False
+    assert "error" not in document
+    assert document["playlists"][0]["uri"] == url
+    assert events(document, "started") and document["playlists"][0]["segment_count"] >= 1
+
+
+def test_live_view_rows_and_silence_off_a_terminal(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from rich.console import Console
+
+    from hlsinspect.render.live_view import _View, live_view
+
+    with LiveChannel(tmp_path, total=3):
+        watch = Watch([str(tmp_path / "v0.m3u8")], duration=30, until_endlist=True)
+        with live_view(watch, enabled=True):  # stderr is no terminal here: no view
+            for _ in watch.events():
+                pass
+    assert capsys.readouterr().err == ""
+    screen = Console(width=200, record=True, color_system=None, file=io.StringIO())
+    screen.print(_View(watch))
+    row = next(line for line in screen.export_text().splitlines() if "v0.m3u8" in line)
+    cells = [cell.strip() for cell in row.split("│")[1:-1]]
+    assert cells[0] == str(tmp_path / "v0.m3u8")
+    assert cells[1:3] == ["2", "3 (ended)"]  # last sequence number, window
+    assert cells[4:] == [str(watch.watched[0].state.added_count), "0", "0"]
+
+
+def test_each_reload_gets_the_rules_of_check(tmp_path: Path, cli: Any) -> None:
+    """The playlists' own rules (the multivariant's once), and the new segments' objects."""
+    (tmp_path / "master.m3u8").write_text(
+        "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000\nv.m3u8\n")
+    (tmp_path / "v.m3u8").write_text(
+        "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nempty.ts\n#EXTINF:3,\ngone.ts\n"
+        "#EXT-X-ENDLIST\n")
+    (tmp_path / "empty.ts").write_bytes(b"")
+    run = cli("watch", str(tmp_path / "master.m3u8"), "--format", "json")
+    assert run.exit_code == 1
+    found = {(f["name"], f["playlist"].rsplit("/", 1)[-1], (f["uri"] or "").rsplit("/", 1)[-1])
+             for f in run.json["findings"]}
+    assert found == {("codecs-missing", "master.m3u8", ""),
+                     ("extinf-exceeds-target-duration", "v.m3u8", "gone.ts"),
+                     ("segment-empty", "v.m3u8", "empty.ts"),
+                     ("segment-missing", "v.m3u8", "gone.ts")}
+
+
+def test_unchanged_reloads_are_conditional_over_http(tmp_path: Path, cli: Any) -> None:
+    """An origin that knows ETags answers an unchanged reload with 304; staleness is still
+    seen through them."""
+    with http_channel(tmp_path, etags=True, fault="stale", fault_at=1) as (_, origin, url):
+        run = cli("watch", url, "--duration", "3", "--format", "json")
+    assert origin.not_modified >= 2
+    assert "live-playlist-stale" in run.names()
+
+
+def test_s3_reads_a_playlist_only_when_it_changed(s3: Any) -> None:
+    from hlsinspect.locations import parse_target
+    from hlsinspect.settings import VerifySettings
+    from hlsinspect.storage.base import Conditional
+    from hlsinspect.storage.factory import S3Options, Stores
+
+    s3.put("live/p.m3u8", "#EXTM3U\n")
+    target = parse_target(f"s3://{s3.bucket}/live/p.m3u8", None)
+    storage = Stores(S3Options(endpoint_url=s3.endpoint),
+                     VerifySettings().requests).for_target(target)
+    assert isinstance(storage, Conditional)
+    data, etag = storage.read_changed("live/p.m3u8", None)
+    assert data == b"#EXTM3U\n" and etag
+    assert storage.read_changed("live/p.m3u8", etag) == (None, etag)
+    s3.put("live/p.m3u8", "#EXTM3U\n#EXT-X-TARGETDURATION:1\n")
+    data, changed = storage.read_changed("live/p.m3u8", etag)
+    assert data == b"#EXTM3U\n#EXT-X-TARGETDURATION:1\n" and changed != etag
+
+
+def test_the_table_says_how_often_a_finding_was_seen(tmp_path: Path, cli: Any) -> None:
+    with LiveChannel(tmp_path, fault="stale", fault_at=1):
+        run = cli("watch", str(tmp_path / "v0.m3u8"), "--duration", "3", "--color", "never")
+    assert run.exit_code == 0  # a warning only
+    assert "HLS900 live-playlist-stale" in run.stdout
+    assert re.search(r"seen \d+ times, \d\d:\d\d:\d\d UTC to \d\d:\d\d:\d\d UTC", run.stdout)
+
+
+def test_a_fault_of_every_segment_is_kept_in_bounded_memory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("hlsinspect.live.watch.DISTINCT", 2)
+    with LiveChannel(tmp_path, fault="early-removal", fault_at=0):
+        report = Watch([str(tmp_path / "v0.m3u8")], duration=3.5).run()
+    early = [f for f in report.findings if f.name == "removed-segment-unavailable"]
+    assert len(early) == 3
+    folded = [f for f in early if f.uri is None]
+    assert len(folded) == 1 and (folded[0].count or 0) >= 1
+    assert folded[0].message.startswith("more removed-segment-unavailable findings")
