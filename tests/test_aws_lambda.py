@@ -259,16 +259,30 @@ def test_a_misspelt_setting_is_an_error_naming_it(titles: S3, monkeypatch):
 
 def test_deadline_stops_the_check_before_lambda_runs_out(titles: S3, monkeypatch):
     """Every HEAD stalls; with two seconds left the handler answers rather than being
-    killed, and Batch is told to try again."""
+    killed: the first playlist stopped at the deadline (its report says so), the second
+    never started (no request, no report), and Batch is told to try both again."""
+    with S3Proxy(titles.endpoint, fault=lambda method, path: "stall" if method == "HEAD"
+                 else None) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.endpoint)
+        results = handler(batch("2.0", (BUCKET, SAMPLE_KEY), (BUCKET, DAMAGED)),
+                          Context(2_000))["results"]
+        gets = proxy.count("GET", quote(DAMAGED.rpartition("/")[0]))
+        puts = proxy.count("PUT", "ts-ladder")
+    assert [r["resultCode"] for r in results] == ["TemporaryFailure", "TemporaryFailure"]
+    assert results[0]["resultString"].startswith("ERROR interrupted: stopped at the "
+                                                 "function's deadline")
+    assert results[1]["resultString"].startswith("ERROR interrupted: not checked: the "
+                                                 "function's time ran out first")
+    assert written(titles, SAMPLE_KEY)["error"]["kind"] == "interrupted"
+    assert (gets, puts) == (0, 0)
+
+
+def test_deadline_in_a_plain_result(titles: S3, monkeypatch):
     with S3Proxy(titles.endpoint, fault=lambda method, path: "stall" if method == "HEAD"
                  else None) as proxy:
         monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.endpoint)
         monkeypatch.delenv("HLSINSPECT_REPORT_PREFIX")
-        [result] = handler(batch("2.0", (BUCKET, SAMPLE_KEY)), Context(2_000))["results"]
         [plain] = handler(eventbridge(BUCKET, SAMPLE_KEY), Context(2_000))["results"]
-    assert result["resultCode"] == "TemporaryFailure"
-    assert result["resultString"].startswith("ERROR interrupted: stopped at the function's "
-                                             "deadline")
     assert plain["verdict"] == "ERROR"
     assert plain["report"]["error"]["kind"] == "interrupted"
 
@@ -279,3 +293,33 @@ def test_a_report_that_cannot_be_written_is_retried(titles: S3, monkeypatch):
     assert result["resultCode"] == "TemporaryFailure"
     assert result["resultString"].startswith(
         f"ERROR output: cannot write the report to s3://{NO_BUCKET}/reports/{BUCKET}/")
+
+
+def test_events_without_a_created_playlist_need_no_s3(monkeypatch):
+    """S3's test event, an SQS body that is not JSON and a Batch task without a key are
+    answered without a request (the endpoint is closed: any request would fail)."""
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    test_event = {"Service": "Amazon S3", "Event": "s3:TestEvent",
+                  "Time": "2026-12-07T01:00:00.000Z", "Bucket": BUCKET,
+                  "RequestId": "5582815E1AEA5ADF", "HostId": "8cLeGAmw098X5cv4Zkwcmo8vvZa3eH3e"}
+    assert handler(test_event, Context()) == {"results": []}
+    broken = sqs(("m-1", {}))
+    broken["Records"][0]["body"] = "not json"
+    assert handler(broken, Context()) == {"batchItemFailures": []}
+    event = batch("1.0", (BUCKET, SAMPLE_KEY))
+    del event["tasks"][0]["s3Key"]
+    [result] = handler(event, Context())["results"]
+    assert (result["resultCode"], result["resultString"]) == (
+        "PermanentFailure", "the task names no bucket and key")
+
+
+def test_an_sns_notification_is_opened(titles: S3):
+    """S3 -> SNS -> the function: the S3 event is the SNS message."""
+    event = {"Records": [{"EventSource": "aws:sns", "EventVersion": "1.0",
+                          "EventSubscriptionArn": "arn:aws:sns:us-east-1:111122223333:hls:1",
+                          "Sns": {"Type": "Notification", "MessageId": "95df01b4",
+                                  "TopicArn": "arn:aws:sns:us-east-1:111122223333:hls",
+                                  "Subject": "Amazon S3 Notification",
+                                  "Message": json.dumps(notification((BUCKET, DAMAGED)))}}]}
+    [result] = handler(event, Context())["results"]
+    assert (result["target"], result["verdict"]) == (f"s3://{BUCKET}/{DAMAGED}", "FAIL")

@@ -71,6 +71,11 @@ class Checker:
             assert self.wrong is not None
             return _error(source, self.wrong.kind, f"settings: {self.wrong.message}",
                           self.wrong.hint, 0.0)
+        if self.deadline.passed:  # nothing more is started, not even a report's write
+            outcome = _error(source, "interrupted", "not checked: the function's time ran out "
+                             "first", "give the function a longer timeout", 0.0)
+            self._log(outcome, None)
+            return outcome
         outcome = check(source, self.config, self.deadline)
         written = None
         if self.config.report_prefix is not None:
@@ -79,15 +84,20 @@ class Checker:
             except ReportNotWritten as exc:
                 if outcome.verdict != "ERROR":  # an ERROR says more than its lost report
                     outcome = _error(source, exc.kind, exc.message, exc.hint, outcome.seconds)
+        self._log(outcome, written)
+        return outcome
+
+    def _log(self, outcome: Outcome, written: str | None) -> None:
+        """The title's metrics line on stdout, which Lambda sends to CloudWatch Logs."""
+        assert self.config is not None
         sys.stdout.write(metrics_line(outcome, self.config.namespace, written) + "\n")
         sys.stdout.flush()
-        return outcome
 
 
 def _error(source: Source, kind: str, message: str, hint: str | None,
            seconds: float) -> Outcome:
-    """An ERROR worth trying again: the function's settings or its report prefix, which a
-    fix to its configuration makes pass."""
+    """An ERROR worth trying again: no time left, or the function's settings or its report
+    prefix, which a fix to its configuration makes pass."""
     return Outcome(source, "ERROR", error_report([source.uri], kind, message, hint), seconds,
                    transient=True)
 

@@ -51,8 +51,9 @@ def kind(event: Any) -> Kind:
 
 def objects(event: Any) -> list[Source]:
     """The objects an S3 event notification or an EventBridge event says were created
-    (an SNS envelope around either is opened); nothing for any other event, such as the
-    `s3:TestEvent` S3 sends when notifications are set up."""
+    (an SNS notification of either, as delivered to SQS or to the function, is opened);
+    nothing for any other event, such as the `s3:TestEvent` S3 sends when notifications
+    are set up."""
     if not isinstance(event, Mapping):
         return []
     if event.get("Type") == "Notification" and isinstance(event.get("Message"), str):
@@ -64,7 +65,12 @@ def objects(event: Any) -> list[Source]:
 
 def _notification(event: Mapping[str, Any]) -> Iterator[Source]:
     for record in _list(event.get("Records")):
-        if not isinstance(record, Mapping) or record.get("eventSource") != "aws:s3":
+        if not isinstance(record, Mapping):
+            continue
+        if record.get("EventSource") == "aws:sns":  # S3 -> SNS -> this function
+            yield from objects(_json((record.get("Sns") or {}).get("Message")))
+            continue
+        if record.get("eventSource") != "aws:s3":
             continue
         if not str(record.get("eventName", "")).startswith("ObjectCreated"):
             continue  # a removal names a key there is nothing left to check
