@@ -168,3 +168,41 @@ def _problem(key: str, value: Any) -> str | None:
     if choices and value not in choices:
         return f"use one of: {', '.join(choices)}"
     return None
+
+
+ENVIRONMENT_PREFIX = "HLSINSPECT_"
+
+
+def from_environment(environ: Mapping[str, str], others: tuple[str, ...] = ()) -> FileSettings:
+    """Settings from `HLSINSPECT_*` variables named like the keys (`HLSINSPECT_FAIL_ON=warning`,
+    `HLSINSPECT_SELECT=segment-missing,key-missing`), checked as a file's are: where there is
+    no command line (a Lambda function, a container), the environment plays the settings file.
+
+    Lists are comma-separated, numbers are numbers. A variable that names no setting (a typo
+    such as HLSINSPECT_FAILON) is an error, as in a file, unless the caller reads it itself
+    (`others`: names after the prefix, such as `TRIGGER`).
+    """
+    table: dict[str, Any] = {}
+    for name, text in environ.items():
+        if not name.startswith(ENVIRONMENT_PREFIX) or not text:
+            continue
+        word = name[len(ENVIRONMENT_PREFIX):]
+        if word in others:
+            continue
+        key = word.lower().replace("_", "-")
+        table[key] = _typed(key, text)
+    return FileSettings(None, _checked(Path(f"{ENVIRONMENT_PREFIX}* variables"), table))
+
+
+def _typed(key: str, text: str) -> Any:
+    """A variable's text as the TOML value the key takes."""
+    if KEYS.get(key) == LIST:
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if key == "concurrency" and text.strip().isdigit():
+        return int(text)
+    if key == "probe-tolerance":
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    return text

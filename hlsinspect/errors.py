@@ -43,6 +43,12 @@ class Terminated(KeyboardInterrupt):
     KeyboardInterrupt everywhere), and ends it with exit code 143 instead of 130."""
 
 
+class DeadlineReached(KeyboardInterrupt):
+    """A library caller's deadline (the AWS Lambda handler's, before its time runs out):
+    raised into the run, it stops it exactly as Ctrl-C does, so `inspect` raises Interrupted
+    with the report of what was completed, saying why it stopped."""
+
+
 class Interrupted(KeyboardInterrupt):
     """A run stopped by Ctrl-C or SIGTERM (`cause`), with `report`: every title completed
     before, marked incomplete. Still a KeyboardInterrupt, so a caller of `inspect` that
@@ -135,6 +141,7 @@ __all__ = [
     "AccessDeniedError",
     "BucketNotFoundError",
     "CredentialsError",
+    "DeadlineReached",
     "EndpointError",
     "HlsInspectError",
     "InputError",

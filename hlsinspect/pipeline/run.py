@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from hlsinspect.checks.registry import finding, priority
-from hlsinspect.errors import HlsInspectError, Interrupted, Terminated
+from hlsinspect.errors import DeadlineReached, HlsInspectError, Interrupted, Terminated
 from hlsinspect.locations import Target
 from hlsinspect.pipeline.apart import Apart
 from hlsinspect.pipeline.check import Checked, Rules, check_title
@@ -157,9 +157,11 @@ class Run:
         self.progress.finish()
         if not self.results and not self.failures:
             return stop
-        why = ("terminated (SIGTERM)" if isinstance(stop, Terminated) else
-               "interrupted (Ctrl-C)") + " before the inspection was complete: the report " \
-            "holds the titles completed before"
+        cause = ("terminated (SIGTERM)" if isinstance(stop, Terminated) else
+                 "stopped at its deadline" if isinstance(stop, DeadlineReached) else
+                 "interrupted (Ctrl-C)")
+        why = (f"{cause} before the inspection was complete: the report holds the titles "
+               "completed before")
         return Interrupted(replace(self._report(targets), incomplete=why), stop)
 
     def _report(self, targets: Sequence[str]) -> Report:
