@@ -28,6 +28,8 @@ from hlsinspect.cli.options import (
     Format,
     FromFile,
     Junit,
+    LaddersChoice,
+    LaddersOption,
     Output,
     OutputFormat,
     ProbeMode,
@@ -113,6 +115,7 @@ def check(
         "--no-progress", help="No progress bar on stderr.")] = False,
     color: ColorOption = Color.auto,
     quiet: Quiet = False,
+    ladders: LaddersOption = None,
     maps: Annotated[list[str] | None, typer.Option(
         "--map", metavar="PREFIX=TARGET", show_default=False,
         help="Verify URIs under PREFIX (https://cdn.example.com/) at TARGET instead: "
@@ -183,7 +186,8 @@ def check(
                            settings=settings, s3=s3, progress=progress)
 
     deliver(run, [redact(t) for t in targets], output_format=output_format,
-            output=output, junit=junit, debug=debug, terminal=_terminal(color, quiet),
+            output=output, junit=junit, debug=debug,
+            terminal=_terminal(color, quiet, ladders),
             judged_by=lambda: Severity(options.pick("fail-on", fail_on.value)),
             shard=lambda: Shard.parse(shard).pair if shard is not None else None)
 
@@ -194,10 +198,10 @@ def _progress(enabled: bool, color: Color) -> Any:
     return progress_bar(enabled and sys.stderr.isatty(), color.value)
 
 
-def _terminal(color: Color, quiet: bool) -> Any:
+def _terminal(color: Color, quiet: bool, ladders: LaddersChoice | None = None) -> Any:
     from hlsinspect.render.terminal import Terminal
 
-    return Terminal(color.value, quiet)
+    return Terminal(color.value, quiet, ladders.value if ladders is not None else None)
 
 
 @app.command("merge", short_help="Combine the JSON reports of a sharded check into one.",
@@ -219,6 +223,7 @@ def merge_reports(
              "threshold the reports were judged by).")] = None,
     color: ColorOption = Color.auto,
     quiet: Quiet = False,
+    ladders: LaddersOption = None,
     allow_partial: Annotated[bool, typer.Option(
         "--allow-partial", help="Merge even when shards are missing; each missing shard "
                                 "is a shard-missing error in the report.")] = False,
@@ -237,7 +242,8 @@ def merge_reports(
                      fail_on=Severity(fail_on.value) if fail_on is not None else None)
 
     deliver(run, [str(path) for path in reports], output_format=output_format,
-            output=output, junit=junit, debug=debug, terminal=_terminal(color, quiet),
+            output=output, junit=junit, debug=debug,
+            terminal=_terminal(color, quiet, ladders),
             judged_by=lambda: Severity(fail_on.value if fail_on else "error"))
 
 

@@ -38,6 +38,12 @@ class RulesProfile(str, enum.Enum):
     apple = "apple"
 
 
+class LaddersChoice(str, enum.Enum):
+    all = "all"
+    failing = "failing"
+    none = "none"
+
+
 class Color(str, enum.Enum):
     auto = "auto"
     always = "always"
@@ -100,5 +106,10 @@ Junit = Annotated[Path | None, typer.Option(
 ColorOption = Annotated[Color, typer.Option(
     "--color", help="Colour the table: auto (terminals only, none when NO_COLOR is set), "
                     "always (even through a pipe), never.")]
+LaddersOption = Annotated[LaddersChoice | None, typer.Option(
+    "--ladders", show_default=False,
+    help="Which titles' ladder and playlist tables the table shows: all, only those with "
+         "errors or warnings (the others counted in one line), or none (default: all for "
+         "up to 20 titles, else failing).")]
 Quiet = Annotated[bool, typer.Option(
     "--quiet", "-q", help="Only the findings and the verdict: no tables, no progress bar.")]

@@ -85,12 +85,13 @@ def write_table(report: Report, output: Path | None, width: int | None = None,
 
     if output is None:
         out = console(sys.stdout, width, terminal.color)
-        emit(out, render_table(report, out.width, quiet=terminal.quiet))
+        emit(out, render_table(report, out.width, quiet=terminal.quiet,
+                               ladders=terminal.ladders))
         return
     try:
         with output.open("w", encoding="utf-8", errors="backslashreplace") as handle:
             out = console(handle, 160, terminal.color)
-            emit(out, render_table(report, quiet=terminal.quiet))
+            emit(out, render_table(report, quiet=terminal.quiet, ladders=terminal.ladders))
     except OSError as exc:
         raise OutputError(f"cannot write {output}: {exc.strerror}") from exc
 

@@ -17,6 +17,15 @@ from rich.text import Text
 
 from hlsinspect.probe_report import ProbeReport
 from hlsinspect.render.fit import Rows, fitted
+from hlsinspect.render.repeats import (
+    Ladders,
+    failing,
+    ladders_for,
+    repeat_key,
+    repeated,
+    summary_lines,
+    where,
+)
 from hlsinspect.render.visible import visible_report
 from hlsinspect.report import Finding, PlaylistReport, Report, Severity, Variant
 from hlsinspect.uri.keys import directory_of
@@ -227,28 +236,70 @@ def _unmeasured(master: PlaylistReport, variant: Variant,
 
 
 def _findings(findings: list[Finding]) -> list[RenderableType]:
-    """Findings by severity, each with its URI on a line of its own so it can be copied."""
+    """Findings by severity, each with its URI on a line of its own so it can be copied; a
+    finding repeated in many playlists is told once (render/repeats.py)."""
     parts: list[RenderableType] = []
+    folded = repeated(findings)
+    told: set[tuple[str, str, str]] = set()
     for severity in Severity:
         group = [f for f in findings if f.severity is severity]
         if not group:
             continue
         parts.append(Text(f"{_HEADING[severity]} ({len(group)})", style=_STYLE[severity]))
         fixed: set[str] = set()
+        same: dict[tuple[str, str, str], list[Finding]] = defaultdict(list)
+        for f in group:
+            if repeat_key(f) in folded:
+                same[repeat_key(f)].append(f)
         for (name, playlist), run in groupby(group, key=lambda f: (f.name, f.playlist)):
-            items = list(run)
-            shown = items if len(items) <= _RUN_LIMIT else items[:_RUN_SHOWN]
-            hints = [h for h in dict.fromkeys(f.hint for f in items if f.hint) if h not in fixed]
-            fixed.update(hints)
-            for number, f in enumerate(shown):
-                parts.extend(_finding(f))
-                if number == 0 and hints:  # a fix once, under the first finding it fixes
-                    fix = Text("fix: " + "; or ".join(hints[:2]), style="dim")
-                    parts.append(Padding(fix, (0, 0, 0, 6), expand=False))
-            if len(shown) < len(items):
-                parts.append(Text(f"      ... and {len(items) - len(shown)} more {name} in "
-                                  f"{playlist}{_extent(items[len(shown):])} (all of them are "
-                                  "in --format json)", style=_STYLE[severity]))
+            items: list[Finding] = []
+            for f in run:
+                key = repeat_key(f)
+                if key not in folded:
+                    items.append(f)
+                elif key not in told:  # told once, where it first occurs
+                    told.add(key)
+                    parts.extend(_repeat(f, same[key]))
+            if items:
+                parts.extend(_run(name, playlist, items, fixed))
+    return parts
+
+
+def _run(name: str, playlist: str | None, items: list[Finding],
+         fixed: set[str]) -> list[RenderableType]:
+    """One rule's findings in one playlist: a few, then a count of the rest."""
+    parts: list[RenderableType] = []
+    severity = items[0].severity
+    shown = items if len(items) <= _RUN_LIMIT else items[:_RUN_SHOWN]
+    hints = [h for h in dict.fromkeys(f.hint for f in items if f.hint) if h not in fixed]
+    fixed.update(hints)
+    for number, f in enumerate(shown):
+        parts.extend(_finding(f))
+        if number == 0 and hints:  # a fix once, under the first finding it fixes
+            parts.append(_fix(hints))
+    if len(shown) < len(items):
+        parts.append(Text(f"      ... and {len(items) - len(shown)} more {name} in "
+                          f"{playlist}{_extent(items[len(shown):])} (all of them are "
+                          "in --format json)", style=_STYLE[severity]))
+    return parts
+
+
+def _fix(hints: list[str]) -> RenderableType:
+    return Padding(Text("fix: " + "; or ".join(hints[:2]), style="dim"), (0, 0, 0, 6),
+                   expand=False)
+
+
+def _repeat(first: Finding, items: list[Finding]) -> list[RenderableType]:
+    """A finding repeated across many playlists, told once: count, message, fix, where."""
+    places = len({f.playlist for f in items})
+    head = Text.assemble("  ", (f"{first.code} {first.name}", _STYLE[first.severity]),
+                         f"  {len(items)} times in {places} playlists")
+    message = f"{first.message} ({first.reference})" if first.reference else first.message
+    parts: list[RenderableType] = [head, Padding(Text(message), (0, 0, 0, 6), expand=False)]
+    if first.hint:
+        parts.append(_fix([first.hint]))
+    parts.extend(Padding(Text(line, style="dim"), (0, 0, 0, 6), expand=False)
+                 for line in summary_lines(items))
     return parts
 
 
@@ -266,12 +317,10 @@ def _finding(f: Finding) -> list[RenderableType]:
         head.append(f"  {f.uri or f.playlist}")
     message = f"{f.message} ({f.reference})" if f.reference else f.message
     lines: list[RenderableType] = [head, Padding(Text(message), (0, 0, 0, 6), expand=False)]
-    if f.playlist and f.uri and (f.line or f.uri != f.playlist):
-        where = f"{f.playlist}:{f.line}" if f.line else f.playlist
-        lines.append(Padding(Text(f"in {where}", style="dim"), (0, 0, 0, 6), expand=False))
-    elif f.playlist and f.line:
-        lines.append(Padding(Text(f"at line {f.line}", style="dim"), (0, 0, 0, 6),
-                             expand=False))
+    # one form wherever the finding is: `at PLAYLIST:LINE` (or `at PLAYLIST`, when the
+    # head names another object), so a line can be copied into an editor as it is
+    if f.playlist and (f.line or (f.uri and f.uri != f.playlist)):
+        lines.append(Padding(Text(f"at {where(f)}", style="dim"), (0, 0, 0, 6), expand=False))
     return lines
 
 
@@ -313,20 +362,46 @@ def arrangement(report: Report) -> tuple[Findings, dict[str, PlaylistReport],
     return by_playlist, children, standalone
 
 
-def render_table(report: Report, width: int = 160, *, quiet: bool = False) -> RenderableType:
+def render_table(report: Report, width: int = 160, *, quiet: bool = False,
+                 ladders: Ladders | None = None) -> RenderableType:
     """The whole report, or (`quiet`) only its findings and the verdict; keys with control
-    characters shown `visible`, so none forges a line or sends the terminal an escape."""
+    characters shown `visible`, so none forges a line or sends the terminal an escape.
+
+    `ladders` (--ladders) says which titles' tables are drawn: all, only those with an
+    error or a warning (the default above LADDERS_ALL_UP_TO titles, with one line counting
+    the others), or none."""
     report = visible_report(report)
     if quiet:
         return Group(*_findings(list(report.findings)), verdict(report))
     by_playlist, children, standalone = arrangement(report)
-    parts: list[RenderableType] = [
-        _ladder_table(p, children, by_playlist, width)
-        for p in report.playlists if p.kind == "multivariant"]
+    masters = [p for p in report.playlists if p.kind == "multivariant"]
+    shown = ladders_for(len(masters) + len(standalone), ladders)
+    if shown != "all":
+        kept = [p for p in masters if shown == "failing" and failing(
+            [p, *(children[u] for u in _ladder_uris(p) if u in children)], by_playlist)]
+        alone = [p for p in standalone if shown == "failing" and failing([p], by_playlist)]
+        hidden = len(masters) - len(kept) + len(standalone) - len(alone)
+        masters, standalone = kept, alone
+    parts: list[RenderableType] = [_ladder_table(p, children, by_playlist, width)
+                                   for p in masters]
     if len(standalone) == 1:
         parts.append(_facts_table(standalone[0], by_playlist[standalone[0].uri]))
     elif standalone:
         parts.append(_media_table(standalone, by_playlist, width))
+    if shown != "all" and hidden:
+        parts.append(Text(_hidden(hidden, shown), style="dim"))
     parts.extend(_findings(list(report.findings)))
     parts.append(verdict(report))
     return Group(*parts)
+
+
+def _ladder_uris(master: PlaylistReport) -> list[str]:
+    return [u for u in (*(v.uri for v in master.variants),
+                        *(r.uri for r in master.renditions)) if u]
+
+
+def _hidden(count: int, shown: Ladders) -> str:
+    if shown == "failing":
+        return (f"{_count(count, 'title')} without errors or warnings: tables not shown "
+                "(--ladders all shows them)")
+    return f"{_count(count, 'title')}: tables not shown (--ladders all shows them)"
