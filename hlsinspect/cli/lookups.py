@@ -26,7 +26,8 @@ _PRINCIPAL = re.compile(
 def show(
     target: Annotated[str, typer.Argument(
         metavar="TARGET", show_default=False,
-        help="One playlist: s3://BUCKET/KEY, KEY with --bucket, or a local file.")],
+        help="One playlist: s3://BUCKET/KEY, KEY with --bucket, an http(s):// URL of a "
+             "playlist on an origin or CDN, or a local file.")],
     bucket: Bucket = None,
     endpoint_url: Endpoint = None,
     profile: Profile = None,

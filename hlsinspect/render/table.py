@@ -232,7 +232,13 @@ def _unmeasured(master: PlaylistReport, variant: Variant,
             child = children.get(uri or "")
             if child is not None and child.objects and getattr(child.objects, state):
                 return f"{kind}segment {'missing' if state == 'missing' else 'unverified'}"
-    return ""
+    for kind, uri in named:
+        child = children.get(uri or "")
+        if child is None or child.load_status != "ok":
+            return f"{kind}playlist not read"
+    # every object there and read: a segment whose size is not its own to measure (a GAP,
+    # a URI on another host, an unresolved variable) or a duration of 0
+    return "a segment's size unknown"
 
 
 def _findings(findings: list[Finding]) -> list[RenderableType]:
