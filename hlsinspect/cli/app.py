@@ -27,6 +27,7 @@ from hlsinspect.cli.options import (
     FailOn,
     Format,
     FromFile,
+    Html,
     Junit,
     LaddersChoice,
     LaddersOption,
@@ -96,6 +97,7 @@ def check(
     output_format: OutputFormat = Format.table,
     output: Output = None,
     junit: Junit = None,
+    html: Html = None,
     verify_mode: Annotated[VerifyMode, typer.Option(
         "--verify", help="How existence is established: HEAD per object, directory "
                          "listings, or auto (listings for large directories).")] =
@@ -189,7 +191,7 @@ def check(
             output=output, junit=junit, debug=debug,
             terminal=_terminal(color, quiet, ladders),
             judged_by=lambda: Severity(options.pick("fail-on", fail_on.value)),
-            shard=lambda: Shard.parse(shard).pair if shard is not None else None)
+            shard=lambda: Shard.parse(shard).pair if shard is not None else None, html=html)
 
 
 def _progress(enabled: bool, color: Color) -> Any:
@@ -217,6 +219,7 @@ def merge_reports(
     output_format: OutputFormat = Format.table,
     output: Output = None,
     junit: Junit = None,
+    html: Html = None,
     fail_on: Annotated[FailOn | None, typer.Option(
         "--fail-on", show_default=False,
         help="Lowest severity that makes the exit code 1 (default: the strictest "
@@ -244,7 +247,7 @@ def merge_reports(
     deliver(run, [str(path) for path in reports], output_format=output_format,
             output=output, junit=junit, debug=debug,
             terminal=_terminal(color, quiet, ladders),
-            judged_by=lambda: Severity(fail_on.value if fail_on else "error"))
+            judged_by=lambda: Severity(fail_on.value if fail_on else "error"), html=html)
 
 
 app.command(short_help="Print one playlist as stored.")(lookups.show)

@@ -97,12 +97,17 @@ Region = Annotated[str | None, typer.Option(
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 OutputFormat = Annotated[Format, typer.Option(
     "--format", help="Output format: a table for people, the JSON report, GitHub Actions "
-                     "annotations, GitLab Code Quality JSON, or Markdown for a job summary.")]
+                     "annotations, GitLab Code Quality JSON, Markdown for a job summary, or "
+                     "a self-contained HTML page.")]
 Output = Annotated[Path | None, typer.Option(
     "--output", "-o", metavar="FILE", show_default=False,
     help="Write the report to FILE instead of stdout.")]
 Junit = Annotated[Path | None, typer.Option(
     "--junit", metavar="FILE", show_default=False, help="Also write a JUnit XML report to FILE.")]
+Html = Annotated[Path | None, typer.Option(
+    "--html", metavar="FILE", show_default=False,
+    help="Also write a self-contained HTML report to FILE (verdict, ladders with charts, "
+         "segment timelines, findings to filter and search; nothing fetched when opened).")]
 ColorOption = Annotated[Color, typer.Option(
     "--color", help="Colour the table: auto (terminals only, none when NO_COLOR is set), "
                     "always (even through a pipe), never.")]
