@@ -172,3 +172,49 @@ def test_html_is_well_formed_enough_for_an_svg_reader(page: Path):
     """Each SVG stands alone as XML (a browser forgives, a CI artifact viewer may not)."""
     for svg in re.findall(r"<svg.*?</svg>", page.read_text(), re.S):
         ET.fromstring(svg.replace("…", "..."))
+
+
+def test_a_90000_segment_audit_is_a_page_of_at_most_15_mb():
+    """100 titles of 3 variants of 300 segments, every 50th segment missing: the page keeps
+    a few bytes per segment (one step line per timeline, a block per marked segment)."""
+    from array import array
+
+    from hlsinspect.render.html import render_html
+    from hlsinspect.report import (
+        Finding,
+        ObjectCounts,
+        PlaylistReport,
+        Report,
+        Severity,
+        Timeline,
+        Variant,
+    )
+
+    playlists, findings = [], []
+    for title in range(100):
+        master = f"s3://bucket/titles/t{title:03d}/master.m3u8"
+        variants = []
+        for v in range(3):
+            uri = f"s3://bucket/titles/t{title:03d}/v{v}/index.m3u8"
+            states = "".join("m" if i % 50 == 7 else "p" for i in range(300))
+            marked = tuple((i, f"{uri.rpartition('/')[0]}/s{i:05d}.ts")
+                           for i, s in enumerate(states) if s != "p")
+            sizes = array("q", (-1 if s == "m" else 200_000 + v * 1000 + i
+                                for i, s in enumerate(states)))
+            playlists.append(PlaylistReport(
+                uri, "media", master, segment_count=300, total_duration=1800.0,
+                objects=ObjectCounts(300, 294, 6, 0),
+                segments=Timeline(array("d", [6.0] * 300), sizes, states, marked)))
+            findings += [Finding("HLS010", "segment-missing", Severity.ERROR,
+                                 f"segment '{name.rpartition('/')[2]}' does not exist", uri,
+                                 uri=name, line=2 * i + 6) for i, name in marked]
+            variants.append(Variant(uri, 300_000 * (v + 1), None, "1280x720", "avc1", None))
+        playlists.insert(len(playlists) - 3, PlaylistReport(master, "multivariant", None,
+                                                            variants=tuple(variants)))
+    report = Report("0", ("s3://bucket/titles/",), playlists=tuple(playlists),
+                    findings=tuple(findings))
+    page = render_html(report)
+    assert len(page.encode()) <= 15_000_000, len(page.encode())
+    assert page.count('<svg class="timeline"') == 300
+    assert page.count('class="mark missing"') == 1800
+    assert page.count("<details class=\"title\"") == 100
