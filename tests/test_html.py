@@ -218,3 +218,17 @@ def test_a_90000_segment_audit_is_a_page_of_at_most_15_mb():
     assert page.count('<svg class="timeline"') == 300
     assert page.count('class="mark missing"') == 1800
     assert page.count("<details class=\"title\"") == 100
+
+
+def test_credentials_in_a_segment_uri_never_reach_the_page(cli, tmp_path: Path):
+    title = tmp_path / "t"
+    title.mkdir()
+    (title / "index.m3u8").write_text(
+        "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:4\n#EXT-X-PLAYLIST-TYPE:VOD\n"
+        "#EXTINF:4.0,\nhttps://user:hunter2@cdn.example.com/s.ts?X-Amz-Signature=sekrit\n"
+        "#EXT-X-ENDLIST\n")
+    page = tmp_path / "page.html"
+    cli("check", str(title), "--format", "json", "--html", str(page))
+    text = page.read_text()
+    assert 'class="mark not checked"' in text  # the segment is drawn and named
+    assert "hunter2" not in text and "sekrit" not in text
