@@ -232,3 +232,19 @@ def test_credentials_in_a_segment_uri_never_reach_the_page(cli, tmp_path: Path):
     text = page.read_text()
     assert 'class="mark not checked"' in text  # the segment is drawn and named
     assert "hunter2" not in text and "sekrit" not in text
+
+
+def test_titles_that_need_a_look_come_first(cli, tmp_path: Path):
+    """Among many passing titles, the damaged one is the first on the page, and open."""
+    from tests.test_prefix_screens import make_titles
+
+    root = make_titles(tmp_path / "prefix", 30)
+    (root / "title017" / "v1" / "s1.ts").unlink()
+    page = tmp_path / "page.html"
+    cli("check", str(root), "--format", "html", "--output", str(page))
+    summaries = re.findall(r'<details class="title" data-severity="(\w+)"( open)?>\s*'
+                           r'<summary><span class="\w+">[^<]*</span> ([^<]+)</summary>',
+                           page.read_text())
+    assert len(summaries) == 30
+    assert summaries[0] == ("error", " open", f"{root}/title017/master.m3u8")
+    assert all(opened == "" for _, opened, _ in summaries[1:])

@@ -184,7 +184,9 @@ def _titles(report: Report) -> list[Title]:
         status, severity = _status(p, by_playlist.get(p.uri, []))
         track = _track(p, p.uri)
         titles.append(Title(p.uri, "", status, severity, [], 1, [track] if track else []))
-    return titles
+    # what needs a look comes first: titles with errors, then warnings, in report order
+    order = {"error": 0, "warning": 1}
+    return sorted(titles, key=lambda t: order.get(t.severity, 2))
 
 
 @dataclass
