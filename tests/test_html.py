@@ -102,6 +102,8 @@ def test_chromium_renders_verdict_ladder_timelines_and_findings(page: Path, tmp_
     assert len(found.all("svg", "ladder-chart")) == 1
     # a timeline per media playlist read; the missing and the unchecked segments marked
     assert len(found.all("svg", "timeline")) == 3
+    assert any("stream_1/index.m3u8: 4 segments of 2.000 s, 0:00:08.000, peak" in t
+               for t in found.text("summary"))
     assert len(found.all("rect", "missing")) == 1
     assert len(found.all("rect", "not")) == 1  # class "mark not checked"
     titles = found.text("title")

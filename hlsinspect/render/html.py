@@ -61,6 +61,8 @@ class Track:
     peak: int
     path: str
     marks: list[Mark] = field(default_factory=list)
+    durations: str = ""
+    """The shortest and longest EXTINF, seconds."""
 
 
 @dataclass
@@ -118,8 +120,10 @@ def _track(p: PlaylistReport, label: str) -> Track | None:
     rates = [size * 8 / d if size >= 0 and d > 0 else 0.0
              for size, d in zip(line.sizes, line.durations, strict=True)]
     peak = max(rates, default=0.0) or 1.0
+    low, high = min(line.durations), max(line.durations)
+    spread = f"{low:.3f} s" if low == high else f"{low:.3f}-{high:.3f} s"
     return Track(p.uri, label, len(line.states), clock(p.total_duration), round(peak),
-                 _path(line, rates, total, peak), list(_marks(line, total)))
+                 _path(line, rates, total, peak), list(_marks(line, total)), spread)
 
 
 def _path(line: Timeline, rates: list[float], total: float, peak: float) -> str:
