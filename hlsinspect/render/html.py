@@ -153,42 +153,50 @@ def _marks(line: Timeline, total: float) -> Iterator[Mark]:
                    names.get(index, ""), SEGMENT_STATES[state])
 
 
+Findings = dict[str | None, list[Finding]]
+
+
+def _rows(master: PlaylistReport, children: dict[str, PlaylistReport],
+          by_playlist: Findings) -> list[Row]:
+    """The ladder: a row per variant (declared beside measured), then per rendition."""
+    rows: list[Row] = []
+    for v in master.variants:
+        status, severity = _status(children.get(v.uri or ""), by_playlist.get(v.uri, []))
+        rows.append(Row("iframe" if v.iframe else "variant", v.uri or "", v.bandwidth,
+                        v.average_bandwidth, v.measured_bandwidth,
+                        v.measured_average_bandwidth, v.resolution or "-", v.codecs or "-",
+                        status, severity))
+    for r in master.renditions:
+        status, severity = (_status(children.get(r.uri), by_playlist.get(r.uri, []))
+                            if r.uri else ("-", "ok"))
+        rows.append(Row((r.type or "").lower(), r.uri or "(no URI)", None, None, None, None,
+                        "-", "-", status, severity))
+    return rows
+
+
+def _ladder_title(master: PlaylistReport, children: dict[str, PlaylistReport],
+                  by_playlist: Findings) -> Title:
+    base = master.uri.rpartition("/")[0] + "/"
+    rows = _rows(master, children, by_playlist)
+    tracks = [track for uri in dict.fromkeys(row.uri for row in rows) if uri in children
+              for track in [_track(children[uri], _relative(uri, base))] if track]
+    own = [f for uri in (master.uri, *(row.uri for row in rows))
+           for f in by_playlist.get(uri, [])]
+    status, severity = _status(master, own)
+    scale = max([x for row in rows for x in (row.bandwidth, row.peak) if x] or [1])
+    return Title(master.uri, base, status, severity, rows, scale, tracks)
+
+
 def _titles(report: Report) -> list[Title]:
+    """Each multivariant playlist with its ladder, then each media playlist on its own;
+    what needs a look first: titles with errors, then warnings, in report order."""
     by_playlist, children, standalone = arrangement(report)
-    titles: list[Title] = []
-    for master in (p for p in report.playlists if p.kind == "multivariant"):
-        rows: list[Row] = []
-        tracks: list[Track] = []
-        for v in master.variants:
-            child = children.get(v.uri or "")
-            status, severity = _status(child, by_playlist.get(v.uri, []))
-            rows.append(Row("iframe" if v.iframe else "variant", v.uri or "", v.bandwidth,
-                            v.average_bandwidth, v.measured_bandwidth,
-                            v.measured_average_bandwidth, v.resolution or "-",
-                            v.codecs or "-", status, severity))
-        for r in master.renditions:
-            child = children.get(r.uri or "")
-            status, severity = _status(child, by_playlist.get(r.uri, [])) if r.uri else (
-                "-", "ok")
-            rows.append(Row((r.type or "").lower(), r.uri or "(no URI)", None, None, None,
-                            None, "-", "-", status, severity))
-        for uri in dict.fromkeys(row.uri for row in rows):
-            child = children.get(uri)
-            track = (_track(child, _relative(uri, master.uri.rpartition("/")[0] + "/"))
-                     if child is not None else None)
-            if track is not None:
-                tracks.append(track)
-        own = [f for uri in (master.uri, *(row.uri for row in rows))
-               for f in by_playlist.get(uri, [])]
-        status, severity = _status(master, own)
-        scale = max([x for row in rows for x in (row.bandwidth, row.peak) if x] or [1])
-        titles.append(Title(master.uri, master.uri.rpartition("/")[0] + "/", status, severity,
-                            rows, scale, tracks))
+    titles = [_ladder_title(p, children, by_playlist)
+              for p in report.playlists if p.kind == "multivariant"]
     for p in standalone:
         status, severity = _status(p, by_playlist.get(p.uri, []))
         track = _track(p, p.uri)
         titles.append(Title(p.uri, "", status, severity, [], 1, [track] if track else []))
-    # what needs a look comes first: titles with errors, then warnings, in report order
     order = {"error": 0, "warning": 1}
     return sorted(titles, key=lambda t: order.get(t.severity, 2))
 
