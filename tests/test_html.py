@@ -250,3 +250,15 @@ def test_titles_that_need_a_look_come_first(cli, tmp_path: Path):
     assert len(summaries) == 30
     assert summaries[0] == ("error", " open", f"{root}/title017/master.m3u8")
     assert all(opened == "" for _, opened, _ in summaries[1:])
+
+
+def test_merge_draws_the_page_from_json_reports(cli, tmp_path: Path):
+    """The timelines travel in the JSON report, so a merged audit has them too."""
+    saved = tmp_path / "report.json"
+    cli("check", str(faulty_title(tmp_path)), "--format", "json", "--output", str(saved))
+    page = tmp_path / "merged.html"
+    run = cli("merge", str(saved), "--html", str(page))
+    assert run.exit_code == 1
+    text = page.read_text()
+    assert text.count('<svg class="timeline"') == 3
+    assert 'class="mark missing"' in text and "stream_1/seg001.ts</title>" in text
