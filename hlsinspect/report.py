@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 import functools
 import sys
+from array import array
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from typing import Any, TypeVar
@@ -276,6 +277,40 @@ class Rendition:
         return cls(**_members(cls, data))
 
 
+SEGMENT_STATES = {"p": "present", "m": "missing", "u": "unverified", "s": "suspicious",
+                  "x": "not checked"}
+"""The one-letter states of a timeline's segments, and what each means."""
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """Every media segment of one playlist, in order: its EXTINF duration, its object's size
+    and state. Packed (8 bytes per number, one letter per state) so that an audit of a
+    million segments holds them in a few tens of megabytes; only the segments that are not
+    plainly present carry their object's URI."""
+
+    durations: array[float]
+    """EXTINF seconds, per segment."""
+    sizes: array[int]
+    """Bytes of its object (its byte range's length), -1 when unknown."""
+    states: str
+    """One letter per segment, see SEGMENT_STATES."""
+    marked: tuple[tuple[int, str], ...] = ()
+    """(index, object URI) of every segment whose state is not `p`."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"durations": list(self.durations),
+                "sizes": [None if size < 0 else size for size in self.sizes],
+                "states": self.states, "marked": [list(pair) for pair in self.marked]}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Timeline:
+        """The inverse of `to_dict`."""
+        return cls(array("d", data["durations"]),
+                   array("q", [-1 if size is None else size for size in data["sizes"]]),
+                   data["states"], tuple((int(i), str(u)) for i, u in data.get("marked", ())))
+
+
 @dataclass(frozen=True, slots=True)
 class PlaylistReport:
     """The facts of one playlist; media-only members are None on a multivariant playlist."""
@@ -303,6 +338,8 @@ class PlaylistReport:
     renditions: tuple[Rendition, ...] = ()
     probe: ProbeReport | None = None
     """With --probe, what the segments' own bytes say (media playlists only)."""
+    segments: Timeline | None = None
+    """Each segment's duration, size and state (media playlists that were read)."""
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -321,6 +358,7 @@ class PlaylistReport:
             "objects_counted": (self.objects_counted.to_dict()
                                 if self.objects_counted is not None else None),
             "probe": self.probe.to_dict() if self.probe else None,
+            "segments": self.segments.to_dict() if self.segments else None,
         }
         if self.kind == "multivariant":
             data["variants"] = [v.to_dict() for v in self.variants]
@@ -336,7 +374,8 @@ class PlaylistReport:
             objects_counted=ObjectCounts.from_dict(counted) if counted is not None else None,
             variants=tuple(Variant.from_dict(v) for v in data.get("variants", ())),
             renditions=tuple(Rendition.from_dict(r) for r in data.get("renditions", ())),
-            probe=ProbeReport.from_dict(data["probe"]) if data.get("probe") else None))
+            probe=ProbeReport.from_dict(data["probe"]) if data.get("probe") else None,
+            segments=Timeline.from_dict(data["segments"]) if data.get("segments") else None))
 
 
 @dataclass(frozen=True, slots=True)

@@ -176,15 +176,38 @@ def _playlist() -> Schema:
         "probe": {"anyOf": [_probe(), {"type": "null"}],
                   "description": f"What --probe read from its segments; null without --probe. "
                                  f"{media}"},
+        "segments": {"anyOf": [_timeline(), {"type": "null"}],
+                     "description": "Each media segment's duration, size and state, in "
+                                    f"playlist order (the HTML report draws it). {media}"},
         "variants": _value("array", "Its EXT-X-STREAM-INF and EXT-X-I-FRAME-STREAM-INF entries "
                                     "(multivariant playlists only).", items=_variant()),
         "renditions": _value("array", "Its EXT-X-MEDIA entries (multivariant playlists only).",
                              items=_rendition()),
-    }, "variants", "renditions")
+    }, "variants", "renditions", "segments")
     schema["if"] = {"properties": {"kind": {"const": "multivariant"}}}
     schema["then"] = {"required": ["variants", "renditions"]}
     schema["else"] = {"properties": {"variants": False, "renditions": False}}
     return schema
+
+
+def _timeline() -> Schema:
+    from hlsinspect.report import SEGMENT_STATES
+
+    letters = ", ".join(f"{k} {v}" for k, v in SEGMENT_STATES.items())
+    return _object("The media segments, one entry per segment in each array.", {
+        "durations": _value("array", "EXTINF seconds.", items={"type": "number"}),
+        "sizes": _value("array", "Bytes of the segment's object (its byte range's length); "
+                                 "null when unknown.",
+                        items={"type": ["integer", "null"], "minimum": 0}),
+        "states": _value("string", f"One letter per segment: {letters} (a GAP, another "
+                                   "host or an unresolved variable).",
+                         pattern=f"^[{''.join(SEGMENT_STATES)}]*$"),
+        "marked": _value("array", "[index, object URI] of every segment whose state is not "
+                                  "p, so a report names what is missing without every URI.",
+                         items={"type": "array", "prefixItems": [
+                             {"type": "integer", "minimum": 0}, {"type": "string"}],
+                                "minItems": 2, "maxItems": 2}),
+    })
 
 
 def _finding() -> Schema:

@@ -50,7 +50,7 @@ def report(cli, tmp_path: Path) -> Report:
 
 def rendered(report: Report, name: str, capsys: pytest.CaptureFixture[str]) -> str:
     if name == "junit":
-        return render_junit(report)
+        return render_junit(report, CHECKOUT)
     if name == "table":
         write_table(report, None)
         return capsys.readouterr().out

@@ -300,3 +300,7 @@ def test_an_unverified_object_on_an_origin_gets_an_origin_hint(cli, site: Path, 
     assert str(status) in finding["message"]
     assert "s3:" not in finding["hint"]
     assert finding["hint"].startswith("the origin answered neither the object nor 404/410")
+
+
+def test_show_help_names_http_urls(cli):
+    assert "http(s):// URL" in " ".join(cli("show", "--help").stdout.split())

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from hlsinspect.render.junit import render_junit
+from hlsinspect.render.places import place, workspace
 from hlsinspect.report import Finding, PlaylistReport, Report, Severity
 from tests.conftest import FIXTURES
 from tests.faulty_title import COUNTS, EXTERNAL_SEGMENT, EXTERNAL_VARIANT, faulty_title
@@ -53,29 +54,33 @@ def test_counts_match_the_console(cli, tmp_path: Path, target: str, fail_on: str
         assert element.get("failures") == str(failing) == str(len(failed(root)))
         assert element.get("errors") == "0"
     assert all(len(case.findall("failure")) <= 1 for case in cases)
-    # a passing test case is a playlist of the report, nothing else
-    playlists = {p["uri"] for p in report["playlists"]}
-    assert {c.get("name") for c in cases if c.find("failure") is None} <= playlists
+    # a passing test case is a playlist of the report, nothing else, classed by its path
+    playlists = {place(p["uri"], workspace()) for p in report["playlists"]}
+    passing = [c for c in cases if c.find("failure") is None]
+    assert {c.get("classname") for c in passing} <= playlists
+    assert {c.get("name") for c in passing} <= {"no failing finding"}
+    # every test case is classed by a playlist of the report: none left under one class
+    assert {c.get("classname") for c in cases} <= playlists
 
 
 def test_faulty_title_fails_one_case_per_error(cli, tmp_path: Path):
     root, report = junit_of(cli, tmp_path, str(faulty_title(tmp_path)))
     assert len(failed(root)) == COUNTS["errors"]
     uri = {p["uri"].rpartition("ts-ladder/")[2]: p["uri"] for p in report["playlists"]}
-    names = [case.get("name") for case in failed(root)]
+    cases = [(case.get("classname"), case.get("name")) for case in failed(root)]
     # the title-level mismatch fails the variant it is about, not the multivariant playlist too
-    [mismatch] = [n for n in names if "HLS041" in n]
-    assert mismatch == (f"{uri['stream_0/index.m3u8']}: HLS041 target-duration-mismatch in "
-                        f"{uri['master.m3u8']}")
-    assert not any(n.startswith(uri["master.m3u8"]) for n in names)
+    [mismatch] = [c for c in cases if "HLS041" in c[1]]
+    assert mismatch == (uri["stream_0/index.m3u8"],
+                        f"HLS041 target-duration-mismatch in {uri['master.m3u8']}")
+    assert not any(classname == uri["master.m3u8"] for classname, _ in cases)
 
 
 def test_external_uris_are_no_test_cases(cli, tmp_path: Path):
     root, _ = junit_of(cli, tmp_path, str(faulty_title(tmp_path)))
-    names = [case.get("name") for case in root.iter("testcase")]
-    assert not any(n.startswith((EXTERNAL_VARIANT, EXTERNAL_SEGMENT)) for n in names)
+    classes = [case.get("classname") for case in root.iter("testcase")]
+    assert not any(n.startswith((EXTERNAL_VARIANT, EXTERNAL_SEGMENT)) for n in classes)
     # below --fail-on, they are told in the system-out of their playlist's first test case
-    master = next(case for case in root.iter("testcase") if case.get("name", "").endswith(
+    master = next(case for case in root.iter("testcase") if case.get("classname", "").endswith(
         "ts-ladder/master.m3u8"))
     out = master.findtext("system-out") or ""
     assert EXTERNAL_VARIANT in out and "channels-missing" in out
@@ -87,6 +92,40 @@ def test_repeated_findings_keep_distinct_names():
              for message in ("one", "two")]
     report = Report(version="0", targets=("/t",), findings=tuple(twice),
                     playlists=(PlaylistReport("/t/index.m3u8", "media", None),))
-    names = [case.get("name") for case in ET.fromstring(render_junit(report)).iter("testcase")]
-    assert names == ["/t/index.m3u8: HLS999 made-up at line 3",
-                     "/t/index.m3u8: HLS999 made-up at line 3 #2"]
+    cases = [(case.get("classname"), case.get("name"))
+             for case in ET.fromstring(render_junit(report)).iter("testcase")]
+    assert cases == [("/t/index.m3u8", "HLS999 made-up at line 3"),
+                     ("/t/index.m3u8", "HLS999 made-up at line 3 #2")]
+
+
+def test_cases_follow_the_documented_name_pattern():
+    """`CODE NAME[ at line N| in OTHER[:N]][ (OBJECT)]`, the object relative to the playlist's
+    directory; the class is the playlist (S3 URIs as they are)."""
+    media, master = "s3://b/HLS/t/v1/index.m3u8", "s3://b/HLS/t/master.m3u8"
+    findings = (
+        Finding("HLS010", "segment-missing", Severity.ERROR, "gone", media,
+                uri="s3://b/HLS/t/v1/seg/s3.ts", line=9),
+        Finding("HLS020", "playlist-missing", Severity.ERROR, "gone", master, uri=media, line=4),
+        Finding("HLS014", "key-missing", Severity.ERROR, "gone", media,
+                uri="s3://b/keys/k.bin"))
+    report = Report(version="0", targets=("s3://b/HLS/t/",), findings=findings,
+                    playlists=(PlaylistReport(master, "multivariant", None),
+                               PlaylistReport(media, "media", master)))
+    cases = [(case.get("classname"), case.get("name"))
+             for case in ET.fromstring(render_junit(report)).iter("testcase")]
+    assert cases == [
+        (master, "no failing finding"),
+        (media, "HLS010 segment-missing at line 9 (seg/s3.ts)"),
+        (media, "HLS020 playlist-missing in s3://b/HLS/t/master.m3u8:4"),
+        (media, "HLS014 key-missing (s3://b/keys/k.bin)"),
+    ]
+
+
+def test_local_playlists_are_classed_workspace_relative(cli, tmp_path: Path, monkeypatch):
+    title = faulty_title(tmp_path)
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
+    root, _ = junit_of(cli, tmp_path, str(title))
+    classes = {case.get("classname") for case in root.iter("testcase")}
+    assert "ts-ladder/master.m3u8" in {c.rpartition(str(tmp_path))[2] for c in classes}
+    assert not any(c.startswith("/") for c in classes), classes
+    assert str(tmp_path) not in ET.tostring(root, encoding="unicode")

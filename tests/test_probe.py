@@ -518,3 +518,26 @@ def test_a_segment_too_large_to_read_whole_on_such_an_origin_is_unprobed(tmp_pat
     assert probe_findings(report) == [("segment-unprobed", f"{origin.url}/v/seg{n}.ts")
                                       for n in beyond_head]
     assert "answers Range requests with the whole object" in report.findings[0].message
+
+
+def test_probe_messages_name_the_object_as_its_playlist_does(cli, tmp_path: Path):
+    """The finding carries the full URI; its message names the segment and the variant as
+    the playlists write them, not the full path again."""
+    from hlsinspect.checks.probe_examples import media_playlist, ts_segment
+
+    title = tmp_path / "title"
+    (title / "v1").mkdir(parents=True)
+    (title / "master.m3u8").write_text(
+        '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=100000,CODECS="avc1.4d401e",'
+        "RESOLUTION=160x90\nv1/index.m3u8\n")
+    (title / "v1" / "index.m3u8").write_text(media_playlist(("a.ts", 2.0), ("b.ts", 2.0)))
+    (title / "v1" / "a.ts").write_bytes(ts_segment()[:-100])
+    (title / "v1" / "b.ts").write_bytes(ts_segment(12.0))  # AAC, which CODECS does not name
+    report = cli("check", str(title / "master.m3u8"), "--probe", "all", "--format", "json").json
+    probe = [f for f in report["findings"] if f["code"].startswith("HLS8")]
+    truncated = [f for f in probe if f["name"] == "segment-truncated"]
+    assert truncated and truncated[0]["message"].startswith("segment 'a.ts' ")
+    assert truncated[0]["uri"] == str(title / "v1" / "a.ts")
+    codecs = [f for f in probe if f["name"] == "codecs-mismatch"]
+    assert codecs and "the segments of v1/index.m3u8 " in codecs[0]["message"]
+    assert not any(str(tmp_path) in f["message"] for f in probe), probe

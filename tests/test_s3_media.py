@@ -226,7 +226,7 @@ def test_output_file_and_junit(s3_cli, s3: S3, tmp_path):
     assert run.stdout == ""
     assert '"segment-missing"' in out.read_text()
     xml = junit.read_text()
-    assert f'<testcase classname="hlsinspect" name="{URI}: HLS010 segment-missing' in xml
+    assert f'<testcase classname="{URI}" name="HLS010 segment-missing at line' in xml
     assert 'failures="1"' in xml
     assert "sample00003.ts" in xml
 

@@ -56,7 +56,8 @@ def test_junit_names_the_target(cli, empty: Path, tmp_path: Path):
     _run(cli, str(SAMPLE_DIR), str(empty), "--junit", str(junit))
     [case] = [c for c in ET.parse(junit).getroot().iter("testcase")
               if c.find("failure") is not None]
-    assert case.get("name") == f"{empty}: HLS023 target-not-inspected"
+    assert (case.get("classname"), case.get("name")) == (str(empty),
+                                                         "HLS023 target-not-inspected")
     text = case.findtext("failure") or ""
     assert f"({empty})" in text and "()" not in text
 

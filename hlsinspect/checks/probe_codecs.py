@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from hlsinspect.checks.probe_examples import variant
-from hlsinspect.checks.probed import ProbeContext
+from hlsinspect.checks.probed import ProbeContext, named
 from hlsinspect.checks.registry import ERROR, WARNING, Issue, rule
 from hlsinspect.syntax.attributes import as_resolution
 from hlsinspect.syntax.lines import Tag
@@ -53,6 +53,11 @@ def _declared(tag: Tag) -> list[str]:
     return [c.strip() for c in (tag.attr("CODECS") or "").split(",") if c.strip()]
 
 
+def _of(ctx: ProbeContext) -> str:
+    """The media playlist as its multivariant playlist names it (the finding has its URI)."""
+    return named(ctx.playlist.uri, ctx.probe.master)
+
+
 @rule("HLS806", "codecs-mismatch", ERROR, scope="probe", reference="RFC 8216 4.3.4.2",
       hint="write CODECS from the encoded streams (ffprobe, or hlsinspect's probe JSON)",
       passing=[variant("avc1.4d401e,mp4a.40.2")],
@@ -69,7 +74,7 @@ def codecs_mismatch(ctx: ProbeContext) -> Iterator[Issue]:
         for codec in found:
             if family(codec) not in names:
                 yield Issue(f"CODECS \"{','.join(declared)}\" names no {family(codec)}, which "
-                            f"the segments of {ctx.playlist.uri} carry ({codec})",
+                            f"the segments of {_of(ctx)} carry ({codec})",
                             line=tag.line, playlist=ctx.probe.master, uri=ctx.playlist.uri,
                             observed=",".join(found), expected=",".join(declared))
 
@@ -106,7 +111,7 @@ def codecs_not_carried(ctx: ProbeContext) -> Iterator[Issue]:
                     or (name in AUDIO) in swapped:
                 continue
             yield Issue(f"CODECS names {codec} ({name}), which neither the segments of "
-                        f"{ctx.playlist.uri} nor the audio renditions they play carry "
+                        f"{_of(ctx)} nor the audio renditions they play carry "
                         f"(found: {', '.join(sorted(carried)) or 'nothing'})",
                         line=tag.line, playlist=ctx.probe.master, uri=ctx.playlist.uri,
                         observed=",".join(sorted(carried)), expected=codec)
@@ -128,7 +133,7 @@ def codecs_profile_mismatch(ctx: ProbeContext) -> Iterator[Issue]:
             if same and detail(codec) and all(detail(c) and detail(c) != detail(codec)
                                               for c in same):
                 yield Issue(f"CODECS names {', '.join(same)}, the segments of "
-                            f"{ctx.playlist.uri} carry {codec}", line=tag.line,
+                            f"{_of(ctx)} carry {codec}", line=tag.line,
                             playlist=ctx.probe.master, uri=ctx.playlist.uri,
                             observed=codec, expected=",".join(same))
 
@@ -146,7 +151,7 @@ def resolution_mismatch(ctx: ProbeContext) -> Iterator[Issue]:
         declared = as_resolution(tag.attr("RESOLUTION"))
         if declared is not None and tuple(declared) != found:
             yield Issue(f"RESOLUTION={declared[0]}x{declared[1]}, but the segments of "
-                        f"{ctx.playlist.uri} are {found[0]}x{found[1]}", line=tag.line,
+                        f"{_of(ctx)} are {found[0]}x{found[1]}", line=tag.line,
                         playlist=ctx.probe.master, uri=ctx.playlist.uri,
                         observed=f"{found[0]}x{found[1]}",
                         expected=f"{declared[0]}x{declared[1]}")

@@ -16,7 +16,7 @@ from hlsinspect.checks.probe_examples import (
     probed,
     ts_segment,
 )
-from hlsinspect.checks.probed import ProbeContext, SegmentProbe
+from hlsinspect.checks.probed import ProbeContext, SegmentProbe, named
 from hlsinspect.checks.registry import ERROR, WARNING, Issue, rule
 
 WRAP = (1 << 33) / 90_000
@@ -25,6 +25,11 @@ PROBE_TESTS = "tests/test_probe.py::"
 TS = ts_segment()
 ONE_TS = media_playlist(("a.ts", 2.0))
 FMP4 = media_playlist(("a.m4s", 2.0), extra='#EXT-X-MAP:URI="init.mp4"')
+
+
+def _seg(ctx: ProbeContext, uri: str) -> str:
+    """`segment 'seg001.ts'`: the object as its playlist names it (the finding has its URI)."""
+    return f"segment '{named(uri, ctx.playlist.uri)}'"
 
 
 def _problems(ctx: ProbeContext, *kinds: str) -> Iterator[tuple[SegmentProbe, str]]:
@@ -45,7 +50,7 @@ def segment_not_media(ctx: ProbeContext) -> Iterator[Issue]:
     """A segment's bytes are not the media its playlist implies (an error page, random bytes,
     the wrong container), or its container is damaged past reading."""
     for segment, message in _problems(ctx, "not-media", "malformed"):
-        yield Issue(f"segment {segment.uri} {message}", line=segment.line, uri=segment.uri)
+        yield Issue(f"{_seg(ctx, segment.uri)} {message}", line=segment.line, uri=segment.uri)
 
 
 @rule("HLS801", "segment-truncated", ERROR, scope="probe", reference="RFC 8216 3",
@@ -55,7 +60,7 @@ def segment_not_media(ctx: ProbeContext) -> Iterator[Issue]:
 def segment_truncated(ctx: ProbeContext) -> Iterator[Issue]:
     """A segment ends in the middle of a packet, box or frame: it was cut short."""
     for segment, message in _problems(ctx, "truncated"):
-        yield Issue(f"segment {segment.uri} {message}", line=segment.line, uri=segment.uri)
+        yield Issue(f"{_seg(ctx, segment.uri)} {message}", line=segment.line, uri=segment.uri)
 
 
 @rule("HLS802", "init-segment-invalid", ERROR, scope="probe", reference="RFC 8216 3.3",
@@ -66,7 +71,7 @@ def segment_truncated(ctx: ProbeContext) -> Iterator[Issue]:
 def init_segment_invalid(ctx: ProbeContext) -> Iterator[Issue]:
     """The init segment (EXT-X-MAP) has no readable moov box, so no segment after it plays."""
     for problem in ctx.probe.inits:
-        yield Issue(f"init segment {problem.uri} {problem.message}", line=problem.line,
+        yield Issue(f"init {_seg(ctx, problem.uri)} {problem.message}", line=problem.line,
                     uri=problem.uri)
 
 
@@ -90,7 +95,7 @@ def segment_duration_mismatch(ctx: ProbeContext) -> Iterator[Issue]:
             # far less media than EXTINF is rather a segment cut off at a packet boundary
             # (an interrupted upload) than a wrong EXTINF: the fix is then the upload
             cut = found.duration < segment.extinf / 2
-            yield Issue(f"segment {segment.uri}: EXTINF says {segment.extinf:.3f} s, its media "
+            yield Issue(f"{_seg(ctx, segment.uri)}: EXTINF says {segment.extinf:.3f} s, its media "
                         f"lasts {found.duration:.3f} s", line=segment.line, uri=segment.uri,
                         observed=f"{found.duration:.3f}", expected=f"{segment.extinf:.3f}",
                         hint=CUT_HINT if cut else None)
@@ -122,7 +127,7 @@ def segment_timestamp_gap(ctx: ProbeContext) -> Iterator[Issue]:
             gap -= WRAP if gap > 0 else -WRAP
         if abs(gap) > ctx.gap:
             what = "a gap of" if gap > 0 else "an overlap of"
-            yield Issue(f"segment {segment.uri} starts at {found.start:.3f} s, the previous one "
+            yield Issue(f"{_seg(ctx, segment.uri)} starts at {found.start:.3f} s, the previous one "
                         f"ends at {ended.start + ended.duration:.3f} s: {what} {abs(gap):.3f} s",
                         line=segment.line, uri=segment.uri)
 
@@ -146,7 +151,7 @@ def segment_not_independent(ctx: ProbeContext) -> Iterator[Issue]:
         return
     for segment, found in ctx.measured():
         if found.keyframe is False:
-            yield Issue(f"segment {segment.uri} does not start on a keyframe, though "
+            yield Issue(f"{_seg(ctx, segment.uri)} does not start on a keyframe, though "
                         "EXT-X-INDEPENDENT-SEGMENTS applies", line=segment.line,
                         uri=segment.uri)
 
@@ -165,7 +170,7 @@ def apple_segment_not_idr(ctx: ProbeContext) -> Iterator[Issue]:
     segment-not-independent reports is not reported again."""
     for segment, found in ctx.measured():
         if found.idr is False and not (ctx.probe.independent and found.keyframe is False):
-            yield Issue(f"segment {segment.uri} does not start with an IDR picture",
+            yield Issue(f"{_seg(ctx, segment.uri)} does not start with an IDR picture",
                         line=segment.line, uri=segment.uri)
 
 
@@ -179,7 +184,7 @@ def segment_timestamp_missing(ctx: ProbeContext) -> Iterator[Issue]:
     """A packed audio segment has no ID3 timestamp, so players cannot place it in time."""
     for segment, message in _problems(ctx, "timestamp-missing"):
         if segment.found is not None and segment.found.container == "audio":
-            yield Issue(f"segment {segment.uri} {message}", line=segment.line, uri=segment.uri)
+            yield Issue(f"{_seg(ctx, segment.uri)} {message}", line=segment.line, uri=segment.uri)
 
 
 @rule("HLS810", "webvtt-timestamp-map-missing", WARNING, scope="probe",
@@ -193,7 +198,7 @@ def webvtt_timestamp_map_missing(ctx: ProbeContext) -> Iterator[Issue]:
     video."""
     for segment, message in _problems(ctx, "timestamp-missing"):
         if segment.found is not None and segment.found.container == "webvtt":
-            yield Issue(f"segment {segment.uri} {message}", line=segment.line, uri=segment.uri)
+            yield Issue(f"{_seg(ctx, segment.uri)} {message}", line=segment.line, uri=segment.uri)
 
 
 @rule("HLS811", "segment-unprobed", WARNING, scope="probe", reference="-",
@@ -204,7 +209,7 @@ def segment_unprobed(ctx: ProbeContext) -> Iterator[Issue]:
     """A segment that exists could not be read for probing (denied, throttled, gone)."""
     for segment in ctx.probe.segments:
         if segment.failure is not None and not segment.range_ignored:
-            yield Issue(f"segment {segment.uri} could not be probed: {segment.failure}",
+            yield Issue(f"{_seg(ctx, segment.uri)} could not be probed: {segment.failure}",
                         line=segment.line, uri=segment.uri)
 
 

@@ -31,6 +31,17 @@ class SegmentProbe:
     for the title, by origin-ignores-range, not for each segment)."""
 
 
+def named(uri: str, playlist: str | None) -> str:
+    """How a probe finding's message names an object: relative to its playlist's directory
+    (`seg001.ts`, `v1/index.m3u8`), as the other rules quote a reference; the finding's
+    `uri` carries the full path, so the message need not repeat it."""
+    if playlist:
+        directory = playlist.rpartition("/")[0] + "/"
+        if uri.startswith(directory) and len(uri) > len(directory):
+            return uri[len(directory):]
+    return uri.rpartition("/")[2] or uri
+
+
 @dataclass(frozen=True)
 class InitProblem:
     uri: str

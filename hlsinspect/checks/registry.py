@@ -115,6 +115,8 @@ class Rule:
     """None for rules the pipeline reports itself."""
     tested_by: str | None = None
     """The test that shows the failing case when no file tree can (a 403 needs S3)."""
+    module: str = field(default="", compare=False)
+    """The module that defines it (`hlsinspect rules CODE` names it, to read the check)."""
 
     def finding(self, issue: Issue, playlist: str | None,
                 severity: Severity | None = None) -> Finding:
@@ -153,7 +155,8 @@ def rule(code: str, name: str, severity: Severity, *, scope: Scope, reference: s
         text = summary or (inspect.getdoc(check) or "").split("\n\n")[0].replace("\n", " ")
         register(Rule(code, name, severity, scope, text, reference, profile, hint,
                       apple_severity, tuple(_example(e) for e in passing),
-                      tuple(_example(e) for e in failing), check, tested_by))
+                      tuple(_example(e) for e in failing), check, tested_by,
+                      check.__module__))
         return check
 
     return decorate
@@ -166,7 +169,8 @@ def pipeline_rule(code: str, name: str, severity: Severity, summary: str, refere
     """Register a rule that the pipeline reports (no check function)."""
     return register(Rule(code, name, severity, scope, summary, reference, hint=hint,
                          passing=tuple(_example(e) for e in passing),
-                         failing=tuple(_example(e) for e in failing), tested_by=tested_by))
+                         failing=tuple(_example(e) for e in failing), tested_by=tested_by,
+                         module=sys._getframe(1).f_globals.get("__name__", "")))
 
 
 def finding(name: str, message: str, *, playlist: str | None, uri: str | None = None,
@@ -209,6 +213,16 @@ def lookup(token: str) -> Rule:
 
 def by_code() -> list[Rule]:
     return sorted(RULES.values(), key=lambda r: r.code)
+
+
+def nearest(token: str, n: int = 3) -> list[str]:
+    """The rule names (or codes, for a code-like token) closest to a token that names none."""
+    code = token.strip().upper()
+    if code.startswith("HLS"):
+        # a code cut short (HLS01) means the codes it begins; digits alone are all alike
+        begun = sorted(c for c in _CODES if c.startswith(code))
+        return (begun or difflib.get_close_matches(code, sorted(_CODES), n=n, cutoff=0.6))[:n]
+    return difflib.get_close_matches(token.strip().lower(), list(RULES), n=n, cutoff=0.6)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,10 @@ from hlsinspect.cli.options import (
     FailOn,
     Format,
     FromFile,
+    Html,
     Junit,
+    LaddersChoice,
+    LaddersOption,
     Output,
     OutputFormat,
     ProbeMode,
@@ -98,6 +101,7 @@ def check(
     output_format: OutputFormat = Format.table,
     output: Output = None,
     junit: Junit = None,
+    html: Html = None,
     verify_mode: Annotated[VerifyMode, typer.Option(
         "--verify", help="How existence is established: HEAD per object, directory "
                          "listings, or auto (listings for large directories).")] =
@@ -117,6 +121,7 @@ def check(
         "--no-progress", help="No progress bar on stderr.")] = False,
     color: ColorOption = Color.auto,
     quiet: Quiet = False,
+    ladders: LaddersOption = None,
     maps: Annotated[list[str] | None, typer.Option(
         "--map", metavar="PREFIX=TARGET", show_default=False,
         help="Verify URIs under PREFIX (https://cdn.example.com/) at TARGET instead: "
@@ -188,9 +193,10 @@ def check(
                            settings=settings, s3=s3, progress=progress)
 
     deliver(run, [redact(t) for t in targets], output_format=output_format,
-            output=output, junit=junit, debug=debug, terminal=_terminal(color, quiet),
+            output=output, junit=junit, debug=debug,
+            terminal=_terminal(color, quiet, ladders),
             judged_by=lambda: Severity(options.pick("fail-on", fail_on.value)),
-            shard=lambda: Shard.parse(shard).pair if shard is not None else None)
+            shard=lambda: Shard.parse(shard).pair if shard is not None else None, html=html)
 
 
 def _progress(enabled: bool, color: Color) -> Any:
@@ -199,10 +205,10 @@ def _progress(enabled: bool, color: Color) -> Any:
     return progress_bar(enabled and sys.stderr.isatty(), color.value)
 
 
-def _terminal(color: Color, quiet: bool) -> Any:
+def _terminal(color: Color, quiet: bool, ladders: LaddersChoice | None = None) -> Any:
     from hlsinspect.render.terminal import Terminal
 
-    return Terminal(color.value, quiet)
+    return Terminal(color.value, quiet, ladders.value if ladders is not None else None)
 
 
 @app.command("merge", short_help="Combine the JSON reports of a sharded check into one.",
@@ -218,12 +224,14 @@ def merge_reports(
     output_format: OutputFormat = Format.table,
     output: Output = None,
     junit: Junit = None,
+    html: Html = None,
     fail_on: Annotated[FailOn | None, typer.Option(
         "--fail-on", show_default=False,
         help="Lowest severity that makes the exit code 1 (default: the strictest "
              "threshold the reports were judged by).")] = None,
     color: ColorOption = Color.auto,
     quiet: Quiet = False,
+    ladders: LaddersOption = None,
     allow_partial: Annotated[bool, typer.Option(
         "--allow-partial", help="Merge even when shards are missing; each missing shard "
                                 "is a shard-missing error in the report.")] = False,
@@ -242,8 +250,9 @@ def merge_reports(
                      fail_on=Severity(fail_on.value) if fail_on is not None else None)
 
     deliver(run, [str(path) for path in reports], output_format=output_format,
-            output=output, junit=junit, debug=debug, terminal=_terminal(color, quiet),
-            judged_by=lambda: Severity(fail_on.value if fail_on else "error"))
+            output=output, junit=junit, debug=debug,
+            terminal=_terminal(color, quiet, ladders),
+            judged_by=lambda: Severity(fail_on.value if fail_on else "error"), html=html)
 
 
 app.command(short_help="Follow live playlists over time, checking every reload.",

@@ -30,7 +30,8 @@ def deliver(make: Callable[[], Report], targets: Sequence[str], *, output_format
             output: Path | None, junit: Path | None, debug: bool,
             terminal: Terminal | None = None,
             judged_by: Callable[[], Severity] = lambda: Severity.ERROR,
-            shard: Callable[[], tuple[int, int] | None] = lambda: None) -> NoReturn:
+            shard: Callable[[], tuple[int, int] | None] = lambda: None,
+            html: Path | None = None) -> NoReturn:
     """Make the report, write it (in `output_format`, and JUnit), exit by its verdict; when
     Ctrl-C or SIGTERM stops `make`, write the report of what it completed and exit 130 or 143.
 
@@ -39,7 +40,13 @@ def deliver(make: Callable[[], Report], targets: Sequence[str], *, output_format
     the shard it was (so `merge` knows which worker failed).
     """
     from hlsinspect.render.json import error_report
-    from hlsinspect.render.output import check_writable, write_error, write_junit, write_report
+    from hlsinspect.render.output import (
+        check_writable,
+        write_error,
+        write_html,
+        write_junit,
+        write_report,
+    )
     from hlsinspect.render.terminal import PLAIN
 
     def on_error(exc: HlsInspectError) -> None:
@@ -55,6 +62,8 @@ def deliver(make: Callable[[], Report], targets: Sequence[str], *, output_format
         if exc.kind != "output":
             if junit is not None:
                 write_junit(failed, junit)
+            if html is not None:
+                write_html(failed, html)
             write_error(failed, output_format, output)
             return
         # an output file cannot be written: each file that can be still is, and the
@@ -68,12 +77,12 @@ def deliver(make: Callable[[], Report], targets: Sequence[str], *, output_format
             write_error(failed, output_format, None)
 
     def checked() -> Report:
-        check_writable(output, junit)
+        check_writable(output, junit, html)
         return make()
 
     def written(report: Report) -> None:
         try:
-            write_report(report, output_format, output, junit, terminal or PLAIN)
+            write_report(report, output_format, output, junit, terminal or PLAIN, html)
         except BrokenPipeError:
             # the reader stopped reading (`| head`): the verdict stands, and what is left
             # to write (and Python's last flush at exit) goes nowhere instead of failing

@@ -7,12 +7,15 @@ import json
 import os
 import re
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hlsinspect.cli.failures import guard, print_error
 from hlsinspect.cli.options import Bucket, Debug, Endpoint, Profile, Region, RulesFormat
+
+if TYPE_CHECKING:
+    from hlsinspect.checks.registry import Rule
 
 _PRINCIPAL = re.compile(
     r"^arn:aws(?:-cn|-us-gov|-iso|-iso-[a-z])?:(?:iam|sts)::\d{12}:"
@@ -23,7 +26,8 @@ _PRINCIPAL = re.compile(
 def show(
     target: Annotated[str, typer.Argument(
         metavar="TARGET", show_default=False,
-        help="One playlist: s3://BUCKET/KEY, KEY with --bucket, or a local file.")],
+        help="One playlist: s3://BUCKET/KEY, KEY with --bucket, an http(s):// URL of a "
+             "playlist on an origin or CDN, or a local file.")],
     bucket: Bucket = None,
     endpoint_url: Endpoint = None,
     profile: Profile = None,
@@ -81,14 +85,23 @@ def policy(
 
 
 def rules(
+    names: Annotated[list[str] | None, typer.Argument(
+        metavar="[CODE|NAME]...", show_default=False,
+        help="Show these rules in full (summary, severity per profile, scope, reference, "
+             "fix, failing and passing examples, defining module); none: list every rule.")
+    ] = None,
     output_format: Annotated[RulesFormat, typer.Option("--format", help="Output format.")] =
         RulesFormat.table,
 ) -> None:
-    """List every check: code, name, severity, profile, scope, summary, reference."""
+    """List every check (code, name, severity, profile, scope, summary, reference), or show
+    the rules named by code or name in full."""
     from hlsinspect.checks.registry import by_code
-    from hlsinspect.render.rules import render_rules, rules_json, rules_markdown
+    from hlsinspect.render.rules import render_rules, rule_detail, rules_json, rules_markdown
 
-    listed = by_code()
+    listed = _named(names) if names else by_code()
+    if names and output_format is RulesFormat.table:
+        sys.stdout.write("\n".join(rule_detail(r) for r in listed))
+        return
     if output_format is RulesFormat.json:
         typer.echo(json.dumps(rules_json(listed), indent=2))
         return
@@ -100,3 +113,24 @@ def rules(
     out = console(sys.stdout)
     # piped (`rules | grep NAME`), a rule's code, name and severity share one line: the list
     emit(out, render_rules(listed, out.width if out.is_terminal else 0))
+
+
+def _named(names: list[str]) -> list[Rule]:
+    """The rules named (in the order given, each once); exit 2 naming the nearest rules for
+    a token that names none."""
+    from hlsinspect.checks.registry import RULES, by_code, nearest
+
+    codes = {r.code: r for r in by_code()}
+    found: list[Rule] = []
+    for token in names:
+        item = codes.get(token.strip().upper()) or RULES.get(token.strip().lower())
+        if item is None:
+            near = nearest(token)
+            print_error(f"no rule named {token!r}" + (
+                f"; nearest: {', '.join(near)}" if near else ""),
+                "'hlsinspect rules' lists every rule; a code (HLS010) or a name "
+                "(segment-missing) works")
+            raise typer.Exit(2)
+        if item not in found:
+            found.append(item)
+    return found

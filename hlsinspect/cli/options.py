@@ -38,6 +38,12 @@ class RulesProfile(str, enum.Enum):
     apple = "apple"
 
 
+class LaddersChoice(str, enum.Enum):
+    all = "all"
+    failing = "failing"
+    none = "none"
+
+
 class Color(str, enum.Enum):
     auto = "auto"
     always = "always"
@@ -91,14 +97,24 @@ Region = Annotated[str | None, typer.Option(
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
 OutputFormat = Annotated[Format, typer.Option(
     "--format", help="Output format: a table for people, the JSON report, GitHub Actions "
-                     "annotations, GitLab Code Quality JSON, or Markdown for a job summary.")]
+                     "annotations, GitLab Code Quality JSON, Markdown for a job summary, or "
+                     "a self-contained HTML page.")]
 Output = Annotated[Path | None, typer.Option(
     "--output", "-o", metavar="FILE", show_default=False,
     help="Write the report to FILE instead of stdout.")]
 Junit = Annotated[Path | None, typer.Option(
     "--junit", metavar="FILE", show_default=False, help="Also write a JUnit XML report to FILE.")]
+Html = Annotated[Path | None, typer.Option(
+    "--html", metavar="FILE", show_default=False,
+    help="Also write a self-contained HTML report to FILE (verdict, ladders with charts, "
+         "segment timelines, findings to filter and search; nothing fetched when opened).")]
 ColorOption = Annotated[Color, typer.Option(
     "--color", help="Colour the table: auto (terminals only, none when NO_COLOR is set), "
                     "always (even through a pipe), never.")]
+LaddersOption = Annotated[LaddersChoice | None, typer.Option(
+    "--ladders", show_default=False,
+    help="Which titles' ladder and playlist tables the table shows: all, only those with "
+         "errors or warnings (the others counted in one line), or none (default: all for "
+         "up to 20 titles, else failing).")]
 Quiet = Annotated[bool, typer.Option(
     "--quiet", "-q", help="Only the findings and the verdict: no tables, no progress bar.")]

@@ -7,6 +7,7 @@ and each variant's measured bit rates stand beside its declared ones.
 from __future__ import annotations
 
 import sys
+from array import array
 from collections.abc import Mapping
 
 from hlsinspect.checks.context import Member, TitleContext
@@ -14,15 +15,24 @@ from hlsinspect.checks.probed import PlaylistProbe, SegmentProbe
 from hlsinspect.pipeline.fetch import Entry
 from hlsinspect.playlists import Playlist
 from hlsinspect.probe_report import ProbeReport, SegmentMeasure
-from hlsinspect.report import ObjectCounts, PlaylistReport, Rendition, Variant, shared
-from hlsinspect.storage.base import Storage
+from hlsinspect.references import ResolvedRef
+from hlsinspect.report import (
+    ObjectCounts,
+    PlaylistReport,
+    Rendition,
+    Timeline,
+    Variant,
+    shared,
+)
+from hlsinspect.storage.base import Existence, ObjectState, Storage
 from hlsinspect.syntax.attributes import as_float, as_int, as_resolution
 from hlsinspect.syntax.lines import Tag
 
 
 def playlist_report(storage: Storage, entry: Entry, counts: ObjectCounts | None,
                     title: TitleContext | None,
-                    probes: Mapping[str, ProbeReport] | None = None) -> PlaylistReport:
+                    probes: Mapping[str, ProbeReport] | None = None,
+                    timeline: Timeline | None = None) -> PlaylistReport:
     loaded = entry.loaded
     uri = sys.intern(storage.uri(loaded.key))
     parent = shared(entry.parent)
@@ -42,7 +52,42 @@ def playlist_report(storage: Storage, entry: Entry, counts: ObjectCounts | None,
         playlist_type=shared((kind.value or "").strip() or None if kind is not None else None),
         endlist=playlist.endlist, segment_count=len(playlist.segments),
         total_duration=round(playlist.total_duration, 6), objects=counts or ObjectCounts(),
-        probe=(probes or {}).get(uri))
+        probe=(probes or {}).get(uri), segments=timeline)
+
+
+def timeline(storage: Storage, playlist: Playlist, refs: list[ResolvedRef],
+             known: Mapping[str, ObjectState], suspicious: set[str]) -> Timeline:
+    """Each segment's duration, size and state, from what verification learnt (the HTML
+    report draws it); a segment that no object was asked for (a GAP, another host, an
+    unresolved variable) is `x`."""
+    count = len(playlist.segments)
+    durations = array("d", (s.duration or 0.0 for s in playlist.segments))
+    sizes = array("q", [-1] * count)
+    states = ["x"] * count
+    marked: dict[int, str] = {}
+    for item in refs:
+        index = item.ref.segment
+        if item.ref.kind != "segment" or index is None or index >= count:
+            continue
+        state = known.get(item.key)
+        uri = storage.uri(item.key)
+        if state is None:
+            marked[index] = uri
+            continue
+        if state.existence is Existence.PRESENT:
+            letter = "s" if uri in suspicious else "p"
+            if state.size is not None:
+                sizes[index] = item.byterange[1] if item.byterange else state.size
+        else:
+            letter = "m" if state.existence is Existence.MISSING else "u"
+        states[index] = letter
+        if letter != "p":
+            marked[index] = uri
+    for index in range(count):
+        if states[index] == "x":
+            marked.setdefault(index, playlist.segments[index].uri or "")
+    return Timeline(durations, sizes, "".join(states),
+                    tuple((i, shared(u) or "") for i, u in sorted(marked.items())))
 
 
 def probe_report(mode: str, probe: PlaylistProbe) -> ProbeReport:

@@ -18,10 +18,10 @@ from hlsinspect.bitrate import measure
 from hlsinspect.checks.context import Member, ObjectContext, TitleContext
 from hlsinspect.checks.probed import PlaylistProbe, ProbeContext
 from hlsinspect.pipeline.check import Checked, Rules
-from hlsinspect.pipeline.facts import playlist_report, probe_report
+from hlsinspect.pipeline.facts import playlist_report, probe_report, timeline
 from hlsinspect.pipeline.fetch import Fetched
 from hlsinspect.references import ResolvedRef
-from hlsinspect.report import Finding, ObjectCounts, PlaylistReport
+from hlsinspect.report import Finding, ObjectCounts, PlaylistReport, Timeline
 from hlsinspect.settings import ProbeSettings
 from hlsinspect.storage.base import Existence, ObjectState, Storage
 
@@ -62,7 +62,7 @@ def judge(found: Fetched, checked: list[Checked], known: Mapping[str, ObjectStat
     for item in checked:
         title = titles.get(item.entry.loaded.key)
         result.playlists.append(playlist_report(storage, item.entry, _counts(item.refs, known),
-                                                title, reports))
+                                                title, reports, _timeline(storage, item, known)))
     result.findings.extend(found.title.findings)
     result.findings.extend(found.findings)
     for item in checked:
@@ -121,6 +121,15 @@ def _titles(found: Fetched, checked: list[Checked]) -> dict[str, TitleContext]:
                                   child.playlist if child is not None else None, measured))
         titles[master] = TitleContext(item.context, members)
     return titles
+
+
+def _timeline(storage: Storage, item: Checked,
+              known: Mapping[str, ObjectState]) -> Timeline | None:
+    playlist = item.context.playlist if item.context is not None else None
+    if playlist is None or playlist.is_multivariant:
+        return None
+    suspicious = {f.uri for f in item.findings if f.name == "segment-suspicious" and f.uri}
+    return timeline(storage, playlist, item.refs, known, suspicious)
 
 
 def _counts(refs: list[ResolvedRef], known: Mapping[str, ObjectState]) -> ObjectCounts | None:

@@ -25,3 +25,4 @@ class OutputFormat(str, enum.Enum):
     github = "github"
     gitlab = "gitlab"
     markdown = "markdown"
+    html = "html"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -53,12 +54,22 @@ _DEEPER = "\n    "
 _ENCODER = json.JSONEncoder(indent=2, allow_nan=False)
 
 
+_VALUE = r"(?:-?[0-9][0-9.eE+-]*|null)"
+_NUMBERS = re.compile(rf"\[\n\s*({_VALUE}(?:,\n\s*{_VALUE})*)\n\s*\]")
+"""A list of numbers as the indenting encoder writes it, a number a line."""
+
+
 def _encode(value: Any, newline: str = "\n") -> str:
-    """`value` as JSON indented to its depth, no runner command in it (`inert_json`)."""
+    """`value` as JSON indented to its depth, no runner command in it (`inert_json`). A list
+    of numbers stays on one line: a title's per-segment durations and sizes, a number a line,
+    would be most of the document."""
     try:
         text = _ENCODER.encode(value)
     except ValueError:  # a non-finite number (its value's finding says why): null instead
         text = _ENCODER.encode(_finite(value))
+    if "[\n" in text:
+        text = _NUMBERS.sub(lambda m: "[" + ", ".join(n.strip() for n in m.group(1).split(","))
+                            + "]", text)
     return inert_json(text.replace("\n", newline))
 
 

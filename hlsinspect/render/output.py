@@ -78,7 +78,7 @@ def write_json(report: Report, output: Path | None) -> None:
 
 
 TextFormat = Literal[OutputFormat.json, OutputFormat.github, OutputFormat.gitlab,
-                     OutputFormat.markdown]
+                     OutputFormat.markdown, OutputFormat.html]
 """Every format but the table, which rich draws to the width of its console."""
 
 
@@ -97,7 +97,18 @@ def document(report: Report, output_format: TextFormat, root: Path) -> Iterable[
         return gitlab_chunks(report, root)
     if output_format is OutputFormat.markdown:
         return markdown_chunks(report, root)
+    if output_format is OutputFormat.html:
+        from hlsinspect.render.html import render_html
+
+        return [render_html(report)]
     assert_never(output_format)
+
+
+def write_html(report: Report, path: Path) -> None:
+    """The self-contained HTML page (--html FILE), beside whatever --format writes."""
+    from hlsinspect.render.html import render_html
+
+    _write(path, render_html(report))
 
 
 def write_table(report: Report, output: Path | None, width: int | None = None,
@@ -106,20 +117,24 @@ def write_table(report: Report, output: Path | None, width: int | None = None,
 
     if output is None:
         out = console(sys.stdout, width, terminal.color)
-        emit(out, render_table(report, out.width, quiet=terminal.quiet))
+        emit(out, render_table(report, out.width, quiet=terminal.quiet,
+                               ladders=terminal.ladders))
         return
     try:
         with _replacing(output) as handle:
             out = console(handle, 160, terminal.color)
-            emit(out, render_table(report, quiet=terminal.quiet))
+            emit(out, render_table(report, quiet=terminal.quiet, ladders=terminal.ladders))
     except OSError as exc:
         raise OutputError(f"cannot write {output}: {exc.strerror}") from exc
 
 
 def write_report(report: Report, output_format: OutputFormat, output: Path | None,
-                 junit: Path | None, terminal: Terminal = PLAIN) -> None:
+                 junit: Path | None, terminal: Terminal = PLAIN,
+                 html: Path | None = None) -> None:
     if junit is not None:
         write_junit(report, junit)
+    if html is not None:
+        write_html(report, html)
     if output_format is OutputFormat.table:
         write_table(report, output, terminal=terminal)
     else:

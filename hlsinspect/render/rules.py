@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -37,7 +38,7 @@ def rules_json(rules: list[Rule]) -> list[dict[str, Any]]:
     return [{"code": r.code, "name": r.name, "severity": r.severity.value,
              "apple_severity": r.apple_severity.value if r.apple_severity else None,
              "profile": r.profile, "scope": r.scope, "summary": r.summary,
-             "reference": r.reference, "hint": r.hint} for r in rules]
+             "reference": r.reference, "hint": r.hint, "module": r.module} for r in rules]
 
 
 def _files(example: Example) -> list[str]:
@@ -97,4 +98,35 @@ def rules_markdown(rules: list[Rule]) -> str:
                 out += ["", f"{label}:", "", *_files(example)]
         if r.tested_by:
             out += ["", f"The failing case is shown by `{r.tested_by}`."]
+    return "\n".join(out) + "\n"
+
+
+def _severities(r: Rule) -> str:
+    """Per profile: an apple-profile rule runs only under --rules apple."""
+    if r.profile == "apple":
+        return f"apple: {r.severity.value} (not run under --rules rfc)"
+    return f"rfc: {r.severity.value}; apple: {(r.apple_severity or r.severity).value}"
+
+
+def _indented(lines: list[str]) -> list[str]:
+    return [f"    {line}" if line else "" for line in lines]
+
+
+def rule_detail(r: Rule) -> str:
+    """One rule in full, for `hlsinspect rules CODE`: what a reader needs without grepping
+    docs/rules.md (its examples are the ones the test suite runs)."""
+    out = [f"{r.code} {r.name}", "",
+           textwrap.fill(r.summary, 88, initial_indent="  ", subsequent_indent="  "), "",
+           f"  Severity:   {_severities(r)}",
+           f"  Scope:      {r.scope} ({SCOPES[r.scope]})",
+           f"  Reference:  {r.reference}",
+           f"  Fix:        {r.hint or '-'}",
+           f"  Defined in: {r.module or '-'}"]
+    for label, examples in (("Fails", r.failing), ("Passes", r.passing)):
+        for example in examples:
+            body = [line.replace("```m3u8", "").replace("```", "").rstrip()
+                    for line in _files(example)]
+            out += ["", f"  {label}:", *_indented([b for b in body if b.strip()])]
+    if r.tested_by:
+        out += ["", f"  The failing case is shown by {r.tested_by}."]
     return "\n".join(out) + "\n"

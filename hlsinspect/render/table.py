@@ -1,33 +1,27 @@
 """The report for people: the ladder, media playlist facts, findings by severity, a verdict.
 
-Tables drop their least useful columns on narrow terminals instead of folding every cell,
-and long runs of one finding (400 missing segments) are shown as a few examples and a count:
-the JSON report always has them all.
+Tables drop their least useful columns on narrow terminals instead of folding every cell;
+the findings under them are drawn by render/findings_text.py.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from itertools import groupby
 
 from rich.console import Group, RenderableType
-from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
 from hlsinspect.limits import MAX_DURATION
 from hlsinspect.probe_report import ProbeReport
+from hlsinspect.render.findings_text import STYLE as _STYLE
+from hlsinspect.render.findings_text import findings_text as _findings
 from hlsinspect.render.fit import Rows, fitted
+from hlsinspect.render.repeats import Ladders, failing, ladders_for
 from hlsinspect.render.visible import visible_report
 from hlsinspect.report import Finding, PlaylistReport, Report, Severity, Variant
 from hlsinspect.uri.keys import directory_of
-
-_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
-_HEADING = {Severity.ERROR: "Errors", Severity.WARNING: "Warnings", Severity.INFO: "Info"}
-_RUN_SHOWN = 3
-"""Findings of one rule in one playlist shown before the rest are counted."""
-_RUN_LIMIT = 5
 
 Findings = dict[str | None, list[Finding]]
 
@@ -230,65 +224,13 @@ def _unmeasured(master: PlaylistReport, variant: Variant,
             child = children.get(uri or "")
             if child is not None and child.objects and getattr(child.objects, state):
                 return f"{kind}segment {'missing' if state == 'missing' else 'unverified'}"
-    return ""
-
-
-def _findings(findings: list[Finding]) -> list[RenderableType]:
-    """Findings by severity, each with its URI on a line of its own so it can be copied."""
-    parts: list[RenderableType] = []
-    for severity in Severity:
-        group = [f for f in findings if f.severity is severity]
-        if not group:
-            continue
-        parts.append(Text(f"{_HEADING[severity]} ({len(group)})", style=_STYLE[severity]))
-        fixed: set[str] = set()
-        for (name, playlist), run in groupby(group, key=lambda f: (f.name, f.playlist)):
-            items = list(run)
-            shown = items if len(items) <= _RUN_LIMIT else items[:_RUN_SHOWN]
-            hints = [h for h in dict.fromkeys(f.hint for f in items if f.hint) if h not in fixed]
-            fixed.update(hints)
-            for number, f in enumerate(shown):
-                parts.extend(_finding(f))
-                if number == 0 and hints:  # a fix once, under the first finding it fixes
-                    fix = Text("fix: " + "; or ".join(hints[:2]), style="dim")
-                    parts.append(Padding(fix, (0, 0, 0, 6), expand=False))
-            if len(shown) < len(items):
-                parts.append(Text(f"      ... and {len(items) - len(shown)} more {name} in "
-                                  f"{playlist}{_extent(items[len(shown):])} (all of them are "
-                                  "in --format json)", style=_STYLE[severity]))
-    return parts
-
-
-def _extent(items: list[Finding]) -> str:
-    """Where a long run of one finding lies: its first and last line and object."""
-    lines = [f.line for f in items if f.line is not None]
-    names = [f.uri.rpartition("/")[2] for f in items if f.uri]
-    where = f", lines {min(lines)}-{max(lines)}" if lines else ""
-    return where + (f" ({names[0]} to {names[-1]})" if len(names) > 1 else "")
-
-
-def _finding(f: Finding) -> list[RenderableType]:
-    head = Text.assemble("  ", (f"{f.code} {f.name}", _STYLE[f.severity]))
-    if f.uri or f.playlist:
-        head.append(f"  {f.uri or f.playlist}")
-    message = f"{f.message} ({f.reference})" if f.reference else f.message
-    lines: list[RenderableType] = [head, Padding(Text(message), (0, 0, 0, 6), expand=False)]
-    if f.playlist and f.uri and (f.line or f.uri != f.playlist):
-        where = f"{f.playlist}:{f.line}" if f.line else f.playlist
-        lines.append(Padding(Text(f"in {where}", style="dim"), (0, 0, 0, 6), expand=False))
-    elif f.playlist and f.line:
-        lines.append(Padding(Text(f"at line {f.line}", style="dim"), (0, 0, 0, 6),
-                             expand=False))
-    if f.count is not None:  # hlsinspect watch: one finding over many reloads
-        seen = (f"seen once, at {_clock(f.first_seen)}" if f.count == 1 else
-                f"seen {f.count} times, {_clock(f.first_seen)} to {_clock(f.last_seen)}")
-        lines.append(Padding(Text(seen, style="dim"), (0, 0, 0, 6), expand=False))
-    return lines
-
-
-def _clock(moment: str | None) -> str:
-    """The time of day of an ISO 8601 moment (UTC), to the second."""
-    return f"{moment[11:19]} UTC" if moment and len(moment) >= 19 else "?"
+    for kind, uri in named:
+        child = children.get(uri or "")
+        if child is None or child.load_status != "ok":
+            return f"{kind}playlist not read"
+    # every object there and read: a segment whose size is not its own to measure (a GAP,
+    # a URI on another host, an unresolved variable) or a duration of 0
+    return "a segment's size unknown"
 
 
 def _count(number: int, word: str) -> str:
@@ -329,20 +271,46 @@ def arrangement(report: Report) -> tuple[Findings, dict[str, PlaylistReport],
     return by_playlist, children, standalone
 
 
-def render_table(report: Report, width: int = 160, *, quiet: bool = False) -> RenderableType:
+def render_table(report: Report, width: int = 160, *, quiet: bool = False,
+                 ladders: Ladders | None = None) -> RenderableType:
     """The whole report, or (`quiet`) only its findings and the verdict; keys with control
-    characters shown `visible`, so none forges a line or sends the terminal an escape."""
+    characters shown `visible`, so none forges a line or sends the terminal an escape.
+
+    `ladders` (--ladders) says which titles' tables are drawn: all, only those with an
+    error or a warning (the default above LADDERS_ALL_UP_TO titles, with one line counting
+    the others), or none."""
     report = visible_report(report)
     if quiet:
         return Group(*_findings(list(report.findings)), verdict(report))
     by_playlist, children, standalone = arrangement(report)
-    parts: list[RenderableType] = [
-        _ladder_table(p, children, by_playlist, width)
-        for p in report.playlists if p.kind == "multivariant"]
+    masters = [p for p in report.playlists if p.kind == "multivariant"]
+    shown = ladders_for(len(masters) + len(standalone), ladders)
+    if shown != "all":
+        kept = [p for p in masters if shown == "failing" and failing(
+            [p, *(children[u] for u in _ladder_uris(p) if u in children)], by_playlist)]
+        alone = [p for p in standalone if shown == "failing" and failing([p], by_playlist)]
+        hidden = len(masters) - len(kept) + len(standalone) - len(alone)
+        masters, standalone = kept, alone
+    parts: list[RenderableType] = [_ladder_table(p, children, by_playlist, width)
+                                   for p in masters]
     if len(standalone) == 1:
         parts.append(_facts_table(standalone[0], by_playlist[standalone[0].uri]))
     elif standalone:
         parts.append(_media_table(standalone, by_playlist, width))
+    if shown != "all" and hidden:
+        parts.append(Text(_hidden(hidden, shown), style="dim"))
     parts.extend(_findings(list(report.findings)))
     parts.append(verdict(report))
     return Group(*parts)
+
+
+def _ladder_uris(master: PlaylistReport) -> list[str]:
+    return [u for u in (*(v.uri for v in master.variants),
+                        *(r.uri for r in master.renditions)) if u]
+
+
+def _hidden(count: int, shown: Ladders) -> str:
+    if shown == "failing":
+        return (f"{_count(count, 'title')} without errors or warnings: tables not shown "
+                "(--ladders all shows them)")
+    return f"{_count(count, 'title')}: tables not shown (--ladders all shows them)"

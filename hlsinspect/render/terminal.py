@@ -31,6 +31,9 @@ class Terminal:
     color: ColorChoice = "auto"
     quiet: bool = False
     """Verdict and findings only: no ladder or playlist tables, no progress bar."""
+    ladders: Literal["all", "failing", "none"] | None = None
+    """Which titles' tables are drawn (--ladders); None: all for a screenful of titles,
+    else only those with an error or a warning."""
 
 
 PLAIN = Terminal()
