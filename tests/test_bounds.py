@@ -419,8 +419,8 @@ def test_trun_boxes_claiming_millions_of_samples(tmp_path: Path):
     run = bounded("check", str(title), "--probe", "all", "--format", "json", memory=GIB,
                   seconds=60)
     [found] = [f for f in run.json["findings"] if f["name"] == "segment-not-media"]
-    assert found["message"].endswith("seg0.m4s holds more than 100,000 samples (its trun boxes "
-                                     "claim so): its timing is not read")
+    assert found["message"].endswith("segment 'seg0.m4s' holds more than 100,000 samples "
+                                     "(its trun boxes claim so): its timing is not read")
     assert run.peak_mb < 200, run.peak_mb
 
 
@@ -432,6 +432,6 @@ def test_boxes_that_each_cost_a_read(tmp_path: Path):
                       "json", seconds=60, env={"HLSINSPECT_LIMIT_MAX_PROBE_READS": "20"})
         reads = origin.paths("GET").count("/t/v/seg0.m4s")
     [found] = [f for f in run.json["findings"] if f["name"] == "segment-not-media"]
-    assert found["message"].endswith("seg0.m4s needs more than 20 reads to walk: the rest is "
-                                     "not read")
+    assert found["message"].endswith("segment 'seg0.m4s' needs more than 20 reads to walk: "
+                                     "the rest is not read")
     assert reads == 20
