@@ -25,9 +25,11 @@ from hlsinspect.cli.options import (
     Debug,
     Endpoint,
     FailOn,
+    FailOnOption,
     Format,
     FromFile,
     Html,
+    Ignore,
     Junit,
     LaddersChoice,
     LaddersOption,
@@ -38,6 +40,7 @@ from hlsinspect.cli.options import (
     Quiet,
     Region,
     RulesProfile,
+    Select,
     VerifyMode,
     tokens,
 )
@@ -106,17 +109,12 @@ def check(
         "--verify", help="How existence is established: HEAD per object, directory "
                          "listings, or auto (listings for large directories).")] =
         VerifyMode.auto,
-    fail_on: Annotated[FailOn, typer.Option(
-        "--fail-on", help="Lowest severity that makes the exit code 1.")] = FailOn.error,
+    fail_on: FailOnOption = FailOn.error,
     rules_profile: Annotated[RulesProfile, typer.Option(
         "--rules", help="Rule profile: rfc (RFC 8216 and its draft successor) or apple "
                         "(adds Apple's HLS Authoring Specification).")] = RulesProfile.rfc,
-    select: Annotated[list[str] | None, typer.Option(
-        "--select", metavar="RULE", show_default=False,
-        help="Run only these rules (code or name; repeat, or separate with commas).")] = None,
-    ignore: Annotated[list[str] | None, typer.Option(
-        "--ignore", metavar="RULE", show_default=False,
-        help="Do not run these rules (code or name; repeat, or separate with commas).")] = None,
+    select: Select = None,
+    ignore: Ignore = None,
     no_progress: Annotated[bool, typer.Option(
         "--no-progress", help="No progress bar on stderr.")] = False,
     color: ColorOption = Color.auto,

@@ -116,5 +116,13 @@ LaddersOption = Annotated[LaddersChoice | None, typer.Option(
     help="Which titles' ladder and playlist tables the table shows: all, only those with "
          "errors or warnings (the others counted in one line), or none (default: all for "
          "up to 20 titles, else failing).")]
+FailOnOption = Annotated[FailOn, typer.Option(
+    "--fail-on", help="Lowest severity that makes the exit code 1.")]
+Select = Annotated[list[str] | None, typer.Option(
+    "--select", metavar="RULE", show_default=False,
+    help="Run only these rules (code or name; repeat, or separate with commas).")]
+Ignore = Annotated[list[str] | None, typer.Option(
+    "--ignore", metavar="RULE", show_default=False,
+    help="Do not run these rules (code or name; repeat, or separate with commas).")]
 Quiet = Annotated[bool, typer.Option(
     "--quiet", "-q", help="Only the findings and the verdict: no tables, no progress bar.")]

@@ -15,8 +15,10 @@ from hlsinspect.cli.options import (
     Debug,
     Endpoint,
     FailOn,
+    FailOnOption,
     Format,
     FromFile,
+    Ignore,
     Junit,
     Output,
     OutputFormat,
@@ -24,6 +26,7 @@ from hlsinspect.cli.options import (
     Quiet,
     Region,
     RulesProfile,
+    Select,
     tokens,
 )
 from hlsinspect.report import Report, Severity
@@ -62,16 +65,11 @@ def watch(
     output_format: OutputFormat = Format.table,
     output: Output = None,
     junit: Junit = None,
-    fail_on: Annotated[FailOn, typer.Option(
-        "--fail-on", help="Lowest severity that makes the exit code 1.")] = FailOn.error,
+    fail_on: FailOnOption = FailOn.error,
     rules_profile: Annotated[RulesProfile, typer.Option(
         "--rules", help="Rule profile: rfc or apple.")] = RulesProfile.rfc,
-    select: Annotated[list[str] | None, typer.Option(
-        "--select", metavar="RULE", show_default=False,
-        help="Run only these rules (code or name; repeat, or separate with commas).")] = None,
-    ignore: Annotated[list[str] | None, typer.Option(
-        "--ignore", metavar="RULE", show_default=False,
-        help="Do not run these rules (code or name; repeat, or separate with commas).")] = None,
+    select: Select = None,
+    ignore: Ignore = None,
     no_progress: Annotated[bool, typer.Option(
         "--no-progress", help="No live view on stderr.")] = False,
     color: ColorOption = Color.auto,
