@@ -151,9 +151,13 @@ def _serve(source: IO[bytes], sink: IO[bytes]) -> None:
                                 endpoint_url=job.endpoint_url, policy=job.policy)
         except StorageError as exc:  # a setting that cannot work stops the run, as there
             raise exc.fatal() from None
-        for title in titles(storage, job.target, job.workers, job.shard):
-            bodies = _read(storage, title.roots, min(job.workers, 8))
-            _send(sink, "title", replace(title, storage=cast(Storage, None), bodies=bodies))
+        def finish(title: Title, workers: int) -> Title:
+            return replace(title, bodies=_read(storage, title.roots, workers))
+
+        for title in titles(storage, job.target, job.workers, job.shard, finish=finish):
+            if not title.bodies and title.roots:  # not found by walking: a playlist target
+                title = finish(title, min(job.workers, 8))
+            _send(sink, "title", replace(title, storage=cast(Storage, None)))
     except Exception as exc:  # every failure goes back to be reported there
         exc.__traceback__ = None
         exc.__cause__ = exc.__context__ = None
