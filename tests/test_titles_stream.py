@@ -377,9 +377,16 @@ def test_titles_are_listed_and_read_several_at_once_reported_in_key_order(s3: S3
     levels are listed (and their playlists read) in a bounded window, yielded in order."""
     upload(s3, bucket_tree(8))
     levels = InFlight("delimiter=", "prefix=out%2Ft")
-    with S3Proxy(s3.endpoint, before=levels) as proxy:
+    reads = InFlight(".m3u8")
+
+    def both(method: str, path: str) -> None:
+        levels(method, path)
+        reads(method, path)
+
+    with S3Proxy(s3.endpoint, before=both) as proxy:
         report = run(proxy.endpoint, list_apart=apart, verify=VerifySettings(concurrency=8))
     assert 1 < levels.most <= 8
+    assert 3 < reads.most <= 8  # a title's 3 playlists, and another title's beside them
     names = [p.uri.removeprefix(f"s3://{BUCKET}/") for p in report.playlists]
     assert names == ["out/flat/index.m3u8"] + [
         f"out/t{t:02d}/{name}" for t in range(8)
