@@ -33,6 +33,13 @@ child's wall time) against a child calling `head_object` one key at a time on th
 
     python -m benchmarks.scale_audit [--points 11,100,1107 | --quick] [--repeat 3]
         [--work /tmp/hlsinspect-scale] [--workers 2] [--keep] [--profile] [--worktree]
+        [--latency MS]
+
+`--latency MS` routes both the paginator and the audit through the tests' S3 proxy
+(tests/s3proxy.py, in a child process of its own) adding MS milliseconds to every request,
+closer to S3 seen from a CI runner than loopback is; the proxy's request count is printed
+beside each run. The proxy is Python and opens an upstream connection per request, so it
+adds some CPU of its own to the 2 cores; with 0 (the default) there is no proxy.
 
 The children import hlsinspect/ as committed at HEAD, copied under the work directory when
 the run starts, so that one run measures one commit while the working tree is being edited;
@@ -48,6 +55,7 @@ the end unless --keep.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import io
 import json
@@ -59,7 +67,8 @@ import subprocess
 import sys
 import tarfile
 import time
-from collections.abc import Sequence
+import urllib.request
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -336,8 +345,42 @@ def paginator_count(run: Run, expected: int) -> None:
               f"{run.returncode}; stderr: {run.stderr.strip()[-500:]}", flush=True)
 
 
+@contextlib.contextmanager
+def delayed(endpoint: str, latency_ms: float) -> Iterator[str]:
+    """endpoint itself at 0 ms; else a delaying proxy's endpoint in front of it, served by a
+    child process (in this one, its threads would share the parent's interpreter lock)."""
+    if not latency_ms:
+        yield endpoint
+        return
+    child = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.probe", "--proxy", endpoint,
+         "--delay", str(latency_ms)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        text=True, cwd=REPO)
+    try:
+        assert child.stdout is not None
+        yield child.stdout.readline().strip()
+    finally:
+        if child.stdin:
+            child.stdin.close()
+        child.wait(timeout=30)
+
+
+def requests_so_far(endpoint: str, latency_ms: float) -> int | None:
+    """The delaying proxy's request count (None without a proxy)."""
+    if not latency_ms:
+        return None
+    with urllib.request.urlopen(f"{endpoint}/__requests", timeout=10) as response:
+        return int(response.read())
+
+
+def requests_between(before: int | None, endpoint: str, latency_ms: float) -> str:
+    after = requests_so_far(endpoint, latency_ms)
+    return "" if before is None or after is None else f", {after - before} requests"
+
+
 def measure_point(titles: int, work: Path, repeat: int, workers: int,
-                  head_keys: int | None, warm_up: bool) -> tuple[Point, list[HeadRow]]:
+                  head_keys: int | None, warm_up: bool,
+                  latency_ms: float = 0.0) -> tuple[Point, list[HeadRow]]:
     root = work / f"tree-{titles}"
     objects, build_seconds = ensure_tree(root, titles, workers)
     segments = titles * VARIANTS * SEGMENTS
@@ -349,25 +392,31 @@ def measure_point(titles: int, work: Path, repeat: int, workers: int,
     peak = 0.0
     summary: dict[str, int] = {}
     heads: list[HeadRow] = []
-    with FastS3(root, BUCKET) as server:
+    with FastS3(root, BUCKET) as server, delayed(server.endpoint, latency_ms) as endpoint:
         print(f"\n{objects:,} objects ({titles} titles, {segments:,} segments): tree {built}; "
-              f"fast_s3 ready in {server.startup_seconds:.1f} s", flush=True)
-        paginator = [sys.executable, "-c", PAGINATOR, server.endpoint, BUCKET, PREFIX]
+              f"fast_s3 ready in {server.startup_seconds:.1f} s; {latency_ms:g} ms added to "
+              "each request", flush=True)
+        paginator = [sys.executable, "-c", PAGINATOR, endpoint, BUCKET, PREFIX]
         if warm_up:  # untimed: fills the bytecode cache and the file cache
             run_child(paginator, server, work)
-            run_child(audit_argv(server.endpoint, report), server, work)
+            run_child(audit_argv(endpoint, report), server, work)
         for attempt in range(1, repeat + 1):
+            before = requests_so_far(endpoint, latency_ms)
             listed = run_child(paginator, server, work)
+            listed_requests = requests_between(before, endpoint, latency_ms)
             paginator_count(listed, objects)
             report.unlink(missing_ok=True)
-            audited = run_child(audit_argv(server.endpoint, report), server, work)
+            before = requests_so_far(endpoint, latency_ms)
+            audited = run_child(audit_argv(endpoint, report), server, work)
+            audited_requests = requests_between(before, endpoint, latency_ms)
             audited.helper_mb = helper_peak(report)
             summary = read_summary(audited, report, segments, f"audit of {titles} titles")
             peak = max(peak, audited.total_mb)
             print(f"  run {attempt}: paginator {listed.seconds:.2f} s "
-                  f"({listed.peak_mb:.0f} MB, server CPU {listed.server_cpu:.2f} s); "
+                  f"({listed.peak_mb:.0f} MB, server CPU {listed.server_cpu:.2f} s"
+                  f"{listed_requests}); "
                   f"audit {audited.seconds:.2f} s ({audited.peak_mb:.0f} + "
-                  f"{audited.helper_mb:.0f} MB, CPU "
+                  f"{audited.helper_mb:.0f} MB{audited_requests}, CPU "
                   f"{audited.cpu:.2f} s, server CPU {audited.server_cpu:.2f} s); "
                   f"load {os.getloadavg()[0]:.2f}", flush=True)
             if best_paginator is None or listed.seconds < best_paginator.seconds:
@@ -375,7 +424,7 @@ def measure_point(titles: int, work: Path, repeat: int, workers: int,
             if best_audit is None or audited.seconds < best_audit.seconds:
                 best_audit = audited
         print(f"  audit summary: {summary}", flush=True)
-        if head_keys:
+        if head_keys and not latency_ms:
             heads = measure_heads(server, work, repeat, segments, head_keys)
     assert best_paginator is not None and best_audit is not None
     return Point(titles, objects, segments, build_seconds, server.startup_seconds,
@@ -475,14 +524,14 @@ def code_state() -> str:
 
 
 def print_tables(points: list[Point], heads: list[HeadRow], load: tuple[float, ...],
-                 code_at_start: str, worktree: bool) -> None:
+                 code_at_start: str, worktree: bool, latency_ms: float = 0.0) -> None:
     today = datetime.date.today().isoformat()
     code = code_state() if worktree else code_at_start
     if code != code_at_start:
         code = f"CODE CHANGED DURING THE RUN: {code_at_start} at the start, {code} at the end"
     print(f"\n## scale_audit, {today}: {os.cpu_count()} cores, load average at start "
           f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}, Python {platform.python_version()}, "
-          f"{code}\n")
+          f"{code}, {latency_ms:g} ms added to each request\n")
     print("| point | paginator s | audit s | audit / paginator | audit peak MB "
           "| audit CPU s | paginator peak MB | server CPU s (paginator / audit) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
@@ -539,6 +588,9 @@ def main() -> None:
     parser.add_argument("--worktree", action="store_true",
                         help="measure hlsinspect/ as it is in the working tree, not as "
                              "committed")
+    parser.add_argument("--latency", type=float, default=0.0, metavar="MS",
+                        help="ms added to every request by a proxy in front of the bucket "
+                             "(paginator and audit alike; no HEAD rows then)")
     parser.add_argument("--keep", action="store_true",
                         help=f"keep trees over {KEEP_AT_MOST:,} objects")
     args = parser.parse_args()
@@ -567,10 +619,10 @@ def main() -> None:
         for n in titles:
             point, rows = measure_point(n, work, args.repeat, args.workers,
                                         args.head_keys if n == titles[0] else None,
-                                        warm_up=n == titles[0])
+                                        warm_up=n == titles[0], latency_ms=args.latency)
             points.append(point)
             heads += rows
-        print_tables(points, heads, load, code_at_start, args.worktree)
+        print_tables(points, heads, load, code_at_start, args.worktree, args.latency)
         if args.profile:
             profile_audit(min(titles, key=lambda n: abs(n - PROFILE_NEAR)), work, args.workers)
     finally:

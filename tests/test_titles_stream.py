@@ -20,7 +20,7 @@ import pytest
 from hlsinspect import HlsInspectError, S3Options, Settings, inspect
 from hlsinspect.errors import UsageError
 from hlsinspect.pipeline.flow import ahead
-from hlsinspect.settings import Shard
+from hlsinspect.settings import Shard, VerifySettings
 from tests.conftest import BUCKET, S3
 from tests.s3proxy import Answer, S3Proxy
 
@@ -349,3 +349,47 @@ def test_a_master_in_a_later_title_takes_its_variants_back(tmp_path: Path):
     assert [(f.name, f.uri) for f in report.findings if f.severity.value == "error"] == [
         ("bandwidth-below-measured", str(out / "a_media/v0/index.m3u8"))]
     assert report.summary.objects_checked == 6
+
+
+class InFlight:
+    """The most requests of one kind the proxy held at once (each held `hold` seconds)."""
+
+    def __init__(self, *wanted: str, hold: float = 0.05) -> None:
+        self.wanted, self.hold = wanted, hold
+        self.now = self.most = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, method: str, path: str) -> None:
+        if method != "GET" or not all(part in path for part in self.wanted):
+            return
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        time.sleep(self.hold)
+        with self.lock:
+            self.now -= 1
+
+
+@pytest.mark.parametrize("apart", [True, False], ids=["apart", "one-process"])
+def test_titles_are_listed_and_read_several_at_once_reported_in_key_order(s3: S3,
+                                                                          apart: bool):
+    """At S3's latency a title one after another is a few round trips each: the titles'
+    levels are listed (and their playlists read) in a bounded window, yielded in order."""
+    upload(s3, bucket_tree(8))
+    levels = InFlight("delimiter=", "prefix=out%2Ft")
+    reads = InFlight(".m3u8")
+
+    def both(method: str, path: str) -> None:
+        levels(method, path)
+        reads(method, path)
+
+    with S3Proxy(s3.endpoint, before=both) as proxy:
+        report = run(proxy.endpoint, list_apart=apart, verify=VerifySettings(concurrency=8))
+    assert 1 < levels.most <= 8
+    assert 3 < reads.most <= 8  # a title's 3 playlists, and another title's beside them
+    names = [p.uri.removeprefix(f"s3://{BUCKET}/") for p in report.playlists]
+    assert names == ["out/flat/index.m3u8"] + [
+        f"out/t{t:02d}/{name}" for t in range(8)
+        for name in ("master.m3u8", "v0/index.m3u8", "v1/index.m3u8")]
+    assert report.findings == ()
+    assert report.summary.objects_checked == 8 * 6 + 2

@@ -128,7 +128,8 @@ def _send(stream: IO[bytes], kind: str, value: object) -> None:
     stream.flush()
 
 
-def _read(storage: Storage, keys: list[str], workers: int) -> dict[str, bytes | StorageError]:
+def read_bodies(storage: Storage, keys: list[str], workers: int
+                ) -> dict[str, bytes | StorageError]:
     """The bytes of a title's playlists, read here too: each GET costs the client about as
     much CPU as listing a few hundred keys, which the checking process is then spared."""
     def one(key: str) -> bytes | StorageError:
@@ -151,9 +152,13 @@ def _serve(source: IO[bytes], sink: IO[bytes]) -> None:
                                 endpoint_url=job.endpoint_url, policy=job.policy)
         except StorageError as exc:  # a setting that cannot work stops the run, as there
             raise exc.fatal() from None
-        for title in titles(storage, job.target, job.workers, job.shard):
-            bodies = _read(storage, title.roots, min(job.workers, 8))
-            _send(sink, "title", replace(title, storage=cast(Storage, None), bodies=bodies))
+        def finish(title: Title, workers: int) -> Title:
+            return replace(title, bodies=read_bodies(storage, title.roots, workers))
+
+        for title in titles(storage, job.target, job.workers, job.shard, finish=finish):
+            if not title.bodies and title.roots:  # not found by walking: a playlist target
+                title = finish(title, min(job.workers, 8))
+            _send(sink, "title", replace(title, storage=cast(Storage, None)))
     except Exception as exc:  # every failure goes back to be reported there
         exc.__traceback__ = None
         exc.__cause__ = exc.__context__ = None

@@ -19,13 +19,13 @@ from dataclasses import replace
 from hlsinspect.checks.registry import finding, priority
 from hlsinspect.errors import DeadlineReached, HlsInspectError, Interrupted, Terminated
 from hlsinspect.locations import Target
-from hlsinspect.pipeline.apart import Apart
+from hlsinspect.pipeline.apart import Apart, read_bodies
 from hlsinspect.pipeline.check import Checked, Rules, check_title
 from hlsinspect.pipeline.fetch import Budget, Fetched, fetch_title
 from hlsinspect.pipeline.flow import ahead
 from hlsinspect.pipeline.judge import TitleResult, judge
 from hlsinspect.pipeline.probe import probe_title
-from hlsinspect.pipeline.titles import Walk, titles
+from hlsinspect.pipeline.titles import Title, Walk, titles
 from hlsinspect.pipeline.verify import verify
 from hlsinspect.progress import Progress
 from hlsinspect.report import Finding, ObjectCounts, Report
@@ -87,8 +87,14 @@ class Run:
     def _fetched(self, storage: Storage, target: Target, apart: Apart | None
                  ) -> Iterator[Fetched]:
         workers = self.settings.verify.concurrency
+
+        def finish(title: Title, each: int) -> Title:
+            """An S3 title's playlists read on the thread that listed it, as `apart` does."""
+            return replace(title, bodies=read_bodies(storage, title.roots, each))
+
         found = (apart.titles(storage) if apart is not None
-                 else titles(storage, target, workers, self.settings.shard, Walk()))
+                 else titles(storage, target, workers, self.settings.shard, Walk(),
+                             finish if storage.bucket is not None else None))
         for title in found:
             yield fetch_title(title, workers, self.budget)
 

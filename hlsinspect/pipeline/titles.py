@@ -1,4 +1,4 @@
-"""Stage 1, titles: from a target to titles, one after another, each with its own listing.
+"""Stage 1, titles: from a target to titles, in key order, each with its own listing.
 
 A title is what a transcoder writes for one asset: the first directory on a path that holds a
 playlist directly (`HLS/1M/D0002021500_00000/` with `sample.m3u8`; `TS/` with `master.m3u8`
@@ -7,14 +7,17 @@ time with a `/` delimiter, so directories without a playlist (`HLS/`, `HLS/1M/`)
 short listing each; a title's subtree is then listed in full, its subdirectories at once,
 and that complete listing settles which of its referenced objects exist.
 
-Only the titles in hand and the few listed ahead are held, so memory does not grow with the
-bucket; with `--shard K/N`, another worker's title is skipped before its subtree is listed.
+The directories of one level are listed a bounded window at a time (`window`), each title
+among them completed on the thread that listed it, and yielded in key order: at S3's
+latency a title is a few round trips, which overlap instead of adding up. Only the titles in
+hand and the few listed ahead are held, so memory does not grow with the bucket; with
+`--shard K/N`, another worker's title is skipped before its subtree is listed.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from hlsinspect.errors import HlsInspectError, NoPlaylistError
@@ -22,7 +25,7 @@ from hlsinspect.locations import Target, is_playlist_key
 from hlsinspect.report import Finding
 from hlsinspect.shard import Shard
 from hlsinspect.storage.base import ErrorKind, Level, Listing, Storage, StorageError
-from hlsinspect.storage.workers import map_concurrently
+from hlsinspect.storage.workers import map_concurrently, ordered_ahead
 
 MAX_DEPTH = 512
 """Levels walked at most. An S3 key is at most 1,024 bytes, so no title lies deeper; on a
@@ -52,6 +55,11 @@ class Title:
     title read them too (`pipeline.apart`); fetch takes them instead of reading again."""
 
 
+Finish = Callable[[Title, int], Title]
+"""What completes a title, with so many requests at once, on the thread that found it
+(pipeline.apart reads its playlists)."""
+
+
 @dataclass
 class Walk:
     """Counts the titles a target holds, this shard's or not, while `titles` yields them."""
@@ -60,8 +68,11 @@ class Walk:
 
 
 def titles(storage: Storage, target: Target, workers: int, shard: Shard | None = None,
-           walk: Walk | None = None) -> Iterator[Title]:
-    """The target's titles in key order; HlsInspectError when it holds none at all."""
+           walk: Walk | None = None, finish: Finish | None = None) -> Iterator[Title]:
+    """The target's titles in key order; HlsInspectError when it holds none at all.
+
+    `finish` completes a title found by walking (reads its playlists) on the thread that
+    listed it, so that it overlaps the listing of the next titles."""
     walk = walk or Walk()
     if target.mode == "playlist":
         yield from _single(storage, target, shard, walk)
@@ -78,7 +89,7 @@ def titles(storage: Storage, target: Target, workers: int, shard: Shard | None =
         else:
             raise exc.fatal() from exc
     flat = _Flat(storage, prefix)
-    for title in _walk(storage, target, prefix, top, workers, shard, 0, set(), flat):
+    for title in _walk(storage, target, prefix, top, workers, shard, 0, set(), flat, finish):
         walk.seen += 1
         if title.roots or title.findings:
             yield title
@@ -124,7 +135,8 @@ class _Flat:
 
 
 def _walk(storage: Storage, target: Target, prefix: str, level: Level, workers: int,
-          shard: Shard | None, depth: int, seen: set[str], flat: _Flat) -> Iterator[Title]:
+          shard: Shard | None, depth: int, seen: set[str], flat: _Flat,
+          finish: Finish | None = None) -> Iterator[Title]:
     """Depth first, in key order: a level with a playlist is a title; others are walked.
 
     A title owned by another shard is yielded without roots (it is counted, not listed).
@@ -134,7 +146,12 @@ def _walk(storage: Storage, target: Target, prefix: str, level: Level, workers: 
         if shard is not None and not shard.owns(_named(storage, target, prefix)):
             yield Title(storage, target, prefix, [])
             return
-        yield _title(storage, target, prefix, level, workers, flat)
+        made = _title(storage, target, prefix, level, workers, flat)
+        yield finish(made, min(workers, 8)) if finish is not None else made
+        return
+    if not level.same and len(level.prefixes) > 1:
+        yield from _walk_ahead(storage, target, level, workers, shard, depth, seen, flat,
+                               finish)
         return
     for sub in level.prefixes:
         same = level.same.get(sub)
@@ -149,13 +166,66 @@ def _walk(storage: Storage, target: Target, prefix: str, level: Level, workers: 
         try:
             below = storage.list_level(sub)
         except StorageError as exc:
-            sizes = flat.sizes() if exc.kind is ErrorKind.ACCESS_DENIED else exc
-            if isinstance(sizes, StorageError):
-                yield _unwalked(storage, target, sub, exc)
-            else:
-                yield from _from_flat(storage, target, sub, sizes, shard)
+            yield from _refused(storage, target, sub, exc, shard, flat)
             continue
-        yield from _walk(storage, target, sub, below, workers, shard, depth + 1, seen, flat)
+        yield from _walk(storage, target, sub, below, workers, shard, depth + 1, seen, flat,
+                         finish)
+
+
+def _walk_ahead(storage: Storage, target: Target, level: Level, workers: int,
+                shard: Shard | None, depth: int, seen: set[str], flat: _Flat,
+                finish: Finish | None) -> Iterator[Title]:
+    """The directories of `level` (no links among them), a bounded window of them listed
+    at once, each title among them made complete (`_title`, then `finish`) on the thread
+    that listed it; yielded in key order. At 30 ms a request, a title is a few round trips
+    (its level, its subdirectories, its playlists): one after another, they were most of an
+    audit's time."""
+    def ahead(sub: str) -> Level | StorageError | Title | None:
+        if depth >= MAX_DEPTH:
+            return None
+        try:
+            below = storage.list_level(sub)
+        except StorageError as exc:
+            return exc
+        if not any(is_playlist_key(key) for key in below.files):
+            return below
+        if shard is not None and not shard.owns(_named(storage, target, sub)):
+            return Title(storage, target, sub, [])
+        made = _title(storage, target, sub, below, each, flat)
+        return finish(made, each) if finish is not None else made
+
+    each = max(1, workers // window(workers))  # requests in flight stay within `workers`
+
+    for sub, got in zip(level.prefixes,
+                        ordered_ahead(ahead, level.prefixes, window(workers)), strict=True):
+        if got is None:
+            yield _unwalked(storage, target, sub, StorageError(
+                ErrorKind.OTHER, f"it lies more than {MAX_DEPTH} levels below the target"))
+        elif isinstance(got, StorageError):
+            yield from _refused(storage, target, sub, got, shard, flat)
+        elif isinstance(got, Title):
+            yield got
+        else:
+            yield from _walk(storage, target, sub, got, workers, shard, depth + 1, seen, flat,
+                             finish)
+
+
+def window(workers: int) -> int:
+    """Titles made at once ahead of the one consumed: each lists a few subdirectories and
+    reads a few playlists at once, so a quarter of the concurrency (at most 16) keeps about
+    `workers` requests in flight, and only so many titles in memory."""
+    return max(1, min(16, workers // 4))
+
+
+def _refused(storage: Storage, target: Target, sub: str, exc: StorageError,
+             shard: Shard | None, flat: _Flat) -> Iterator[Title]:
+    """A directory whose level could not be listed: its titles from one recursive listing of
+    the target when the refusal was a denial, else a prefix-unlisted entry."""
+    sizes = flat.sizes() if exc.kind is ErrorKind.ACCESS_DENIED else exc
+    if isinstance(sizes, StorageError):
+        yield _unwalked(storage, target, sub, exc)
+    else:
+        yield from _from_flat(storage, target, sub, sizes, shard)
 
 
 def _from_flat(storage: Storage, target: Target, prefix: str, sizes: dict[str, int],

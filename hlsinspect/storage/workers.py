@@ -9,8 +9,9 @@ ends the process without joining them (see `cli.main`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -40,3 +41,34 @@ def map_concurrently(call: Callable[[T], R], items: Sequence[T], workers: int,
         raise
     pool.shutdown()
     return results
+
+
+def ordered_ahead(call: Callable[[T], R], items: Sequence[T], window: int) -> Iterator[R]:
+    """`call` over `items` on up to `window` threads, yielded in order, at most `window`
+    started ahead of the one consumed: the waits of many overlap while memory holds a few.
+
+    When the consumer stops early (an error, Ctrl-C, a closed generator), the calls not yet
+    started are dropped and none in flight is waited for.
+    """
+    if window <= 1 or len(items) <= 1:
+        for item in items:
+            yield call(item)
+        return
+    pool = ThreadPoolExecutor(max_workers=min(window, len(items)))
+    pending: deque[Future[R]] = deque()
+    upcoming = iter(items)
+    try:
+        for item in upcoming:
+            pending.append(pool.submit(call, item))
+            if len(pending) >= window:
+                break
+        while pending:
+            result = pending.popleft().result()
+            for item in upcoming:
+                pending.append(pool.submit(call, item))
+                break
+            yield result
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
