@@ -174,3 +174,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def update_golden(request: pytest.FixtureRequest) -> bool:
     """Whether to rewrite golden files instead of comparing with them."""
     return bool(request.config.getoption("--update-golden"))
+
+
+def make_user(s3: S3, name: str, statements: list[dict[str, Any]]) -> tuple[str, str]:
+    """An IAM user with an inline policy; returns its access key id and secret."""
+    iam = boto3.client("iam", endpoint_url=s3.endpoint, region_name="us-east-1")
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="read", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": statements}))
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return key["AccessKeyId"], key["SecretAccessKey"]
+
+
+@pytest.fixture()
+def as_user(s3: S3, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Switch the environment's credentials to a new IAM user, then enforce IAM."""
+
+    def switch(statements: list[dict[str, Any]]) -> str:
+        key_id, secret = make_user(s3, "qa", statements)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", key_id)
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+        s3.enable_iam()
+        return secret
+
+    return switch

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import BUCKET, S3
+from tests.conftest import BUCKET, S3, Run
 from tests.origin import Origin
 from tests.s3proxy import S3Proxy
 
@@ -46,15 +46,10 @@ main()
 
 
 @dataclass
-class Bounded:
-    exit_code: int
-    stdout: str
-    stderr: str
-    peak_mb: float
+class Bounded(Run):
+    """A run in its own capped process, with its peak memory; `names` are its errors'."""
 
-    @property
-    def json(self) -> Any:
-        return json.loads(self.stdout)
+    peak_mb: float = 0.0
 
     def names(self) -> list[str]:
         return sorted(f["name"] for f in self.json["findings"] if f["severity"] == "error")

@@ -3,30 +3,15 @@ usage error before any request."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from tests.conftest import BUCKET, FIXTURES, S3, SAMPLE_KEY
 from tests.s3proxy import S3Proxy
-from tests.test_s3_permissions import GET_ALL, LIST, make_user
+from tests.test_s3_permissions import GET_ALL, LIST
 from tests.test_uris_map import CDN, DIRECTORY, URI, cdn_playlist
 
 GET_ANYWHERE = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::*"}
 NO_BUCKET_MAP = f"{CDN}/{DIRECTORY}/=s3://no-such-bucket/enc/"
-
-
-@pytest.fixture()
-def as_user(s3: S3, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """Switch to a new IAM user with these statements, then enforce IAM."""
-
-    def switch(statements: list[dict[str, Any]]) -> None:
-        key_id, secret = make_user(s3, "qa", statements)
-        monkeypatch.setenv("AWS_ACCESS_KEY_ID", key_id)
-        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
-        s3.enable_iam()
-
-    return switch
 
 
 def test_a_map_into_a_missing_bucket_is_exit_2_not_every_segment_missing(s3_cli, s3: S3):

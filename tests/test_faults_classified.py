@@ -6,8 +6,6 @@ wrong clock, an expired session token, a KMS denial) come from the proxy in S3's
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from hlsinspect import HlsInspectError, S3Options, Settings, inspect
@@ -17,7 +15,7 @@ from hlsinspect.storage.s3 import S3Storage
 from tests.conftest import BUCKET, S3, SAMPLE_KEY
 from tests.origin import Origin
 from tests.s3proxy import Answer, S3Proxy
-from tests.test_s3_permissions import GET_PLAYLISTS, LIST, make_user
+from tests.test_s3_permissions import GET_PLAYLISTS, LIST
 
 URI = f"s3://{BUCKET}/{SAMPLE_KEY}"
 FAST = Settings(verify=VerifySettings(mode="head", retry_passes=4, backoff=0.01, attempts=1))
@@ -27,19 +25,6 @@ EXPIRED = Answer(400, "ExpiredToken", "The provided token has expired.")
 KMS = Answer(403, "AccessDenied", "User: arn:aws:iam::123456789012:user/qa is not authorized "
                                   "to perform: kms:Decrypt on the resource associated with "
                                   "this ciphertext because no identity-based policy allows it")
-
-
-@pytest.fixture()
-def as_user(s3: S3, monkeypatch: pytest.MonkeyPatch):
-    """Switch to a new IAM user with these policy statements, then enforce IAM."""
-
-    def switch(statements: list[dict[str, Any]]) -> None:
-        key_id, secret = make_user(s3, "qa", statements)
-        monkeypatch.setenv("AWS_ACCESS_KEY_ID", key_id)
-        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
-        s3.enable_iam()
-
-    return switch
 
 
 def run(proxy: S3Proxy, target: str = URI):

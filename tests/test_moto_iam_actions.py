@@ -13,8 +13,8 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import BUCKET, S3, SAMPLE_KEY
-from tests.test_s3_permissions import GET_ALL, LIST, make_user
+from tests.conftest import BUCKET, S3, SAMPLE_KEY, make_user
+from tests.test_s3_permissions import GET_ALL, LIST
 
 MOTO_MISMATCH = ("moto refused {call} under a policy granting only s3:GetObject on {bucket}/* "
                  "and s3:ListBucket on {bucket}, which AWS allows ({error}): this moto checks "

@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Any
-
-import boto3
-import pytest
 
 from tests.conftest import BUCKET, S3, SAMPLE_KEY
 
@@ -17,28 +13,6 @@ GET_PLAYLISTS = {"Effect": "Allow", "Action": "s3:GetObject",
                  "Resource": f"arn:aws:s3:::{BUCKET}/*.m3u8"}
 
 
-def make_user(s3: S3, name: str, statements: list[dict[str, Any]]) -> tuple[str, str]:
-    """An IAM user with an inline policy; returns its access key id and secret."""
-    iam = boto3.client("iam", endpoint_url=s3.endpoint, region_name="us-east-1")
-    iam.create_user(UserName=name)
-    iam.put_user_policy(UserName=name, PolicyName="read", PolicyDocument=json.dumps(
-        {"Version": "2012-10-17", "Statement": statements}))
-    key = iam.create_access_key(UserName=name)["AccessKey"]
-    return key["AccessKeyId"], key["SecretAccessKey"]
-
-
-@pytest.fixture()
-def as_user(s3: S3, monkeypatch: pytest.MonkeyPatch):
-    """Switch the environment's credentials to a new IAM user, then enforce IAM."""
-
-    def switch(statements: list[dict[str, Any]]) -> str:
-        key_id, secret = make_user(s3, "qa", statements)
-        monkeypatch.setenv("AWS_ACCESS_KEY_ID", key_id)
-        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
-        s3.enable_iam()
-        return secret
-
-    return switch
 
 
 def test_read_only_user_passes(s3_cli, as_user):

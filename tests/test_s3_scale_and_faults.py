@@ -9,9 +9,9 @@ import pytest
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.s3.models import s3_backends
 
-from tests.conftest import BUCKET, S3, SAMPLE_KEY
+from tests.conftest import BUCKET, S3, SAMPLE_KEY, make_user
 from tests.s3proxy import S3Proxy
-from tests.test_s3_permissions import LIST, make_user
+from tests.test_s3_permissions import LIST
 from tests.titles import findings, place, playlist
 
 URI = f"s3://{BUCKET}/{SAMPLE_KEY}"
