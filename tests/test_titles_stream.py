@@ -87,9 +87,25 @@ def test_each_title_is_listed_once_and_settled_by_its_listing(s3: S3):
     delimited = sorted(p for p, d in listed if d)
     assert delimited == ["out/", "out/flat/", "out/notes/",
                          "out/t00/", "out/t01/", "out/t02/"]
-    # below a title's top, each subdirectory is listed once, in full
+    # each directory's first page, asked beside its level, lists a small title whole: its
+    # subdirectories are never listed on their own
     assert sorted(p for p, d in listed if not d) == [
-        f"out/t{t:02d}/{v}/" for t in range(3) for v in ("v0", "v1")]
+        "out/flat/", "out/notes/", "out/t00/", "out/t01/", "out/t02/"]
+
+
+def test_a_title_larger_than_a_page_is_listed_by_subdirectory(
+        s3: S3, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr("hlsinspect.storage.s3.PAGE", 5)  # a title of 9 objects; flat has 3
+    upload(s3, bucket_tree())
+    with S3Proxy(s3.endpoint) as proxy:
+        report = run(proxy.endpoint, list_apart=False)
+        listed = listings(proxy)
+    assert report.findings == ()
+    assert report.summary.objects_checked == 3 * 6 + 2
+    assert proxy.count("HEAD") == 0
+    whole = sorted(p for p, d in listed if not d)
+    assert whole == sorted(["out/flat/", "out/notes/", "out/t00/", "out/t01/", "out/t02/",
+                            *(f"out/t{t:02d}/{v}/" for t in range(3) for v in ("v0", "v1"))])
 
 
 def test_titles_report_in_key_order_with_their_variants(s3: S3):
@@ -154,10 +170,13 @@ def test_a_prefix_that_cannot_be_listed_is_a_finding(s3: S3):
     assert len(report.playlists) == 2 * 3 + 1
 
 
-def test_a_title_subdirectory_that_cannot_be_listed_is_a_finding_and_the_rest_verified(s3: S3):
+def test_a_title_subdirectory_that_cannot_be_listed_is_a_finding_and_the_rest_verified(
+        s3: S3, monkeypatch: pytest.MonkeyPatch):
+    # a title larger than a page is listed by subdirectory (a smaller one, whole at its top)
+    monkeypatch.setattr("hlsinspect.storage.s3.PAGE", 5)
     upload(s3, bucket_tree(1))
     with S3Proxy(s3.endpoint, fault=_denied("out/t00/v1/", whole=True)) as proxy:
-        report = run(proxy.endpoint)
+        report = run(proxy.endpoint, list_apart=False)
     names = {f.name for f in report.findings}
     assert "prefix-unlisted" in names
     # the playlist there is still read, and its segments asked with HEAD instead
@@ -218,8 +237,12 @@ def test_a_shard_does_not_list_below_the_top_of_other_shards_titles(s3: S3):
         listed = listings(proxy)
     mine = {p.uri.removeprefix(f"s3://{BUCKET}/").rsplit("/", 1)[0] + "/"
             for p in report.playlists if p.uri.endswith("master.m3u8")}
-    deep = {p.rsplit("/", 2)[0] + "/" for p, delimited in listed if not delimited}
-    assert deep == mine
+    theirs = {f"out/t{t:02d}/" for t in range(6)} - mine
+    assert mine and theirs
+    deep = {p for p, delimited in listed if not delimited}
+    # each of this shard's titles is listed whole; none of the others' below its top
+    assert mine <= deep
+    assert not [p for p in deep if any(p.startswith(top) for top in theirs)]
 
 
 def test_shard_is_stable_whatever_else_the_bucket_holds():

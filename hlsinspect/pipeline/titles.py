@@ -9,7 +9,9 @@ and that complete listing settles which of its referenced objects exist.
 
 The directories of one level are listed a bounded window at a time (`window`), each title
 among them completed on the thread that listed it, and yielded in key order: at S3's
-latency a title is a few round trips, which overlap instead of adding up. Only the titles in
+latency a title is a few round trips, which overlap instead of adding up. On S3 each such
+directory's first page of keys is asked beside its level: a title smaller than a page
+(1,000 keys) is then listed whole in one round trip, its subdirectories never on their own. Only the titles in
 hand and the few listed ahead are held, so memory does not grow with the bucket; with
 `--shard K/N`, another worker's title is skipped before its subtree is listed.
 """
@@ -19,12 +21,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from hlsinspect.errors import HlsInspectError, NoPlaylistError
 from hlsinspect.locations import Target, is_playlist_key
 from hlsinspect.report import Finding
 from hlsinspect.shard import Shard
-from hlsinspect.storage.base import ErrorKind, Level, Listing, Storage, StorageError
+from hlsinspect.storage.base import ErrorKind, Level, Listing, Paged, Storage, StorageError
 from hlsinspect.storage.workers import map_concurrently, ordered_ahead
 
 MAX_DEPTH = 512
@@ -180,16 +183,21 @@ def _walk_ahead(storage: Storage, target: Target, level: Level, workers: int,
     that listed it; yielded in key order. At 30 ms a request, a title is a few round trips
     (its level, its subdirectories, its playlists): one after another, they were most of an
     audit's time."""
-    def ahead(sub: str) -> Level | StorageError | Title | None:
+    def ahead(sub: str) -> Level | StorageError | Title | list[Title] | None:
         if depth >= MAX_DEPTH:
             return None
-        try:
-            below = storage.list_level(sub)
-        except StorageError as exc:
-            return exc
-        if not any(is_playlist_key(key) for key in below.files):
+        owned = shard is None or shard.owns(_named(storage, target, sub))
+        if owned and isinstance(storage, Paged):
+            below, page = _level_and_page(storage, storage, sub)
+            if page is not None:  # listed whole in one request: no further listing
+                return [finish(title, each) if finish is not None and title.roots else title
+                        for title in _from_flat(storage, target, sub, page, shard)]
+        else:
+            below = _level(storage, sub)
+        if isinstance(below, StorageError) or not any(is_playlist_key(key)
+                                                        for key in below.files):
             return below
-        if shard is not None and not shard.owns(_named(storage, target, sub)):
+        if not owned:
             return Title(storage, target, sub, [])
         made = _title(storage, target, sub, below, each, flat)
         return finish(made, each) if finish is not None else made
@@ -205,9 +213,35 @@ def _walk_ahead(storage: Storage, target: Target, level: Level, workers: int,
             yield from _refused(storage, target, sub, got, shard, flat)
         elif isinstance(got, Title):
             yield got
+        elif isinstance(got, list):
+            yield from got
         else:
             yield from _walk(storage, target, sub, got, workers, shard, depth + 1, seen, flat,
                              finish)
+
+
+def _level(storage: Storage, prefix: str) -> Level | StorageError:
+    try:
+        return storage.list_level(prefix)
+    except StorageError as exc:
+        return exc
+
+
+def _level_and_page(storage: Storage, paged: Paged, prefix: str
+                    ) -> tuple[Level | StorageError, dict[str, int] | None]:
+    """The level under `prefix` and, asked at the same time, the first page of everything
+    under it, when that page is all of it (else None). Most titles hold fewer objects than
+    a page: one round trip lists them whole, where the level and then each subdirectory take
+    two. A larger title costs one request more (the page, unused), no more waiting."""
+    def page() -> dict[str, int] | None:
+        try:
+            sizes, whole = paged.list_page(prefix)
+        except StorageError:
+            return None  # the level listing, asked beside it, says what is wrong
+        return sizes if whole else None
+
+    level, first = map_concurrently(lambda ask: ask(), [lambda: _level(storage, prefix), page], 2)
+    return cast(Level | StorageError, level), cast(dict[str, int] | None, first)
 
 
 def window(workers: int) -> int:

@@ -189,6 +189,16 @@ class Conditional(Protocol):
         ...
 
 
+@runtime_checkable
+class Paged(Protocol):
+    """A store whose recursive listing comes a page at a time (S3): the first page alone
+    tells whether a small prefix is listed whole."""
+
+    def list_page(self, prefix: str) -> tuple[dict[str, int], bool]:
+        """The first page of (key -> size) under `prefix`, and whether it is all of them."""
+        ...
+
+
 class Storage(Protocol):
     """A bucket or a local directory tree, addressed by `/`-separated keys."""
 

@@ -54,6 +54,9 @@ UNSENT = ("its key has a '.' or '..' segment, which S3 keeps as it is (from %2F 
           "paths, so it is not asked for by its path; only a listing of its directory can "
           "show it")
 
+PAGE = 1_000
+"""Keys in the first page of a recursive listing (`list_page`): what S3 gives at most."""
+
 
 def dot_segments(key: str) -> bool:
     """Whether the key has a `.` or `..` segment (`a/../b.ts`, the S3 key of `a/..%2Fb.ts`)."""
@@ -251,6 +254,21 @@ class S3Storage:
             return level
 
         return in_passes(one_level, self.policy)
+
+    def list_page(self, prefix: str) -> tuple[dict[str, int], bool]:
+        """The first page (up to 1,000 keys) of the recursive listing of `prefix`, and whether
+        it is the whole of it: a title of fewer objects is listed in one request, where a
+        level listing and then one per subdirectory take two round trips or more."""
+        def first() -> tuple[dict[str, int], bool]:
+            try:
+                page = self.client.list_objects_v2(Bucket=self.bucket, Prefix=prefix,
+                                                   MaxKeys=PAGE)
+            except Exception as exc:
+                raise self._error(exc, prefix, action="list") from exc
+            sizes = {item["Key"]: item.get("Size", 0) for item in page.get("Contents", [])}
+            return sizes, not page.get("IsTruncated", False)
+
+        return in_passes(first, self.policy)
 
     def _list(self, prefix: str, delimiter: str | None,
               level: Level | None = None) -> Iterator[tuple[str, int]]:
