@@ -110,8 +110,13 @@ def _receive(stream: IO[bytes], child: subprocess.Popen[bytes]) -> tuple[str, An
 
 
 def _child_env() -> dict[str, str]:
-    """This environment, with this copy of hlsinspect first on the child's path."""
+    """This environment, with this copy of hlsinspect first on the child's path and
+    glibc's allocator told to keep few arenas."""
     env = dict(os.environ)
+    # glibc gives each thread that allocates an arena of its own (up to 8 a core), which
+    # keeps what it freed: the window of threads listing titles here left the process 8 MB
+    # larger (65 against 57 MB at 90,400 objects) for no speed; two arenas are enough
+    env.setdefault("MALLOC_ARENA_MAX", "2")
     home = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env["PYTHONPATH"] = os.pathsep.join(p for p in (home, env.get("PYTHONPATH")) if p)
     return env
