@@ -25,7 +25,23 @@ from hlsinspect.checks.apply import apply
 from hlsinspect.checks.context import PlaylistContext
 from hlsinspect.checks.registry import Scope, finding, priority
 from hlsinspect.errors import HlsInspectError, Interrupted, NoPlaylistError, Terminated, UsageError
-from hlsinspect.live.compare import Change, Rendition, drift, removed_too_early, snapshot_of
+from hlsinspect.live.compare import (
+    Change,
+    Rendition,
+    Snapshot,
+    drift,
+    removed_too_early,
+    snapshot_of,
+)
+from hlsinspect.live.lowlatency import (
+    PENDING,
+    Pending,
+    Position,
+    blocking_findings,
+    directives,
+    pending,
+    report_findings,
+)
 from hlsinspect.locations import Target, map_target, parse_target
 from hlsinspect.playlists import ParseFailure, Playlist, parse
 from hlsinspect.report import (
@@ -91,6 +107,10 @@ class Watched:
     """The ETag of the text last read, for a conditional GET."""
     not_modified: int = 0
     """Reloads the store answered with "not modified"."""
+    wanted: Position | None = None
+    """The part the next reload asks for with a blocking request; None: a plain reload."""
+    blocking: int = 0
+    """Blocking reloads made."""
 
 
 @dataclass
@@ -129,6 +149,8 @@ class Watch:
     timeline: list[TimelineEvent] = field(default_factory=list, init=False)
     dropped: int = field(default=0, init=False)
     started: float = field(default=0.0, init=False)
+    reports: dict[str, list[Pending]] = field(default_factory=dict, init=False)
+    """Rendition reports waiting for the next reload of the rendition they report on."""
 
     def events(self) -> Iterator[TimelineEvent]:
         """Run the watch, yielding each event as it happens; HlsInspectError when no
@@ -251,8 +273,9 @@ class Watch:
 
     def _reload(self, item: Watched) -> Iterator[TimelineEvent]:
         now = self.clock.monotonic()
+        wanted, item.wanted = item.wanted, None
         try:
-            data = self._fetch(item)
+            data = self._fetch(item, wanted)
             playlist = parse(item.key, data) if data is not None else None
         except StorageError as exc:
             item.due = now + self._pause(item, changed=False)
@@ -265,6 +288,7 @@ class Watch:
             yield from self._found(item, [finding("playlist-parse-error", exc.message,
                                                   playlist=item.uri, line=exc.line)], now)
             return
+        answered = self.clock.monotonic()
         before = item.state.last
         if playlist is None:
             assert before is not None  # "not modified" answers a reload, never the first read
@@ -280,13 +304,28 @@ class Watch:
         found += self._new_objects(item, change)
         found += self._removed_objects(item, change, now)
         item.due = now + self._pause(item, changed=changed)
+        if wanted is not None and before is not None:
+            found += self._blocking(item, wanted, before, snapshot, answered - now)
+            # a server that does not hold the request is not asked again at once
+            wrong = any(f.name == "blocking-reload-wrong-part" for f in found)
+            item.due = answered + (self._part_target(before) if wrong else 0.0)
+        if self._blocks(item, snapshot):
+            assert snapshot.parts is not None
+            item.wanted = snapshot.parts.following
+            if wanted is None:
+                item.due = answered  # the first read: from now on, ask for the next part
         yield from self._changes(item, change, before is None)
         yield from self._found(item, found, now)
+        yield from self._reported(item, snapshot, now)
 
-    def _fetch(self, item: Watched) -> bytes | None:
+    def _fetch(self, item: Watched, wanted: Position | None = None) -> bytes | None:
         """The playlist's bytes; None when the store said it has not changed (a conditional
-        GET answered 304 Not Modified: no transfer for an unchanged reload)."""
+        GET answered 304 Not Modified: no transfer for an unchanged reload). With `wanted`,
+        a blocking reload: the origin holds it until the playlist has that part."""
         storage = item.storage
+        if wanted is not None:
+            item.etag, item.blocking = None, item.blocking + 1
+            return storage.read(directives(item.key, wanted))
         if not isinstance(storage, Conditional):
             return storage.read(item.key)
         known = item.etag if item.state.last is not None else None
@@ -294,6 +333,47 @@ class Watch:
         if data is None:
             item.not_modified += 1
         return data
+
+    def _blocks(self, item: Watched, snapshot: Snapshot) -> bool:
+        """Reload it as a low-latency client does, with blocking requests (RFC 8216bis
+        6.3.8): it offers them, the watch paces itself (no --interval), and the store is an
+        HTTP origin, the only kind that answers Delivery Directives."""
+        return (self.interval is None and snapshot.parts is not None
+                and snapshot.parts.blocking and not snapshot.endlist
+                and item.uri.startswith(("http://", "https://")))
+
+    @staticmethod
+    def _part_target(snapshot: Snapshot) -> float:
+        parts = snapshot.parts
+        return (parts.part_target or 0.0) if parts is not None else 0.0
+
+    def _blocking(self, item: Watched, wanted: Position, before: Snapshot, after: Snapshot,
+                  elapsed: float) -> list[Finding]:
+        """The answer to a blocking reload judged; its rendition reports kept until the
+        renditions they report on are read again."""
+        found = blocking_findings(item.uri, wanted, after.parts, after.last_sequence,
+                                  after.endlist, elapsed, before.target_duration,
+                                  self._part_target(before))
+        for report in after.parts.reports if after.parts is not None else ():
+            where = item.storage.resolve(item.key, report.uri)
+            other = next((o for o in self.watched if where.key is not None and o is not item
+                          and o.storage is item.storage and o.key == where.key), None)
+            if other is None:
+                continue  # not a rendition of this title (ll-rendition-report-missing's)
+            last = other.state.last
+            queue = self.reports.setdefault(other.uri, [])
+            queue.append(pending(item.uri, report, last.parts if last else None,
+                                 last.last_sequence if last else None))
+            del queue[:-PENDING]
+        return found
+
+    def _reported(self, item: Watched, snapshot: Snapshot,
+                  now: float) -> Iterator[TimelineEvent]:
+        """The reports other playlists made of this one, checked against this reload."""
+        for waiting in self.reports.pop(item.uri, []):
+            carrier = next((o for o in self.watched if o.uri == waiting.playlist), item)
+            yield from self._found(carrier, report_findings(
+                waiting, item.uri, snapshot.parts, snapshot.last_sequence), now)
 
     def _pause(self, item: Watched, *, changed: bool) -> float:
         """Until the next reload: the target duration, half of it after an unchanged reload
