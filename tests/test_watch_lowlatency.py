@@ -216,3 +216,16 @@ def test_attributes_left_out_of_a_report_are_the_carrier_own() -> None:
     assert parts is not None
     assert [(r.uri, r.position) for r in parts.reports] == [("b.m3u8", (3, 1)),
                                                             ("c.m3u8", (2, 1))]
+
+
+@pytest.mark.parametrize(("base", "raw", "named"), [
+    pytest.param("http://h:8/live/v0.m3u8", "v1.m3u8", "http://h:8/live/v1.m3u8", id="http"),
+    pytest.param("https://h/a/v0.m3u8?t=1/2", "../b/v1.m3u8", "https://h/b/v1.m3u8",
+                 id="https-with-query"),
+    pytest.param("s3://b/live/v0.m3u8", "v1.m3u8", "s3://b/live/v1.m3u8", id="s3"),
+])
+def test_rendition_report_uris_resolve_against_urls(base: str, raw: str, named: str) -> None:
+    """ll-rendition-report-missing finds an HTTP origin's reports (the URL's "//" kept)."""
+    from hlsinspect.checks.media_support import resolve_against
+
+    assert resolve_against(base, raw) == named

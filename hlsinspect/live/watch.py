@@ -14,6 +14,7 @@ is the report of what was seen, in the same form as `check`'s.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -42,6 +43,9 @@ from hlsinspect.live.lowlatency import (
     pending,
     report_findings,
 )
+from hlsinspect.live.titles import LIVE_BY_NATURE as TITLE_LIVE_BY_NATURE
+from hlsinspect.live.titles import RELOAD as TITLE_RELOAD
+from hlsinspect.live.titles import Title, children, context, due
 from hlsinspect.locations import Target, map_target, parse_target
 from hlsinspect.playlists import ParseFailure, Playlist, parse
 from hlsinspect.report import (
@@ -107,6 +111,10 @@ class Watched:
     """The ETag of the text last read, for a conditional GET."""
     not_modified: int = 0
     """Reloads the store answered with "not modified"."""
+    playlist: Playlist | None = None
+    """Its last text read whole, for the title rules."""
+    read: bool = False
+    """Asked for at least once since the start."""
     wanted: Position | None = None
     """The part the next reload asks for with a blocking request; None: a plain reload."""
     blocking: int = 0
@@ -149,6 +157,8 @@ class Watch:
     timeline: list[TimelineEvent] = field(default_factory=list, init=False)
     dropped: int = field(default=0, init=False)
     started: float = field(default=0.0, init=False)
+    masters: dict[str, Title] = field(default_factory=dict, init=False)
+    """Multivariant playlists followed, by URI, for their title rules."""
     reports: dict[str, list[Pending]] = field(default_factory=dict, init=False)
     """Rendition reports waiting for the next reload of the rendition they report on."""
 
@@ -161,16 +171,17 @@ class Watch:
             yield self._event(item.uri, "started", item.parent or "")
         while not self._done():
             now = self.clock.monotonic()
-            due = [item for item in self.watched if item.due <= now]
-            if not due:
+            ready = [item for item in self.watched if item.due <= now]
+            if not ready:
                 wake = min(item.due for item in self.watched)
                 if self.duration is not None:
                     wake = min(wake, self.started + self.duration)
                 self.clock.sleep(max(0.0, wake - now))
                 continue
-            for item in due:
+            for item in ready:
                 yield from self._reload(item)
             yield from self._drift()
+            yield from self._titles()
 
     def run(self) -> Report:
         """The whole watch, then its report; Ctrl-C or SIGTERM raise `Interrupted` with the
@@ -260,10 +271,13 @@ class Watch:
             uri=uri, kind="multivariant", parent=None, version=playlist.version,
             variants=tuple(Variant(v.uri, None, None, None, None, None, v.iframe)
                            for v in (*playlist.structure.variants, *playlist.structure.iframes)))
-        # read once: the rules of check for a multivariant playlist's own text
+        # the rules of check for a multivariant playlist's own text, again when it changes
         now = self.clock.monotonic()
         for one in self._rules(storage, key, uri, playlist):
             self.seen.setdefault(_identity(one), Seen(one, now, now))
+        self.masters[uri] = Title(storage, key, uri, self._context(storage, key, uri, playlist),
+                                  children(storage, key, playlist), _digest(playlist),
+                                  due=now + TITLE_RELOAD)
         for child in _children(playlist):
             where = storage.resolve(key, child)
             if where.key is not None:
@@ -278,17 +292,22 @@ class Watch:
             data = self._fetch(item, wanted)
             playlist = parse(item.key, data) if data is not None else None
         except StorageError as exc:
+            item.read = True
             item.due = now + self._pause(item, changed=False)
             yield from self._found(item, [finding("playlist-unreadable", exc.message,
                                                   playlist=item.uri, hint=exc.hint)], now)
             return
         except ParseFailure as exc:
+            item.read = True
             item.etag = None  # its last good text is no longer what is served
             item.due = now + self._pause(item, changed=False)
             yield from self._found(item, [finding("playlist-parse-error", exc.message,
                                                   playlist=item.uri, line=exc.line)], now)
             return
         answered = self.clock.monotonic()
+        item.read = True
+        if playlist is not None:
+            item.playlist = playlist
         before = item.state.last
         if playlist is None:
             assert before is not None  # "not modified" answers a reload, never the first read
@@ -384,16 +403,70 @@ class Watch:
         target = float(last.target_duration) if last and last.target_duration else FIRST_RELOAD
         return target if changed else target / 2
 
+    def _context(self, storage: Storage, key: str, uri: str,
+                 playlist: Playlist) -> PlaylistContext:
+        named = cache(partial(_object_uri, storage, key))
+        return PlaylistContext(playlist, uri, named, self.settings.rules.profile)
+
     def _rules(self, storage: Storage, key: str, uri: str,
                playlist: Playlist) -> list[Finding]:
         """The rules `check` applies to one playlist's own text."""
-        named = cache(partial(_object_uri, storage, key))
-        context = PlaylistContext(playlist, uri, named, self.settings.rules.profile)
+        context = self._context(storage, key, uri, playlist)
         selection, strict = self.settings.rules, self.settings.raise_errors
         scope: Scope = "multivariant" if playlist.is_multivariant else "media"
         found = [*apply("line", context, selection, uri, raise_errors=strict),
                  *apply(scope, context, selection, uri, raise_errors=strict)]
         return [f for f in found if f.name not in LIVE_BY_NATURE]
+
+    def _titles(self) -> Iterator[TimelineEvent]:
+        """The multivariant playlists read again when due; the title rules of `check` on
+        the latest snapshots, when the multivariant changed and about once per target
+        duration otherwise (see `live.titles`)."""
+        now = self.clock.monotonic()
+        for title in self.masters.values():
+            if title.due <= now:
+                yield from self._reload_title(title, now)
+            members = [i for i in self.watched if i.parent == title.uri]
+            targets = [i.state.last.target_duration for i in members
+                       if i.state.last is not None and i.state.last.target_duration]
+            if not due(title, now, float(max(targets, default=FIRST_RELOAD))):
+                continue
+            ctx = context(title, {i.key: i.playlist for i in members if i.read},
+                          title.storage.uri)
+            if ctx is None:
+                continue
+            title.judged = now
+            found = apply("title", ctx, self.settings.rules, title.uri,
+                          raise_errors=self.settings.raise_errors)
+            yield from self._found(None, [f for f in found
+                                          if f.name not in TITLE_LIVE_BY_NATURE], now)
+
+    def _reload_title(self, title: Title, now: float) -> Iterator[TimelineEvent]:
+        """The multivariant playlist read again (conditionally where the store can); its own
+        rules, and the title rules, run again when it changed. (A media playlist it names
+        anew is not followed: the watch follows those it named at the start.)"""
+        title.due = now + TITLE_RELOAD
+        storage = title.storage
+        try:
+            if isinstance(storage, Conditional):
+                data, title.etag = storage.read_changed(title.key, title.etag)
+            else:
+                data = storage.read(title.key)
+            playlist = parse(title.key, data) if data is not None else None
+        except StorageError as exc:
+            yield from self._found(None, [finding("playlist-unreadable", exc.message,
+                                                  playlist=title.uri, hint=exc.hint)], now)
+            return
+        except ParseFailure as exc:
+            yield from self._found(None, [finding("playlist-parse-error", exc.message,
+                                                  playlist=title.uri, line=exc.line)], now)
+            return
+        if playlist is None or _digest(playlist) == title.digest:
+            return
+        title.digest, title.judged = _digest(playlist), None
+        title.context = self._context(storage, title.key, title.uri, playlist)
+        title.children = children(storage, title.key, playlist)
+        yield from self._found(None, self._rules(storage, title.key, title.uri, playlist), now)
 
     def _new_objects(self, item: Watched, change: Change) -> list[Finding]:
         """A HEAD for each new segment's object (once per object within the window)."""
@@ -451,7 +524,8 @@ class Watch:
             yield self._event(item.uri, "ended", f"EXT-X-ENDLIST after media sequence number "
                                                  f"{change.snapshot.last_sequence}")
 
-    def _found(self, item: Watched, found: list[Finding], now: float) -> Iterator[TimelineEvent]:
+    def _found(self, item: Watched | None, found: list[Finding],
+               now: float) -> Iterator[TimelineEvent]:
         """Findings counted; an event for each one not seen before."""
         for one in found:
             key = _identity(one)
@@ -470,8 +544,9 @@ class Watch:
                 continue
             self.seen[key] = Seen(one, now, now)
             self.kinds[one.name, one.playlist] += 1
-            item.findings += 1
-            yield self._event(one.playlist or item.uri, one.name, one.message)
+            if item is not None:
+                item.findings += 1
+            yield self._event(one.playlist or (item.uri if item else ""), one.name, one.message)
 
     def _drift(self) -> Iterator[TimelineEvent]:
         now = self.clock.monotonic()
@@ -524,6 +599,10 @@ def _read(storage: Storage, key: str) -> Playlist | None:
         return parse(key, data)
     except ParseFailure:
         return None
+
+
+def _digest(playlist: Playlist) -> str:
+    return hashlib.sha256(playlist.text.encode()).hexdigest()
 
 
 def _children(playlist: Playlist) -> list[str]:
