@@ -342,3 +342,23 @@ def test_a_changed_multivariant_playlist_is_judged_again(
     assert found == {("iframe-playlist-not-iframes-only", master, str(tmp_path / "v1.m3u8")),
                      # the new tag's own faults, by the multivariant playlist's own rules
                      ("codecs-missing", master, None), ("resolution-missing", master, None)}
+
+
+@pytest.mark.parametrize(("fault", "fault_at", "name", "duration"), [
+    pytest.param("stale", 1, "live-playlist-stale", "4.5", id="stale"),
+    pytest.param("rewrite", 3, "segment-rewritten", "3", id="rewrite"),
+    pytest.param("early-removal", 4, "removed-segment-unavailable", "3", id="early-removal"),
+    pytest.param("discontinuity", 4, "discontinuity-sequence-wrong", "3",
+                 id="discontinuity-sequence"),
+])
+def test_faults_of_a_channel_written_into_s3(s3: Any, s3_cli: Any, tmp_path: Path, fault: str,
+                                             fault_at: int, name: str, duration: str) -> None:
+    """The packager writes into the bucket (moto's server); the watch reads it over S3's
+    API, with conditional GETs."""
+    with LiveChannel(tmp_path, fault=fault, fault_at=fault_at, sink=s3_sink(s3)):
+        run = s3_cli("watch", "s3://app1-transcoder-out/live/v0.m3u8", "--duration", duration,
+                     "--interval", "0.25", "--format", "json")
+    assert run.exit_code == 1, run.stdout
+    assert name in run.names()
+    assert not {f["name"] for f in run.json["findings"]} & {
+        "playlist-unreadable", "segment-missing", "object-unverified"}
