@@ -33,8 +33,12 @@ class Origin(LoopbackServer):
                  status: dict[str, int] | None = None,
                  trickle: Callable[[str, str], str | None] | None = None,
                  unsized: Callable[[str], bytes | None] | None = None,
-                 etags: bool = False) -> None:
+                 etags: bool = False,
+                 hold: Callable[[str], int | None] | None = None) -> None:
         self.root = root
+        self.hold = hold
+        """path (with its query) -> called before a GET is answered, and may take its time
+        (a blocking playlist reload); a status to answer instead, or None to answer as usual."""
         self.etags = etags
         """Serve an ETag (a hash of the body) and answer If-None-Match with 304 when set."""
         self.not_modified = 0
@@ -90,6 +94,10 @@ class Origin(LoopbackServer):
                 body = origin.unsized(self.path) if origin.unsized else None
                 if body is not None:
                     self._unsized(body)
+                    return
+                held = origin.hold(self.path) if origin.hold and self.command == "GET" else None
+                if held is not None:
+                    self._send(held, b"")
                     return
                 if self.path in origin.redirects:
                     self._send(302, b"", {"Location": origin.redirects[self.path]})

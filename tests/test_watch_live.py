@@ -11,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -304,3 +305,60 @@ def test_a_fault_of_every_segment_is_kept_in_bounded_memory(
     folded = [f for f in early if f.uri is None]
     assert len(folded) == 1 and (folded[0].count or 0) >= 1
     assert folded[0].message.startswith("more removed-segment-unavailable findings")
+
+
+def test_title_rules_run_on_the_watched_title(tmp_path: Path, cli: Any) -> None:
+    """Each media playlist is fine on its own; only the title shows that they disagree."""
+    (tmp_path / "master.m3u8").write_text(
+        "#EXTM3U\n" + "".join(f'#EXT-X-STREAM-INF:BANDWIDTH={n}00000,CODECS="avc1.64001f"\n'
+                              f"v{n}.m3u8\n" for n in (1, 2)))
+    for n, target in ((1, 2), (2, 4)):
+        (tmp_path / f"v{n}.m3u8").write_text(
+            f"#EXTM3U\n#EXT-X-TARGETDURATION:{target}\n#EXT-X-MEDIA-SEQUENCE:3\n"
+            + "".join(f"#EXTINF:2,\ns{i}.ts\n" for i in range(3, 6)))
+    for i in range(3, 6):
+        (tmp_path / f"s{i}.ts").write_bytes(b"\x47" * 188)
+    run = cli("watch", str(tmp_path / "master.m3u8"), "--duration", "2.5", "--format", "json")
+    assert run.exit_code == 1, run.stdout
+    mismatch = [f for f in run.json["findings"] if f["name"] == "target-duration-mismatch"]
+    assert [(f["playlist"], f["uri"]) for f in mismatch] == [
+        (str(tmp_path / "master.m3u8"), str(tmp_path / "v2.m3u8"))]
+
+
+def test_a_changed_multivariant_playlist_is_judged_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The multivariant playlist is read again; its own rules and the title rules run on
+    what it says now: here it names a variant as an I-frame playlist."""
+    monkeypatch.setattr("hlsinspect.live.watch.TITLE_RELOAD", 0.5)
+    with LiveChannel(tmp_path, renditions=("v0", "v1")) as channel:
+        changed = threading.Timer(1.0, lambda: channel.sink("master.m3u8", (
+            (tmp_path / "master.m3u8").read_text()
+            + '#EXT-X-I-FRAME-STREAM-INF:BANDWIDTH=10000,URI="v1.m3u8"\n').encode()))
+        changed.start()
+        report = Watch([str(tmp_path / "master.m3u8")], duration=3).run()
+        changed.join()
+    master = str(tmp_path / "master.m3u8")
+    found = {(f.name, f.playlist, f.uri) for f in report.findings}
+    assert found == {("iframe-playlist-not-iframes-only", master, str(tmp_path / "v1.m3u8")),
+                     # the new tag's own faults, by the multivariant playlist's own rules
+                     ("codecs-missing", master, None), ("resolution-missing", master, None)}
+
+
+@pytest.mark.parametrize(("fault", "fault_at", "name", "duration"), [
+    pytest.param("stale", 1, "live-playlist-stale", "4.5", id="stale"),
+    pytest.param("rewrite", 3, "segment-rewritten", "3", id="rewrite"),
+    pytest.param("early-removal", 4, "removed-segment-unavailable", "3", id="early-removal"),
+    pytest.param("discontinuity", 4, "discontinuity-sequence-wrong", "3",
+                 id="discontinuity-sequence"),
+])
+def test_faults_of_a_channel_written_into_s3(s3: Any, s3_cli: Any, tmp_path: Path, fault: str,
+                                             fault_at: int, name: str, duration: str) -> None:
+    """The packager writes into the bucket (moto's server); the watch reads it over S3's
+    API, with conditional GETs."""
+    with LiveChannel(tmp_path, fault=fault, fault_at=fault_at, sink=s3_sink(s3)):
+        run = s3_cli("watch", "s3://app1-transcoder-out/live/v0.m3u8", "--duration", duration,
+                     "--interval", "0.25", "--format", "json")
+    assert run.exit_code == 1, run.stdout
+    assert name in run.names()
+    assert not {f["name"] for f in run.json["findings"]} & {
+        "playlist-unreadable", "segment-missing", "object-unverified"}

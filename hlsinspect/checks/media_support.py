@@ -54,8 +54,9 @@ def has_scheme(uri: str) -> bool:
 
 
 def resolve_against(base: str, raw: str) -> str:
-    """`raw`, as written in the playlist that reports name `base` (`s3://bucket/key` or a
-    path), as reports would name what it points at: dot segments removed, query kept.
+    """`raw`, as written in the playlist that reports name `base` (`s3://bucket/key`, an
+    http(s) URL or a path), as reports would name what it points at: dot segments removed,
+    query kept.
 
     Absolute URIs and network-path references stay as written; a path-absolute reference
     is taken from the bucket's top (for a local path, the root is unknown: it stays as
@@ -65,9 +66,11 @@ def resolve_against(base: str, raw: str) -> str:
     if has_scheme(raw) or raw.startswith("//"):
         return raw
     prefix, path = "", base
-    if base.startswith("s3://"):
-        bucket, _, key = base[len("s3://"):].partition("/")
-        prefix, path = f"s3://{bucket}", "/" + key
+    scheme = next((s for s in ("s3://", "http://", "https://") if base.startswith(s)), None)
+    if scheme is not None:
+        # the bucket or host is kept apart: path rules must not fold its "//"
+        host, _, key = base[len(scheme):].partition("/")
+        prefix, path = f"{scheme}{host}", "/" + key.partition("?")[0]
     elif raw.startswith("/"):
         return raw
     target = raw if raw.startswith("/") else posixpath.join(posixpath.dirname(path), raw)

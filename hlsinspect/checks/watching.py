@@ -79,3 +79,37 @@ pipeline_rule(
     "A playlist changed after it carried EXT-X-ENDLIST.", "RFC 8216 6.2.1", scope="watch",
     hint="once EXT-X-ENDLIST is written the playlist is final; start a new one instead",
     passing=[LIVE], tested_by=_TESTS + "test_changed_after_endlist")
+
+# Low-latency HLS on an HTTP origin: what blocking reloads (RFC 8216bis 6.2.5.2) are
+# answered with. An S3 bucket or a directory serves no Delivery Directives: there the watch
+# polls and these rules do not apply.
+_LL = "tests/test_watch_lowlatency.py::"
+pipeline_rule(
+    "HLS910", "blocking-reload-wrong-part", ERROR,
+    "A blocking playlist reload (_HLS_msn, _HLS_part) was answered with a playlist that does "
+    "not contain the part asked for, nor a later one: the server must hold the request until "
+    "it can. Checked on HTTP origins that offer CAN-BLOCK-RELOAD=YES.",
+    "RFC 8216bis 6.2.5.2", scope="watch",
+    hint="hold a request with _HLS_msn/_HLS_part until the playlist has that part (or answer "
+         "503 after three target durations); a CDN must pass the query on to the origin",
+    passing=[LIVE], tested_by=_LL + "test_answer_without_the_part")
+pipeline_rule(
+    "HLS911", "blocking-reload-late", WARNING,
+    "A blocking playlist reload was answered more than three Part Target Durations after it "
+    "was asked (a warning), or more than three Target Durations (an error: the server should "
+    "have answered 503 by then): the part was published late or the server held the answer. "
+    "Checked on HTTP origins that offer CAN-BLOCK-RELOAD=YES.",
+    "RFC 8216bis 6.2.5.2", scope="watch",
+    hint="answer a blocking reload as soon as the part asked for is in the playlist; check "
+         "the packager's part cadence and any cache that holds the request",
+    passing=[LIVE], tested_by=_LL + "test_late_answers")
+pipeline_rule(
+    "HLS912", "rendition-report-wrong", ERROR,
+    "An EXT-X-RENDITION-REPORT's LAST-MSN/LAST-PART is not what the reported rendition's own "
+    "playlist said at the time: outside what it said in its reloads just before and just "
+    "after, with one part of slack either side. Checked on the answers to blocking reloads "
+    "of HTTP origins.",
+    "RFC 8216bis 4.4.5.4", scope="watch",
+    hint="fill each rendition report from the reported rendition's current playlist; players "
+         "switching renditions ask for the part the report names",
+    passing=[LIVE], tested_by=_LL + "test_wrong_rendition_reports")

@@ -57,7 +57,9 @@ def watch(
     interval: Annotated[str, typer.Option(
         "--interval", metavar="auto|SECONDS",
         help="Time between reloads of a playlist: auto reloads as a client does, once per "
-             "target duration, after half of it when nothing changed.")] = "auto",
+             "target duration, after half of it when nothing changed (a low-latency playlist "
+             "on an HTTP origin: with blocking reloads for each next part). SECONDS polls "
+             "every playlist at that pace.")] = "auto",
     bucket: Bucket = None,
     endpoint_url: Endpoint = None,
     profile: Profile = None,

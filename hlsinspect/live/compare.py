@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from hlsinspect.checks.registry import finding
+from hlsinspect.live.lowlatency import Parts, parts_of
 from hlsinspect.playlists import Playlist
 from hlsinspect.report import Finding, Severity
 from hlsinspect.syntax.attributes import as_int
@@ -64,6 +65,8 @@ class Snapshot:
     segments: tuple[SegmentId, ...]
     digest: str = ""
     """A hash of its text: any change after EXT-X-ENDLIST is seen."""
+    parts: Parts | None = None
+    """Its partial segments, rendition reports and blocking reloads (with EXT-X-PART-INF)."""
 
     @property
     def duration(self) -> float:
@@ -87,9 +90,10 @@ def snapshot_of(playlist: Playlist, uri: str, time: float) -> Snapshot:
             segment.media_sequence, segment.uri, segment.duration,
             segment.byterange.value if segment.byterange is not None else None, keys,
             segment.discontinuity, date))
+    last = segments[-1].sequence if segments else playlist.media_sequence - 1
     return Snapshot(uri, time, playlist.target_duration, playlist.media_sequence,
                     discontinuity_sequence, playlist.endlist, tuple(segments),
-                    hashlib.sha256(playlist.text.encode()).hexdigest())
+                    hashlib.sha256(playlist.text.encode()).hexdigest(), parts_of(playlist, last))
 
 
 @dataclass(frozen=True)

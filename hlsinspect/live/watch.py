@@ -14,6 +14,7 @@ is the report of what was seen, in the same form as `check`'s.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -25,7 +26,26 @@ from hlsinspect.checks.apply import apply
 from hlsinspect.checks.context import PlaylistContext
 from hlsinspect.checks.registry import Scope, finding, priority
 from hlsinspect.errors import HlsInspectError, Interrupted, NoPlaylistError, Terminated, UsageError
-from hlsinspect.live.compare import Change, Rendition, drift, removed_too_early, snapshot_of
+from hlsinspect.live.compare import (
+    Change,
+    Rendition,
+    Snapshot,
+    drift,
+    removed_too_early,
+    snapshot_of,
+)
+from hlsinspect.live.lowlatency import (
+    PENDING,
+    Pending,
+    Position,
+    blocking_findings,
+    directives,
+    pending,
+    report_findings,
+)
+from hlsinspect.live.titles import LIVE_BY_NATURE as TITLE_LIVE_BY_NATURE
+from hlsinspect.live.titles import RELOAD as TITLE_RELOAD
+from hlsinspect.live.titles import Title, children, context, due
 from hlsinspect.locations import Target, map_target, parse_target
 from hlsinspect.playlists import ParseFailure, Playlist, parse
 from hlsinspect.report import (
@@ -91,6 +111,14 @@ class Watched:
     """The ETag of the text last read, for a conditional GET."""
     not_modified: int = 0
     """Reloads the store answered with "not modified"."""
+    playlist: Playlist | None = None
+    """Its last text read whole, for the title rules."""
+    read: bool = False
+    """Asked for at least once since the start."""
+    wanted: Position | None = None
+    """The part the next reload asks for with a blocking request; None: a plain reload."""
+    blocking: int = 0
+    """Blocking reloads made."""
 
 
 @dataclass
@@ -129,6 +157,10 @@ class Watch:
     timeline: list[TimelineEvent] = field(default_factory=list, init=False)
     dropped: int = field(default=0, init=False)
     started: float = field(default=0.0, init=False)
+    masters: dict[str, Title] = field(default_factory=dict, init=False)
+    """Multivariant playlists followed, by URI, for their title rules."""
+    reports: dict[str, list[Pending]] = field(default_factory=dict, init=False)
+    """Rendition reports waiting for the next reload of the rendition they report on."""
 
     def events(self) -> Iterator[TimelineEvent]:
         """Run the watch, yielding each event as it happens; HlsInspectError when no
@@ -139,16 +171,17 @@ class Watch:
             yield self._event(item.uri, "started", item.parent or "")
         while not self._done():
             now = self.clock.monotonic()
-            due = [item for item in self.watched if item.due <= now]
-            if not due:
+            ready = [item for item in self.watched if item.due <= now]
+            if not ready:
                 wake = min(item.due for item in self.watched)
                 if self.duration is not None:
                     wake = min(wake, self.started + self.duration)
                 self.clock.sleep(max(0.0, wake - now))
                 continue
-            for item in due:
+            for item in ready:
                 yield from self._reload(item)
             yield from self._drift()
+            yield from self._titles()
 
     def run(self) -> Report:
         """The whole watch, then its report; Ctrl-C or SIGTERM raise `Interrupted` with the
@@ -238,10 +271,13 @@ class Watch:
             uri=uri, kind="multivariant", parent=None, version=playlist.version,
             variants=tuple(Variant(v.uri, None, None, None, None, None, v.iframe)
                            for v in (*playlist.structure.variants, *playlist.structure.iframes)))
-        # read once: the rules of check for a multivariant playlist's own text
+        # the rules of check for a multivariant playlist's own text, again when it changes
         now = self.clock.monotonic()
         for one in self._rules(storage, key, uri, playlist):
             self.seen.setdefault(_identity(one), Seen(one, now, now))
+        self.masters[uri] = Title(storage, key, uri, self._context(storage, key, uri, playlist),
+                                  children(storage, key, playlist), _digest(playlist),
+                                  due=now + TITLE_RELOAD)
         for child in _children(playlist):
             where = storage.resolve(key, child)
             if where.key is not None:
@@ -251,20 +287,27 @@ class Watch:
 
     def _reload(self, item: Watched) -> Iterator[TimelineEvent]:
         now = self.clock.monotonic()
+        wanted, item.wanted = item.wanted, None
         try:
-            data = self._fetch(item)
+            data = self._fetch(item, wanted)
             playlist = parse(item.key, data) if data is not None else None
         except StorageError as exc:
+            item.read = True
             item.due = now + self._pause(item, changed=False)
             yield from self._found(item, [finding("playlist-unreadable", exc.message,
                                                   playlist=item.uri, hint=exc.hint)], now)
             return
         except ParseFailure as exc:
+            item.read = True
             item.etag = None  # its last good text is no longer what is served
             item.due = now + self._pause(item, changed=False)
             yield from self._found(item, [finding("playlist-parse-error", exc.message,
                                                   playlist=item.uri, line=exc.line)], now)
             return
+        answered = self.clock.monotonic()
+        item.read = True
+        if playlist is not None:
+            item.playlist = playlist
         before = item.state.last
         if playlist is None:
             assert before is not None  # "not modified" answers a reload, never the first read
@@ -280,13 +323,28 @@ class Watch:
         found += self._new_objects(item, change)
         found += self._removed_objects(item, change, now)
         item.due = now + self._pause(item, changed=changed)
+        if wanted is not None and before is not None:
+            found += self._blocking(item, wanted, before, snapshot, answered - now)
+            # a server that does not hold the request is not asked again at once
+            wrong = any(f.name == "blocking-reload-wrong-part" for f in found)
+            item.due = answered + (self._part_target(before) if wrong else 0.0)
+        if self._blocks(item, snapshot):
+            assert snapshot.parts is not None
+            item.wanted = snapshot.parts.following
+            if wanted is None:
+                item.due = answered  # the first read: from now on, ask for the next part
         yield from self._changes(item, change, before is None)
         yield from self._found(item, found, now)
+        yield from self._reported(item, snapshot, now)
 
-    def _fetch(self, item: Watched) -> bytes | None:
+    def _fetch(self, item: Watched, wanted: Position | None = None) -> bytes | None:
         """The playlist's bytes; None when the store said it has not changed (a conditional
-        GET answered 304 Not Modified: no transfer for an unchanged reload)."""
+        GET answered 304 Not Modified: no transfer for an unchanged reload). With `wanted`,
+        a blocking reload: the origin holds it until the playlist has that part."""
         storage = item.storage
+        if wanted is not None:
+            item.etag, item.blocking = None, item.blocking + 1
+            return storage.read(directives(item.key, wanted))
         if not isinstance(storage, Conditional):
             return storage.read(item.key)
         known = item.etag if item.state.last is not None else None
@@ -294,6 +352,47 @@ class Watch:
         if data is None:
             item.not_modified += 1
         return data
+
+    def _blocks(self, item: Watched, snapshot: Snapshot) -> bool:
+        """Reload it as a low-latency client does, with blocking requests (RFC 8216bis
+        6.3.8): it offers them, the watch paces itself (no --interval), and the store is an
+        HTTP origin, the only kind that answers Delivery Directives."""
+        return (self.interval is None and snapshot.parts is not None
+                and snapshot.parts.blocking and not snapshot.endlist
+                and item.uri.startswith(("http://", "https://")))
+
+    @staticmethod
+    def _part_target(snapshot: Snapshot) -> float:
+        parts = snapshot.parts
+        return (parts.part_target or 0.0) if parts is not None else 0.0
+
+    def _blocking(self, item: Watched, wanted: Position, before: Snapshot, after: Snapshot,
+                  elapsed: float) -> list[Finding]:
+        """The answer to a blocking reload judged; its rendition reports kept until the
+        renditions they report on are read again."""
+        found = blocking_findings(item.uri, wanted, after.parts, after.last_sequence,
+                                  after.endlist, elapsed, before.target_duration,
+                                  self._part_target(before))
+        for report in after.parts.reports if after.parts is not None else ():
+            where = item.storage.resolve(item.key, report.uri)
+            other = next((o for o in self.watched if where.key is not None and o is not item
+                          and o.storage is item.storage and o.key == where.key), None)
+            if other is None:
+                continue  # not a rendition of this title (ll-rendition-report-missing's)
+            last = other.state.last
+            queue = self.reports.setdefault(other.uri, [])
+            queue.append(pending(item.uri, report, last.parts if last else None,
+                                 last.last_sequence if last else None))
+            del queue[:-PENDING]
+        return found
+
+    def _reported(self, item: Watched, snapshot: Snapshot,
+                  now: float) -> Iterator[TimelineEvent]:
+        """The reports other playlists made of this one, checked against this reload."""
+        for waiting in self.reports.pop(item.uri, []):
+            carrier = next((o for o in self.watched if o.uri == waiting.playlist), item)
+            yield from self._found(carrier, report_findings(
+                waiting, item.uri, snapshot.parts, snapshot.last_sequence), now)
 
     def _pause(self, item: Watched, *, changed: bool) -> float:
         """Until the next reload: the target duration, half of it after an unchanged reload
@@ -304,16 +403,70 @@ class Watch:
         target = float(last.target_duration) if last and last.target_duration else FIRST_RELOAD
         return target if changed else target / 2
 
+    def _context(self, storage: Storage, key: str, uri: str,
+                 playlist: Playlist) -> PlaylistContext:
+        named = cache(partial(_object_uri, storage, key))
+        return PlaylistContext(playlist, uri, named, self.settings.rules.profile)
+
     def _rules(self, storage: Storage, key: str, uri: str,
                playlist: Playlist) -> list[Finding]:
         """The rules `check` applies to one playlist's own text."""
-        named = cache(partial(_object_uri, storage, key))
-        context = PlaylistContext(playlist, uri, named, self.settings.rules.profile)
+        context = self._context(storage, key, uri, playlist)
         selection, strict = self.settings.rules, self.settings.raise_errors
         scope: Scope = "multivariant" if playlist.is_multivariant else "media"
         found = [*apply("line", context, selection, uri, raise_errors=strict),
                  *apply(scope, context, selection, uri, raise_errors=strict)]
         return [f for f in found if f.name not in LIVE_BY_NATURE]
+
+    def _titles(self) -> Iterator[TimelineEvent]:
+        """The multivariant playlists read again when due; the title rules of `check` on
+        the latest snapshots, when the multivariant changed and about once per target
+        duration otherwise (see `live.titles`)."""
+        now = self.clock.monotonic()
+        for title in self.masters.values():
+            if title.due <= now:
+                yield from self._reload_title(title, now)
+            members = [i for i in self.watched if i.parent == title.uri]
+            targets = [i.state.last.target_duration for i in members
+                       if i.state.last is not None and i.state.last.target_duration]
+            if not due(title, now, float(max(targets, default=FIRST_RELOAD))):
+                continue
+            ctx = context(title, {i.key: i.playlist for i in members if i.read},
+                          title.storage.uri)
+            if ctx is None:
+                continue
+            title.judged = now
+            found = apply("title", ctx, self.settings.rules, title.uri,
+                          raise_errors=self.settings.raise_errors)
+            yield from self._found(None, [f for f in found
+                                          if f.name not in TITLE_LIVE_BY_NATURE], now)
+
+    def _reload_title(self, title: Title, now: float) -> Iterator[TimelineEvent]:
+        """The multivariant playlist read again (conditionally where the store can); its own
+        rules, and the title rules, run again when it changed. (A media playlist it names
+        anew is not followed: the watch follows those it named at the start.)"""
+        title.due = now + TITLE_RELOAD
+        storage = title.storage
+        try:
+            if isinstance(storage, Conditional):
+                data, title.etag = storage.read_changed(title.key, title.etag)
+            else:
+                data = storage.read(title.key)
+            playlist = parse(title.key, data) if data is not None else None
+        except StorageError as exc:
+            yield from self._found(None, [finding("playlist-unreadable", exc.message,
+                                                  playlist=title.uri, hint=exc.hint)], now)
+            return
+        except ParseFailure as exc:
+            yield from self._found(None, [finding("playlist-parse-error", exc.message,
+                                                  playlist=title.uri, line=exc.line)], now)
+            return
+        if playlist is None or _digest(playlist) == title.digest:
+            return
+        title.digest, title.judged = _digest(playlist), None
+        title.context = self._context(storage, title.key, title.uri, playlist)
+        title.children = children(storage, title.key, playlist)
+        yield from self._found(None, self._rules(storage, title.key, title.uri, playlist), now)
 
     def _new_objects(self, item: Watched, change: Change) -> list[Finding]:
         """A HEAD for each new segment's object (once per object within the window)."""
@@ -371,7 +524,8 @@ class Watch:
             yield self._event(item.uri, "ended", f"EXT-X-ENDLIST after media sequence number "
                                                  f"{change.snapshot.last_sequence}")
 
-    def _found(self, item: Watched, found: list[Finding], now: float) -> Iterator[TimelineEvent]:
+    def _found(self, item: Watched | None, found: list[Finding],
+               now: float) -> Iterator[TimelineEvent]:
         """Findings counted; an event for each one not seen before."""
         for one in found:
             key = _identity(one)
@@ -390,8 +544,9 @@ class Watch:
                 continue
             self.seen[key] = Seen(one, now, now)
             self.kinds[one.name, one.playlist] += 1
-            item.findings += 1
-            yield self._event(one.playlist or item.uri, one.name, one.message)
+            if item is not None:
+                item.findings += 1
+            yield self._event(one.playlist or (item.uri if item else ""), one.name, one.message)
 
     def _drift(self) -> Iterator[TimelineEvent]:
         now = self.clock.monotonic()
@@ -444,6 +599,10 @@ def _read(storage: Storage, key: str) -> Playlist | None:
         return parse(key, data)
     except ParseFailure:
         return None
+
+
+def _digest(playlist: Playlist) -> str:
+    return hashlib.sha256(playlist.text.encode()).hexdigest()
 
 
 def _children(playlist: Playlist) -> list[str]:
