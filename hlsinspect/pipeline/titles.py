@@ -11,9 +11,9 @@ The directories of one level are listed a bounded window at a time (`window`), e
 among them completed on the thread that listed it, and yielded in key order: at S3's
 latency a title is a few round trips, which overlap instead of adding up. On S3 each such
 directory's first page of keys is asked beside its level: a title smaller than a page
-(1,000 keys) is then listed whole in one round trip, its subdirectories never on their own. Only the titles in
-hand and the few listed ahead are held, so memory does not grow with the bucket; with
-`--shard K/N`, another worker's title is skipped before its subtree is listed.
+(1,000 keys) is then listed whole in one round trip, its subdirectories never on their own.
+Only the titles in hand and the few listed ahead are held, so memory does not grow with the
+bucket; with `--shard K/N`, another worker's title is skipped before its subtree is listed.
 """
 
 from __future__ import annotations
