@@ -86,3 +86,45 @@ def test_lean_head_reads_size_and_type_as_botocore_does(s3: S3):
         (theirs["ContentLength"], theirs["ContentType"]) == (188, "video/mp2t")
     state = S3Storage(BUCKET, endpoint_url=s3.endpoint).stat("odd/typed.ts")
     assert (state.size, state.content_type) == (188, "video/mp2t")
+
+
+LISTING = (b'<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws'
+           b'.com/doc/2006-03-01/"><Name>b</Name><Prefix>odd/</Prefix><KeyCount>1</KeyCount>'
+           b"<Contents><Key>odd/a.ts</Key><Size>3</Size></Contents></ListBucketResult>\n")
+
+
+@pytest.mark.parametrize("body", [
+    LISTING, LISTING.replace(b'<?xml version="1.0" encoding="UTF-8"?>\n', b""),
+    LISTING[:len(LISTING) // 2], LISTING[:-3], b"", b"   ", b"not xml at all",
+    b"<ListBucketResult/>", b"<Error><Code>InternalError</Code></Error>",
+    b'<?xml version="1.0"?>\n<Error><Code>SlowDown</Code></Error>\n',
+    b"<ListBucketResult><Error/></ListBucketResult>", b"<a></b>",
+], ids=["listing", "no-declaration", "cut-in-half", "cut-at-end", "empty", "blank",
+        "not-xml", "self-closed", "error", "error-declared", "error-inside", "mismatched"])
+def test_the_200_error_check_decides_as_botocore_does(body: bytes):
+    """The check that replaces botocore's for hlsinspect's client (it parsed every listing
+    twice) must retry exactly what botocore's would: an Error root or a body cut off."""
+    from botocore.handlers import _looks_like_special_case_error
+
+    from hlsinspect.storage.s3_lean import error_in_200
+
+    assert error_in_200(body) == _looks_like_special_case_error(200, body)
+
+
+def test_a_listing_answered_200_with_an_error_is_asked_again(s3: S3):
+    from tests.s3proxy import Answer, S3Proxy
+
+    for key in ODD_KEYS:
+        s3.put(key, b"x" * len(key))
+    failed: list[str] = []
+
+    def once(method: str, path: str) -> Answer | None:
+        if method == "GET" and "list-type" in path and not failed:
+            failed.append(path)
+            return Answer(200, "InternalError", "We encountered an internal error.")
+        return None
+
+    with S3Proxy(s3.endpoint, fault=once) as proxy:
+        store = S3Storage(BUCKET, endpoint_url=proxy.endpoint)
+        assert dict(store.list_keys("odd/")) == {key: len(key) for key in ODD_KEYS}
+    assert failed

@@ -16,6 +16,7 @@ of `encoding-type=url` keys stay botocore's.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from xml.etree import ElementTree
 
@@ -59,6 +60,29 @@ def head_members(headers: Any) -> dict[str, object]:
     if headers.get("content-type") is not None:
         members["ContentType"] = headers["content-type"]
     return members
+
+
+_ROOT = re.compile(rb"\s*(?:<\?xml[^>]*\?>\s*)?<([A-Za-z_][\w.:-]*)")
+
+
+def error_in_200(body: bytes) -> bool:
+    """Whether a body S3 sent with status 200 is an error, or cut off, as botocore's own
+    check decides (its root element is `Error`, or it is no well-formed XML), which builds
+    an element tree of the whole body to learn it. A body whose root is no `Error` and
+    which ends with that root's closing tag is complete; only another is parsed whole."""
+    if not body:
+        return False
+    root = _ROOT.match(body[:512])
+    if root is not None:
+        name = root.group(1)
+        if name == b"Error":
+            return True
+        if body.rstrip().endswith(b"</" + name + b">"):
+            return False
+    try:
+        return ElementTree.fromstring(body).tag == "Error"
+    except ElementTree.ParseError:
+        return True
 
 
 def _value(name: str, text: str | None) -> object:
