@@ -33,8 +33,16 @@ class Origin(LoopbackServer):
                  status: dict[str, int] | None = None,
                  trickle: Callable[[str, str], str | None] | None = None,
                  unsized: Callable[[str], bytes | None] | None = None,
-                 etags: bool = False) -> None:
+                 etags: bool = False,
+                 hold: Callable[[str, str], None] | None = None) -> None:
         self.root = root
+        self.hold = hold
+        """(method, path) -> called before the answer (a sleep, a wait): a distant origin."""
+        self.flight = 0
+        self.peak = 0
+        """Requests being answered now, and the most at once (how many a client sends)."""
+        self.answered: list[tuple[str, str]] = []
+        """Requests in the order they were answered (`requests`: as they arrived)."""
         self.etags = etags
         """Serve an ETag (a hash of the body) and answer If-None-Match with 304 when set."""
         self.not_modified = 0
@@ -78,7 +86,19 @@ class Origin(LoopbackServer):
             def _answer(self) -> None:
                 with origin.lock:
                     origin.requests.append((self.command, self.path))
+                    origin.flight += 1
+                    origin.peak = max(origin.peak, origin.flight)
                 origin.arrived.set()
+                try:
+                    if origin.hold is not None:
+                        origin.hold(self.command, self.path)
+                    self._respond()
+                finally:
+                    with origin.lock:
+                        origin.flight -= 1
+                        origin.answered.append((self.command, self.path))
+
+            def _respond(self) -> None:
                 if origin.stall is not None and origin.stall(self.command, self.path):
                     origin.stopped.wait(120)
                     self.close_connection = True

@@ -13,7 +13,7 @@ a failure of that target; when no target could be inspected, the run raises it.
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from hlsinspect.checks.registry import finding, priority
@@ -67,11 +67,15 @@ class Run:
     def target(self, storage: Storage, target: Target, apart: Apart | None = None) -> None:
         """Every title of one target; HlsInspectError when none of it could be read.
         With `apart`, the titles are listed by a second process (`pipeline.apart`)."""
+        self.titles(ahead(self.fetched(storage, target, apart), self.settings.look_ahead))
+
+    def titles(self, fetched: Iterable[Fetched]) -> None:
+        """Every title of one target, fetched already (or as they come): HlsInspectError
+        when none of it could be read, or when `fetched` raises it."""
         kept: list[TitleResult] = []
         readable, failure = False, None
-        fetched = self._fetched(storage, target, apart)
         try:
-            for found in ahead(fetched, self.settings.look_ahead):
+            for found in fetched:
                 if found.failure is None and found.title.roots:
                     readable = True
                 failure = failure or found.failure or found.title.unlistable
@@ -84,8 +88,9 @@ class Run:
         self.results.extend(kept)
         self.inspected += 1
 
-    def _fetched(self, storage: Storage, target: Target, apart: Apart | None
-                 ) -> Iterator[Fetched]:
+    def fetched(self, storage: Storage, target: Target, apart: Apart | None = None
+                ) -> Iterator[Fetched]:
+        """The target's titles, each fetched (`pipeline.fetch`), in order."""
         workers = self.settings.verify.concurrency
 
         def finish(title: Title, each: int) -> Title:
