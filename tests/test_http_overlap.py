@@ -1,10 +1,12 @@
 """Requests to a distant origin overlap where they can, within one bound, and the report does
 not show it: the next targets' playlists are fetched while this one's objects are verified,
-the report keeps the targets' order, and `--concurrency` bounds the requests in flight to a
-store however many stages ask at once."""
+the report keeps the targets' order, a probed segment is verified by the ranged GET that
+probes it, and `--concurrency` bounds the requests in flight to a store however many stages
+ask at once."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import threading
 import time
@@ -12,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from hlsinspect import Settings, inspect
+from hlsinspect.report import Report
+from hlsinspect.settings import ProbeSettings
 from hlsinspect.storage.base import Existence, RequestPolicy
 from hlsinspect.storage.http import HttpStorage
 from tests.conftest import FIXTURES
@@ -120,3 +125,61 @@ def test_overlapping_stages_stay_within_concurrency(cli, site: Path):
     assert run.exit_code == 0, run.stdout + run.stderr
     assert run.json["summary"]["objects_checked"] == 36
     assert origin.peak <= 4
+
+
+def probe_all(target: str) -> Report:
+    return inspect(target, settings=Settings(probe=ProbeSettings(mode="all")))
+
+
+def test_probed_segments_are_verified_by_the_ranged_get_that_probes_them(site: Path):
+    """With --probe all, no segment is asked with HEAD: the ranged GET that reads its head
+    says it exists and how large it is. What is found is what the same title on disk gives
+    (where existence and reading are separate)."""
+    with Origin(site) as origin:
+        over_http = probe_all(f"{origin.url}/a/master.m3u8")
+        heads = origin.paths("HEAD")
+        gets = origin.paths("GET")
+    on_disk = probe_all(str(site / "a" / "master.m3u8"))
+    assert heads == []
+    segments = {f"/a/stream_{v}/seg{n:03d}.ts" for v in range(3) for n in range(4)}
+    assert {path for path in gets if path.endswith(".ts")} == segments
+    assert (over_http.objects.checked, over_http.objects.present) == (12, 12)
+
+    def probes(report: Report) -> list[object]:
+        return [[dataclasses.replace(s, uri=s.uri.rsplit("/a/", 1)[1])
+                 for s in p.probe.segments] for p in report.playlists if p.probe is not None]
+
+    assert probes(over_http) == probes(on_disk)
+    assert len(probes(over_http)) == 3
+    assert [(f.name, f.line) for f in over_http.findings] == \
+        [(f.name, f.line) for f in on_disk.findings]
+
+
+def test_a_probed_segment_that_is_gone_is_missing_by_the_404_of_its_get(site: Path):
+    (site / "a" / "stream_1" / "seg002.ts").unlink()
+    with Origin(site) as origin:
+        report = probe_all(f"{origin.url}/a/master.m3u8")
+        heads = origin.paths("HEAD")
+    gone = f"{origin.url}/a/stream_1/seg002.ts"
+    assert [(f.name, f.uri) for f in report.findings if f.severity == "error"] == \
+        [("segment-missing", gone)]
+    assert (report.objects.present, report.objects.missing) == (11, 1)
+    assert heads == []
+    [variant] = [p for p in report.playlists if p.uri.endswith("stream_1/index.m3u8")]
+    assert variant.probe is not None
+    assert [s.uri.rsplit("/", 1)[1] for s in variant.probe.segments] == \
+        ["seg000.ts", "seg001.ts", "seg003.ts"]
+
+
+def test_a_probed_segment_whose_get_is_denied_is_asked_with_head(site: Path):
+    """A CDN may deny a GET where HEAD passes: the object is present (HEAD says so), and
+    its probe says why it could not be read, as when HEAD comes first."""
+    with Origin(site, get_status={"/a/stream_0/seg001.ts": 403}) as origin:
+        report = probe_all(f"{origin.url}/a/master.m3u8")
+        heads = origin.paths("HEAD")
+    assert heads == ["/a/stream_0/seg001.ts"]
+    assert (report.objects.present, report.objects.unknown) == (12, 0)
+    [unprobed] = [f for f in report.findings if f.name != "channels-missing"]
+    assert (unprobed.name, unprobed.uri) == \
+        ("segment-unprobed", f"{origin.url}/a/stream_0/seg001.ts")
+    assert "403" in unprobed.message

@@ -21,6 +21,7 @@ from hlsinspect.errors import DeadlineReached, HlsInspectError, Interrupted, Ter
 from hlsinspect.locations import Target
 from hlsinspect.pipeline.apart import Apart, read_bodies
 from hlsinspect.pipeline.check import Checked, Rules, check_title
+from hlsinspect.pipeline.early import start as start_early
 from hlsinspect.pipeline.fetch import Budget, Fetched, fetch_title
 from hlsinspect.pipeline.flow import ahead
 from hlsinspect.pipeline.judge import TitleResult, judge
@@ -120,8 +121,14 @@ class Run:
         known = {key: memory[key] for key in keys if key in memory}
         for key in known:
             memory.move_to_end(key)  # a key every title shares (a DRM key) stays remembered
-        fresh = verify(found.storage, keys - known.keys(), self.settings.verify, self.progress,
-                       listings)
+        asked = keys - known.keys()
+        early = start_early(found, checked, asked, self.settings.probe,
+                            self.settings.verify.concurrency, self.progress)
+        fresh = verify(found.storage, asked - (early.keys if early else set()),
+                       self.settings.verify, self.progress, listings)
+        if early is not None:
+            fresh.update(early.finish(lambda again: verify(
+                found.storage, again, self.settings.verify, self.progress)))
         known.update(fresh)
         memory.update(fresh)
         fresh.update(unverifiable)  # counted, never asked about: a variable hides its name
@@ -129,7 +136,8 @@ class Run:
         while len(memory) > REMEMBERED:
             memory.popitem(last=False)
         probes = probe_title(found, checked, known, self.settings.probe,
-                             self.settings.verify.concurrency, self.progress)
+                             self.settings.verify.concurrency, self.progress,
+                             early.probes if early else None)
         result = judge(found, checked, known, self.rules, probes, self.settings.probe)
         # only now, the title complete, is a child taken back from where it was reported
         # on its own: a run stopped before keeps it there

@@ -198,6 +198,37 @@ class HttpStorage:
         except StorageError as exc:
             return ObjectState(Existence.UNKNOWN, reason=exc.message, retryable=exc.retryable)
 
+    def read_start(self, key: str, length: int) -> tuple[ObjectState, bytes]:
+        """The object's state and its first `length` bytes, in one ranged GET: what a HEAD
+        would say, and what a probe reads first. As for HEAD, only 404 or 410 is missing."""
+        try:
+            return self._timed(lambda: self._start_once(key, length),
+                               f"cannot check {self.uri(key)}")
+        except StorageError as exc:
+            return ObjectState(Existence.UNKNOWN, reason=exc.message,
+                               retryable=exc.retryable), b""
+
+    def _start_once(self, key: str, length: int) -> tuple[ObjectState, bytes]:
+        url = self.uri(key)
+        response = self._request("GET", url, {"Range": f"bytes=0-{max(0, length - 1)}"})[0]
+        status, headers = response.status, response.headers
+        kind = headers.get("Content-Type")
+        try:
+            if status == 206:
+                return (ObjectState(Existence.PRESENT, size=_total(headers.get("Content-Range")),
+                                    content_type=kind), _first(response, length))
+            if status == 200:  # the range was ignored: the length is the whole object's
+                return (ObjectState(Existence.PRESENT, size=_int(headers.get("Content-Length")),
+                                    content_type=kind), _first(response, length))
+        except Exception as exc:  # the body broke off: a reset, a short read
+            raise _transport_error(exc, f"cannot read {url}") from exc
+        finally:
+            _done(response)
+        if status == 416:  # no byte 0: an empty object
+            return ObjectState(Existence.PRESENT,
+                               size=_total(headers.get("Content-Range")) or 0), b""
+        return _state(status, "GET"), b""
+
     def _stat_once(self, key: str) -> ObjectState:
         if not self._head_refused.is_set():
             state = self._head(key)
