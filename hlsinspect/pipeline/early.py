@@ -23,7 +23,7 @@ from hlsinspect.checks.probed import SegmentProbe
 from hlsinspect.media.segment import HEAD
 from hlsinspect.pipeline.check import Checked
 from hlsinspect.pipeline.fetch import Fetched
-from hlsinspect.pipeline.probe import _Job, _Origin, _run, early_jobs
+from hlsinspect.pipeline.probe import OriginSeen, ProbeJob, early_jobs, run_job
 from hlsinspect.progress import Progress
 from hlsinspect.settings import ProbeSettings
 from hlsinspect.storage.base import Existence, ObjectState, StartReader, Storage
@@ -36,8 +36,8 @@ Verify = Callable[[set[str]], dict[str, ObjectState]]
 class Early:
     """The probes started with their objects' verification; `finish` waits for them."""
 
-    def __init__(self, storage: Storage, reader: StartReader, jobs: list[_Job], workers: int,
-                 progress: Progress) -> None:
+    def __init__(self, storage: Storage, reader: StartReader, jobs: list[ProbeJob],
+                 workers: int, progress: Progress) -> None:
         self.storage, self.reader = storage, reader
         self.jobs = jobs
         self.keys = {job.key for job in jobs}
@@ -58,14 +58,14 @@ class Early:
         except BaseException as exc:  # handed to the thread that waits in finish
             self._error = exc
 
-    def _one(self, job: _Job) -> tuple[ObjectState, SegmentProbe | None]:
+    def _one(self, job: ProbeJob) -> tuple[ObjectState, SegmentProbe | None]:
         if self._stop.is_set():  # the run stopped: nothing more is asked
             return ObjectState(Existence.UNKNOWN, reason="not asked: the run stopped"), None
         state, start = self.reader.read_start(job.key, HEAD)
         if state.existence is not Existence.PRESENT or not state.size:
             return state, None
-        return state, _run(self.storage, dataclasses.replace(job, size=state.size), _Origin(),
-                           start)
+        return state, run_job(self.storage, dataclasses.replace(job, size=state.size),
+                              OriginSeen(), start)
 
     def finish(self, verify: Verify) -> dict[str, ObjectState]:
         """The states of `keys`, once every early probe is done; those the GET left unknown

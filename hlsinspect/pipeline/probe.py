@@ -35,7 +35,10 @@ WHOLE_LIMIT = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class _Job:
+class ProbeJob:
+    """One segment to probe: which bytes of which object, what they should hold, and the
+    playlist probe its result goes to."""
+
     owner: PlaylistProbe
     probe: SegmentProbe
     key: str
@@ -48,7 +51,7 @@ class _Job:
 
 
 @dataclass
-class _Origin:
+class OriginSeen:
     """What the title's store showed of itself while probing: whether it answered a Range
     request with the whole object (then no further byte range of the title is asked)."""
 
@@ -83,8 +86,8 @@ def probe_title(found: Fetched, checked: Sequence[Checked], known: Mapping[str, 
     storage = found.storage
     parents = _parents(found)
     probes: dict[str, PlaylistProbe] = {}
-    jobs: list[_Job] = []
-    origin = _Origin()
+    jobs: list[ProbeJob] = []
+    origin = OriginSeen()
     for item in _media(checked):
         assert item.context is not None
         probe = parents.get(item.entry.loaded.key, PlaylistProbe())
@@ -94,7 +97,7 @@ def probe_title(found: Fetched, checked: Sequence[Checked], known: Mapping[str, 
     made = dict(early or {})
     todo = [job for job in jobs if not (_plain(job) and job.key in made)]
     progress.expect(len(todo))
-    results = iter(map_concurrently(lambda job: _run(storage, job, origin), todo, workers,
+    results = iter(map_concurrently(lambda job: run_job(storage, job, origin), todo, workers,
                                     progress.advance))
     for job in jobs:  # in the plan's order, whichever were made early
         done = made.pop(job.key, None) if _plain(job) else None
@@ -114,19 +117,19 @@ def _media(checked: Sequence[Checked]) -> Iterator[Checked]:
             yield item
 
 
-def _plain(job: _Job) -> bool:
+def _plain(job: ProbeJob) -> bool:
     """A whole object probed without an init segment: its probe needs only its size."""
     return not job.ranged and job.init is None
 
 
 def early_jobs(found: Fetched, checked: Sequence[Checked], settings: ProbeSettings
-               ) -> list[_Job]:
+               ) -> list[ProbeJob]:
     """The probes that can start with their objects' verification, before any state is
     known: whole, unencrypted segments without an init segment, each object once (its
     first segment). Sizes are 0 here: the request that verifies the object tells it."""
     if settings.mode == "none":
         return []
-    jobs: dict[str, _Job] = {}
+    jobs: dict[str, ProbeJob] = {}
     for item in _media(checked):
         assert item.context is not None
         segments = item.context.playlist.segments
@@ -141,9 +144,9 @@ def early_jobs(found: Fetched, checked: Sequence[Checked], settings: ProbeSettin
 
 
 def _job(storage: Storage, probe: PlaylistProbe, index: int, segment: Segment,
-         ref: ResolvedRef, size: int, init: dict[int, Track] | None) -> _Job:
+         ref: ResolvedRef, size: int, init: dict[int, Track] | None) -> ProbeJob:
     base, size = ref.byterange or (0, size)
-    return _Job(probe, SegmentProbe(
+    return ProbeJob(probe, SegmentProbe(
         index, storage.uri(ref.key), segment.line_of_extinf, segment.duration,
         segment.discontinuity), ref.key, base, size,
         expected_containers(ref.ref.uri, segment.map is not None), init,
@@ -180,7 +183,7 @@ def _parents(found: Fetched) -> dict[str, PlaylistProbe]:
 
 
 def _plan(storage: Storage, item: Checked, known: Mapping[str, ObjectState],
-          settings: ProbeSettings, probe: PlaylistProbe, origin: _Origin) -> list[_Job]:
+          settings: ProbeSettings, probe: PlaylistProbe, origin: OriginSeen) -> list[ProbeJob]:
     assert item.context is not None
     segments = item.context.playlist.segments
     refs = {r.ref.segment: r for r in item.refs if r.ref.kind == "segment"}
@@ -214,7 +217,7 @@ def _encrypted(segment: Segment) -> bool:
 
 
 def _init(storage: Storage, ref: ResolvedRef | None, known: Mapping[str, ObjectState],
-          probe: PlaylistProbe, origin: _Origin) -> dict[int, Track] | None:
+          probe: PlaylistProbe, origin: OriginSeen) -> dict[int, Track] | None:
     """The tracks of an init segment; None (and a problem noted) when it can't be had."""
     state = known.get(ref.key) if ref is not None else None
     if ref is None or state is None or state.existence is not Existence.PRESENT:
@@ -235,7 +238,8 @@ def _init(storage: Storage, ref: ResolvedRef | None, known: Mapping[str, ObjectS
     return None
 
 
-def _run(storage: Storage, job: _Job, origin: _Origin, start: bytes = b"") -> SegmentProbe:
+def run_job(storage: Storage, job: ProbeJob, origin: OriginSeen,
+            start: bytes = b"") -> SegmentProbe:
     """The job's probe; `start` is the object's first bytes when they were read already
     (with its state), and reads within them ask nothing more."""
     def read(offset: int, length: int) -> bytes:
@@ -265,7 +269,7 @@ def _run(storage: Storage, job: _Job, origin: _Origin, start: bytes = b"") -> Se
     return dataclasses.replace(job.probe, found=found)
 
 
-def _whole(storage: Storage, job: _Job) -> Probed:
+def _whole(storage: Storage, job: ProbeJob) -> Probed:
     """A segment that is a whole object, probed from the whole of it: its origin ignores
     Range, and a player fetches it whole too (one segment in memory, never more)."""
     if job.size > WHOLE_LIMIT:
@@ -280,5 +284,5 @@ def _whole(storage: Storage, job: _Job) -> Probed:
     return probe_segment(read, len(data), job.expected, job.init)
 
 
-def _skipped(job: _Job, message: str) -> SegmentProbe:
+def _skipped(job: ProbeJob, message: str) -> SegmentProbe:
     return dataclasses.replace(job.probe, failure=message, range_ignored=True)
