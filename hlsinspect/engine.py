@@ -1,21 +1,25 @@
 """The public entry point: targets in, a Report out. Never prints, never exits.
 
 It maps each TARGET onto its store and hands it to the pipeline (`pipeline.run`), which goes
-title by title; it raises `HlsInspectError` only when nothing could be inspected. Every other
+title by title, the next titles (of this target or the next ones) fetched ahead
+(`pipeline.targets`); it raises `HlsInspectError` only when nothing could be inspected. Every other
 problem, however bad, is a finding, so the rest of the report is always produced.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 
 from hlsinspect.checks.registry import finding
 from hlsinspect.errors import HlsInspectError, UsageError
 from hlsinspect.locations import Target, UriMap, map_target, parse_target, valid_bucket
 from hlsinspect.pipeline.apart import Apart, Job
+from hlsinspect.pipeline.fetch import Fetched
+from hlsinspect.pipeline.flow import ahead
 from hlsinspect.pipeline.run import Run
+from hlsinspect.pipeline.targets import by_target, pieces
 from hlsinspect.progress import Progress
 from hlsinspect.report import Finding, Report
 from hlsinspect.settings import Settings, Shard, VerifySettings, duration_text
@@ -67,12 +71,46 @@ def inspect(
         raise exc.fatal() from exc
     named = tuple(redact(text) for text in targets)
     try:
-        for target in parsed:
-            _one(run, stores, target, settings)
+        _all(run, stores, parsed, settings)
     except KeyboardInterrupt as stop:
         # Ctrl-C or SIGTERM: what was completed is reported (Interrupted carries it)
         raise run.stopped(stop, named) from None
     return run.report(named)
+
+
+def _all(run: Run, stores: Stores, targets: list[Target], settings: Settings) -> None:
+    """Every target into `run`, in order; the titles of the next ones fetched ahead
+    (`pipeline.targets`) while one is checked and verified, a few titles at most."""
+
+    def titles(target: Target) -> Generator[Fetched, None, None]:
+        try:
+            storage = stores.for_target(target)
+        except StorageError as exc:
+            raise exc.fatal() from exc
+        yield from run.fetched(storage, target)
+
+    def produced(target: Target) -> bool:
+        return not _lists_apart(stores, target, settings)
+
+    stream = ahead(pieces(targets, produced, titles), settings.look_ahead)
+    try:
+        for target, fetched, first in by_target(stream):
+            if fetched is None:
+                assert first.here is not None
+                try:
+                    _one(run, stores, target, settings)
+                except BaseException:
+                    stream.close()  # nothing more is fetched (Ctrl-C, a fault)
+                    first.here(False)
+                    raise
+                first.here(True)
+                continue
+            try:
+                run.titles(fetched)
+            except HlsInspectError as exc:
+                _failed(run, target, exc)
+    finally:
+        stream.close()
 
 
 def _one(run: Run, stores: Stores, target: Target, settings: Settings) -> None:
@@ -86,11 +124,17 @@ def _one(run: Run, stores: Stores, target: Target, settings: Settings) -> None:
                 raise exc.fatal() from exc
             run.target(storage, target, apart)
     except HlsInspectError as exc:
-        if target.bucket and os.path.exists(target.text):
-            note = (f"{target.text!r} exists on this machine: without --bucket it is "
-                    "checked there")
-            exc.hint = f"{exc.hint}; {note}" if exc.hint else note
-        run.failed(exc, redact(target.text))
+        _failed(run, target, exc)
+
+
+def _failed(run: Run, target: Target, exc: HlsInspectError) -> None:
+    """The target could not be inspected: noted in `run`, with a hint when the name is
+    also a local path."""
+    if target.bucket and os.path.exists(target.text):
+        note = (f"{target.text!r} exists on this machine: without --bucket it is "
+                "checked there")
+        exc.hint = f"{exc.hint}; {note}" if exc.hint else note
+    run.failed(exc, redact(target.text))
 
 
 def read_playlist(
@@ -127,11 +171,16 @@ def _use_inventory(stores: Stores, manifest: str, targets: list[Target],
         "caught; each key it lacks was asked with HEAD", playlist=None, uri=inventory.uri)
 
 
+def _lists_apart(stores: Stores, target: Target, settings: Settings) -> bool:
+    """Whether a second process lists the target: an S3 prefix (a single playlist lists
+    nothing) in a bucket reached directly."""
+    return settings.list_apart and target.mode != "playlist" and stores.is_plain_s3(target)
+
+
 def _apart(stores: Stores, target: Target,
            settings: Settings) -> AbstractContextManager[Apart | None]:
-    """The second process that lists the target, started now, when one should: an S3
-    prefix (a single playlist lists nothing) in a bucket reached directly."""
-    if not settings.list_apart or target.mode == "playlist" or not stores.is_plain_s3(target):
+    """The second process that lists the target, started now, when one should."""
+    if not _lists_apart(stores, target, settings):
         return nullcontext()
     assert target.bucket is not None
     return Apart(Job(target.bucket, stores.s3.profile, stores.s3.region, stores.s3.endpoint_url,

@@ -34,11 +34,19 @@ class Origin(LoopbackServer):
                  trickle: Callable[[str, str], str | None] | None = None,
                  unsized: Callable[[str], bytes | None] | None = None,
                  etags: bool = False,
-                 hold: Callable[[str], int | None] | None = None) -> None:
+                 hold: Callable[[str], int | None] | None = None,
+                 pause: Callable[[str, str], None] | None = None) -> None:
         self.root = root
         self.hold = hold
         """path (with its query) -> called before a GET is answered, and may take its time
         (a blocking playlist reload); a status to answer instead, or None to answer as usual."""
+        self.pause = pause
+        """(method, path) -> called before the answer (a sleep, a wait): a distant origin."""
+        self.flight = 0
+        self.peak = 0
+        """Requests being answered now, and the most at once (how many a client sends)."""
+        self.answered: list[tuple[str, str]] = []
+        """Requests in the order they were answered (`requests`: as they arrived)."""
         self.etags = etags
         """Serve an ETag (a hash of the body) and answer If-None-Match with 304 when set."""
         self.not_modified = 0
@@ -82,7 +90,19 @@ class Origin(LoopbackServer):
             def _answer(self) -> None:
                 with origin.lock:
                     origin.requests.append((self.command, self.path))
+                    origin.flight += 1
+                    origin.peak = max(origin.peak, origin.flight)
                 origin.arrived.set()
+                try:
+                    if origin.pause is not None:
+                        origin.pause(self.command, self.path)
+                    self._respond()
+                finally:
+                    with origin.lock:
+                        origin.flight -= 1
+                        origin.answered.append((self.command, self.path))
+
+            def _respond(self) -> None:
                 if origin.stall is not None and origin.stall(self.command, self.path):
                     origin.stopped.wait(120)
                     self.close_connection = True

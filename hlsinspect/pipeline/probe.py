@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from hlsinspect.checks.probed import InitProblem, PlaylistProbe, SegmentProbe
@@ -35,7 +35,10 @@ WHOLE_LIMIT = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class _Job:
+class ProbeJob:
+    """One segment to probe: which bytes of which object, what they should hold, and the
+    playlist probe its result goes to."""
+
     owner: PlaylistProbe
     probe: SegmentProbe
     key: str
@@ -48,7 +51,7 @@ class _Job:
 
 
 @dataclass
-class _Origin:
+class OriginSeen:
     """What the title's store showed of itself while probing: whether it answered a Range
     request with the whole object (then no further byte range of the title is asked)."""
 
@@ -74,33 +77,80 @@ def chosen(count: int, settings: ProbeSettings) -> list[int]:
 
 
 def probe_title(found: Fetched, checked: Sequence[Checked], known: Mapping[str, ObjectState],
-                settings: ProbeSettings, workers: int, progress: Progress
-                ) -> dict[str, PlaylistProbe]:
-    """Each media playlist's probe, by the playlist's URI."""
+                settings: ProbeSettings, workers: int, progress: Progress,
+                early: Mapping[str, SegmentProbe] | None = None) -> dict[str, PlaylistProbe]:
+    """Each media playlist's probe, by the playlist's URI. `early` holds the probes made
+    already, with the objects' states (`pipeline.early`), by key: they are not made again."""
     if settings.mode == "none":
         return {}
     storage = found.storage
     parents = _parents(found)
     probes: dict[str, PlaylistProbe] = {}
-    jobs: list[_Job] = []
-    origin = _Origin()
-    for item in checked:
-        context = item.context
-        if context is None or context.playlist.is_multivariant or \
-                context.playlist.iframes_only:
-            continue  # an I-frame range holds one picture, often without PAT and PMT
+    jobs: list[ProbeJob] = []
+    origin = OriginSeen()
+    for item in _media(checked):
+        assert item.context is not None
         probe = parents.get(item.entry.loaded.key, PlaylistProbe())
-        probe.independent |= context.tag("EXT-X-INDEPENDENT-SEGMENTS") is not None
+        probe.independent |= item.context.tag("EXT-X-INDEPENDENT-SEGMENTS") is not None
         probes[item.uri] = probe
         jobs += _plan(storage, item, known, settings, probe, origin)
-    progress.expect(len(jobs))
-    results = map_concurrently(lambda job: _run(storage, job, origin), jobs, workers,
-                               progress.advance)
-    for job, result in zip(jobs, results, strict=True):
-        job.owner.segments.append(result)
+    made = dict(early or {})
+    todo = [job for job in jobs if not (_plain(job) and job.key in made)]
+    progress.expect(len(todo))
+    results = iter(map_concurrently(lambda job: run_job(storage, job, origin), todo, workers,
+                                    progress.advance))
+    for job in jobs:  # in the plan's order, whichever were made early
+        done = made.pop(job.key, None) if _plain(job) else None
+        job.owner.segments.append(done if done is not None else next(results))
     if origin.first is not None:
         origin.first.range_ignored = origin.message
     return probes
+
+
+def _media(checked: Sequence[Checked]) -> Iterator[Checked]:
+    """The media playlists probed: not I-frame playlists, whose ranges hold one picture,
+    often without PAT and PMT."""
+    for item in checked:
+        context = item.context
+        if context is not None and not context.playlist.is_multivariant and \
+                not context.playlist.iframes_only:
+            yield item
+
+
+def _plain(job: ProbeJob) -> bool:
+    """A whole object probed without an init segment: its probe needs only its size."""
+    return not job.ranged and job.init is None
+
+
+def early_jobs(found: Fetched, checked: Sequence[Checked], settings: ProbeSettings
+               ) -> list[ProbeJob]:
+    """The probes that can start with their objects' verification, before any state is
+    known: whole, unencrypted segments without an init segment, each object once (its
+    first segment). Sizes are 0 here: the request that verifies the object tells it."""
+    if settings.mode == "none":
+        return []
+    jobs: dict[str, ProbeJob] = {}
+    for item in _media(checked):
+        assert item.context is not None
+        segments = item.context.playlist.segments
+        refs = {r.ref.segment: r for r in item.refs if r.ref.kind == "segment"}
+        for index in chosen(len(segments), settings):
+            segment, ref = segments[index], refs.get(index)
+            if ref is None or ref.byterange is not None or segment.map is not None or \
+                    not ref.ref.fetched or _encrypted(segment) or ref.key in jobs:
+                continue
+            jobs[ref.key] = _job(found.storage, PlaylistProbe(), index, segment, ref, 0, None)
+    return list(jobs.values())
+
+
+def _job(storage: Storage, probe: PlaylistProbe, index: int, segment: Segment,
+         ref: ResolvedRef, size: int, init: dict[int, Track] | None) -> ProbeJob:
+    base, size = ref.byterange or (0, size)
+    return ProbeJob(probe, SegmentProbe(
+        index, storage.uri(ref.key), segment.line_of_extinf, segment.duration,
+        segment.discontinuity), ref.key, base, size,
+        expected_containers(ref.ref.uri, segment.map is not None), init,
+        ref.byterange is not None)
 
 
 def _parents(found: Fetched) -> dict[str, PlaylistProbe]:
@@ -133,7 +183,7 @@ def _parents(found: Fetched) -> dict[str, PlaylistProbe]:
 
 
 def _plan(storage: Storage, item: Checked, known: Mapping[str, ObjectState],
-          settings: ProbeSettings, probe: PlaylistProbe, origin: _Origin) -> list[_Job]:
+          settings: ProbeSettings, probe: PlaylistProbe, origin: OriginSeen) -> list[ProbeJob]:
     assert item.context is not None
     segments = item.context.playlist.segments
     refs = {r.ref.segment: r for r in item.refs if r.ref.kind == "segment"}
@@ -152,24 +202,22 @@ def _plan(storage: Storage, item: Checked, known: Mapping[str, ObjectState],
             init = tracks[line]
             if init is None:
                 continue  # its init segment is missing or damaged: a finding of its own
-        base, size = ref.byterange or (0, known[ref.key].size or 0)
-        jobs.append(_Job(probe, SegmentProbe(
-            index, storage.uri(ref.key), segment.line_of_extinf, segment.duration,
-            segment.discontinuity), ref.key, base, size,
-            expected_containers(ref.ref.uri, segment.map is not None), init,
-            ref.byterange is not None))
+        jobs.append(_job(storage, probe, index, segment, ref, known[ref.key].size or 0, init))
     return jobs
 
 
 def _readable(segment: Segment, ref: ResolvedRef, known: Mapping[str, ObjectState]) -> bool:
     state = known.get(ref.key)
-    encrypted = any(k.attr("METHOD") not in (None, "NONE") for k in segment.keys)
     return (state is not None and state.existence is Existence.PRESENT and bool(state.size)
-            and ref.ref.fetched and not encrypted)
+            and ref.ref.fetched and not _encrypted(segment))
+
+
+def _encrypted(segment: Segment) -> bool:
+    return any(k.attr("METHOD") not in (None, "NONE") for k in segment.keys)
 
 
 def _init(storage: Storage, ref: ResolvedRef | None, known: Mapping[str, ObjectState],
-          probe: PlaylistProbe, origin: _Origin) -> dict[int, Track] | None:
+          probe: PlaylistProbe, origin: OriginSeen) -> dict[int, Track] | None:
     """The tracks of an init segment; None (and a problem noted) when it can't be had."""
     state = known.get(ref.key) if ref is not None else None
     if ref is None or state is None or state.existence is not Existence.PRESENT:
@@ -190,9 +238,14 @@ def _init(storage: Storage, ref: ResolvedRef | None, known: Mapping[str, ObjectS
     return None
 
 
-def _run(storage: Storage, job: _Job, origin: _Origin) -> SegmentProbe:
+def run_job(storage: Storage, job: ProbeJob, origin: OriginSeen,
+            start: bytes = b"") -> SegmentProbe:
+    """The job's probe; `start` is the object's first bytes when they were read already
+    (with its state), and reads within them ask nothing more."""
     def read(offset: int, length: int) -> bytes:
         length = min(length, job.size - offset)
+        if job.base == 0 and offset + length <= len(start):
+            return start[offset:offset + length]
         return storage.read_range(job.key, job.base + offset, length) if length > 0 else b""
 
     if job.ranged and origin.ignored.is_set():
@@ -216,7 +269,7 @@ def _run(storage: Storage, job: _Job, origin: _Origin) -> SegmentProbe:
     return dataclasses.replace(job.probe, found=found)
 
 
-def _whole(storage: Storage, job: _Job) -> Probed:
+def _whole(storage: Storage, job: ProbeJob) -> Probed:
     """A segment that is a whole object, probed from the whole of it: its origin ignores
     Range, and a player fetches it whole too (one segment in memory, never more)."""
     if job.size > WHOLE_LIMIT:
@@ -231,5 +284,5 @@ def _whole(storage: Storage, job: _Job) -> Probed:
     return probe_segment(read, len(data), job.expected, job.init)
 
 
-def _skipped(job: _Job, message: str) -> SegmentProbe:
+def _skipped(job: ProbeJob, message: str) -> SegmentProbe:
     return dataclasses.replace(job.probe, failure=message, range_ignored=True)

@@ -13,7 +13,7 @@ a failure of that target; when no target could be inspected, the run raises it.
 from __future__ import annotations
 
 from collections import Counter, OrderedDict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 
 from hlsinspect.checks.registry import finding, priority
@@ -21,6 +21,7 @@ from hlsinspect.errors import DeadlineReached, HlsInspectError, Interrupted, Ter
 from hlsinspect.locations import Target
 from hlsinspect.pipeline.apart import Apart, read_bodies
 from hlsinspect.pipeline.check import Checked, Rules, check_title
+from hlsinspect.pipeline.early import start as start_early
 from hlsinspect.pipeline.fetch import Budget, Fetched, fetch_title
 from hlsinspect.pipeline.flow import ahead
 from hlsinspect.pipeline.judge import TitleResult, judge
@@ -67,11 +68,15 @@ class Run:
     def target(self, storage: Storage, target: Target, apart: Apart | None = None) -> None:
         """Every title of one target; HlsInspectError when none of it could be read.
         With `apart`, the titles are listed by a second process (`pipeline.apart`)."""
+        self.titles(ahead(self.fetched(storage, target, apart), self.settings.look_ahead))
+
+    def titles(self, fetched: Iterable[Fetched]) -> None:
+        """Every title of one target, fetched already (or as they come): HlsInspectError
+        when none of it could be read, or when `fetched` raises it."""
         kept: list[TitleResult] = []
         readable, failure = False, None
-        fetched = self._fetched(storage, target, apart)
         try:
-            for found in ahead(fetched, self.settings.look_ahead):
+            for found in fetched:
                 if found.failure is None and found.title.roots:
                     readable = True
                 failure = failure or found.failure or found.title.unlistable
@@ -84,8 +89,9 @@ class Run:
         self.results.extend(kept)
         self.inspected += 1
 
-    def _fetched(self, storage: Storage, target: Target, apart: Apart | None
-                 ) -> Iterator[Fetched]:
+    def fetched(self, storage: Storage, target: Target, apart: Apart | None = None
+                ) -> Iterator[Fetched]:
+        """The target's titles, each fetched (`pipeline.fetch`), in order."""
         workers = self.settings.verify.concurrency
 
         def finish(title: Title, each: int) -> Title:
@@ -115,8 +121,14 @@ class Run:
         known = {key: memory[key] for key in keys if key in memory}
         for key in known:
             memory.move_to_end(key)  # a key every title shares (a DRM key) stays remembered
-        fresh = verify(found.storage, keys - known.keys(), self.settings.verify, self.progress,
-                       listings)
+        asked = keys - known.keys()
+        early = start_early(found, checked, asked, self.settings.probe,
+                            self.settings.verify.concurrency, self.progress)
+        fresh = verify(found.storage, asked - (early.keys if early else set()),
+                       self.settings.verify, self.progress, listings)
+        if early is not None:
+            fresh.update(early.finish(lambda again: verify(
+                found.storage, again, self.settings.verify, self.progress)))
         known.update(fresh)
         memory.update(fresh)
         fresh.update(unverifiable)  # counted, never asked about: a variable hides its name
@@ -124,7 +136,8 @@ class Run:
         while len(memory) > REMEMBERED:
             memory.popitem(last=False)
         probes = probe_title(found, checked, known, self.settings.probe,
-                             self.settings.verify.concurrency, self.progress)
+                             self.settings.verify.concurrency, self.progress,
+                             early.probes if early else None)
         result = judge(found, checked, known, self.rules, probes, self.settings.probe)
         # only now, the title complete, is a child taken back from where it was reported
         # on its own: a run stopped before keeps it there

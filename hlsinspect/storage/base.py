@@ -178,6 +178,17 @@ def read_from(storage: Storage, key: str) -> str:
 
 
 @runtime_checkable
+class StartReader(Protocol):
+    """A store that tells an object's state and its first bytes in one request (an HTTP
+    origin: a ranged GET), so that a segment about to be probed needs no HEAD first."""
+
+    def read_start(self, key: str, length: int) -> tuple[ObjectState, bytes]:
+        """The object's state (as `stat` says it: missing only on a 404) and up to its
+        first `length` bytes (none unless it is present)."""
+        ...
+
+
+@runtime_checkable
 class Conditional(Protocol):
     """A store that can answer "unchanged" to a read (S3 and HTTP: a conditional GET with
     If-None-Match), so a live playlist reloaded again and again costs no transfer when it

@@ -8,6 +8,11 @@ origin that refuses HEAD (405, 501); sizes come from Content-Length or Content-R
 ranges are checked as on S3. Redirects are followed within the origin only (the same scheme,
 host and port: another port on the same host is another server), a few at most; there is no
 listing.
+
+Requests in flight are bounded by the store, not by whoever calls it: at most `concurrency`
+at once (`slots`), however many stages ask at the same time (the next targets' playlists
+fetched while this one's objects are verified). A slot is held for one try of one request,
+never across the backoff between passes.
 """
 
 from __future__ import annotations
@@ -72,6 +77,8 @@ class HttpStorage:
                                     read=min(policy.read_timeout, policy.timeout)),
             headers={"User-Agent": f"hlsinspect/{__version__}"})
         self.pool.pool_classes_by_scheme = pool_classes()  # each request under --timeout
+        self.slots = threading.BoundedSemaphore(max(1, policy.concurrency))
+        """One per request in flight: `--concurrency` bounds the store, not each stage."""
         self._head_refused = threading.Event()
         self._moved: dict[str, str] = {}
         """Playlist key -> the key it was redirected to, which its references are relative
@@ -109,8 +116,9 @@ class HttpStorage:
 
     def _timed(self, call: Callable[[], T], what: str) -> T:
         """`call()` under the total deadline of one request (`--timeout`): a server that
-        trickles its headers or body is cut there, and the failure says so."""
-        with deadline(self.policy.timeout) as watch:
+        trickles its headers or body is cut there, and the failure says so. The request waits
+        for a slot first (`slots`), outside its deadline: waiting is not the server's time."""
+        with self.slots, deadline(self.policy.timeout) as watch:
             try:
                 result: T | None = call()
             except Exception:
@@ -189,6 +197,37 @@ class HttpStorage:
             return self._timed(lambda: self._stat_once(key), f"cannot check {self.uri(key)}")
         except StorageError as exc:
             return ObjectState(Existence.UNKNOWN, reason=exc.message, retryable=exc.retryable)
+
+    def read_start(self, key: str, length: int) -> tuple[ObjectState, bytes]:
+        """The object's state and its first `length` bytes, in one ranged GET: what a HEAD
+        would say, and what a probe reads first. As for HEAD, only 404 or 410 is missing."""
+        try:
+            return self._timed(lambda: self._start_once(key, length),
+                               f"cannot check {self.uri(key)}")
+        except StorageError as exc:
+            return ObjectState(Existence.UNKNOWN, reason=exc.message,
+                               retryable=exc.retryable), b""
+
+    def _start_once(self, key: str, length: int) -> tuple[ObjectState, bytes]:
+        url = self.uri(key)
+        response = self._request("GET", url, {"Range": f"bytes=0-{max(0, length - 1)}"})[0]
+        status, headers = response.status, response.headers
+        kind = headers.get("Content-Type")
+        try:
+            if status == 206:
+                return (ObjectState(Existence.PRESENT, size=_total(headers.get("Content-Range")),
+                                    content_type=kind), _first(response, length))
+            if status == 200:  # the range was ignored: the length is the whole object's
+                return (ObjectState(Existence.PRESENT, size=_int(headers.get("Content-Length")),
+                                    content_type=kind), _first(response, length))
+        except Exception as exc:  # the body broke off: a reset, a short read
+            raise _transport_error(exc, f"cannot read {url}") from exc
+        finally:
+            _done(response)
+        if status == 416:  # no byte 0: an empty object
+            return ObjectState(Existence.PRESENT,
+                               size=_total(headers.get("Content-Range")) or 0), b""
+        return _state(status, "GET"), b""
 
     def _stat_once(self, key: str) -> ObjectState:
         if not self._head_refused.is_set():
