@@ -390,10 +390,10 @@ def slow_rendition(tmp_path: Path, delay: float,
 
 
 def test_a_slow_rendition_does_not_delay_the_others(tmp_path: Path, cli: Any) -> None:
-    """v1's origin path answers two target durations late, every time: v0 is still reloaded
+    """v1's origin path answers 2.5 target durations late, every time: v0 is still reloaded
     on its own schedule, about once per target duration, and is not taken for stale."""
-    with slow_rendition(tmp_path, 2.0) as (origin, url, _):
-        run = cli("watch", url, "--duration", "4", "--format", "json")
+    with slow_rendition(tmp_path, 2.5) as (origin, url, _):
+        run = cli("watch", url, "--duration", "4.5", "--format", "json")
     stale = {f["playlist"].rsplit("/", 1)[-1] for f in run.json["findings"]
              if f["name"] == "live-playlist-stale"}
     assert "v0.m3u8" not in stale, run.json["findings"]

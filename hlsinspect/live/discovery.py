@@ -8,7 +8,6 @@ report it), but a target that cannot be read at all ends the watch before it sta
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -16,7 +15,7 @@ from hlsinspect.errors import NoPlaylistError, UsageError
 from hlsinspect.live import titles
 from hlsinspect.live.compare import Rendition
 from hlsinspect.live.rules import context_of, own_rules
-from hlsinspect.live.titles import Title, children
+from hlsinspect.live.titles import Title, children, digest
 from hlsinspect.live.watched import Watched
 from hlsinspect.locations import Target, map_target, parse_target
 from hlsinspect.playlists import ParseFailure, Playlist, parse
@@ -69,10 +68,6 @@ def discover(targets: Sequence[str], where: Where, settings: Settings, s3: S3Opt
                               + ", ".join(redact(t) for t in targets),
                               hint="name a live media or multivariant playlist")
     return found
-
-
-def digest(playlist: Playlist) -> str:
-    return hashlib.sha256(playlist.text.encode()).hexdigest()
 
 
 def _target(text: str, where: Where, settings: Settings) -> Target:

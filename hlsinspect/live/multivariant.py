@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from hlsinspect.checks.apply import apply
 from hlsinspect.checks.registry import finding
 from hlsinspect.live import titles
-from hlsinspect.live.discovery import digest
 from hlsinspect.live.rules import context_of, own_rules
 from hlsinspect.live.schedule import FIRST_RELOAD
-from hlsinspect.live.titles import LIVE_BY_NATURE, Title, children, context, due
+from hlsinspect.live.titles import LIVE_BY_NATURE, Title, children, context, digest, due
 from hlsinspect.live.watched import Watched
 from hlsinspect.playlists import ParseFailure, parse
 from hlsinspect.report import Finding
