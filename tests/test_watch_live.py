@@ -22,7 +22,7 @@ import pytest
 
 import hlsinspect
 from hlsinspect.errors import Interrupted
-from hlsinspect.live.watch import Clock, Watch
+from hlsinspect.live.watch import Watch
 from tests.live_origin import LiveChannel
 from tests.origin import Origin
 from tests.test_faults_interrupt import WITH_CTRL_C
@@ -169,21 +169,27 @@ def test_python_api_and_events(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_still_gives_the_report(tmp_path: Path) -> None:
-    sleeps = 0
-
-    def sleep(seconds: float) -> None:
-        nonlocal sleeps
-        sleeps += 1
-        if sleeps == 3:
-            raise KeyboardInterrupt
+    """SIGINT reaches the thread applying the answers while it waits for the next one (the
+    reloads run on threads of their own): the watch stops at once, with its report."""
+    def interrupt_once_read(watch: Watch) -> None:
+        while not (watch.watched and watch.watched[0].read):
+            threading.Event().wait(0.05)
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)
 
     with LiveChannel(tmp_path, fault="stale", fault_at=0):
-        watch = Watch([str(tmp_path / "v0.m3u8")], duration=30, clock=Clock(sleep=sleep))
-        with pytest.raises(Interrupted) as stopped:
-            watch.run()
+        watch = Watch([str(tmp_path / "v0.m3u8")], duration=30)
+        # as in a terminal, even when the test run was started where SIGINT is ignored
+        before = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            threading.Thread(target=interrupt_once_read, args=(watch,), daemon=True).start()
+            with pytest.raises(Interrupted) as stopped:
+                watch.run()
+        finally:
+            signal.signal(signal.SIGINT, before)
     report = stopped.value.report
     assert report.incomplete and not report.ok
     assert [p.uri for p in report.playlists] == [str(tmp_path / "v0.m3u8")]
+    assert report.playlists[0].segment_count == 1
 
 
 def test_nothing_to_watch_exits_2(tmp_path: Path, cli: Any) -> None:
@@ -297,7 +303,7 @@ def test_the_table_says_how_often_a_finding_was_seen(tmp_path: Path, cli: Any) -
 
 def test_a_fault_of_every_segment_is_kept_in_bounded_memory(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("hlsinspect.live.watch.DISTINCT", 2)
+    monkeypatch.setattr("hlsinspect.live.seen.DISTINCT", 2)
     with LiveChannel(tmp_path, fault="early-removal", fault_at=0):
         report = Watch([str(tmp_path / "v0.m3u8")], duration=3.5).run()
     early = [f for f in report.findings if f.name == "removed-segment-unavailable"]
@@ -329,7 +335,7 @@ def test_a_changed_multivariant_playlist_is_judged_again(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The multivariant playlist is read again; its own rules and the title rules run on
     what it says now: here it names a variant as an I-frame playlist."""
-    monkeypatch.setattr("hlsinspect.live.watch.TITLE_RELOAD", 0.5)
+    monkeypatch.setattr("hlsinspect.live.titles.RELOAD", 0.5)
     with LiveChannel(tmp_path, renditions=("v0", "v1")) as channel:
         changed = threading.Timer(1.0, lambda: channel.sink("master.m3u8", (
             (tmp_path / "master.m3u8").read_text()
@@ -362,3 +368,48 @@ def test_faults_of_a_channel_written_into_s3(s3: Any, s3_cli: Any, tmp_path: Pat
     assert name in run.names()
     assert not {f["name"] for f in run.json["findings"]} & {
         "playlist-unreadable", "segment-missing", "object-unverified"}
+
+
+@contextmanager
+def slow_rendition(tmp_path: Path, delay: float,
+                   after: int = 0) -> Iterator[tuple[Origin, str, threading.Event]]:
+    """Two renditions on an origin that answers each GET of v1.m3u8 (after its first `after`)
+    `delay` seconds late; the event is set when a delayed answer has been sent."""
+    answered = threading.Event()
+    asked = Counter[str]()
+
+    def slow(path: str) -> int | None:
+        if path == "/v1.m3u8":
+            asked[path] += 1
+            if asked[path] > after and not origin.stopped.wait(delay):
+                answered.set()
+        return None
+
+    with Origin(tmp_path, hold=slow) as origin, LiveChannel(tmp_path, renditions=("v0", "v1")):
+        yield origin, f"{origin.url}/master.m3u8", answered
+
+
+def test_a_slow_rendition_does_not_delay_the_others(tmp_path: Path, cli: Any) -> None:
+    """v1's origin path answers 2.5 target durations late, every time: v0 is still reloaded
+    on its own schedule, about once per target duration, and is not taken for stale."""
+    with slow_rendition(tmp_path, 2.5) as (origin, url, _):
+        run = cli("watch", url, "--duration", "4.5", "--format", "json")
+    stale = {f["playlist"].rsplit("/", 1)[-1] for f in run.json["findings"]
+             if f["name"] == "live-playlist-stale"}
+    assert "v0.m3u8" not in stale, run.json["findings"]
+    # reloaded one after the other, each would be reloaded as often as the other
+    gets = Counter(origin.paths("GET"))
+    assert gets["/v0.m3u8"] >= gets["/v1.m3u8"] + 2, gets
+    assert events(run.json, "segments-added")
+
+
+def test_the_duration_does_not_wait_for_a_reload_in_flight(tmp_path: Path, cli: Any) -> None:
+    """A reload still unanswered when --duration is up is left behind: the report comes at
+    the deadline, with what was seen until then."""
+    with slow_rendition(tmp_path, 30.0, after=1) as (_origin, url, answered):
+        run = cli("watch", url, "--duration", "1.5", "--format", "json")
+        assert not answered.is_set()  # the held reload was still held when the watch ended
+    assert run.exit_code == 0, run.stdout
+    assert {p["uri"].rsplit("/", 1)[-1] for p in run.json["playlists"]} == {
+        "master.m3u8", "v0.m3u8", "v1.m3u8"}
+    assert events(run.json, "segments-added")

@@ -229,3 +229,34 @@ def test_rendition_report_uris_resolve_against_urls(base: str, raw: str, named: 
     from hlsinspect.checks.media_support import resolve_against
 
     assert resolve_against(base, raw) == named
+
+
+def test_a_rendition_report_is_judged_by_when_the_reloads_went_out(tmp_path: Path) -> None:
+    """The reloads run concurrently, so a report is judged against the reported rendition's
+    first reload asked for after the report was answered, whatever order the answers are
+    applied in: not against one already in flight, whose answer may predate the report."""
+    from hlsinspect.live.compare import Rendition, snapshot_of
+    from hlsinspect.live.reload import Fetched
+    from hlsinspect.live.rendition_reports import RenditionReports
+    from hlsinspect.live.watched import Answer, Watched
+    from hlsinspect.storage.local import LocalStorage
+
+    storage = LocalStorage(str(tmp_path))
+    a, b = (Watched(storage, f"{n}.m3u8", storage.uri(f"{n}.m3u8"), "master.m3u8",
+                    Rendition(storage.uri(f"{n}.m3u8"))) for n in ("a", "b"))
+
+    def answer(item: Watched, sent: float, answered: float, text: str) -> Fetched:
+        snapshot = snapshot_of(parse(item.key, text.encode()), item.uri, sent)
+        return Fetched(item, sent, answered, snapshot, asked=(0, 0))
+
+    b.answers.append(Answer(9.0, 9.2, answer(b, 9.0, 9.2, ll(3, 1)).snapshot))  # b at 3.0
+    reports = RenditionReports()
+    # a, answered at 10.5, says b is at 3.2
+    carrying = answer(a, 10.0, 10.5, ll(3, 3, reports='#EXT-X-RENDITION-REPORT:URI="b.m3u8",'
+                                                      "LAST-MSN=3,LAST-PART=2\n"))
+    reports.carried(carrying, [a, b])
+    in_flight = answer(b, 10.2, 10.3, ll(3, 1))  # sent before a was answered: b still at 3.0
+    assert reports.judged(in_flight) == []
+    after = answer(b, 10.6, 10.8, ll(3, 3))  # sent after: b at 3.2, as a said
+    assert reports.judged(after) == [(a.uri, [])]
+    assert reports.held == {}

@@ -140,7 +140,7 @@ def blocking_findings(playlist: str, wanted: Position, answer: Parts | None,
     `elapsed` seconds: the part missing from it (the server must hold the request until the
     playlist has it, or a later one), or the answer too late."""
     found = []
-    if not ended and not _holds(wanted, answer, last_sequence):
+    if not ended and not holds(wanted, answer, last_sequence):
         have = answer.last if answer is not None else (last_sequence, None)
         found.append(finding(
             "blocking-reload-wrong-part",
@@ -162,7 +162,7 @@ def blocking_findings(playlist: str, wanted: Position, answer: Parts | None,
     return found
 
 
-def _holds(wanted: Position, answer: Parts | None, last_sequence: int) -> bool:
+def holds(wanted: Position, answer: Parts | None, last_sequence: int) -> bool:
     """The answer has the part asked for, or a later one; a complete segment holds all of
     its parts (a part index past its last means part 0 of the next segment, 6.2.5.2, which
     the completed segment is taken to answer)."""

@@ -16,6 +16,7 @@ that would.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -64,6 +65,11 @@ def children(storage: Storage, key: str, playlist: Playlist) -> list[tuple[Playl
         if where.key is not None:
             found.append((ref, where.key))
     return found
+
+
+def digest(playlist: Playlist) -> str:
+    """What tells a multivariant playlist read again from the one read before."""
+    return hashlib.sha256(playlist.text.encode()).hexdigest()
 
 
 def due(title: Title, now: float, every: float) -> bool:
