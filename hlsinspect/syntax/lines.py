@@ -8,6 +8,7 @@ editor shows (lines end in LF or CRLF, RFC 8216 4.1).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from hlsinspect.syntax.attributes import AttributeList, parse_attributes
 from hlsinspect.syntax.tags import TAGS, Form, TagSpec
@@ -73,8 +74,10 @@ class Lines:
     """Comments that look like tags in the wrong case (`#ext-x-endlist`): line and text.
     Tags are case-sensitive, so clients take these for comments and ignore them."""
 
-    @property
+    @cached_property
     def tags(self) -> list[Tag]:
+        """The tags alone, made once: rules ask for them a few times a playlist, and
+        `entries` is complete when `read_lines` returns."""
         return [e for e in self.entries if isinstance(e, Tag)]
 
     def all(self, name: str) -> list[Tag]:
