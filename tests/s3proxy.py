@@ -1,7 +1,8 @@
 """A small HTTP proxy on 127.0.0.1 in front of moto's server (or any origin), to misbehave.
 
 It can delay every request (real S3 is 10-30 ms away; loopback is not), answer chosen
-requests with 503 SlowDown, the way S3 throttles, or with another fault: a reset connection,
+requests with 503 SlowDown, the way S3 throttles (`slowdown`: a seeded fraction of them), or
+with another fault: a reset connection,
 a stall, a 5xx, a body cut short or trickled a byte every 0.2 s, or any canned S3 error. It
 records what it was asked. Used by tests and benchmarks alike.
 """
@@ -9,9 +10,11 @@ records what it was asked. Used by tests and benchmarks alike.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import socket
 import struct
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -47,6 +50,27 @@ SLOWDOWN = Answer(503, "SlowDown", "Please reduce your request rate.")
 INTERNAL = Answer(500, "InternalError", "We encountered an internal error. Please try again.")
 BAD_GATEWAY = Answer(502, s3=False)
 GATEWAY_TIMEOUT = Answer(504, s3=False)
+
+
+def slowdown(fraction: float, seed: int = 0, where: Throttle | None = None) -> Throttle:
+    """A Throttle answering `fraction` of the requests `where` accepts (all by default) with
+    503 SlowDown. Which ones is a hash of the seed, the request (method and path) and how
+    many times it was asked before, so a run throttles the same requests, each the same
+    number of times, whatever order its threads send them in."""
+    asked: Counter[tuple[str, str]] = Counter()
+    lock = threading.Lock()
+
+    def throttle(method: str, path: str) -> bool:
+        if where is not None and not where(method, path):
+            return False
+        with lock:
+            asked[method, path] += 1
+            nth = asked[method, path]
+        digest = hashlib.blake2b(f"{seed}\0{method}\0{path}\0{nth}".encode(),
+                                 digest_size=8).digest()
+        return int.from_bytes(digest, "big") < fraction * 2**64
+
+    return throttle
 
 
 def error_body(answer: Answer) -> bytes:
@@ -106,6 +130,9 @@ class S3Proxy(LoopbackServer):
             def _relay(self) -> None:
                 if self.path == "/__requests":  # the count, for benchmarks in another process
                     self._send(200, {}, str(proxy.requests).encode())
+                    return
+                if self.path == "/__throttled":  # how many of them were answered SlowDown
+                    self._send(200, {}, str(proxy.throttled).encode())
                     return
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None

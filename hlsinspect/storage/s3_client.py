@@ -1,16 +1,19 @@
 """The one botocore client an S3 store shares among its worker threads: how it is made.
 
 Kept apart from the store (`s3.py`), which only uses it: the pool sized to the workers,
-retries and timeouts from the run's RequestPolicy, no parameter validation, and the lean
-response parser of `s3_lean`. A setting that cannot work (an unknown profile, a bad region
+retries and timeouts from the run's RequestPolicy, no parameter validation, the lean
+response parser of `s3_lean`, and the store's rate limit (`throttle`) on every attempt,
+botocore's retries included. A setting that cannot work (an unknown profile, a bad region
 or endpoint) is a StorageError naming the fix, made before any request.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from hlsinspect.storage.base import ErrorKind, RequestPolicy, StorageError
+from hlsinspect.storage.s3_errors import THROTTLING
+from hlsinspect.storage.throttle import RateLimit
 from hlsinspect.uri.redact import redact
 
 if TYPE_CHECKING:
@@ -34,8 +37,31 @@ def _lean(client: S3Client) -> S3Client:
     return client
 
 
+def _paced(client: S3Client, limit: RateLimit) -> S3Client:
+    """The client, each of whose attempts first waits for a token of `limit` and then tells
+    it how the answer went. botocore's events are its own hooks for this (its `adaptive`
+    mode uses the same two); a 503 counts as throttling whatever the body says, since a
+    HEAD answer has none to say SlowDown in."""
+    def send(**kwargs: Any) -> None:
+        limit.acquire()
+
+    def answered(response: Any = None, **kwargs: Any) -> None:
+        if response is None:  # no answer (a reset, a timeout): says nothing of the rate
+            return
+        status = response[0].status_code
+        code = str(response[1].get("Error", {}).get("Code", ""))
+        if status in (429, 503) or code in THROTTLING:
+            limit.throttled()
+        elif status < 500:
+            limit.succeeded()
+
+    client.meta.events.register("before-send.s3", send)
+    client.meta.events.register("needs-retry.s3", answered)
+    return client
+
+
 def make_client(profile: str | None, region: str | None, endpoint_url: str | None,
-                 policy: RequestPolicy) -> S3Client:
+                 policy: RequestPolicy, limit: RateLimit | None = None) -> S3Client:
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, InvalidRegionError, ProfileNotFound
     from botocore.session import Session
@@ -58,7 +84,8 @@ def make_client(profile: str | None, region: str | None, endpoint_url: str | Non
         # regions and retries are botocore's either way
         client = Session(profile=profile).create_client(
             "s3", region_name=region, endpoint_url=endpoint_url, config=config)
-        return _lean(cast("S3Client", client))
+        client = _lean(cast("S3Client", client))
+        return _paced(client, limit) if limit is not None else client
     except ProfileNotFound as exc:
         raise StorageError(ErrorKind.CREDENTIALS, f"cannot set up S3: {exc}",
                            "list the profiles with: aws configure list-profiles") from exc
