@@ -38,6 +38,8 @@ class Answer:
     message: str = ""
     s3: bool = True
     """Whether it carries S3's headers (x-amz-request-id); a load balancer's would not."""
+    headers: tuple[tuple[str, str], ...] = ()
+    """More headers to send with it (a Retry-After)."""
 
 
 Fault = str | Answer
@@ -154,6 +156,7 @@ class S3Proxy(LoopbackServer):
                     headers = {"Content-Type": "application/xml" if fault.s3 else "text/html"}
                     if fault.s3:
                         headers["x-amz-request-id"] = "TESTPROXY"
+                    headers.update(fault.headers)
                     self._send(fault.status, headers, error_body(fault))
                 else:
                     self._forward(body, truncate=fault == "truncate", trickle=fault == "trickle")
