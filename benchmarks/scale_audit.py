@@ -33,13 +33,18 @@ child's wall time) against a child calling `head_object` one key at a time on th
 
     python -m benchmarks.scale_audit [--points 11,100,1107 | --quick] [--repeat 3]
         [--work /tmp/hlsinspect-scale] [--workers 2] [--keep] [--profile] [--worktree]
-        [--latency MS]
+        [--latency MS] [--slowdown FRACTION] [--seed N]
 
 `--latency MS` routes both the paginator and the audit through the tests' S3 proxy
 (tests/s3proxy.py, in a child process of its own) adding MS milliseconds to every request,
 closer to S3 seen from a CI runner than loopback is; the proxy's request count is printed
 beside each run. The proxy is Python and opens an upstream connection per request, so it
 adds some CPU of its own to the 2 cores; with 0 (the default) there is no proxy.
+`--slowdown FRACTION` has the proxy answer that share of the requests (paginator and audit
+alike) with 503 SlowDown, as S3 throttles: an XML body on GET and listings, none on HEAD;
+which requests is seeded by `--seed`. The count of SlowDown answers is printed beside the
+request count; a paginator that gives up (its default client retries a request 3 times in
+all) is printed as FAILED, with its time until then.
 
 The children import hlsinspect/ as committed at HEAD, copied under the work directory when
 the run starts, so that one run measures one commit while the working tree is being edited;
@@ -200,6 +205,8 @@ class Run:
     stderr: str
     helper_mb: float = 0.0
     """The peak RSS of the process hlsinspect lists titles in (0 when it started none)."""
+    failed: bool = False
+    """The paginator did not list every key (it gave up under throttling)."""
 
     @property
     def total_mb(self) -> float:
@@ -335,26 +342,50 @@ def read_summary(run: Run, report: Path, segments: int, label: str) -> dict[str,
     return summary
 
 
-def paginator_count(run: Run, expected: int) -> None:
+def paginator_count(run: Run, expected: int) -> bool:
+    """Whether the paginator listed every key; a WARNING line when it did not."""
     try:
         count = json.loads(run.stdout)["count"]
     except (ValueError, KeyError):
         count = None
     if run.returncode != 0 or count != expected:
         print(f"WARNING: paginator listed {count} keys, {expected} expected; exit "
-              f"{run.returncode}; stderr: {run.stderr.strip()[-500:]}", flush=True)
+              f"{run.returncode}; stderr: {run.stderr.strip()[-300:]}", flush=True)
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Proxying:
+    """What the proxy in front of the bucket does: ms added to each request, and the share
+    of requests it answers 503 SlowDown (seeded: the same requests on every run)."""
+
+    latency_ms: float = 0.0
+    slowdown: float = 0.0
+    seed: int = 1
+
+    def __bool__(self) -> bool:
+        return bool(self.latency_ms or self.slowdown)
+
+    def __str__(self) -> str:
+        said = f"{self.latency_ms:g} ms added to each request"
+        if self.slowdown:
+            said += f", {self.slowdown:.0%} answered 503 SlowDown (seed {self.seed})"
+        return said
 
 
 @contextlib.contextmanager
-def delayed(endpoint: str, latency_ms: float) -> Iterator[str]:
-    """endpoint itself at 0 ms; else a delaying proxy's endpoint in front of it, served by a
-    child process (in this one, its threads would share the parent's interpreter lock)."""
-    if not latency_ms:
+def delayed(endpoint: str, proxying: Proxying) -> Iterator[str]:
+    """endpoint itself at 0 ms without throttling; else a proxy's endpoint in front of it,
+    served by a child process (in this one, its threads would share the parent's
+    interpreter lock)."""
+    if not proxying:
         yield endpoint
         return
     child = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.probe", "--proxy", endpoint,
-         "--delay", str(latency_ms)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+         "--delay", str(proxying.latency_ms), "--slowdown", str(proxying.slowdown),
+         "--seed", str(proxying.seed)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         text=True, cwd=REPO)
     try:
         assert child.stdout is not None
@@ -365,22 +396,31 @@ def delayed(endpoint: str, latency_ms: float) -> Iterator[str]:
         child.wait(timeout=30)
 
 
-def requests_so_far(endpoint: str, latency_ms: float) -> int | None:
-    """The delaying proxy's request count (None without a proxy)."""
-    if not latency_ms:
+def requests_so_far(endpoint: str, proxying: Proxying) -> tuple[int, int] | None:
+    """The proxy's count of requests, and of those it answered SlowDown (None without one)."""
+    if not proxying:
         return None
-    with urllib.request.urlopen(f"{endpoint}/__requests", timeout=10) as response:
-        return int(response.read())
+    counts = []
+    for path in ("__requests", "__throttled"):
+        with urllib.request.urlopen(f"{endpoint}/{path}", timeout=10) as response:
+            counts.append(int(response.read()))
+    return counts[0], counts[1]
 
 
-def requests_between(before: int | None, endpoint: str, latency_ms: float) -> str:
-    after = requests_so_far(endpoint, latency_ms)
-    return "" if before is None or after is None else f", {after - before} requests"
+def requests_between(before: tuple[int, int] | None, endpoint: str,
+                     proxying: Proxying) -> str:
+    after = requests_so_far(endpoint, proxying)
+    if before is None or after is None:
+        return ""
+    said = f", {after[0] - before[0]} requests"
+    if proxying.slowdown:
+        said += f" ({after[1] - before[1]} SlowDown)"
+    return said
 
 
 def measure_point(titles: int, work: Path, repeat: int, workers: int,
                   head_keys: int | None, warm_up: bool,
-                  latency_ms: float = 0.0) -> tuple[Point, list[HeadRow]]:
+                  proxying: Proxying = Proxying()) -> tuple[Point, list[HeadRow]]:
     root = work / f"tree-{titles}"
     objects, build_seconds = ensure_tree(root, titles, workers)
     segments = titles * VARIANTS * SEGMENTS
@@ -392,27 +432,27 @@ def measure_point(titles: int, work: Path, repeat: int, workers: int,
     peak = 0.0
     summary: dict[str, int] = {}
     heads: list[HeadRow] = []
-    with FastS3(root, BUCKET) as server, delayed(server.endpoint, latency_ms) as endpoint:
+    with FastS3(root, BUCKET) as server, delayed(server.endpoint, proxying) as endpoint:
         print(f"\n{objects:,} objects ({titles} titles, {segments:,} segments): tree {built}; "
-              f"fast_s3 ready in {server.startup_seconds:.1f} s; {latency_ms:g} ms added to "
-              "each request", flush=True)
+              f"fast_s3 ready in {server.startup_seconds:.1f} s; {proxying}", flush=True)
         paginator = [sys.executable, "-c", PAGINATOR, endpoint, BUCKET, PREFIX]
         if warm_up:  # untimed: fills the bytecode cache and the file cache
             run_child(paginator, server, work)
             run_child(audit_argv(endpoint, report), server, work)
         for attempt in range(1, repeat + 1):
-            before = requests_so_far(endpoint, latency_ms)
+            before = requests_so_far(endpoint, proxying)
             listed = run_child(paginator, server, work)
-            listed_requests = requests_between(before, endpoint, latency_ms)
-            paginator_count(listed, objects)
+            listed_requests = requests_between(before, endpoint, proxying)
+            listed.failed = not paginator_count(listed, objects)
             report.unlink(missing_ok=True)
-            before = requests_so_far(endpoint, latency_ms)
+            before = requests_so_far(endpoint, proxying)
             audited = run_child(audit_argv(endpoint, report), server, work)
-            audited_requests = requests_between(before, endpoint, latency_ms)
+            audited_requests = requests_between(before, endpoint, proxying)
             audited.helper_mb = helper_peak(report)
             summary = read_summary(audited, report, segments, f"audit of {titles} titles")
             peak = max(peak, audited.total_mb)
-            print(f"  run {attempt}: paginator {listed.seconds:.2f} s "
+            print(f"  run {attempt}: paginator {'FAILED after ' if listed.failed else ''}"
+                  f"{listed.seconds:.2f} s "
                   f"({listed.peak_mb:.0f} MB, server CPU {listed.server_cpu:.2f} s"
                   f"{listed_requests}); "
                   f"audit {audited.seconds:.2f} s ({audited.peak_mb:.0f} + "
@@ -424,7 +464,7 @@ def measure_point(titles: int, work: Path, repeat: int, workers: int,
             if best_audit is None or audited.seconds < best_audit.seconds:
                 best_audit = audited
         print(f"  audit summary: {summary}", flush=True)
-        if head_keys and not latency_ms:
+        if head_keys and not proxying:
             heads = measure_heads(server, work, repeat, segments, head_keys)
     assert best_paginator is not None and best_audit is not None
     return Point(titles, objects, segments, build_seconds, server.startup_seconds,
@@ -524,20 +564,21 @@ def code_state() -> str:
 
 
 def print_tables(points: list[Point], heads: list[HeadRow], load: tuple[float, ...],
-                 code_at_start: str, worktree: bool, latency_ms: float = 0.0) -> None:
+                 code_at_start: str, worktree: bool, proxying: Proxying = Proxying()) -> None:
     today = datetime.date.today().isoformat()
     code = code_state() if worktree else code_at_start
     if code != code_at_start:
         code = f"CODE CHANGED DURING THE RUN: {code_at_start} at the start, {code} at the end"
     print(f"\n## scale_audit, {today}: {os.cpu_count()} cores, load average at start "
           f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}, Python {platform.python_version()}, "
-          f"{code}, {latency_ms:g} ms added to each request\n")
+          f"{code}, {proxying}\n")
     print("| point | paginator s | audit s | audit / paginator | audit peak MB "
           "| audit CPU s | paginator peak MB | server CPU s (paginator / audit) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for p in points:
         ratio = p.audit.seconds / p.paginator.seconds
-        print(f"| {p.objects:,} objects ({p.titles} titles) | {p.paginator.seconds:.2f} "
+        failed = "failed after " if p.paginator.failed else ""
+        print(f"| {p.objects:,} objects ({p.titles} titles) | {failed}{p.paginator.seconds:.2f} "
               f"| {p.audit.seconds:.2f} | {ratio:.2f}x | {p.audit_peak_mb:.0f} "
               f"| {p.audit.cpu:.2f} | {p.paginator.peak_mb:.0f} "
               f"| {p.paginator.server_cpu:.2f} / {p.audit.server_cpu:.2f} |")
@@ -591,6 +632,11 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.0, metavar="MS",
                         help="ms added to every request by a proxy in front of the bucket "
                              "(paginator and audit alike; no HEAD rows then)")
+    parser.add_argument("--slowdown", type=float, default=0.0, metavar="FRACTION",
+                        help="share of requests the proxy answers 503 SlowDown (0 to 1), "
+                             "paginator and audit alike")
+    parser.add_argument("--seed", type=int, default=1,
+                        help="which requests --slowdown throttles (the same on every run)")
     parser.add_argument("--keep", action="store_true",
                         help=f"keep trees over {KEEP_AT_MOST:,} objects")
     args = parser.parse_args()
@@ -599,6 +645,9 @@ def main() -> None:
     titles = sorted(set(args.points or (QUICK_POINTS if args.quick else DEFAULT_POINTS)))
     if not titles or titles[0] < 1 or args.repeat < 1:
         parser.error("each point needs at least one title, and --repeat at least 1")
+    if not 0.0 <= args.slowdown < 1.0:
+        parser.error("--slowdown is a share of the requests, from 0 to below 1")
+    proxying = Proxying(args.latency, args.slowdown, args.seed)
     load = os.getloadavg()
     work: Path = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -619,10 +668,10 @@ def main() -> None:
         for n in titles:
             point, rows = measure_point(n, work, args.repeat, args.workers,
                                         args.head_keys if n == titles[0] else None,
-                                        warm_up=n == titles[0], latency_ms=args.latency)
+                                        warm_up=n == titles[0], proxying=proxying)
             points.append(point)
             heads += rows
-        print_tables(points, heads, load, code_at_start, args.worktree, args.latency)
+        print_tables(points, heads, load, code_at_start, args.worktree, proxying)
         if args.profile:
             profile_audit(min(titles, key=lambda n: abs(n - PROFILE_NEAR)), work, args.workers)
     finally:
