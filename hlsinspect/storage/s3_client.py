@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from hlsinspect.storage.base import ErrorKind, RequestPolicy, StorageError
 from hlsinspect.storage.s3_errors import THROTTLING
-from hlsinspect.storage.throttle import RateLimit
+from hlsinspect.storage.throttle import RateLimit, retry_delay
 from hlsinspect.uri.redact import redact
 
 if TYPE_CHECKING:
@@ -37,26 +37,36 @@ def _lean(client: S3Client) -> S3Client:
     return client
 
 
-def _paced(client: S3Client, limit: RateLimit) -> S3Client:
+def _paced(client: S3Client, limit: RateLimit, tries: int) -> S3Client:
     """The client, each of whose attempts first waits for a token of `limit` and then tells
     it how the answer went. botocore's events are its own hooks for this (its `adaptive`
     mode uses the same two); a 503 counts as throttling whatever the body says, since a
-    HEAD answer has none to say SlowDown in."""
+    HEAD answer has none to say SlowDown in.
+
+    A throttled attempt is asked again (up to `tries` in all) after `retry_delay`, tens of
+    milliseconds, where botocore would wait up to 1, 2 and 4 s: the limit already slows
+    the whole store down, and one request waiting seconds holds up the titles behind it
+    (100 titles at 30% SlowDown and 30 ms: 59 s so, 22 s this way). Other failures are
+    botocore's to retry, as before; this handler runs first, so its answer wins, and
+    botocore's retry quota no longer runs dry on throttling."""
     def send(**kwargs: Any) -> None:
         limit.acquire()
 
-    def answered(response: Any = None, **kwargs: Any) -> None:
+    def answered(response: Any = None, attempts: int = 1, **kwargs: Any) -> float | None:
         if response is None:  # no answer (a reset, a timeout): says nothing of the rate
-            return
+            return None
         status = response[0].status_code
         code = str(response[1].get("Error", {}).get("Code", ""))
         if status in (429, 503) or code in THROTTLING:
             limit.throttled()
-        elif status < 500:
+            return retry_delay(attempts) if attempts < tries else None
+        if status < 500:
             limit.succeeded()
+        return None
 
     client.meta.events.register("before-send.s3", send)
-    client.meta.events.register("needs-retry.s3", answered)
+    # typed as returning None, but a needs-retry handler's number is the wait before a retry
+    client.meta.events.register_first("needs-retry.s3", cast(Any, answered))
     return client
 
 
@@ -85,7 +95,9 @@ def make_client(profile: str | None, region: str | None, endpoint_url: str | Non
         client = Session(profile=profile).create_client(
             "s3", region_name=region, endpoint_url=endpoint_url, config=config)
         client = _lean(cast("S3Client", client))
-        return _paced(client, limit) if limit is not None else client
+        # botocore's max_attempts counts the retries, not the first try
+        tries = max(1, policy.attempts) + 1
+        return _paced(client, limit, tries) if limit is not None else client
     except ProfileNotFound as exc:
         raise StorageError(ErrorKind.CREDENTIALS, f"cannot set up S3: {exc}",
                            "list the profiles with: aws configure list-profiles") from exc

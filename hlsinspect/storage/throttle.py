@@ -28,16 +28,17 @@ HTTP origin's requests, which go through urllib3.
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 from collections.abc import Callable
 
 FLOOR = 50.0
-"""Requests a second, the least a throttled store is slowed to: 1% of the 5,500 reads a
-second S3 serves on a prefix once it has scaled it, a tenth of what 32 threads ask at 30 ms.
-Throttling that does not ease as the rate falls (a proxy's, or a prefix S3 is still
-scaling) keeps the rate here; measured at 30% SlowDown and 30 ms: a floor of 10 made
-an 11-title audit 15.7 s, this one 7.2 s (1.2 s unthrottled)."""
+"""Requests a second, the least a throttled store is slowed to. S3 serves at least 5,500
+reads a second on a prefix once it has scaled it: 64 shards of one audit at this floor stay
+under that. Throttling that does not ease as the rate falls (a proxy's, a prefix S3 is still
+scaling) holds the rate here; measured at 30% SlowDown and 30 ms, an 11-title audit took
+15.7 s at a floor of 10, 7.2 s at this one (1.2 s unthrottled)."""
 DECREASE = 0.5
 """The rate after a throttling answer, as a share of what was being sent."""
 RECOVERY_SHARE = 0.1
@@ -45,6 +46,9 @@ RECOVERY_SHARE = 0.1
 from half of it back to all of it in about five seconds."""
 MAX_PAUSE = 10.0
 """Seconds at most that a Retry-After holds the requests of a store."""
+RETRY_BASE = 0.05
+"""Seconds: the first retry of a throttled request waits up to this, each next one twice as
+long (botocore waits up to 1 s, then 2 and 4, request by request)."""
 _WINDOW = 0.5
 """Seconds over which the rate being sent is measured."""
 
@@ -144,3 +148,10 @@ class RateLimit:
         """Requests a second sent lately: the last whole window's, or this one's if higher."""
         current = self._sent / max(now - self._started, 0.05)  # a burst at the start too
         return max(self._sending, current)
+
+
+def retry_delay(attempt: int) -> float:
+    """Seconds before asking again a request throttled `attempt` times (1 after the first),
+    with full jitter: short, since waiting for a token of the store's limit is what slows the
+    store down, and each request waiting seconds of its own holds up what follows it."""
+    return random.random() * min(RETRY_BASE * 2.0 ** (attempt - 1), 1.0)
