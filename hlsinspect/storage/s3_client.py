@@ -47,8 +47,8 @@ def _paced(client: S3Client, limit: RateLimit, tries: int) -> S3Client:
     milliseconds, where botocore would wait up to 1, 2 and 4 s: the limit already slows
     the whole store down, and one request waiting seconds holds up the titles behind it
     (100 titles at 30% SlowDown and 30 ms: 59 s so, 22 s this way). Other failures are
-    botocore's to retry, as before; this handler runs first, so its answer wins, and
-    botocore's retry quota no longer runs dry on throttling."""
+    botocore's to retry, as before; this handler runs first, so its answer wins, even once
+    botocore's retry quota has run dry (which a burst of 503s on HEAD used to do)."""
     def send(**kwargs: Any) -> None:
         limit.acquire()
 
