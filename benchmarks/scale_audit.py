@@ -33,7 +33,7 @@ child's wall time) against a child calling `head_object` one key at a time on th
 
     python -m benchmarks.scale_audit [--points 11,100,1107 | --quick] [--repeat 3]
         [--work /tmp/hlsinspect-scale] [--workers 2] [--keep] [--profile] [--worktree]
-        [--latency MS] [--slowdown FRACTION] [--seed N]
+        [--latency MS] [--slowdown FRACTION] [--seed N] [--max-rate N]
 
 `--latency MS` routes both the paginator and the audit through the tests' S3 proxy
 (tests/s3proxy.py, in a child process of its own) adding MS milliseconds to every request,
@@ -44,7 +44,9 @@ adds some CPU of its own to the 2 cores; with 0 (the default) there is no proxy.
 alike) with 503 SlowDown, as S3 throttles: an XML body on GET and listings, none on HEAD;
 which requests is seeded by `--seed`. The count of SlowDown answers is printed beside the
 request count; a paginator that gives up (its default client retries a request 3 times in
-all) is printed as FAILED, with its time until then.
+all) is printed as FAILED, with its time until then. `--max-rate N` instead answers
+SlowDown to the requests beyond N in the last second, as S3 throttles a prefix: that
+throttling eases when the client slows down, where --slowdown's never does.
 
 The children import hlsinspect/ as committed at HEAD, copied under the work directory when
 the run starts, so that one run measures one commit while the working tree is being edited;
@@ -363,14 +365,18 @@ class Proxying:
     latency_ms: float = 0.0
     slowdown: float = 0.0
     seed: int = 1
+    max_rate: float = 0.0
+    """Requests a second the proxy serves; those beyond are answered 503 SlowDown."""
 
     def __bool__(self) -> bool:
-        return bool(self.latency_ms or self.slowdown)
+        return bool(self.latency_ms or self.slowdown or self.max_rate)
 
     def __str__(self) -> str:
         said = f"{self.latency_ms:g} ms added to each request"
         if self.slowdown:
             said += f", {self.slowdown:.0%} answered 503 SlowDown (seed {self.seed})"
+        if self.max_rate:
+            said += f", those beyond {self.max_rate:g} a second answered 503 SlowDown"
         return said
 
 
@@ -385,7 +391,8 @@ def delayed(endpoint: str, proxying: Proxying) -> Iterator[str]:
     child = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.probe", "--proxy", endpoint,
          "--delay", str(proxying.latency_ms), "--slowdown", str(proxying.slowdown),
-         "--seed", str(proxying.seed)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+         "--seed", str(proxying.seed), "--max-rate", str(proxying.max_rate)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         text=True, cwd=REPO)
     try:
         assert child.stdout is not None
@@ -413,7 +420,7 @@ def requests_between(before: tuple[int, int] | None, endpoint: str,
     if before is None or after is None:
         return ""
     said = f", {after[0] - before[0]} requests"
-    if proxying.slowdown:
+    if proxying.slowdown or proxying.max_rate:
         said += f" ({after[1] - before[1]} SlowDown)"
     return said
 
@@ -637,6 +644,9 @@ def main() -> None:
                              "paginator and audit alike")
     parser.add_argument("--seed", type=int, default=1,
                         help="which requests --slowdown throttles (the same on every run)")
+    parser.add_argument("--max-rate", type=float, default=0.0, metavar="N",
+                        help="the proxy answers 503 SlowDown to requests beyond N a second, "
+                             "as S3 throttles a prefix (instead of --slowdown)")
     parser.add_argument("--keep", action="store_true",
                         help=f"keep trees over {KEEP_AT_MOST:,} objects")
     args = parser.parse_args()
@@ -647,7 +657,9 @@ def main() -> None:
         parser.error("each point needs at least one title, and --repeat at least 1")
     if not 0.0 <= args.slowdown < 1.0:
         parser.error("--slowdown is a share of the requests, from 0 to below 1")
-    proxying = Proxying(args.latency, args.slowdown, args.seed)
+    if args.max_rate < 0 or (args.max_rate and args.slowdown):
+        parser.error("--max-rate is a positive rate, and not given with --slowdown")
+    proxying = Proxying(args.latency, args.slowdown, args.seed, args.max_rate)
     load = os.getloadavg()
     work: Path = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ import socket
 import struct
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
@@ -71,6 +71,26 @@ def slowdown(fraction: float, seed: int = 0, where: Throttle | None = None) -> T
         digest = hashlib.blake2b(f"{seed}\0{method}\0{path}\0{nth}".encode(),
                                  digest_size=8).digest()
         return int.from_bytes(digest, "big") < fraction * 2**64
+
+    return throttle
+
+
+def over_rate(per_second: float) -> Throttle:
+    """A Throttle answering 503 SlowDown to every request beyond `per_second` in the last
+    second, as S3 throttles a prefix asked more than it serves: unlike `slowdown`, this
+    throttling eases when the client slows down."""
+    answered: deque[float] = deque()
+    lock = threading.Lock()
+
+    def throttle(method: str, path: str) -> bool:
+        now = time.monotonic()
+        with lock:
+            while answered and answered[0] <= now - 1.0:
+                answered.popleft()
+            if len(answered) >= per_second:
+                return True
+            answered.append(now)
+            return False
 
     return throttle
 
