@@ -17,7 +17,8 @@ import pytest
 from hlsinspect.pipeline.verify import verify
 from hlsinspect.settings import VerifySettings
 from hlsinspect.storage.base import Existence, RequestPolicy
-from hlsinspect.storage.http import HttpStorage, _retry_after
+from hlsinspect.storage.http import HttpStorage
+from hlsinspect.storage.http_throttle import retry_after
 from hlsinspect.storage.s3 import S3Storage
 from hlsinspect.storage.throttle import MAX_PAUSE, RateLimit
 from tests.conftest import BUCKET, FIXTURES, S3
@@ -159,7 +160,7 @@ def test_retry_after_pauses_every_request_within_the_cap():
     pytest.param("Wed, 21 Oct 2015 07:28:00 GMT", 0.0, id="date-past"),
 ])
 def test_retry_after_is_read(header, seconds):
-    assert _retry_after(header) == seconds
+    assert retry_after(header) == seconds
 
 
 # -- S3 over HTTP, at 30% SlowDown -------------------------------------------------------------

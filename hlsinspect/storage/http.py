@@ -1,6 +1,7 @@
 """An HTTP(S) origin or CDN as a store: GET for playlists, HEAD for everything else.
 
-This is the only module that imports urllib3. One pool manager, sized to the concurrency, is
+This module and `http_throttle` (how its requests keep to the rate limit) are the only ones
+that import urllib3. One pool manager, sized to the concurrency, is
 shared by every worker thread. Keys are URL paths of the one origin the target names (see
 `storage.urls`); references to other hosts are external unless --map sends them somewhere.
 Existence is asked with HEAD, or with `GET` of the first byte (`Range: bytes=0-0`) on an
@@ -9,18 +10,15 @@ ranges are checked as on S3. Redirects are followed within the origin only (the 
 host and port: another port on the same host is another server), a few at most; there is no
 listing. Every request, urllib3's retries included, keeps to the origin's rate limit
 (`throttle`), which a 429 or a 503 lowers and a Retry-After (up to `throttle.MAX_PAUSE`)
-pauses.
+pauses (see `http_throttle`).
 """
 
 from __future__ import annotations
 
-import email.utils
-import functools
 import re
 import threading
-import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urljoin
 
 from hlsinspect.storage.base import (
@@ -34,6 +32,7 @@ from hlsinspect.storage.base import (
     in_passes,
 )
 from hlsinspect.storage.deadline import current, deadline, pool_classes
+from hlsinspect.storage.http_throttle import THROTTLING, paced_retry, tell, tries
 from hlsinspect.storage.throttle import RateLimit
 from hlsinspect.uri.keys import Reference, external_reason, scheme_of, without_fragment
 from hlsinspect.uri.urls import http_key, origin_of, split_url
@@ -45,7 +44,6 @@ if TYPE_CHECKING:
     from urllib3 import BaseHTTPResponse
 
 _TRANSIENT = {429, 500, 502, 503, 504}
-_THROTTLING = {429, 503}
 _HEAD_REFUSED = {405, 501}
 _TOTAL = re.compile(r"/\s*(\d+)\s*$")
 T = TypeVar("T")
@@ -70,7 +68,7 @@ class HttpStorage:
         self.policy = policy = policy or RequestPolicy()
         self.limit = RateLimit()
         """The request rate every thread keeps to for this origin (see `throttle`)."""
-        retry = _paced_retry()(
+        retry = paced_retry()(
             total=max(0, policy.attempts - 1), redirect=0, raise_on_redirect=False,
             status_forcelist=_TRANSIENT, allowed_methods={"GET", "HEAD"},
             raise_on_status=False, backoff_factor=0.2, backoff_jitter=0.2,
@@ -250,7 +248,7 @@ class HttpStorage:
                                              preload_content=False)
             except (urllib3.exceptions.HTTPError, ValueError) as exc:
                 raise _transport_error(exc, what) from exc
-            _tell(self.limit, response)
+            tell(self.limit, response)
             location = response.get_redirect_location()
             if not location:
                 return response, url
@@ -287,62 +285,6 @@ class HttpStorage:
 
     def list_directory(self, directory: str) -> dict[str, int]:
         raise _unlistable(self.uri(directory))
-
-
-def _tell(limit: RateLimit, response: BaseHTTPResponse) -> None:
-    """Tell the rate limit how a request was answered: a 429 or 503 lowers the rate (and a
-    Retry-After pauses the origin's requests), any answer below 500 raises it."""
-    if response.status in _THROTTLING:
-        limit.throttled()
-        wait = _retry_after(response.headers.get("Retry-After"))
-        if wait:
-            limit.pause(wait)
-    elif response.status < 500:
-        limit.succeeded()
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Seconds a Retry-After asks for: a number of seconds, or an HTTP date; None if neither."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return max(0.0, when.timestamp() - time.time()) if when.tzinfo is not None else None
-
-
-@functools.cache
-def _paced_retry() -> type[Any]:
-    """urllib3's Retry, whose retries keep to the origin's rate limit: the answer that made
-    it retry is told to the limit, and the retry waits for a token after its backoff."""
-    import urllib3
-
-    class Paced(urllib3.Retry):
-        limit: RateLimit | None = None
-
-        def new(self, **kw: Any) -> Paced:
-            retry = super().new(**kw)
-            retry.limit = self.limit
-            return retry
-
-        def sleep(self, response: BaseHTTPResponse | None = None) -> None:
-            if self.limit is not None and response is not None:
-                _tell(self.limit, response)
-            super().sleep(response)
-            if self.limit is not None:
-                self.limit.acquire()
-
-    return Paced
-
-
-def tries(response: BaseHTTPResponse) -> int:
-    """Requests urllib3 made for this answer, its retries included."""
-    retries = getattr(response, "retries", None)
-    return 1 + len(getattr(retries, "history", ()) or ())
 
 
 def _scheme_only(location: str) -> str:
@@ -412,7 +354,7 @@ def _state(status: int, method: str, tried: int = 1) -> ObjectState:
     if status in (401, 403):
         return ObjectState(Existence.UNKNOWN, reason=f"access denied ({status}): the origin "
                            "refuses to say; does it need a signed URL, a cookie or a header?")
-    if status in _THROTTLING:
+    if status in THROTTLING:
         return ObjectState.transient(f"throttled ({status})", tried)
     if status in _TRANSIENT or status >= 500:
         return ObjectState.transient(f"unavailable ({status})", tried)
