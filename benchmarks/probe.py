@@ -62,12 +62,18 @@ def run(endpoint: str, mode: str) -> tuple[float, int, int, list[str]]:
     return elapsed, probed, read, sorted({f.name for f in report.findings})
 
 
-def proxy(upstream: str, delay_ms: float) -> None:
+def proxy(upstream: str, delay_ms: float, slowdown: float = 0.0, seed: int = 1,
+          max_rate: float = 0.0) -> None:
     """Child process: the delaying proxy, off this process's interpreter lock (in-process, its
-    threads would cost the client as much CPU as botocore does)."""
-    from tests.s3proxy import S3Proxy
+    threads would cost the client as much CPU as botocore does); with `slowdown`, that share
+    of the requests answered 503 SlowDown (see tests.s3proxy.slowdown); with `max_rate`, the
+    requests beyond so many a second (tests.s3proxy.over_rate)."""
+    from tests.s3proxy import S3Proxy, over_rate
+    from tests.s3proxy import slowdown as throttling
 
-    with S3Proxy(upstream, delay=delay_ms / 1000) as server:
+    throttle = (throttling(slowdown, seed) if slowdown
+                else over_rate(max_rate) if max_rate else None)
+    with S3Proxy(upstream, delay=delay_ms / 1000, throttle=throttle) as server:
         print(server.endpoint, flush=True)
         sys.stdin.read()  # until the parent closes our stdin
 
@@ -83,9 +89,12 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=20.0, help="ms added to each request")
     parser.add_argument("--segment-kb", type=int, default=2000)
     parser.add_argument("--proxy", metavar="UPSTREAM", help=argparse.SUPPRESS)
+    parser.add_argument("--slowdown", type=float, default=0.0, help=argparse.SUPPRESS)
+    parser.add_argument("--seed", type=int, default=1, help=argparse.SUPPRESS)
+    parser.add_argument("--max-rate", type=float, default=0.0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.proxy:
-        proxy(args.proxy, args.delay)
+        proxy(args.proxy, args.delay, args.slowdown, args.seed, args.max_rate)
         return
     os.environ.update(AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
                       AWS_DEFAULT_REGION="us-east-1", AWS_EC2_METADATA_DISABLED="true")

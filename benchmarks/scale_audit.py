@@ -35,7 +35,7 @@ child's wall time) against a child calling `head_object` one key at a time on th
 
     python -m benchmarks.scale_audit [--points 11,100,1107 | --quick] [--repeat 3]
         [--work /tmp/hlsinspect-scale] [--workers 2] [--keep] [--profile] [--worktree]
-        [--latency MS[,MS...]]
+        [--latency MS[,MS...]] [--slowdown FRACTION] [--seed N] [--max-rate N]
 
 `--latency MS` (or a list, `0,30,100`, measured in turn) routes both the paginator and the
 audit through the tests' S3 proxy (tests/s3proxy.py, in a child process of its own) adding
@@ -43,6 +43,13 @@ MS milliseconds to every request,
 closer to S3 seen from a CI runner than loopback is; the proxy's request count is printed
 beside each run. The proxy is Python and opens an upstream connection per request, so it
 adds some CPU of its own to the 2 cores; with 0 (the default) there is no proxy.
+`--slowdown FRACTION` has the proxy answer that share of the requests (paginator and audit
+alike) with 503 SlowDown, as S3 throttles: an XML body on GET and listings, none on HEAD;
+which requests is seeded by `--seed`. The count of SlowDown answers is printed beside the
+request count; a paginator that gives up (its default client retries a request 3 times in
+all) is printed as FAILED, with its time until then. `--max-rate N` instead answers
+SlowDown to the requests beyond N in the last second, as S3 throttles a prefix: that
+throttling eases when the client slows down, where --slowdown's never does.
 
 The children import hlsinspect/ as committed at HEAD, copied under the work directory when
 the run starts, so that one run measures one commit while the working tree is being edited;
@@ -72,7 +79,7 @@ import tarfile
 import time
 import urllib.request
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from benchmarks.fast_s3 import FastS3
@@ -204,6 +211,8 @@ class Run:
     stderr: str
     helper_mb: float = 0.0
     """The peak RSS of the process hlsinspect lists titles in (0 when it started none)."""
+    failed: bool = False
+    """The paginator did not list every key (it gave up under throttling)."""
 
     @property
     def total_mb(self) -> float:
@@ -345,26 +354,58 @@ def read_summary(run: Run, report: Path, segments: int, label: str) -> dict[str,
     return summary
 
 
-def paginator_count(run: Run, expected: int) -> None:
+def paginator_count(run: Run, expected: int) -> bool:
+    """Whether the paginator listed every key; a WARNING line when it did not."""
     try:
         count = json.loads(run.stdout)["count"]
     except (ValueError, KeyError):
         count = None
     if run.returncode != 0 or count != expected:
         print(f"WARNING: paginator listed {count} keys, {expected} expected; exit "
-              f"{run.returncode}; stderr: {run.stderr.strip()[-500:]}", flush=True)
+              f"{run.returncode}; stderr: {run.stderr.strip()[-300:]}", flush=True)
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Proxying:
+    """What the proxy in front of the bucket does: ms added to each request, and the share
+    of requests it answers 503 SlowDown (seeded: the same requests on every run)."""
+
+    latency_ms: float = 0.0
+    slowdown: float = 0.0
+    seed: int = 1
+    max_rate: float = 0.0
+    """Requests a second the proxy serves; those beyond are answered 503 SlowDown."""
+
+    def __bool__(self) -> bool:
+        return bool(self.latency_ms or self.slowdown or self.max_rate)
+
+    def __str__(self) -> str:
+        return f"{self.latency_ms:g} ms added to each request{self.throttling()}"
+
+    def throttling(self) -> str:
+        """What the proxy throttles, as the end of a sentence ("" when nothing)."""
+        if self.slowdown:
+            return f", {self.slowdown:.0%} answered 503 SlowDown (seed {self.seed})"
+        if self.max_rate:
+            return f", those beyond {self.max_rate:g} a second answered 503 SlowDown"
+        return ""
 
 
 @contextlib.contextmanager
-def delayed(endpoint: str, latency_ms: float) -> Iterator[str]:
-    """endpoint itself at 0 ms; else a delaying proxy's endpoint in front of it, served by a
-    child process (in this one, its threads would share the parent's interpreter lock)."""
-    if not latency_ms:
+def delayed(endpoint: str, proxying: Proxying) -> Iterator[str]:
+    """endpoint itself at 0 ms without throttling; else a proxy's endpoint in front of it,
+    served by a child process (in this one, its threads would share the parent's
+    interpreter lock)."""
+    if not proxying:
         yield endpoint
         return
     child = subprocess.Popen(
         [sys.executable, "-m", "benchmarks.probe", "--proxy", endpoint,
-         "--delay", str(latency_ms)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+         "--delay", str(proxying.latency_ms), "--slowdown", str(proxying.slowdown),
+         "--seed", str(proxying.seed), "--max-rate", str(proxying.max_rate)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         text=True, cwd=REPO)
     try:
         assert child.stdout is not None
@@ -375,22 +416,31 @@ def delayed(endpoint: str, latency_ms: float) -> Iterator[str]:
         child.wait(timeout=30)
 
 
-def requests_so_far(endpoint: str, latency_ms: float) -> int | None:
-    """The delaying proxy's request count (None without a proxy)."""
-    if not latency_ms:
+def requests_so_far(endpoint: str, proxying: Proxying) -> tuple[int, int] | None:
+    """The proxy's count of requests, and of those it answered SlowDown (None without one)."""
+    if not proxying:
         return None
-    with urllib.request.urlopen(f"{endpoint}/__requests", timeout=10) as response:
-        return int(response.read())
+    counts = []
+    for path in ("__requests", "__throttled"):
+        with urllib.request.urlopen(f"{endpoint}/{path}", timeout=10) as response:
+            counts.append(int(response.read()))
+    return counts[0], counts[1]
 
 
-def requests_between(before: int | None, endpoint: str, latency_ms: float) -> str:
-    after = requests_so_far(endpoint, latency_ms)
-    return "" if before is None or after is None else f", {after - before} requests"
+def requests_between(before: tuple[int, int] | None, endpoint: str,
+                     proxying: Proxying) -> str:
+    after = requests_so_far(endpoint, proxying)
+    if before is None or after is None:
+        return ""
+    said = f", {after[0] - before[0]} requests"
+    if proxying.slowdown or proxying.max_rate:
+        said += f" ({after[1] - before[1]} SlowDown)"
+    return said
 
 
 def measure_point(titles: int, work: Path, repeat: int, workers: int,
                   head_keys: int | None, warm_up: bool,
-                  latency_ms: float = 0.0) -> tuple[Point, list[HeadRow]]:
+                  proxying: Proxying = Proxying()) -> tuple[Point, list[HeadRow]]:
     root = work / f"tree-{titles}"
     objects, build_seconds = ensure_tree(root, titles, workers)
     segments = titles * VARIANTS * SEGMENTS
@@ -402,27 +452,27 @@ def measure_point(titles: int, work: Path, repeat: int, workers: int,
     peak = 0.0
     summary: dict[str, int] = {}
     heads: list[HeadRow] = []
-    with FastS3(root, BUCKET) as server, delayed(server.endpoint, latency_ms) as endpoint:
+    with FastS3(root, BUCKET) as server, delayed(server.endpoint, proxying) as endpoint:
         print(f"\n{objects:,} objects ({titles} titles, {segments:,} segments): tree {built}; "
-              f"fast_s3 ready in {server.startup_seconds:.1f} s; {latency_ms:g} ms added to "
-              "each request", flush=True)
+              f"fast_s3 ready in {server.startup_seconds:.1f} s; {proxying}", flush=True)
         paginator = [sys.executable, "-c", PAGINATOR, endpoint, BUCKET, PREFIX]
         if warm_up:  # untimed: fills the bytecode cache and the file cache
             run_child(paginator, server, work)
             run_child(audit_argv(endpoint, report), server, work)
         for attempt in range(1, repeat + 1):
-            before = requests_so_far(endpoint, latency_ms)
+            before = requests_so_far(endpoint, proxying)
             listed = run_child(paginator, server, work)
-            listed_requests = requests_between(before, endpoint, latency_ms)
-            paginator_count(listed, objects)
+            listed_requests = requests_between(before, endpoint, proxying)
+            listed.failed = not paginator_count(listed, objects)
             report.unlink(missing_ok=True)
-            before = requests_so_far(endpoint, latency_ms)
+            before = requests_so_far(endpoint, proxying)
             audited = run_child(audit_argv(endpoint, report), server, work)
-            audited_requests = requests_between(before, endpoint, latency_ms)
+            audited_requests = requests_between(before, endpoint, proxying)
             audited.helper_mb = helper_peak(report)
             summary = read_summary(audited, report, segments, f"audit of {titles} titles")
             peak = max(peak, audited.total_mb)
-            print(f"  run {attempt}: paginator {listed.seconds:.2f} s "
+            print(f"  run {attempt}: paginator {'FAILED after ' if listed.failed else ''}"
+                  f"{listed.seconds:.2f} s "
                   f"({listed.peak_mb:.0f} MB, server CPU {listed.server_cpu:.2f} s"
                   f"{listed_requests}); "
                   f"audit {audited.seconds:.2f} s ({audited.peak_mb:.0f} + "
@@ -434,11 +484,11 @@ def measure_point(titles: int, work: Path, repeat: int, workers: int,
             if best_audit is None or audited.seconds < best_audit.seconds:
                 best_audit = audited
         print(f"  audit summary: {summary}", flush=True)
-        if head_keys and not latency_ms:
+        if head_keys and not proxying:
             heads = measure_heads(server, work, repeat, segments, head_keys)
     assert best_paginator is not None and best_audit is not None
     return Point(titles, objects, segments, build_seconds, server.startup_seconds,
-                 best_paginator, best_audit, peak, summary, latency_ms), heads
+                 best_paginator, best_audit, peak, summary, proxying.latency_ms), heads
 
 
 def measure_heads(server: FastS3, work: Path, repeat: int, segments: int,
@@ -534,21 +584,22 @@ def code_state() -> str:
 
 
 def print_tables(points: list[Point], heads: list[HeadRow], load: tuple[float, ...],
-                 code_at_start: str, worktree: bool) -> None:
+                 code_at_start: str, worktree: bool, proxying: Proxying = Proxying()) -> None:
     today = datetime.date.today().isoformat()
     code = code_state() if worktree else code_at_start
     if code != code_at_start:
         code = f"CODE CHANGED DURING THE RUN: {code_at_start} at the start, {code} at the end"
     print(f"\n## scale_audit, {today}: {os.cpu_count()} cores, load average at start "
           f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}, Python {platform.python_version()}, "
-          f"{code}\n")
+          f"{code}{proxying.throttling()}\n")
     print("| point | ms added | paginator s | audit s | audit / paginator | audit peak MB "
           "| audit CPU s | paginator peak MB | server CPU s (paginator / audit) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for p in points:
         ratio = p.audit.seconds / p.paginator.seconds
+        failed = "failed after " if p.paginator.failed else ""
         print(f"| {p.objects:,} objects ({p.titles} titles) | {p.latency_ms:g} "
-              f"| {p.paginator.seconds:.2f} "
+              f"| {failed}{p.paginator.seconds:.2f} "
               f"| {p.audit.seconds:.2f} | {ratio:.2f}x | {p.audit_peak_mb:.0f} "
               f"| {p.audit.cpu:.2f} | {p.paginator.peak_mb:.0f} "
               f"| {p.paginator.server_cpu:.2f} / {p.audit.server_cpu:.2f} |")
@@ -605,6 +656,14 @@ def main() -> None:
                         help="ms added to every request by a proxy in front of the bucket "
                              "(paginator and audit alike; HEAD rows only at 0), each in "
                              "turn: 0,30,100 measures all three in one run")
+    parser.add_argument("--slowdown", type=float, default=0.0, metavar="FRACTION",
+                        help="share of requests the proxy answers 503 SlowDown (0 to 1), "
+                             "paginator and audit alike")
+    parser.add_argument("--seed", type=int, default=1,
+                        help="which requests --slowdown throttles (the same on every run)")
+    parser.add_argument("--max-rate", type=float, default=0.0, metavar="N",
+                        help="the proxy answers 503 SlowDown to requests beyond N a second, "
+                             "as S3 throttles a prefix (instead of --slowdown)")
     parser.add_argument("--keep", action="store_true",
                         help=f"keep trees over {KEEP_AT_MOST:,} objects")
     args = parser.parse_args()
@@ -613,6 +672,11 @@ def main() -> None:
     titles = sorted(set(args.points or (QUICK_POINTS if args.quick else DEFAULT_POINTS)))
     if not titles or titles[0] < 1 or args.repeat < 1:
         parser.error("each point needs at least one title, and --repeat at least 1")
+    if not 0.0 <= args.slowdown < 1.0:
+        parser.error("--slowdown is a share of the requests, from 0 to below 1")
+    if args.max_rate < 0 or (args.max_rate and args.slowdown):
+        parser.error("--max-rate is a positive rate, and not given with --slowdown")
+    proxying = Proxying(args.latency[0], args.slowdown, args.seed, args.max_rate)
     load = os.getloadavg()
     work: Path = args.work.resolve()
     work.mkdir(parents=True, exist_ok=True)
@@ -634,11 +698,11 @@ def main() -> None:
             for latency in args.latency:
                 first = n == titles[0] and latency == args.latency[0]
                 point, rows = measure_point(n, work, args.repeat, args.workers,
-                                            args.head_keys if first else None,
-                                            warm_up=first, latency_ms=latency)
+                                            args.head_keys if first else None, warm_up=first,
+                                            proxying=replace(proxying, latency_ms=latency))
                 points.append(point)
                 heads += rows
-        print_tables(points, heads, load, code_at_start, args.worktree)
+        print_tables(points, heads, load, code_at_start, args.worktree, proxying)
         if args.profile:
             profile_audit(min(titles, key=lambda n: abs(n - PROFILE_NEAR)), work, args.workers)
     finally:

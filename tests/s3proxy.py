@@ -1,7 +1,8 @@
 """A small HTTP proxy on 127.0.0.1 in front of moto's server (or any origin), to misbehave.
 
 It can delay every request (real S3 is 10-30 ms away; loopback is not), answer chosen
-requests with 503 SlowDown, the way S3 throttles, or with another fault: a reset connection,
+requests with 503 SlowDown, the way S3 throttles (`slowdown`: a seeded fraction of them), or
+with another fault: a reset connection,
 a stall, a 5xx, a body cut short or trickled a byte every 0.2 s, or any canned S3 error. It
 records what it was asked. Used by tests and benchmarks alike.
 """
@@ -9,11 +10,13 @@ records what it was asked. Used by tests and benchmarks alike.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import http.client
 import socket
 import struct
+import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
@@ -35,6 +38,8 @@ class Answer:
     message: str = ""
     s3: bool = True
     """Whether it carries S3's headers (x-amz-request-id); a load balancer's would not."""
+    headers: tuple[tuple[str, str], ...] = ()
+    """More headers to send with it (a Retry-After)."""
 
 
 Fault = str | Answer
@@ -47,6 +52,47 @@ SLOWDOWN = Answer(503, "SlowDown", "Please reduce your request rate.")
 INTERNAL = Answer(500, "InternalError", "We encountered an internal error. Please try again.")
 BAD_GATEWAY = Answer(502, s3=False)
 GATEWAY_TIMEOUT = Answer(504, s3=False)
+
+
+def slowdown(fraction: float, seed: int = 0, where: Throttle | None = None) -> Throttle:
+    """A Throttle answering `fraction` of the requests `where` accepts (all by default) with
+    503 SlowDown. Which ones is a hash of the seed, the request (method and path) and how
+    many times it was asked before, so a run throttles the same requests, each the same
+    number of times, whatever order its threads send them in."""
+    asked: Counter[tuple[str, str]] = Counter()
+    lock = threading.Lock()
+
+    def throttle(method: str, path: str) -> bool:
+        if where is not None and not where(method, path):
+            return False
+        with lock:
+            asked[method, path] += 1
+            nth = asked[method, path]
+        digest = hashlib.blake2b(f"{seed}\0{method}\0{path}\0{nth}".encode(),
+                                 digest_size=8).digest()
+        return int.from_bytes(digest, "big") < fraction * 2**64
+
+    return throttle
+
+
+def over_rate(per_second: float) -> Throttle:
+    """A Throttle answering 503 SlowDown to every request beyond `per_second` in the last
+    second, as S3 throttles a prefix asked more than it serves: unlike `slowdown`, this
+    throttling eases when the client slows down."""
+    answered: deque[float] = deque()
+    lock = threading.Lock()
+
+    def throttle(method: str, path: str) -> bool:
+        now = time.monotonic()
+        with lock:
+            while answered and answered[0] <= now - 1.0:
+                answered.popleft()
+            if len(answered) >= per_second:
+                return True
+            answered.append(now)
+            return False
+
+    return throttle
 
 
 def error_body(answer: Answer) -> bytes:
@@ -107,6 +153,9 @@ class S3Proxy(LoopbackServer):
                 if self.path == "/__requests":  # the count, for benchmarks in another process
                     self._send(200, {}, str(proxy.requests).encode())
                     return
+                if self.path == "/__throttled":  # how many of them were answered SlowDown
+                    self._send(200, {}, str(proxy.throttled).encode())
+                    return
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 with proxy.lock:
@@ -127,6 +176,7 @@ class S3Proxy(LoopbackServer):
                     headers = {"Content-Type": "application/xml" if fault.s3 else "text/html"}
                     if fault.s3:
                         headers["x-amz-request-id"] = "TESTPROXY"
+                    headers.update(fault.headers)
                     self._send(fault.status, headers, error_body(fault))
                 else:
                     self._forward(body, truncate=fault == "truncate", trickle=fault == "trickle")

@@ -209,7 +209,7 @@ def test_persistent_server_errors_are_unverified_or_exit_2(origin: Origin):
     [finding] = report.findings
     assert (finding.name, finding.uri) == ("object-unverified",
                                            f"{proxy.endpoint}/aes128/seg001.ts")
-    assert "throttled or unavailable (503)" in finding.message
+    assert "throttled (503) after 4 tries" in finding.message
     assert report.summary.missing == 0
     assert "503" in failed.value.message
 

@@ -86,7 +86,7 @@ def test_persistent_throttling_is_unverified_never_missing(cli, s3: S3):
     [finding] = run.json["findings"]
     assert finding["name"] == "object-unverified"
     assert finding["uri"].endswith("sample00003.ts")
-    assert re.search(r"throttled or unavailable \(503", finding["message"])
+    assert re.search(r"throttled \(503 SlowDown\) after 16 tries", finding["message"])
     assert run.json["summary"]["missing"] == 0
 
 

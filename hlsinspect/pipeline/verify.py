@@ -58,7 +58,8 @@ def verify(
         if not retry:
             break
         time.sleep(backoff_delay(settings.backoff, attempt))
-        states.update(_by_head(storage, retry, settings, _ignore))
+        again = _by_head(storage, retry, settings, _ignore)
+        states.update({key: state.after(states[key]) for key, state in again.items()})
     if settings.mode == "auto":
         states.update(_settle_unknown(storage, states, settings))
     return states

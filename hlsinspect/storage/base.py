@@ -48,6 +48,24 @@ class ObjectState:
     """True when asking again may help (throttling, 5xx, timeouts)."""
     content_type: str | None = None
     """The Content-Type the store serves it with (S3 and HTTP HEAD; unknown from listings)."""
+    tries: int = 1
+    """Requests this answer took, the HTTP client's own retries included."""
+    cause: str | None = None
+    """For a transient failure (`transient`), what failed, without the count of tries."""
+
+    @classmethod
+    def transient(cls, cause: str, tries: int) -> ObjectState:
+        """Unknown for a reason that may pass (`throttled (503 SlowDown)`), after `tries`."""
+        return cls(Existence.UNKNOWN, reason=f"{cause} after {tries} "
+                   f"{'try' if tries == 1 else 'tries'}", retryable=True, tries=tries,
+                   cause=cause)
+
+    def after(self, earlier: ObjectState) -> ObjectState:
+        """This answer of a later pass, counting the tries of the `earlier` one, so that
+        the reason says how hard it was tried in all."""
+        if self.cause is None or earlier.cause is None:
+            return self
+        return ObjectState.transient(self.cause, self.tries + earlier.tries)
 
 
 @dataclass(frozen=True)

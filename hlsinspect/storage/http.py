@@ -1,13 +1,16 @@
 """An HTTP(S) origin or CDN as a store: GET for playlists, HEAD for everything else.
 
-This is the only module that imports urllib3. One pool manager, sized to the concurrency, is
+This module and `http_throttle` (how its requests keep to the rate limit) are the only ones
+that import urllib3. One pool manager, sized to the concurrency, is
 shared by every worker thread. Keys are URL paths of the one origin the target names (see
 `storage.urls`); references to other hosts are external unless --map sends them somewhere.
 Existence is asked with HEAD, or with `GET` of the first byte (`Range: bytes=0-0`) on an
 origin that refuses HEAD (405, 501); sizes come from Content-Length or Content-Range, so byte
 ranges are checked as on S3. Redirects are followed within the origin only (the same scheme,
 host and port: another port on the same host is another server), a few at most; there is no
-listing.
+listing. Every request, urllib3's retries included, keeps to the origin's rate limit
+(`throttle`), which a 429 or a 503 lowers and a Retry-After (up to `throttle.MAX_PAUSE`)
+pauses (see `http_throttle`).
 
 Requests in flight are bounded by the store, not by whoever calls it: at most `concurrency`
 at once (`slots`), however many stages ask at the same time (the next targets' playlists
@@ -34,6 +37,8 @@ from hlsinspect.storage.base import (
     in_passes,
 )
 from hlsinspect.storage.deadline import current, deadline, pool_classes
+from hlsinspect.storage.http_throttle import THROTTLING, paced_retry, tell, tries
+from hlsinspect.storage.throttle import RateLimit
 from hlsinspect.uri.keys import Reference, external_reason, scheme_of, without_fragment
 from hlsinspect.uri.urls import http_key, origin_of, split_url
 from hlsinspect.version import __version__
@@ -66,11 +71,14 @@ class HttpStorage:
         self.origin = origin_of(parts)
         self.host = (parts.hostname or "").lower()
         self.policy = policy = policy or RequestPolicy()
-        retry = urllib3.Retry(
+        self.limit = RateLimit()
+        """The request rate every thread keeps to for this origin (see `throttle`)."""
+        retry = paced_retry()(
             total=max(0, policy.attempts - 1), redirect=0, raise_on_redirect=False,
             status_forcelist=_TRANSIENT, allowed_methods={"GET", "HEAD"},
             raise_on_status=False, backoff_factor=0.2, backoff_jitter=0.2,
-            respect_retry_after_header=False)  # a Retry-After of an hour must not stall us
+            respect_retry_after_header=False)  # the limit's pause honours it, capped
+        retry.limit = self.limit
         self.pool = urllib3.PoolManager(
             num_pools=4, maxsize=max(1, policy.concurrency), retries=retry,
             timeout=urllib3.Timeout(connect=min(policy.connect_timeout, policy.timeout),
@@ -246,7 +254,7 @@ class HttpStorage:
         if response.status in (200, 203, 204):
             return ObjectState(Existence.PRESENT, size=_int(response.headers.get("Content-Length")),
                                content_type=response.headers.get("Content-Type"))
-        return _state(response.status, "HEAD")
+        return _state(response.status, "HEAD", tries(response))
 
     def _first_byte(self, key: str) -> ObjectState:
         response = self._request("GET", self.uri(key), {"Range": "bytes=0-0"})[0]
@@ -261,7 +269,7 @@ class HttpStorage:
                                content_type=kind)
         if status == 416:  # no byte 0: an empty object
             return ObjectState(Existence.PRESENT, size=_total(headers.get("Content-Range")) or 0)
-        return _state(status, "GET")
+        return _state(status, "GET", tries(response))
 
     def _request(self, method: str, url: str, headers: dict[str, str] | None = None
                  ) -> tuple[BaseHTTPResponse, str]:
@@ -273,11 +281,13 @@ class HttpStorage:
         what = f"cannot {'read' if reading else 'check'} {url}"
         seen = {url}
         for _ in range(self.policy.max_redirects + 1):
+            self.limit.acquire()
             try:
                 response = self.pool.request(method, url, headers=headers, redirect=False,
                                              preload_content=False)
             except (urllib3.exceptions.HTTPError, ValueError) as exc:
                 raise _transport_error(exc, what) from exc
+            tell(self.limit, response)
             location = response.get_redirect_location()
             if not location:
                 return response, url
@@ -377,15 +387,16 @@ _GONE = (404, 410)
 """Not Found, and Gone (an object removed for good): both say the object is not there."""
 
 
-def _state(status: int, method: str) -> ObjectState:
+def _state(status: int, method: str, tried: int = 1) -> ObjectState:
     if status in _GONE:
         return ObjectState(Existence.MISSING)
     if status in (401, 403):
         return ObjectState(Existence.UNKNOWN, reason=f"access denied ({status}): the origin "
                            "refuses to say; does it need a signed URL, a cookie or a header?")
+    if status in THROTTLING:
+        return ObjectState.transient(f"throttled ({status})", tried)
     if status in _TRANSIENT or status >= 500:
-        return ObjectState(Existence.UNKNOWN, retryable=True,
-                           reason=f"throttled or unavailable ({status}) after retries")
+        return ObjectState.transient(f"unavailable ({status})", tried)
     return ObjectState(Existence.UNKNOWN, reason=f"{method} answered {status}")
 
 

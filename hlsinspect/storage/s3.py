@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import io
 import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -26,11 +27,13 @@ from hlsinspect.storage.base import (
     ObjectState,
     RequestPolicy,
     StorageError,
+    backoff_delay,
     in_passes,
 )
 from hlsinspect.storage.deadline import Deadline, deadline
 from hlsinspect.storage.s3_client import make_client
 from hlsinspect.storage.s3_stream import ObjectStream
+from hlsinspect.storage.throttle import RateLimit
 from hlsinspect.uri.keys import (
     Reference,
     directory_prefix,
@@ -83,6 +86,8 @@ class S3Storage:
         self.bucket = bucket
         self.endpoint_url = endpoint_url
         self.policy = policy or RequestPolicy()
+        self.limit = RateLimit()
+        """The request rate every thread of this store keeps to (see `throttle`)."""
         self._options = (profile, region, endpoint_url)
         self._client: S3Client | None = None
         self._making = threading.Lock()
@@ -91,7 +96,7 @@ class S3Storage:
         self._confirmed = False
         """Whether S3 has shown that the bucket exists (`confirm_bucket`)."""
         if not lazy:
-            self._client = make_client(profile, region, endpoint_url, self.policy)
+            self._client = make_client(profile, region, endpoint_url, self.policy, self.limit)
 
     @property
     def client(self) -> S3Client:
@@ -99,7 +104,7 @@ class S3Storage:
         if self._client is None:
             with self._making:
                 if self._client is None:
-                    self._client = make_client(*self._options, self.policy)
+                    self._client = make_client(*self._options, self.policy, self.limit)
         return self._client
 
     @functools.cached_property
@@ -239,21 +244,19 @@ class S3Storage:
             raise StorageError(ErrorKind.OTHER, f"{self.uri(key)}: {UNSENT}")
 
     def list_keys(self, prefix: str) -> Iterator[tuple[str, int]]:
-        yield from in_passes(lambda: list(self._list(prefix, delimiter=None)), self.policy)
+        yield from self._list(prefix, delimiter=None)
 
     def list_directory(self, directory: str) -> dict[str, int]:
-        # no passes here: a directory whose listing fails is left to HEAD, which has its own
+        # each page in passes (see _list): a directory left to HEAD when throttled would
+        # cost a request per key instead of one per 1,000, under the same throttling
         prefix = f"{directory}/" if directory else ""
         return dict(self._list(prefix, delimiter="/"))
 
     def list_level(self, prefix: str) -> Level:
-        def one_level() -> Level:
-            level = Level()
-            for key, size in self._list(prefix, delimiter="/", level=level):
-                level.files[key] = size
-            return level
-
-        return in_passes(one_level, self.policy)
+        level = Level()
+        for key, size in self._list(prefix, delimiter="/", level=level):
+            level.files[key] = size
+        return level
 
     def list_page(self, prefix: str) -> tuple[dict[str, int], bool]:
         """The first page (up to 1,000 keys) of the recursive listing of `prefix`, and whether
@@ -272,16 +275,27 @@ class S3Storage:
 
     def _list(self, prefix: str, delimiter: str | None,
               level: Level | None = None) -> Iterator[tuple[str, int]]:
-        paginator = self.client.get_paginator("list_objects_v2")
+        """Every (key, size) of a listing, page after page, each page asked in passes while
+        it fails for a reason that may pass (throttling, 5xx): a page that fails costs that
+        page again, not the pages before it, as a paginator's restart would."""
         kwargs: dict[str, Any] = {"Bucket": self.bucket, "Prefix": prefix}
         if delimiter:
             kwargs["Delimiter"] = delimiter
+        while True:
+            page = in_passes(lambda: self._page(kwargs, prefix), self.policy)
+            for item in page.get("Contents", []):
+                yield item["Key"], item.get("Size", 0)
+            if level is not None:
+                level.prefixes.extend(p["Prefix"] for p in page.get("CommonPrefixes", []))
+            token = page.get("NextContinuationToken")
+            if not page.get("IsTruncated") or not token or token == kwargs.get(
+                    "ContinuationToken"):
+                return
+            kwargs["ContinuationToken"] = token
+
+    def _page(self, kwargs: dict[str, Any], prefix: str) -> dict[str, Any]:
         try:
-            for page in paginator.paginate(**kwargs):
-                for item in page.get("Contents", []):
-                    yield item["Key"], item.get("Size", 0)
-                if level is not None:
-                    level.prefixes.extend(p["Prefix"] for p in page.get("CommonPrefixes", []))
+            return dict(self.client.list_objects_v2(**kwargs))
         except Exception as exc:
             raise self._error(exc, prefix, action="list") from exc
 
@@ -300,18 +314,30 @@ class S3Storage:
             if self._confirmed:
                 return
             try:
-                answer = self._answer_to(lambda: self.client.list_objects_v2(
+                answer = self._settled(lambda: self.client.list_objects_v2(
                     Bucket=self.bucket, MaxKeys=1, Prefix=directory_prefix(key)))
                 if answer is not None and answer.code in s3_errors.DENIED:
-                    answer = self._answer_to(lambda: self.client.get_object(
+                    answer = self._settled(lambda: self.client.get_object(
                         Bucket=self.bucket, Key=key or _PROBE_KEY,
                         Range="bytes=0-0")["Body"].close())
             except Exception:
                 return  # unreachable, no credentials...: the next request says so
+            if answer is not None and _transient(answer):
+                return  # not settled: asked again before the next 404 is believed
             if answer is not None and answer.code == "NoSuchBucket":
                 raise s3_errors.no_bucket(self.bucket, f"{where}: bucket {self.bucket!r} does "
                                           f"not exist (S3 answered {answer.detail})")
             self._confirmed = True
+
+    def _settled(self, request: Callable[[], object]) -> s3_errors.Answer | None:
+        """The answer to `request`, asked again in passes while it is throttling or a 5xx."""
+        answer = self._answer_to(request)
+        for attempt in range(self.policy.passes):
+            if answer is None or not _transient(answer):
+                break
+            time.sleep(backoff_delay(self.policy.backoff, attempt))
+            answer = self._answer_to(request)
+        return answer
 
     @staticmethod
     def _answer_to(request: Callable[[], object]) -> s3_errors.Answer | None:
@@ -327,17 +353,15 @@ class S3Storage:
     def _probe(self) -> s3_errors.Answer | None:
         """How a listing of the bucket fares with these credentials (None: it works); asked
         once per store, the first time a HEAD is refused."""
-        from botocore.exceptions import ClientError
-
         with self._lock:
             if self._listing is None:
                 try:
-                    self.client.list_objects_v2(Bucket=self.bucket, MaxKeys=1)
-                    answer = None
-                except ClientError as exc:
-                    answer = s3_errors.answer_of(exc)
+                    answer = self._settled(lambda: self.client.list_objects_v2(
+                        Bucket=self.bucket, MaxKeys=1))
                 except Exception as exc:
                     answer = s3_errors.Answer(type(exc).__name__, None, str(exc), True)
+                if answer is not None and _transient(answer):
+                    return answer  # kept only when it says something of the credentials
                 self._listing = (answer,)
             return self._listing[0]
 
@@ -366,6 +390,12 @@ _PROBE_KEY = "hlsinspect-bucket-check"
 run's own is at hand (a --map to the top of a bucket); any answer but NoSuchBucket will do."""
 
 
+
+
+def _transient(answer: s3_errors.Answer) -> bool:
+    """Whether an answer may change on a later try (throttling, a 5xx)."""
+    return (answer.status in (429, 500, 502, 503, 504)
+            or answer.code in s3_errors.THROTTLING | s3_errors.UNAVAILABLE)
 
 
 def _not_modified(exc: Exception) -> bool:

@@ -55,6 +55,8 @@ class Answer:
     message: str
     from_s3: bool
     """Whether an `x-amz-*` header came with it, as with every answer S3 itself gives."""
+    tries: int = 1
+    """Requests botocore made for it, its retries included."""
 
     @property
     def detail(self) -> str:
@@ -68,9 +70,11 @@ def answer_of(exc: Any) -> Answer:
     status = meta.get("HTTPStatusCode")
     error = response.get("Error", {})
     headers = meta.get("HTTPHeaders", {})
+    retries = meta.get("RetryAttempts")
     return Answer(code=str(error.get("Code", status)), status=status,
                   message=str(error.get("Message", "")),
-                  from_s3=any(str(name).lower().startswith("x-amz") for name in headers))
+                  from_s3=any(str(name).lower().startswith("x-amz") for name in headers),
+                  tries=1 + retries if isinstance(retries, int) else 1)
 
 
 def _not_s3(answer: Answer) -> bool:
@@ -200,10 +204,19 @@ def head_state(answer: Answer, *, bucket: str, endpoint: str,
         lead = "refused (400)" if status == 400 else "access denied (403)"
         return ObjectState(Existence.UNKNOWN, reason=denial_reason(probe, bucket, lead))
     if status in (429, 500, 502, 503, 504) or answer.code in THROTTLING | UNAVAILABLE:
-        code = "" if answer.code == str(status) else f" {answer.code}"
-        return ObjectState(Existence.UNKNOWN, retryable=True,
-                           reason=f"throttled or unavailable ({status}{code}) after retries")
+        return ObjectState.transient(transient_cause(answer), answer.tries)
     return ObjectState(Existence.UNKNOWN, reason=f"HEAD failed: {answer.detail}")
+
+
+def transient_cause(answer: Answer) -> str:
+    """What a failure that may pass was: throttling (429, 503 or a throttling code; S3's 503
+    is SlowDown, which a HEAD answer, having no body, cannot say), or a server failing."""
+    code = answer.code if answer.code != str(answer.status) else ""
+    if answer.status in (429, 503) or answer.code in THROTTLING:
+        if answer.status == 503 and not code:
+            code = "SlowDown"
+        return f"throttled ({answer.status} {code})".replace(" )", ")")
+    return f"unavailable ({answer.status} {code})".replace(" )", ")")
 
 
 def denial_reason(listing: Answer | None, bucket: str, lead: str = "access denied (403)"
