@@ -416,3 +416,31 @@ def test_titles_are_listed_and_read_several_at_once_reported_in_key_order(s3: S3
         for name in ("master.m3u8", "v0/index.m3u8", "v1/index.m3u8")]
     assert report.findings == ()
     assert report.summary.objects_checked == 8 * 6 + 2
+
+
+class AllInFlight(InFlight):
+    """The most requests of any kind the proxy held at once."""
+
+    def __call__(self, method: str, path: str) -> None:
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        time.sleep(self.hold)
+        with self.lock:
+            self.now -= 1
+
+
+@pytest.mark.parametrize("apart,mode", [(True, "auto"), (False, "head")],
+                         ids=["apart-listed", "one-process-heads"])
+def test_a_store_never_has_more_requests_in_flight_than_the_concurrency(
+        s3: S3, apart: bool, mode: str):
+    """A window of titles, each listing and reading several things at once, and HEADs of
+    the objects: whoever asks, the S3 store holds at most --concurrency requests at once."""
+    upload(s3, bucket_tree(8))
+    flight = AllInFlight(hold=0.03)
+    with S3Proxy(s3.endpoint, before=flight) as proxy:
+        report = run(proxy.endpoint, list_apart=apart,
+                     verify=VerifySettings(mode=mode, concurrency=3))  # type: ignore[arg-type]
+    assert 1 < flight.most <= 3
+    assert report.findings == ()
+    assert report.summary.objects_checked == 8 * 6 + 2

@@ -190,7 +190,7 @@ def _walk_ahead(storage: Storage, target: Target, level: Level, workers: int,
         if owned and isinstance(storage, Paged):
             below, page = _level_and_page(storage, storage, sub)
             if page is not None:  # listed whole in one request: no further listing
-                return [finish(title, each) if finish is not None and title.roots else title
+                return [finish(title, per_title) if finish is not None and title.roots else title
                         for title in _from_flat(storage, target, sub, page, shard)]
         else:
             below = _level(storage, sub)
@@ -199,10 +199,10 @@ def _walk_ahead(storage: Storage, target: Target, level: Level, workers: int,
             return below
         if not owned:
             return Title(storage, target, sub, [])
-        made = _title(storage, target, sub, below, each, flat)
-        return finish(made, each) if finish is not None else made
+        made = _title(storage, target, sub, below, per_title, flat)
+        return finish(made, per_title) if finish is not None else made
 
-    each = max(1, workers // window(workers))  # requests in flight stay within `workers`
+    per_title = each(workers)
 
     for sub, got in zip(level.prefixes,
                         ordered_ahead(ahead, level.prefixes, window(workers)), strict=True):
@@ -245,10 +245,19 @@ def _level_and_page(storage: Storage, paged: Paged, prefix: str
 
 
 def window(workers: int) -> int:
-    """Titles made at once ahead of the one consumed: each lists a few subdirectories and
-    reads a few playlists at once, so a quarter of the concurrency (at most 16) keeps about
-    `workers` requests in flight, and only so many titles in memory."""
-    return max(1, min(16, workers // 4))
+    """Titles made at once ahead of the one consumed: half the concurrency, at most 16.
+    At 100 ms a request a title is two round trips (its listing, then its playlists), and
+    the titles ahead must cover that wait while the checking takes the one in hand; only
+    so many titles are in memory."""
+    return max(1, min(16, workers // 2))
+
+
+def each(workers: int) -> int:
+    """Requests one title of the window makes at once (its subdirectories, its playlists).
+    The window's titles together may ask for more than `workers`: a store bounds its own
+    requests in flight (S3's and HTTP's `slots`) to the concurrency, and a local directory
+    costs no wait."""
+    return max(1, min(8, workers // 4))
 
 
 def _refused(storage: Storage, target: Target, sub: str, exc: StorageError,

@@ -88,6 +88,8 @@ class S3Storage:
         self.policy = policy or RequestPolicy()
         self.limit = RateLimit()
         """The request rate every thread of this store keeps to (see `throttle`)."""
+        self.slots = threading.BoundedSemaphore(max(1, self.policy.concurrency))
+        """Requests in flight at once, all threads together: --concurrency."""
         self._options = (profile, region, endpoint_url)
         self._client: S3Client | None = None
         self._making = threading.Lock()
@@ -96,7 +98,8 @@ class S3Storage:
         self._confirmed = False
         """Whether S3 has shown that the bucket exists (`confirm_bucket`)."""
         if not lazy:
-            self._client = make_client(profile, region, endpoint_url, self.policy, self.limit)
+            self._client = make_client(profile, region, endpoint_url, self.policy, self.limit,
+                                       self.slots)
 
     @property
     def client(self) -> S3Client:
@@ -104,7 +107,8 @@ class S3Storage:
         if self._client is None:
             with self._making:
                 if self._client is None:
-                    self._client = make_client(*self._options, self.policy, self.limit)
+                    self._client = make_client(*self._options, self.policy, self.limit,
+                                               self.slots)
         return self._client
 
     @functools.cached_property

@@ -9,6 +9,7 @@ or endpoint) is a StorageError naming the fix, made before any request.
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING, Any, cast
 
 from hlsinspect.storage.base import ErrorKind, RequestPolicy, StorageError
@@ -100,8 +101,27 @@ def _paced(client: S3Client, limit: RateLimit, tries: int) -> S3Client:
     return client
 
 
+def _bounded(client: S3Client, slots: threading.BoundedSemaphore) -> S3Client:
+    """The client, each of whose attempts holds one of `slots` from its sending to its
+    answer parsed: the requests in flight of the store as a whole stay within
+    `--concurrency`, however many of its threads ask at once (a window of titles, each
+    listing and reading). botocore emits `response-received` after every attempt that
+    `before-send` began, answered or failed; the slot is taken before the rate limit's
+    token (registered first), so a wait for a token holds no more than the slots in use."""
+    def take(**kwargs: Any) -> None:
+        slots.acquire()
+
+    def give(**kwargs: Any) -> None:
+        slots.release()
+
+    client.meta.events.register_first("before-send.s3", take)
+    client.meta.events.register("response-received.s3", give)
+    return client
+
+
 def make_client(profile: str | None, region: str | None, endpoint_url: str | None,
-                 policy: RequestPolicy, limit: RateLimit | None = None) -> S3Client:
+                 policy: RequestPolicy, limit: RateLimit | None = None,
+                 slots: threading.BoundedSemaphore | None = None) -> S3Client:
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, InvalidRegionError, ProfileNotFound
     from botocore.session import Session
@@ -127,7 +147,8 @@ def make_client(profile: str | None, region: str | None, endpoint_url: str | Non
         client = _lean(cast("S3Client", client))
         # botocore's max_attempts counts the retries, not the first try
         tries = max(1, policy.attempts) + 1
-        return _paced(client, limit, tries) if limit is not None else client
+        client = _paced(client, limit, tries) if limit is not None else client
+        return _bounded(client, slots) if slots is not None else client
     except ProfileNotFound as exc:
         raise StorageError(ErrorKind.CREDENTIALS, f"cannot set up S3: {exc}",
                            "list the profiles with: aws configure list-profiles") from exc
