@@ -45,6 +45,7 @@ from hlsinspect.cli.options import (
     tokens,
 )
 from hlsinspect.report import Report, Severity
+from hlsinspect.uri.keys import is_playlist_key
 from hlsinspect.version import __version__
 
 app = typer.Typer(
@@ -268,6 +269,16 @@ def schema() -> None:
     sys.stdout.write(schema_text())
 
 
+def audits_s3_prefix(args: list[str]) -> bool:
+    """Whether the arguments look like `check` of an S3 prefix, whose titles a second
+    process lists (`pipeline.apart`): a guess made before parsing them, to start that
+    process early. A wrong guess costs a process that ends unused, never a result."""
+    if "check" not in args or any(a in ("--help", "-h") for a in args):
+        return False
+    return any((a.startswith("s3://") and not is_playlist_key(a)) or a == "--bucket"
+               or a.startswith("--bucket=") for a in args)
+
+
 def main() -> None:
     """Console-script entry point.
 
@@ -277,6 +288,10 @@ def main() -> None:
     Everything there is to say has been written and flushed by then.
     """
     signal.signal(signal.SIGTERM, terminate)
+    if audits_s3_prefix(sys.argv[1:]):
+        from hlsinspect.pipeline.apart import prestart
+
+        prestart()
     try:
         app()
     except SystemExit as done:

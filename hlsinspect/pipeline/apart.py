@@ -18,6 +18,7 @@ Pickles cross only between this process and its own child.
 
 from __future__ import annotations
 
+import atexit
 import os
 import pickle
 import signal
@@ -54,14 +55,61 @@ class Job:
     shard: Shard | None
 
 
+_spare: subprocess.Popen[bytes] | None = None
+"""A child started before its job was known (`prestart`), waiting for it."""
+_spare_lock = threading.Lock()
+
+
+def prestart() -> None:
+    """Start the child now, before the command line is even parsed, when the arguments
+    suggest an S3 prefix audit: its start (an interpreter, botocore, about 0.25 s) then
+    overlaps this process's own, a quarter of a small audit's time. It waits for its job
+    on stdin; the first Apart takes it, and one nobody takes is ended at exit (it reads
+    an empty job and ends on its own when this process goes away in any other way)."""
+    global _spare
+    with _spare_lock:
+        if _spare is None:
+            _spare = _spawn()
+            atexit.register(_discard)
+
+
+def _spawn() -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "hlsinspect.pipeline.apart"],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_child_env())
+
+
+def _take() -> subprocess.Popen[bytes] | None:
+    """The prestarted child, if there is one still waiting."""
+    global _spare
+    with _spare_lock:
+        spare, _spare = _spare, None
+    if spare is not None and spare.poll() is not None:  # it died waiting: start anew
+        _close(spare)
+        return None
+    return spare
+
+
+def _discard() -> None:
+    spare = _take()
+    if spare is not None:
+        spare.kill()
+        _close(spare)
+
+
+def _close(child: subprocess.Popen[bytes]) -> None:
+    child.wait()
+    for stream in (child.stdin, child.stdout):
+        if stream is not None:
+            stream.close()
+
+
 class Apart:
-    """The child process listing one target, started as soon as the target is known, so
-    that its start (an interpreter, boto3, a client) overlaps this process's own setup."""
+    """The child process listing one target, started as soon as the target is known (or
+    before, `prestart`), so that its start (an interpreter, botocore, a client) overlaps
+    this process's own setup."""
 
     def __init__(self, job: Job) -> None:
-        self.child = subprocess.Popen(
-            [sys.executable, "-m", "hlsinspect.pipeline.apart"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_child_env())
+        self.child = _take() or _spawn()
         assert self.child.stdin is not None
         self.child.stdin.write(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
         self.child.stdin.close()
@@ -147,10 +195,16 @@ def read_bodies(storage: Storage, keys: list[str], workers: int
 
 
 def _serve(source: IO[bytes], sink: IO[bytes]) -> None:
-    """The child: one Job in, its titles out."""
+    """The child: one Job in, its titles out. What it needs is imported before the job is
+    read: a prestarted child does that while the job is still being made."""
+    import botocore.session  # noqa: F401  (the client's own imports, made while waiting)
+
     from hlsinspect.storage.s3 import S3Storage
 
-    job = cast(Job, pickle.loads(source.read()))
+    data = source.read()
+    if not data:  # started ahead for a run that needed no listing
+        return
+    job = cast(Job, pickle.loads(data))
     try:
         try:
             storage = S3Storage(job.bucket, profile=job.profile, region=job.region,
