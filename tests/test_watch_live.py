@@ -413,3 +413,28 @@ def test_the_duration_does_not_wait_for_a_reload_in_flight(tmp_path: Path, cli: 
     assert {p["uri"].rsplit("/", 1)[-1] for p in run.json["playlists"]} == {
         "master.m3u8", "v0.m3u8", "v1.m3u8"}
     assert events(run.json, "segments-added")
+
+
+@pytest.mark.parametrize(("fault", "fault_at", "name", "duration"), [
+    pytest.param("stale", 1, "live-playlist-stale", "4.5", id="stale"),
+    # the sequence falls back to 0 once it has reached 2 or more: seen from any reload
+    pytest.param("regress", 5, "media-sequence-regressed", "6", id="regression"),
+    pytest.param("rewrite", 3, "segment-rewritten", "3", id="rewrite"),
+    pytest.param("early-removal", 4, "removed-segment-unavailable", "3", id="early-removal"),
+    pytest.param("target", 3, "target-duration-changed", "3", id="target-change"),
+    pytest.param("discontinuity", 4, "discontinuity-sequence-wrong", "3",
+                 id="discontinuity-sequence"),
+])
+def test_each_fault_of_a_title_on_an_http_origin_is_named(
+        tmp_path: Path, cli: Any, fault: str, fault_at: int, name: str, duration: str) -> None:
+    """A two-rendition title behind its multivariant playlist on an HTTP origin, as a
+    packager's origin serves one, each run with one fault: the fault is named, and nothing
+    the stream does not do (a missing or unverified segment) is said of it."""
+    with http_channel(tmp_path, renditions=("v0", "v1"), fault=fault,
+                      fault_at=fault_at) as (_, _origin, url):
+        run = cli("watch", url.rsplit("/", 1)[0] + "/master.m3u8", "--duration", duration,
+                  "--format", "json")
+    assert run.exit_code == 1, run.stdout
+    assert name in run.names()
+    assert not {f["name"] for f in run.json["findings"]} & {
+        "playlist-unreadable", "segment-missing", "object-unverified"}
