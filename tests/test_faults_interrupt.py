@@ -363,3 +363,44 @@ def test_sigterm_before_the_inspection_starts_is_exit_143(cli, monkeypatch: pyte
     monkeypatch.setattr(app, "FromFile", terminated)
     run = cli("check", str(FIXTURES / "titles/aes128"))
     assert (run.exit_code, run.stderr) == (143, "hlsinspect: terminated\n")
+
+
+def _listing_processes() -> set[int]:
+    """Processes running hlsinspect's listing child, anywhere on this machine."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and \
+                    b"hlsinspect.pipeline.apart" in (entry / "cmdline").read_bytes():
+                found.add(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("delay", [round(0.06 + 0.03 * n, 2) for n in range(14)])
+def test_sigterm_while_the_command_starts_is_143_and_leaves_no_process(delay: float):
+    """An S3 prefix audit starts its listing process before parsing its arguments. A
+    SIGTERM to the process group at any moment of the start ends the run with 143 (or, before
+    Python has set its handler, by the signal itself), no traceback, and no listing process
+    left behind: the listing process is in its own group, so the signal is the audit's to
+    handle."""
+    before = _listing_processes()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID="a", AWS_SECRET_ACCESS_KEY="b", AWS_DEFAULT_REGION="us-east-1",
+               AWS_EC2_METADATA_DISABLED="true")
+    child = subprocess.Popen(
+        [sys.executable, "-m", "hlsinspect", "check", "s3://bucket/HLS/", "--endpoint-url",
+         "http://127.0.0.1:9", "--format", "json"], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, start_new_session=True, env=env)
+    time.sleep(delay)
+    os.killpg(child.pid, signal.SIGTERM)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode in (143, -signal.SIGTERM, 2), err  # 2: it ended on its own first
+    assert b"Traceback" not in err
+    for _ in range(50):
+        if not _listing_processes() - before:
+            break
+        time.sleep(0.1)
+    assert not _listing_processes() - before

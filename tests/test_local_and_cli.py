@@ -258,3 +258,26 @@ def test_an_unverified_file_gets_a_file_hint(cli, tree: Path):
     assert finding["name"] == "object-unverified"
     assert "s3:" not in finding["hint"]
     assert finding["hint"].startswith("the message names the file system's error")
+
+
+def test_show_escapes_what_a_terminal_or_a_ci_log_would_act_on(cli, tmp_path: Path):
+    hostile = tmp_path / "esc.m3u8"
+    hostile.write_bytes(b"#EXTM3U\n#EXT-X-TARGETDURATION:4\n\x1b]0;owned\x07#EXTINF:4,\n"
+                        b"::error::forged\n##[set-output name=x]y\ns\xff.ts\n")
+    run = cli("show", str(hostile))
+    assert run.exit_code == 0
+    assert "\x1b" not in run.stdout and "\x07" not in run.stdout
+    assert "\\x1b]0;owned\\x07" in run.stdout
+    assert "\n::error" not in run.stdout and ":\\x3aerror::forged" in run.stdout
+    assert "##[" not in run.stdout and "#\\x23[set-output" in run.stdout
+    assert "s\\udcff.ts" in run.stdout  # an undecodable byte, named
+    assert "shown escaped" in run.stderr
+
+
+def test_show_gives_a_clean_playlist_byte_for_byte(tmp_path: Path):
+    clean = tmp_path / "crlf.m3u8"
+    body = b"#EXTM3U\r\n#EXT-X-TARGETDURATION:4\r\n#EXTINF:4,\r\ns0.ts\r\n#EXT-X-ENDLIST\r\n"
+    clean.write_bytes(body)
+    run = subprocess.run([sys.executable, "-m", "hlsinspect", "show", str(clean)],
+                         capture_output=True, timeout=60)
+    assert (run.returncode, run.stdout, run.stderr) == (0, body, b"")

@@ -44,6 +44,7 @@ from hlsinspect.cli.options import (
     VerifyMode,
     tokens,
 )
+from hlsinspect.errors import Terminated
 from hlsinspect.report import Report, Severity
 from hlsinspect.uri.keys import is_playlist_key
 from hlsinspect.version import __version__
@@ -55,7 +56,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
-    help="Check that HLS output in S3 or on disk is complete and correct.",
+    help="Check that HLS output in S3, on an HTTP(S) origin or on disk is complete and correct.",
 )
 
 
@@ -97,7 +98,8 @@ def check(
         help="Local directory that plays the bucket: references may climb up to it "
              "(default: the target directory, or a file target's directory).")] = None,
     concurrency: Annotated[int, typer.Option(
-        "--concurrency", min=1, max=512, metavar="N", help="Objects checked at once.")] = 32,
+        "--concurrency", min=1, max=512, metavar="N",
+        help="Requests in flight at once to each store (a bucket, an origin).")] = 32,
     timeout: Annotated[float, typer.Option(
         "--timeout", min=0.1, max=3600, metavar="SECONDS",
         help="A total deadline per request (connect, headers and body): a server that "
@@ -288,10 +290,13 @@ def main() -> None:
     Everything there is to say has been written and flushed by then.
     """
     signal.signal(signal.SIGTERM, terminate)
-    if audits_s3_prefix(sys.argv[1:]):
-        from hlsinspect.pipeline.apart import prestart
+    try:
+        if audits_s3_prefix(sys.argv[1:]):
+            from hlsinspect.pipeline.apart import prestart
 
-        prestart()
+            prestart()
+    except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM before anything was done
+        os._exit(TERMINATED if isinstance(stop, Terminated) else INTERRUPTED)
     try:
         app()
     except SystemExit as done:

@@ -134,6 +134,16 @@ class Group(TyperGroup):
         meant = closest(name, self.commands)
         ctx.fail(f"no such command {name!r}" + (f"; did you mean {meant!r}?" if meant else ""))
 
+    def make_context(self, *args: Any, **kwargs: Any) -> Any:
+        """The command line parsed; Ctrl-C or SIGTERM meanwhile ends it with its own exit
+        code and line (typer would exit 130 silently, SIGTERM included)."""
+        try:
+            return super().make_context(*args, **kwargs)
+        except KeyboardInterrupt as stop:
+            code = stop_code(stop)
+            typer.echo(stopped_line(code), err=True)
+            raise typer.Exit(code) from None
+
     def invoke(self, ctx: Any) -> Any:
         """The command; Ctrl-C or SIGTERM outside its guard (reading the settings file)
         still ends it with its own exit code and line (typer would exit 130 silently)."""
@@ -151,9 +161,11 @@ class Group(TyperGroup):
                     sys.argv[1:])
         try:
             code = super().main(*args, **kwargs)
-        except typer.Abort:
-            typer.echo("hlsinspect: interrupted", err=True)
-            sys.exit(130)
+        except typer.Abort as abort:  # click's own word for a KeyboardInterrupt while parsing
+            cause = abort.__cause__ or abort.__context__
+            code = stop_code(cause) if isinstance(cause, KeyboardInterrupt) else INTERRUPTED
+            typer.echo(stopped_line(code), err=True)
+            sys.exit(code)
         except Exception as exc:
             # Usage errors of the click that typer runs on (vendored or not): duck-typed.
             if not hasattr(exc, "format_message"):

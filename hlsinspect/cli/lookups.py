@@ -44,9 +44,17 @@ def show(
         print_error(f"{target} does not look like a playlist (binary or not #EXTM3U)",
                      "redirect the output to a file to get its bytes anyway")
         raise typer.Exit(2)
+    from hlsinspect.render.visible import visible_text
+
+    text = data.decode("utf-8", "surrogateescape")
+    shown = visible_text(text)
     sys.stdout.flush()
-    sys.stdout.buffer.write(data)
+    # the exact bytes, unless they hold what a terminal or a CI log would act on
+    sys.stdout.buffer.write(data if shown == text else shown.encode("utf-8"))
     sys.stdout.flush()
+    if shown != text:
+        typer.echo("hlsinspect: note: control characters, undecodable bytes or CI runner "
+                   "commands in the playlist are shown escaped (\\x1b, \\x3a, ...)", err=True)
 
 
 def policy(

@@ -193,7 +193,7 @@ class Rendition:
                     "live-playlist-stale",
                     f"no new segment for more than {limit:g} target durations "
                     f"({limit * new.target_duration:g} s)", playlist=new.playlist,
-                    severity=severity, observed=f"{age:.1f} s",
+                    severity=severity, observed=f"{age:.2f} s",
                     expected=f"<= {STALE_WARNING * new.target_duration:g} s")]
         return []
 

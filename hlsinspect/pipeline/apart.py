@@ -74,8 +74,14 @@ def prestart() -> None:
 
 
 def _spawn() -> subprocess.Popen[bytes]:
+    """The child, in a session of its own: a Ctrl-C or a SIGTERM sent to the terminal's or
+    the CI job's process group is this process's to handle (it stops the child, and
+    reports), not the child's, which may still be importing and would print a traceback.
+    The child also ends on its own when this process goes away (`_orphaned`, or an empty
+    job read when its stdin closes)."""
     return subprocess.Popen([sys.executable, "-m", "hlsinspect.pipeline.apart"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_child_env())
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_child_env(),
+                            start_new_session=True)
 
 
 def _take() -> subprocess.Popen[bytes] | None:

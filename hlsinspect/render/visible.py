@@ -63,6 +63,17 @@ def inert_lines(text: str) -> str:
     return _COMMAND_LINE.sub(r"\1\\x3a", text) if "::" in text else text
 
 
+def visible_text(text: str) -> str:
+    """A whole text (a playlist printed by `show`) as `visible` and `inert_lines` make
+    each of its lines: line breaks (LF, or CR LF) kept as they are, everything else that a
+    terminal or a CI runner would act on escaped. A clean playlist comes back unchanged."""
+    lines = []
+    for line in text.split("\n"):
+        core, cr = (line[:-1], "\r") if line.endswith("\r") else (line, "")
+        lines.append(visible(core) + cr)
+    return inert_lines("\n".join(lines))
+
+
 def inert_json(encoded: str) -> str:
     """JSON text with the `##[` and `##vso[` of runner commands written `#\\u0023[`: the
     same data to a JSON reader, no command to a CI log."""

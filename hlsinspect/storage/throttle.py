@@ -35,10 +35,11 @@ from collections.abc import Callable
 
 FLOOR = 50.0
 """Requests a second, the least a throttled store is slowed to. S3 serves at least 5,500
-reads a second on a prefix once it has scaled it: 64 shards of one audit at this floor stay
-under that. Throttling that does not ease as the rate falls (a proxy's, a prefix S3 is still
-scaling) holds the rate here; measured at 30% SlowDown and 30 ms, an 11-title audit took
-15.7 s at a floor of 10, 7.2 s at this one (1.2 s unthrottled)."""
+reads a second on a prefix once it has scaled it: 32 shards of one audit at this floor stay
+under that, each with two limits (its checking and listing processes). Throttling that does
+not ease as the rate falls (a proxy's, a prefix S3 is still scaling) holds the rate here;
+measured at 30% SlowDown and 30 ms, an 11-title audit took 15.7 s at a floor of 10, 7.2 s
+at this one (1.2 s unthrottled)."""
 DECREASE = 0.5
 """The rate after a throttling answer, as a share of what was being sent."""
 RECOVERY_SHARE = 0.1
