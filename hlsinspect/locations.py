@@ -92,6 +92,15 @@ def parse_target(text: str, bucket: str | None, env_bucket: str | None = None,
         # (name a directory higher up as the target to allow that).
         directory, name = os.path.split(os.path.abspath(text))
         return Target(text=text, root=directory, key=name, mode="playlist")
+    top = text.lstrip("/").split("/", 1)[0]
+    if text.startswith(("./", "../", "~")) or (os.path.isabs(text) and top
+                                                and os.path.isdir(os.sep + top)):
+        # written as a path on this machine (/tmp/..., ./x): a mistyped or missing file,
+        # not a key without its bucket (/HLS/1M/x.m3u8 still reads as one)
+        parent = os.path.dirname(os.path.abspath(os.path.expanduser(text)))
+        there = "exists" if os.path.isdir(parent) else "does not exist either"
+        raise UsageError(f"target {text!r} is not a local file or directory",
+                         hint=f"check the path; {parent} {there}")
     raise UsageError(
         f"target {text!r} is not a local file or directory, and no bucket was given",
         hint="for an S3 key use --bucket BUCKET (or HLSINSPECT_BUCKET) or "

@@ -96,11 +96,20 @@ def test_a_segment_or_image_target_is_told_to_pass_the_playlist(cli, target: str
     assert "hint: pass the playlist (.m3u8) that lists it" in run.stderr
 
 
-def test_an_absolute_path_that_does_not_exist_is_hinted_as_one_s3_key(cli, tmp_path):
+def test_an_absolute_key_is_hinted_as_one_s3_key(cli):
+    run = cli("check", "/no-such-top-directory/HLS/1M/master.m3u8")
+    assert run.exit_code == 2
+    assert "or s3://BUCKET/no-such-top-directory/HLS/1M/master.m3u8" in run.stderr
+    assert "BUCKET//" not in run.stderr
+
+
+def test_a_missing_local_path_is_hinted_as_a_path(cli, tmp_path):
     run = cli("check", str(tmp_path / "gone" / "master.m3u8"))
     assert run.exit_code == 2
-    assert f"or s3://BUCKET/{str(tmp_path).lstrip('/')}/gone/master.m3u8" in run.stderr
-    assert "BUCKET//" not in run.stderr
+    assert "s3://" not in run.stderr
+    assert f"hint: check the path; {tmp_path / 'gone'} does not exist either" in run.stderr
+    run = cli("check", str(tmp_path / "master.m3u8"))
+    assert f"hint: check the path; {tmp_path} exists" in run.stderr
 
 
 @pytest.mark.parametrize("typed", [pytest.param("junit", id="lower"),
