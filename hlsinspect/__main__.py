@@ -1,6 +1,11 @@
 """`python -m hlsinspect` is the same as the `hlsinspect` command."""
 
-from hlsinspect.cli import main
+try:
+    from hlsinspect.command import main
+except KeyboardInterrupt:  # Ctrl-C before the command could handle it: no traceback
+    import os
+
+    os._exit(130)
 
 if __name__ == "__main__":
     main()

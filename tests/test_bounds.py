@@ -40,7 +40,7 @@ def peak():
     os.write(2, ("\\nPEAK_KB=%s\\n" % kb).encode())
 atexit.register(peak)
 sys.argv = ["hlsinspect", *sys.argv[1:]]
-from hlsinspect.cli import main
+from hlsinspect.command import main
 main()
 """
 

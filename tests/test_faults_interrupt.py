@@ -292,7 +292,8 @@ def test_a_second_signal_does_not_cut_the_report_short():
 
     import typer
 
-    from hlsinspect.cli.failures import guard, terminate
+    from hlsinspect.cli.failures import guard
+    from hlsinspect.command import terminate
     from hlsinspect.engine import inspect
     from hlsinspect.errors import Interrupted, Terminated
 
@@ -399,6 +400,41 @@ def test_sigterm_while_the_command_starts_is_143_and_leaves_no_process(delay: fl
     _, err = child.communicate(timeout=60)
     assert child.returncode in (143, -signal.SIGTERM, 2), err  # 2: it ended on its own first
     assert b"Traceback" not in err
+    for _ in range(50):
+        if not _listing_processes() - before:
+            break
+        time.sleep(0.1)
+    assert not _listing_processes() - before
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+@pytest.mark.parametrize("delay", [round(0.1 + 0.03 * n, 2) for n in range(12)])
+def test_ctrl_c_while_the_command_starts_is_130_without_a_traceback(delay: float):
+    """Ctrl-C at any moment of the start (importing the command line, starting the listing
+    process, parsing the arguments) ends the run with 130 and its line, never a traceback,
+    and leaves no listing process. The wrapper ignores Ctrl-C until the hlsinspect package
+    is imported (the interpreter's own start is no moment hlsinspect can handle), then
+    handles it as a terminal does."""
+    before = _listing_processes()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID="a", AWS_SECRET_ACCESS_KEY="b", AWS_DEFAULT_REGION="us-east-1",
+               AWS_EC2_METADATA_DISABLED="true")
+    wrapper = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); "
+               "import runpy, sys, hlsinspect; "
+               "signal.signal(signal.SIGINT, signal.default_int_handler); "
+               "sys.argv = ['hlsinspect', *sys.argv[1:]]; "
+               "runpy.run_module('hlsinspect', run_name='__main__', alter_sys=True)")
+    child = subprocess.Popen(
+        [sys.executable, "-c", wrapper, "check", "s3://bucket/HLS/", "--endpoint-url",
+         "http://127.0.0.1:9", "--format", "json"], stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, start_new_session=True, env=env)
+    time.sleep(delay)
+    os.killpg(child.pid, signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode in (130, 2), err  # 2: it ended on its own first
+    assert b"Traceback" not in err
+    if child.returncode == 130:
+        assert err.decode().splitlines()[-1] == "hlsinspect: interrupted"
     for _ in range(50):
         if not _listing_processes() - before:
             break

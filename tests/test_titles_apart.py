@@ -19,6 +19,7 @@ import pytest
 
 from hlsinspect import HlsInspectError, S3Options, Settings, inspect
 from hlsinspect.locations import parse_target
+from hlsinspect.pipeline import spare
 from hlsinspect.pipeline.apart import Apart, Job, _receive
 from hlsinspect.pipeline.fetch import fetch_title
 from hlsinspect.pipeline.titles import Title
@@ -194,38 +195,36 @@ def test_a_profile_that_does_not_exist_stops_the_run_either_way(s3: S3, apart: b
 ])
 def test_the_listing_process_is_started_early_only_for_what_looks_like_a_prefix_audit(
         args: list[str], guess: bool):
-    from hlsinspect.cli.app import audits_s3_prefix
+    from hlsinspect.command import audits_s3_prefix
 
     assert audits_s3_prefix(args) is guess
 
 
 def test_a_prestarted_listing_process_is_taken_by_the_audit(s3: S3):
-    from hlsinspect.pipeline import apart
 
     upload(s3, bucket_tree(2))
-    apart.prestart()
-    spare = apart._spare
-    assert spare is not None and spare.poll() is None
+    spare.prestart()
+    child = spare._spare
+    assert child is not None and child.poll() is None
     report = inspect([f"s3://{BUCKET}/out/"], s3=S3Options(endpoint_url=s3.endpoint))
-    assert apart._spare is None  # taken, and ended with the audit
-    assert spare.poll() is not None
+    assert spare._spare is None  # taken, and ended with the audit
+    assert child.poll() is not None
     assert report.summary.objects_checked == 2 * 6 + 2
     assert report.findings == ()
 
 
 def test_a_prestarted_listing_process_nobody_takes_ends():
-    from hlsinspect.pipeline import apart
 
-    apart.prestart()
-    spare = apart._spare
-    assert spare is not None
-    apart._discard()
-    assert spare.poll() is not None and apart._spare is None
+    spare.prestart()
+    child = spare._spare
+    assert child is not None
+    spare.discard()
+    assert child.poll() is not None and spare._spare is None
     # one whose parent just closes its end (an exit without atexit) ends by itself
-    apart.prestart()
-    spare = apart._take()
-    assert spare is not None and spare.stdin is not None
-    spare.stdin.close()
-    assert spare.wait(timeout=30) == 0
-    assert spare.stdout is not None and spare.stdout.read() == b""
-    spare.stdout.close()
+    spare.prestart()
+    child = spare.take()
+    assert child is not None and child.stdin is not None
+    child.stdin.close()
+    assert child.wait(timeout=30) == 0
+    assert child.stdout is not None and child.stdout.read() == b""
+    child.stdout.close()

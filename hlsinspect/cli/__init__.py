@@ -1,5 +1,6 @@
-"""The command line (`hlsinspect`, `python -m hlsinspect`)."""
+"""The command line (`hlsinspect`, `python -m hlsinspect`): `app`, run by `command.main`."""
 
-from hlsinspect.cli.app import app, main
+from hlsinspect.cli.app import app
+from hlsinspect.command import main
 
 __all__ = ["app", "main"]

@@ -8,7 +8,6 @@ The only package (with render/) that prints, and the only one that exits. Every 
 from __future__ import annotations
 
 import os
-import signal
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,7 +16,7 @@ import typer
 
 from hlsinspect.cli import lookups, watching
 from hlsinspect.cli.delivery import deliver
-from hlsinspect.cli.failures import INTERRUPTED, TERMINATED, Group, terminate
+from hlsinspect.cli.failures import Group
 from hlsinspect.cli.options import (
     Bucket,
     Color,
@@ -44,9 +43,7 @@ from hlsinspect.cli.options import (
     VerifyMode,
     tokens,
 )
-from hlsinspect.errors import Terminated
 from hlsinspect.report import Report, Severity
-from hlsinspect.uri.keys import is_playlist_key
 from hlsinspect.version import __version__
 
 app = typer.Typer(
@@ -269,39 +266,3 @@ def schema() -> None:
     from hlsinspect.schema import schema_text
 
     sys.stdout.write(schema_text())
-
-
-def audits_s3_prefix(args: list[str]) -> bool:
-    """Whether the arguments look like `check` of an S3 prefix, whose titles a second
-    process lists (`pipeline.apart`): a guess made before parsing them, to start that
-    process early. A wrong guess costs a process that ends unused, never a result."""
-    if "check" not in args or any(a in ("--help", "-h") for a in args):
-        return False
-    return any((a.startswith("s3://") and not is_playlist_key(a)) or a == "--bucket"
-               or a.startswith("--bucket=") for a in args)
-
-
-def main() -> None:
-    """Console-script entry point.
-
-    SIGTERM (a cancelled or timed-out CI job) stops a run as Ctrl-C does. After either
-    (exit 130 or 143) the process ends at once: worker threads still blocked in a request
-    would otherwise be joined at exit, for as long as a read timeout and its retries.
-    Everything there is to say has been written and flushed by then.
-    """
-    signal.signal(signal.SIGTERM, terminate)
-    try:
-        if audits_s3_prefix(sys.argv[1:]):
-            from hlsinspect.pipeline.apart import prestart
-
-            prestart()
-    except KeyboardInterrupt as stop:  # Ctrl-C or SIGTERM before anything was done
-        os._exit(TERMINATED if isinstance(stop, Terminated) else INTERRUPTED)
-    try:
-        app()
-    except SystemExit as done:
-        if done.code in (INTERRUPTED, TERMINATED):
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(done.code)
-        raise

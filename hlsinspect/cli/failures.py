@@ -20,6 +20,7 @@ import typer
 from typer.core import TyperGroup
 
 from hlsinspect.cli.helptext import closest, plain_arguments
+from hlsinspect.command import INTERRUPTED, TERMINATED, stopped_line
 from hlsinspect.errors import HlsInspectError, Interrupted, Terminated
 
 if TYPE_CHECKING:
@@ -27,23 +28,10 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-INTERRUPTED, TERMINATED = 130, 143
-"""Exit codes of a run stopped by Ctrl-C (SIGINT) and by SIGTERM: 128 + the signal."""
-
-
-def terminate(signum: int, frame: object) -> NoReturn:
-    """SIGTERM's handler: the run stops as on Ctrl-C, with Terminated for exit code 143."""
-    raise Terminated()
-
-
 def stop_code(stop: BaseException) -> int:
     """130 for Ctrl-C, 143 for SIGTERM (also once the run has wrapped it in Interrupted)."""
     cause = stop.cause if isinstance(stop, Interrupted) else stop
     return TERMINATED if isinstance(cause, Terminated) else INTERRUPTED
-
-
-def stopped_line(code: int) -> str:
-    return "hlsinspect: terminated" if code == TERMINATED else "hlsinspect: interrupted"
 
 
 def print_error(message: str, hint: str | None) -> None:

@@ -18,7 +18,6 @@ Pickles cross only between this process and its own child.
 
 from __future__ import annotations
 
-import atexit
 import os
 import pickle
 import signal
@@ -33,6 +32,7 @@ from typing import IO, Any, cast
 
 from hlsinspect.errors import HlsInspectError
 from hlsinspect.locations import Target
+from hlsinspect.pipeline import spare
 from hlsinspect.pipeline.titles import Title, titles
 from hlsinspect.shard import Shard
 from hlsinspect.storage.base import RequestPolicy, Storage, StorageError
@@ -55,67 +55,13 @@ class Job:
     shard: Shard | None
 
 
-_spare: subprocess.Popen[bytes] | None = None
-"""A child started before its job was known (`prestart`), waiting for it."""
-_spare_lock = threading.Lock()
-
-
-def prestart() -> None:
-    """Start the child now, before the command line is even parsed, when the arguments
-    suggest an S3 prefix audit: its start (an interpreter, botocore, about 0.25 s) then
-    overlaps this process's own, a quarter of a small audit's time. It waits for its job
-    on stdin; the first Apart takes it, and one nobody takes is ended at exit (it reads
-    an empty job and ends on its own when this process goes away in any other way)."""
-    global _spare
-    with _spare_lock:
-        if _spare is None:
-            _spare = _spawn()
-            atexit.register(_discard)
-
-
-def _spawn() -> subprocess.Popen[bytes]:
-    """The child, in a session of its own: a Ctrl-C or a SIGTERM sent to the terminal's or
-    the CI job's process group is this process's to handle (it stops the child, and
-    reports), not the child's, which may still be importing and would print a traceback.
-    The child also ends on its own when this process goes away (`_orphaned`, or an empty
-    job read when its stdin closes)."""
-    return subprocess.Popen([sys.executable, "-m", "hlsinspect.pipeline.apart"],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=_child_env(),
-                            start_new_session=True)
-
-
-def _take() -> subprocess.Popen[bytes] | None:
-    """The prestarted child, if there is one still waiting."""
-    global _spare
-    with _spare_lock:
-        spare, _spare = _spare, None
-    if spare is not None and spare.poll() is not None:  # it died waiting: start anew
-        _close(spare)
-        return None
-    return spare
-
-
-def _discard() -> None:
-    spare = _take()
-    if spare is not None:
-        spare.kill()
-        _close(spare)
-
-
-def _close(child: subprocess.Popen[bytes]) -> None:
-    child.wait()
-    for stream in (child.stdin, child.stdout):
-        if stream is not None:
-            stream.close()
-
-
 class Apart:
     """The child process listing one target, started as soon as the target is known (or
     before, `prestart`), so that its start (an interpreter, botocore, a client) overlaps
     this process's own setup."""
 
     def __init__(self, job: Job) -> None:
-        self.child = _take() or _spawn()
+        self.child = spare.take() or spare.spawn()
         assert self.child.stdin is not None
         self.child.stdin.write(pickle.dumps(job, pickle.HIGHEST_PROTOCOL))
         self.child.stdin.close()
@@ -161,19 +107,6 @@ def _receive(stream: IO[bytes], child: subprocess.Popen[bytes]) -> tuple[str, An
             f"the process listing the titles ended before it was done (exit code {code})",
             kind="internal", hint="run again with --debug; a listing error is shown above")
     return cast(tuple[str, Any], pickle.loads(body))
-
-
-def _child_env() -> dict[str, str]:
-    """This environment, with this copy of hlsinspect first on the child's path and
-    glibc's allocator told to keep few arenas."""
-    env = dict(os.environ)
-    # glibc gives each thread that allocates an arena of its own (up to 8 a core), which
-    # keeps what it freed: the window of threads listing titles here left the process 8 MB
-    # larger (65 against 57 MB at 90,400 objects) for no speed; two arenas are enough
-    env.setdefault("MALLOC_ARENA_MAX", "2")
-    home = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (home, env.get("PYTHONPATH")) if p)
-    return env
 
 
 def _send(stream: IO[bytes], kind: str, value: object) -> None:

@@ -4,7 +4,7 @@
 (KeyboardInterrupt included) leaves the block, and at interpreter exit joins its threads, so
 a worker blocked in a 30-second read holds the process. Here an interruption drops the queued
 calls and returns at once; calls already in flight finish on their own, and the command line
-ends the process without joining them (see `cli.main`).
+ends the process without joining them (see `command.main`).
 """
 
 from __future__ import annotations

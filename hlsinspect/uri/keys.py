@@ -46,6 +46,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from hlsinspect.uri.suffixes import PLAYLIST_SUFFIXES
+
 MAX_KEY_BYTES = 1024
 """S3 refuses longer keys, so no object can have one."""
 
@@ -196,8 +198,6 @@ def s3_reference(uri: str, bucket: str) -> Reference:
     return key_from_path("/" + path)
 
 
-PLAYLIST_SUFFIXES = (".m3u8", ".m3u")
-"""How a playlist's name ends (RFC 8216 4: or its Content-Type says it is one)."""
 
 
 def is_playlist_key(key: str) -> bool:

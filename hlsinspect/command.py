@@ -1,0 +1,87 @@
+"""The `hlsinspect` command's entry point (and `python -m hlsinspect`'s), kept light so that
+signals are handled from the first moment.
+
+Importing the command line (typer, rich, the engine's options) takes tens of milliseconds; a
+Ctrl-C or SIGTERM meanwhile, or in any gap between the command's own guards, must still end the
+run with 130 or 143 and one line, never a Python traceback. So this module imports nothing
+heavy, sets SIGTERM's handler first, and catches a stop anywhere around the command. It also
+starts an S3 prefix audit's listing process before that import (`pipeline.spare`).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+from hlsinspect.errors import Terminated
+from hlsinspect.uri.suffixes import PLAYLIST_SUFFIXES
+
+INTERRUPTED, TERMINATED = 130, 143
+"""Exit codes of a run stopped by Ctrl-C (SIGINT) and by SIGTERM: 128 + the signal."""
+
+
+def terminate(signum: int, frame: object) -> None:
+    """SIGTERM's handler: the run stops as on Ctrl-C, with Terminated for exit code 143."""
+    raise Terminated()
+
+
+def stopped_line(code: int) -> str:
+    return "hlsinspect: terminated" if code == TERMINATED else "hlsinspect: interrupted"
+
+
+def audits_s3_prefix(args: list[str]) -> bool:
+    """Whether the arguments look like `check` of an S3 prefix (not of one playlist), whose
+    titles a second process lists: a guess read from the raw arguments, to start that process
+    before the command line is even imported (`pipeline.spare`)."""
+    if "check" not in args or any(a in ("--help", "-h") for a in args):
+        return False
+    return any((a.startswith("s3://") and not a.lower().endswith(PLAYLIST_SUFFIXES))
+               or a == "--bucket" or a.startswith("--bucket=") for a in args)
+
+
+def _run() -> int | str | None:
+    """The command, its exit code returned rather than raised."""
+    try:
+        if audits_s3_prefix(sys.argv[1:]):
+            from hlsinspect.pipeline import spare
+
+            spare.prestart()  # its start overlaps this one's imports
+        from hlsinspect.cli.app import app
+
+        app()
+    except SystemExit as done:
+        return done.code
+    return 0
+
+
+def _leave(code: int | str | None) -> None:
+    """Exit with `code`. After a stop (130, 143) the process ends at once: worker threads
+    still blocked in a request would otherwise be joined at exit, for as long as a read
+    timeout and its retries; everything there is to say has been written by then."""
+    if isinstance(code, int) and code in (INTERRUPTED, TERMINATED):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
+def main() -> None:
+    """Console-script entry point (also `python -m hlsinspect`).
+
+    SIGTERM (a cancelled or timed-out CI job) stops a run as Ctrl-C does. A stop the command
+    did not turn into its exit code itself (while importing, before the command line is parsed,
+    or while leaving) ends it here with its line. Once the command is done, a signal has its
+    default effect, so none can interrupt the exit.
+    """
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        code = _run()
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+    except KeyboardInterrupt as stop:  # Terminated is one too
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        code = TERMINATED if isinstance(stop, Terminated) else INTERRUPTED
+        sys.stderr.write(stopped_line(code) + "\n")
+    _leave(code)
