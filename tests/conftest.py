@@ -29,6 +29,12 @@ SAMPLE_DIR = FIXTURES / BUCKET / "HLS/1M/D0002021500_00000"
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
+# The tests read output as a CI log gets it: a pipe, no COLUMNS. pytest-xdist starts its
+# workers with COLUMNS=80 and LINES=24 (execnet sets them), which would fold the tables at 80
+# columns in those workers alone; a test about COLUMNS sets it itself.
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
+
 
 @pytest.fixture(autouse=True)
 def _loopback_only(monkeypatch: pytest.MonkeyPatch) -> None:

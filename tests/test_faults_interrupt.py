@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -366,17 +367,30 @@ def test_sigterm_before_the_inspection_starts_is_exit_143(cli, monkeypatch: pyte
     assert (run.exit_code, run.stderr) == (143, "hlsinspect: terminated\n")
 
 
-def _listing_processes() -> set[int]:
-    """Processes running hlsinspect's listing child, anywhere on this machine."""
+def _listing_processes(tag: str) -> set[int]:
+    """Processes running hlsinspect's listing child started by the run tagged `tag` (in its
+    environment, which the listing child inherits), so that runs of other tests at the same
+    time are not counted."""
     found = set()
+    marker = f"HLSINSPECT_TEST_RUN={tag}".encode()
     for entry in Path("/proc").iterdir():
         try:
             if entry.name.isdigit() and \
-                    b"hlsinspect.pipeline.apart" in (entry / "cmdline").read_bytes():
+                    b"hlsinspect.pipeline.apart" in (entry / "cmdline").read_bytes() and \
+                    marker in (entry / "environ").read_bytes().split(b"\0"):
                 found.add(int(entry.name))
         except OSError:
             continue
     return found
+
+
+def _start_env() -> tuple[str, dict[str, str]]:
+    """A tag for one run, and its environment: no AWS settings of this machine's, dummy keys."""
+    tag = uuid.uuid4().hex
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(AWS_ACCESS_KEY_ID="a", AWS_SECRET_ACCESS_KEY="b", AWS_DEFAULT_REGION="us-east-1",
+               AWS_EC2_METADATA_DISABLED="true", HLSINSPECT_TEST_RUN=tag)
+    return tag, env
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
@@ -387,10 +401,7 @@ def test_sigterm_while_the_command_starts_is_143_and_leaves_no_process(delay: fl
     Python has set its handler, by the signal itself), no traceback, and no listing process
     left behind: the listing process is in its own group, so the signal is the audit's to
     handle."""
-    before = _listing_processes()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ACCESS_KEY_ID="a", AWS_SECRET_ACCESS_KEY="b", AWS_DEFAULT_REGION="us-east-1",
-               AWS_EC2_METADATA_DISABLED="true")
+    tag, env = _start_env()
     child = subprocess.Popen(
         [sys.executable, "-m", "hlsinspect", "check", "s3://bucket/HLS/", "--endpoint-url",
          "http://127.0.0.1:9", "--format", "json"], stdout=subprocess.PIPE,
@@ -401,10 +412,10 @@ def test_sigterm_while_the_command_starts_is_143_and_leaves_no_process(delay: fl
     assert child.returncode in (143, -signal.SIGTERM, 2), err  # 2: it ended on its own first
     assert b"Traceback" not in err
     for _ in range(50):
-        if not _listing_processes() - before:
+        if not _listing_processes(tag):
             break
         time.sleep(0.1)
-    assert not _listing_processes() - before
+    assert not _listing_processes(tag)
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
@@ -415,10 +426,7 @@ def test_ctrl_c_while_the_command_starts_is_130_without_a_traceback(delay: float
     and leaves no listing process. The wrapper ignores Ctrl-C until the hlsinspect package
     is imported (the interpreter's own start is no moment hlsinspect can handle), then
     handles it as a terminal does."""
-    before = _listing_processes()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env.update(AWS_ACCESS_KEY_ID="a", AWS_SECRET_ACCESS_KEY="b", AWS_DEFAULT_REGION="us-east-1",
-               AWS_EC2_METADATA_DISABLED="true")
+    tag, env = _start_env()
     wrapper = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); "
                "import runpy, sys, hlsinspect; "
                "signal.signal(signal.SIGINT, signal.default_int_handler); "
@@ -436,7 +444,7 @@ def test_ctrl_c_while_the_command_starts_is_130_without_a_traceback(delay: float
     if child.returncode == 130:
         assert err.decode().splitlines()[-1] == "hlsinspect: interrupted"
     for _ in range(50):
-        if not _listing_processes() - before:
+        if not _listing_processes(tag):
             break
         time.sleep(0.1)
-    assert not _listing_processes() - before
+    assert not _listing_processes(tag)

@@ -24,6 +24,7 @@ import pytest
 from hlsinspect.version import __version__
 
 ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.xdist_group("wheel")  # one worker builds the wheel, once
 SAMPLE = ROOT / "fixtures/app1-transcoder-out/HLS/1M/D0002021500_00000/sample.m3u8"
 
 
