@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tempfile
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -26,10 +27,13 @@ needs_chromium = pytest.mark.skipif(
 
 
 def chromium(*args: str) -> str:
+    """Chromium's output, each run with a profile of its own: one profile directory allows
+    one browser at a time, and the tests run on several workers."""
     assert CHROMIUM is not None
-    run = subprocess.run([CHROMIUM, "--headless", "--disable-gpu", "--no-sandbox",
-                          "--no-first-run", "--user-data-dir=/tmp/hlsinspect-chromium", *args],
-                         capture_output=True, text=True, timeout=60, check=False)
+    with tempfile.TemporaryDirectory(prefix="hlsinspect-chromium-") as profile:
+        run = subprocess.run([CHROMIUM, "--headless", "--disable-gpu", "--no-sandbox",
+                              "--no-first-run", f"--user-data-dir={profile}", *args],
+                             capture_output=True, text=True, timeout=60, check=False)
     assert run.returncode == 0, run.stderr[-2000:]
     return run.stdout
 
