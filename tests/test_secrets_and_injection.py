@@ -176,6 +176,11 @@ def test_a_file_that_is_no_playlist_is_not_quoted(cli, tmp_path):
         ("x.ts?keyformat=identity&access_token=t", "x.ts?keyformat=identity&access_token=REDACTED"),
         ("a.ts?X-Goog-Signature=g;auth=a", "a.ts?X-Goog-Signature=REDACTED;auth=REDACTED"),
         ("BANDWIDTH=1000,CODECS=\"avc1\"", "BANDWIDTH=1000,CODECS=\"avc1\""),
+        # tokens in the path: the value alone goes, the rest of the path stays
+        ("https://cdn.example/hdnts=exp=1~acl=/*~hmac=abc123/hls/master.m3u8",
+         "https://cdn.example/hdnts=REDACTED~acl=/*~hmac=REDACTED/hls/master.m3u8"),
+        ("https://cdn.example/token=t0k3n/v1/a.ts", "https://cdn.example/token=REDACTED/v1/a.ts"),
+        ("s3://bucket/HLS/1M/keyframes=2/a.ts", "s3://bucket/HLS/1M/keyframes=2/a.ts"),
     ],
 )
 def test_redact(text, shown):

@@ -8,7 +8,8 @@ table, JSON, JUnit, annotations, an error line on stderr) ends up in CI logs and
 which keep it for months and show it to everyone who can read the job. So `redact` removes:
 
 - the userinfo of any `scheme://user:password@host` in the text (`scheme://REDACTED@host`);
-- the value of any query parameter (after `?`, `&` or `;`) whose name is a credential's,
+- the value of any query parameter (after `?`, `&` or `;`), or `name=value` path segment
+  (after `/` or `~`), whose name is a credential's,
   case-insensitively: every `X-Amz-*` and `X-Goog-*` (signed URLs: the date and expiry go
   too, they are not worth the risk of a list that misses one), names that contain `token`,
   `secret`, `password`, `signature` or `credential`, and `sig`, `auth`, `authorization`,
@@ -37,6 +38,11 @@ _NAMES = (r"x-amz-[\w.\-]*|x-goog-[\w.\-]*"
 _PARAMETER = re.compile(rf"([?&;](?:{_NAMES})=)[^\s&#'\"<>;]+", re.IGNORECASE)
 """A credential parameter's name (with what precedes it and its `=`), then its value."""
 
+_IN_PATH = re.compile(rf"([/~](?:{_NAMES})=)[^\s/?&#'\"<>;~]+", re.IGNORECASE)
+"""The same in a URL's path, where CDNs that cannot use the query put their tokens
+(Akamai's `/hdnts=exp=...~acl=...~hmac=.../`, `/token=.../`): the value ends at the next `/`
+or `~`, so the rest of the path stays readable."""
+
 
 def redact(text: str) -> str:
     """`text` with URL userinfo and the values of credential query parameters replaced by
@@ -45,4 +51,5 @@ def redact(text: str) -> str:
         text = _USERINFO.sub(rf"\1{MARK}@", text)
     if "=" in text:
         text = _PARAMETER.sub(rf"\1{MARK}", text)
+        text = _IN_PATH.sub(rf"\1{MARK}", text)
     return text
