@@ -228,3 +228,27 @@ def test_a_prestarted_listing_process_nobody_takes_ends():
     assert child.wait(timeout=30) == 0
     assert child.stdout is not None and child.stdout.read() == b""
     child.stdout.close()
+
+
+def test_the_prepared_session_makes_one_client_and_asks_for_no_credentials(
+        s3: S3, monkeypatch: pytest.MonkeyPatch):
+    """The listing process loads botocore's S3 model while it waits for its job (`prepare`),
+    with placeholder keys: no credential provider is asked then, so the job's client gets the
+    credentials of when it is made (here changed in between), never placeholders or earlier
+    ones. The next client gets a session of its own."""
+    from hlsinspect.storage import s3_client
+    from hlsinspect.storage.s3 import S3Storage
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "earlier")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "earlier")
+    s3_client.prepare()
+    [prepared] = s3_client._prepared
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    store = S3Storage(BUCKET, endpoint_url=s3.endpoint, region="us-east-1")
+    assert s3_client._prepared == []
+    assert store.list_directory("HLS/1M/D0002021500_00000")
+    credentials = prepared.get_credentials()
+    assert credentials is not None and credentials.access_key == "testing"
+    S3Storage(BUCKET, endpoint_url=s3.endpoint, region="us-east-1")
+    assert s3_client._prepared == []

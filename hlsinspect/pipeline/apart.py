@@ -18,6 +18,7 @@ Pickles cross only between this process and its own child.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import signal
@@ -136,9 +137,11 @@ def read_bodies(storage: Storage, keys: list[str], workers: int
 def _serve(source: IO[bytes], sink: IO[bytes]) -> None:
     """The child: one Job in, its titles out. What it needs is imported before the job is
     read: a prestarted child does that while the job is still being made."""
-    import botocore.session  # noqa: F401  (the client's own imports, made while waiting)
-
     from hlsinspect.storage.s3 import S3Storage
+    from hlsinspect.storage.s3_client import prepare
+
+    with contextlib.suppress(Exception):  # the job's own client will say what is wrong
+        prepare()  # botocore and the S3 model, loaded while the job is being made
 
     data = source.read()
     if not data:  # started ahead for a run that needed no listing

@@ -119,12 +119,38 @@ def _bounded(client: S3Client, slots: threading.BoundedSemaphore) -> S3Client:
     return client
 
 
+_prepared: list[Any] = []
+"""A botocore Session whose S3 model and endpoint rules are loaded (`prepare`), for the next
+client made without a profile; taken once."""
+
+
+def prepare() -> None:
+    """Load what every S3 client needs (the service model, the endpoint rule set: about
+    40 ms of a client's 70-130) into a session, by making a client nobody uses, with
+    placeholder keys so that no credential provider is asked and nothing is sent. The process
+    listing titles does this while it waits for its job; the job's client then costs the
+    rest alone. One session for one client: a run's credentials are still resolved then."""
+    from botocore.session import Session
+
+    session = Session()
+    session.create_client("s3", region_name="us-east-1", aws_access_key_id="placeholder",
+                          aws_secret_access_key="placeholder")
+    _prepared.append(session)
+
+
+def _session(profile: str | None) -> Any:
+    from botocore.session import Session
+
+    if profile is None and _prepared:
+        return _prepared.pop()
+    return Session(profile=profile)
+
+
 def make_client(profile: str | None, region: str | None, endpoint_url: str | None,
                  policy: RequestPolicy, limit: RateLimit | None = None,
                  slots: threading.BoundedSemaphore | None = None) -> S3Client:
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, InvalidRegionError, ProfileNotFound
-    from botocore.session import Session
 
     config = Config(
         max_pool_connections=max(10, policy.concurrency),
@@ -142,7 +168,7 @@ def make_client(profile: str | None, region: str | None, endpoint_url: str | Non
         # botocore's own session: boto3's adds resources and transfers (s3transfer), a
         # tenth of a second of imports hlsinspect has no use for; credentials, profiles,
         # regions and retries are botocore's either way
-        client = Session(profile=profile).create_client(
+        client = _session(profile).create_client(
             "s3", region_name=region, endpoint_url=endpoint_url, config=config)
         client = _lean(cast("S3Client", client))
         # botocore's max_attempts counts the retries, not the first try
