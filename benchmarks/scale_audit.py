@@ -591,8 +591,32 @@ def code_state() -> str:
     return f"commit {commit}" + (" + uncommitted changes in hlsinspect/" if dirty else "")
 
 
+SPIN = "import time\nt = time.perf_counter()\nfor _ in range(8_000_000): pass\n" \
+       "print(time.perf_counter() - t)"
+"""A child that only spins, timed from inside."""
+
+
+def parallel_slowdown() -> float:
+    """How much longer two CPU-bound processes take together than one alone (best of 3):
+    1.0 on two independent cores, up to 2.0 on one. The audit runs two busy processes (the
+    checking and the listing one) and the paginator one, so a machine whose two cores share
+    one physical core, or a host whose neighbours are busy, moves the ratio against the
+    audit; this figure, printed with the results, says how much."""
+    def alone() -> float:
+        return float(subprocess.run([sys.executable, "-c", SPIN], capture_output=True,
+                                    text=True, check=True).stdout)
+
+    def together() -> float:
+        pair = [subprocess.Popen([sys.executable, "-c", SPIN], stdout=subprocess.PIPE,
+                                 text=True) for _ in range(2)]
+        return max(float(child.communicate()[0]) for child in pair)
+
+    return min(together() for _ in range(3)) / min(alone() for _ in range(3))
+
+
 def print_tables(points: list[Point], heads: list[HeadRow], load: tuple[float, ...],
-                 code_at_start: str, worktree: bool, proxying: Proxying = Proxying()) -> None:
+                 code_at_start: str, worktree: bool, proxying: Proxying = Proxying(),
+                 slowdown: float | None = None) -> None:
     today = datetime.date.today().isoformat()
     code = code_state() if worktree else code_at_start
     if code != code_at_start:
@@ -600,6 +624,9 @@ def print_tables(points: list[Point], heads: list[HeadRow], load: tuple[float, .
     print(f"\n## scale_audit, {today}: {os.cpu_count()} cores, load average at start "
           f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}, Python {platform.python_version()}, "
           f"{code}{proxying.throttling()}\n")
+    if slowdown is not None:
+        print(f"Two CPU-bound processes at once ran {slowdown:.2f}x as long as one alone "
+              "(1.00: two independent cores).\n")
     print("| point | ms added | paginator s | audit s | audit / paginator | audit peak MB "
           "| audit CPU s | paginator peak MB | server CPU s (paginator / audit) |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -710,7 +737,8 @@ def main() -> None:
                                             proxying=replace(proxying, latency_ms=latency))
                 points.append(point)
                 heads += rows
-        print_tables(points, heads, load, code_at_start, args.worktree, proxying)
+        print_tables(points, heads, load, code_at_start, args.worktree, proxying,
+                     parallel_slowdown())
         if args.profile:
             profile_audit(min(titles, key=lambda n: abs(n - PROFILE_NEAR)), work, args.workers)
     finally:

@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from hlsinspect import limits
 from hlsinspect.playlists import Playlist, fill, substitute_known, substituted_length
+from hlsinspect.quick_init import quick_init
 from hlsinspect.syntax.attributes import as_int
 from hlsinspect.syntax.lines import Tag
 from hlsinspect.syntax.tags import parse_byterange
@@ -22,6 +23,7 @@ from hlsinspect.uri.keys import Reference
 OBJECT_KINDS = ("segment", "init", "key", "part", "preload-hint", "session-data")
 
 
+@quick_init
 @dataclass(frozen=True)
 class ObjectRef:
     """One URI in a playlist that names an object to verify."""
@@ -44,6 +46,7 @@ class ObjectRef:
     known here."""
 
 
+@quick_init
 @dataclass(frozen=True)
 class ResolvedRef:
     """An object reference, the store key it resolved to, and its placed byte range."""
@@ -106,6 +109,7 @@ def _substituted(playlist: Playlist, refs: list[R],
     return out
 
 
+@quick_init
 @dataclass(frozen=True)
 class Located:
     """Where a reference points, and whether that is all the store needs to know."""

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar, runtime_checkable
 
 from hlsinspect import limits
 from hlsinspect.errors import HlsInspectError, error_for
+from hlsinspect.quick_init import quick_init
 
 if TYPE_CHECKING:
     from hlsinspect.uri.keys import Reference
@@ -37,6 +38,7 @@ class Existence(str, enum.Enum):
     UNKNOWN = "unknown"
 
 
+@quick_init
 @dataclass(frozen=True)
 class ObjectState:
     """What is known of one object: present (with size), missing (a 404), or unknown (why)."""

@@ -46,6 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
+from hlsinspect.quick_init import quick_init
 from hlsinspect.uri.suffixes import PLAYLIST_SUFFIXES
 
 MAX_KEY_BYTES = 1024
@@ -54,6 +55,7 @@ MAX_KEY_BYTES = 1024
 SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 
 
+@quick_init
 @dataclass(frozen=True)
 class Reference:
     """Where a URI in a playlist points.

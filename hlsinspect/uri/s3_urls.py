@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from hlsinspect.quick_init import quick_init
+
 _S3_HOST = re.compile(r"^s3(?:[.-](?:dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -43,6 +45,7 @@ class Endpoint:
         return cls(parts.hostname.lower(), port, parts.path.rstrip("/"))
 
 
+@quick_init
 @dataclass(frozen=True)
 class Located:
     """The bucket a URL addresses, and the object path in it (still percent-encoded)."""
