@@ -94,7 +94,7 @@ def policy(
 
 def rules(
     names: Annotated[list[str] | None, typer.Argument(
-        metavar="[CODE|NAME]...", show_default=False,
+        metavar="CODE|NAME", show_default=False,
         help="Show these rules in full (summary, severity per profile, scope, reference, "
              "fix, failing and passing examples, defining module); none: list every rule.")
     ] = None,
