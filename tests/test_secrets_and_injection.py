@@ -181,6 +181,11 @@ def test_a_file_that_is_no_playlist_is_not_quoted(cli, tmp_path):
          "https://cdn.example/hdnts=REDACTED~acl=/*~hmac=REDACTED/hls/master.m3u8"),
         ("https://cdn.example/token=t0k3n/v1/a.ts", "https://cdn.example/token=REDACTED/v1/a.ts"),
         ("s3://bucket/HLS/1M/keyframes=2/a.ts", "s3://bucket/HLS/1M/keyframes=2/a.ts"),
+        # punctuation after a value is the sentence's
+        ("cannot read https://h/a.m3u8?X-Amz-Signature=abc: 404 Not Found",
+         "cannot read https://h/a.m3u8?X-Amz-Signature=REDACTED: 404 Not Found"),
+        ("(see https://h/token=t0k3n/a.ts), then", "(see https://h/token=REDACTED/a.ts), then"),
+        ("'a.ts?sig=s1.', 'b.ts?sig=s2,'", "'a.ts?sig=REDACTED.', 'b.ts?sig=REDACTED,'"),
     ],
 )
 def test_redact(text, shown):
@@ -215,3 +220,25 @@ def test_presigned_urls_into_the_bucket_are_checked_not_printed(s3_cli, s3, monk
     assert report["summary"]["objects_checked"] == 2
     assert [(f["name"], f["uri"]) for f in report["findings"] if f["severity"] == "error"] == [
         ("segment-missing", f"s3://{s3.bucket}/signed/gone.ts")]
+
+
+def test_debug_tracebacks_and_show_name_no_credential(cli, tmp_path):
+    """--debug's traceback quotes the failing URI (its last line is the error's message), and
+    `show` prints a playlist whose URIs may be signed: both redacted like every other output.
+    A `:` after a redacted value stays (`...=REDACTED: 404`)."""
+    site = tmp_path / "site"
+    write(site, "master.m3u8", "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n"
+          "a.m3u8?X-Amz-Signature=showsig&token=showtok\n")
+    with Origin(site) as origin:
+        missing = f"{origin.url}/token=pathtok/nosuch.m3u8?X-Amz-Signature=debugsig"
+        run = cli("check", missing, "--debug")
+        shown = cli("show", f"{origin.url}/master.m3u8")
+    assert run.exit_code == 2
+    assert "Traceback" in run.stderr
+    for secret in ("pathtok", "debugsig"):
+        assert secret not in run.stderr + run.stdout
+    assert "X-Amz-Signature=REDACTED: 404" in run.stderr
+    assert shown.exit_code == 0
+    assert "showsig" not in shown.stdout and "showtok" not in shown.stdout
+    assert "a.m3u8?X-Amz-Signature=REDACTED&token=REDACTED\n" in shown.stdout
+    assert "credentials" in shown.stderr

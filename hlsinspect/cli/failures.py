@@ -199,8 +199,10 @@ def guard(call: Callable[[], T], debug: bool,
         typer.echo(stopped_line(code), err=True)
         raise typer.Exit(code) from None
     except Exception as exc:
-        if debug:
-            traceback.print_exc()
+        if debug:  # redacted too: a URI in the last line may carry credentials
+            from hlsinspect.uri.redact import redact
+
+            sys.stderr.write(redact(traceback.format_exc()))
         error = exc if isinstance(exc, HlsInspectError) else HlsInspectError(
             f"unexpected {type(exc).__name__}: {exc}",
             hint="run again with --debug for the traceback", kind="internal")

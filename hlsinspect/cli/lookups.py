@@ -34,7 +34,8 @@ def show(
     region: Region = None,
     debug: Debug = False,
 ) -> None:
-    """Print one playlist's text as stored (fetched into memory, never to disk)."""
+    """Print one playlist's text as stored (fetched into memory, never to disk), credentials
+    in its URIs shown as REDACTED."""
     from hlsinspect.engine import S3Options, read_playlist
 
     s3 = S3Options(profile, region, endpoint_url)
@@ -45,14 +46,19 @@ def show(
                      "redirect the output to a file to get its bytes anyway")
         raise typer.Exit(2)
     from hlsinspect.render.visible import visible_text
+    from hlsinspect.uri.redact import redact
 
     text = data.decode("utf-8", "surrogateescape")
-    shown = visible_text(text)
+    hidden = redact(text)
+    shown = visible_text(hidden)
     sys.stdout.flush()
-    # the exact bytes, unless they hold what a terminal or a CI log would act on
+    # the exact bytes, unless they hold credentials or what a terminal or a CI log would act on
     sys.stdout.buffer.write(data if shown == text else shown.encode("utf-8"))
     sys.stdout.flush()
-    if shown != text:
+    if hidden != text:
+        typer.echo("hlsinspect: note: credentials in the playlist's URIs are shown as REDACTED",
+                   err=True)
+    if shown != hidden:
         typer.echo("hlsinspect: note: control characters, undecodable bytes or CI runner "
                    "commands in the playlist are shown escaped (\\x1b, \\x3a, ...)", err=True)
 

@@ -35,10 +35,14 @@ _NAMES = (r"x-amz-[\w.\-]*|x-goog-[\w.\-]*"
           r"|[\w.\-]*(?:token|secret|passw(?:or)?d|signature|credential)[\w.\-]*"
           r"|sig|auth|authorization|key|api[_\-]?key|policy|key-pair-id|expires"
           r"|hdnts|hdnea|hmac|jwt|pwd|awsaccesskeyid")
-_PARAMETER = re.compile(rf"([?&;](?:{_NAMES})=)[^\s&#'\"<>;]+", re.IGNORECASE)
-"""A credential parameter's name (with what precedes it and its `=`), then its value."""
+_PARAMETER = re.compile(rf"([?&;](?:{_NAMES})=)[^\s&#'\"<>;]*[^\s&#'\"<>;:,.)]",
+                        re.IGNORECASE)
+"""A credential parameter's name (with what precedes it and its `=`), then its value; a `:`,
+`,`, `.` or `)` right after it is the sentence's (`...?sig=abc: 404 Not Found`), not the
+value's."""
 
-_IN_PATH = re.compile(rf"([/~](?:{_NAMES})=)[^\s/?&#'\"<>;~]+", re.IGNORECASE)
+_IN_PATH = re.compile(rf"([/~](?:{_NAMES})=)[^\s/?&#'\"<>;~]*[^\s/?&#'\"<>;~:,.)]",
+                      re.IGNORECASE)
 """The same in a URL's path, where CDNs that cannot use the query put their tokens
 (Akamai's `/hdnts=exp=...~acl=...~hmac=.../`, `/token=.../`): the value ends at the next `/`
 or `~`, so the rest of the path stays readable."""
