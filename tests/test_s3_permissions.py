@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import BUCKET, S3, SAMPLE_KEY
 
 URI = f"s3://{BUCKET}/{SAMPLE_KEY}"
@@ -62,15 +64,22 @@ def test_no_get_object_on_playlist_names_the_permission(s3_cli, as_user):
         f"(see: hlsinspect policy --bucket {BUCKET} --principal ARN)")
 
 
-def test_forbidden_segments_are_unverified_not_missing(s3_cli, s3: S3, as_user):
-    """A 403 on HEAD never becomes segment-missing: S3 says 403 for missing keys too."""
-    as_user([LIST, GET_PLAYLISTS])
+@pytest.mark.parametrize(("statements", "fix"), [
+    pytest.param([LIST, GET_PLAYLISTS], "grant s3:GetObject", id="listing-granted"),
+    pytest.param([GET_PLAYLISTS], "grant s3:ListBucket", id="no-listing"),
+])
+def test_forbidden_segments_are_unverified_not_missing(s3_cli, s3: S3, as_user,
+                                                       statements: list, fix: str):
+    """A 403 on HEAD never becomes segment-missing: S3 says 403 for missing keys too. The
+    fix names what is lacking: s3:GetObject when the bucket could be listed (ListBucket
+    would change nothing), s3:ListBucket when it could not."""
+    as_user(statements)
     run = s3_cli("check", URI, "--format", "json", "--verify", "head")
     assert run.exit_code == 1
     names = run.names()
     assert names == ["object-unverified"] * 6
     assert "s3:ListBucket" in run.json["findings"][0]["message"]
-    assert run.json["findings"][0]["hint"].startswith("grant s3:ListBucket")
+    assert all(f["hint"].startswith(fix) for f in run.json["findings"])
     assert run.json["summary"]["missing"] == 0
     assert run.json["summary"]["unknown"] == 6
 

@@ -13,6 +13,7 @@ from hlsinspect.checks.context import ObjectContext
 from hlsinspect.checks.registry import ERROR, INFO, WARNING, Issue, rule
 from hlsinspect.references import ResolvedRef, range_reference
 from hlsinspect.storage.base import Existence
+from hlsinspect.storage.s3_errors import LISTING_GRANTED
 from hlsinspect.syntax.attributes import as_int
 from hlsinspect.uri.keys import without_query
 
@@ -95,13 +96,15 @@ _UNVERIFIED_HINTS = {
             "signed URL, a cookie or a header; for 429, 5xx or a timeout, run again",
     "local": "the message names the file system's error: check the file, its links and its "
              "directories' permissions",
+    "s3-get-denied": "grant s3:GetObject on the object: S3 refused it although the bucket "
+                     "could be listed (see the message for where to look)",
 }
 
 
 @rule("HLS015", "object-unverified", ERROR, scope="object", reference="RFC 8216 4.3.2",
-      hint="S3: grant s3:ListBucket so that S3 answers 404 for missing keys; an HTTP origin: "
-           "see the status it answered; a file: check its permissions; throttling and "
-           "timeouts: run again",
+      hint="S3: grant s3:ListBucket so that S3 answers 404 for missing keys, or s3:GetObject "
+           "where the bucket can be listed; an HTTP origin: see the status it answered; a "
+           "file: check its permissions; throttling and timeouts: run again",
       summary="Whether a referenced object exists could not be established (403 without "
               "s3:ListBucket, throttling or timeouts after retries); the message says why. "
               "Info for a preload hint's object, which need not exist yet, as "
@@ -120,8 +123,15 @@ def object_unverified(ctx: ObjectContext) -> Iterator[Issue]:
             hinted = item.ref.kind == "preload-hint"
             yield Issue(f"could not establish whether {LABEL[item.ref.kind]} "
                         f"{item.ref.uri!r} exists: {state.reason}", line=item.ref.line,
-                        uri=uri, hint=_UNVERIFIED_HINTS[_store_of(uri)],
+                        uri=uri, hint=_UNVERIFIED_HINTS[_hint_for(uri, state.reason)],
                         severity=INFO if hinted else None)
+
+
+def _hint_for(uri: str, reason: str | None) -> str:
+    """The store's hint; for S3, the GetObject one when the listing worked (the reason says
+    so): granting s3:ListBucket would change nothing then."""
+    store = _store_of(uri)
+    return "s3-get-denied" if store == "s3" and LISTING_GRANTED in (reason or "") else store
 
 
 def _store_of(uri: str) -> str:

@@ -219,12 +219,17 @@ def transient_cause(answer: Answer) -> str:
     return f"unavailable ({answer.status} {code})".replace(" )", ")")
 
 
+LISTING_GRANTED = "although s3:ListBucket is granted"
+"""How `denial_reason` says a 403 came with a listing that worked: GetObject is what is
+denied, and the finding's fix says so (checks/objects.py)."""
+
+
 def denial_reason(listing: Answer | None, bucket: str, lead: str = "access denied (403)"
                   ) -> str:
     """Why HEAD was refused, judged by a listing of the bucket made with the same
     credentials (`None`: the listing worked)."""
     if listing is None:
-        return (f"{lead}, although s3:ListBucket is granted (so a missing key would answer "
+        return (f"{lead}, {LISTING_GRANTED} (so a missing key would answer "
                 "404): s3:GetObject is denied on this object; check the policy's resources, "
                 "Deny statements, and the object's owner and ACL (objects written by another "
                 "account)")
