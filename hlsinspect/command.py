@@ -66,6 +66,33 @@ def _leave(code: int | str | None) -> None:
     sys.exit(code)
 
 
+def _stop_in(error: BaseException) -> KeyboardInterrupt | None:
+    """The Ctrl-C or SIGTERM `error` is, or wraps: Python 3.10 and 3.11 wrap an exception
+    raised while a class is being made (in `__set_name__`, as a module loads) in a
+    RuntimeError, so a signal during an import can arrive as one."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return cause
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return None
+
+
+def _default_signals() -> None:
+    """SIGINT and SIGTERM back to their default effect, both at once: one that arrives in
+    between is held and then ends the process by itself."""
+    both = {signal.SIGINT, signal.SIGTERM}
+    masking = hasattr(signal, "pthread_sigmask")
+    if masking:
+        signal.pthread_sigmask(signal.SIG_BLOCK, both)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    if masking:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, both)
+
+
 def main() -> None:
     """Console-script entry point (also `python -m hlsinspect`).
 
@@ -77,9 +104,11 @@ def main() -> None:
     signal.signal(signal.SIGTERM, terminate)
     try:
         code = _run()
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        signal.signal(signal.SIGINT, signal.SIG_DFL)
-    except KeyboardInterrupt as stop:  # Terminated is one too
+        _default_signals()
+    except (KeyboardInterrupt, RuntimeError) as error:  # Terminated is a KeyboardInterrupt
+        stop = _stop_in(error)
+        if stop is None:
+            raise
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         code = TERMINATED if isinstance(stop, Terminated) else INTERRUPTED

@@ -423,19 +423,20 @@ def test_sigterm_while_the_command_starts_is_143_and_leaves_no_process(delay: fl
 def test_ctrl_c_while_the_command_starts_is_130_without_a_traceback(delay: float):
     """Ctrl-C at any moment of the start (importing the command line, starting the listing
     process, parsing the arguments) ends the run with 130 and its line, never a traceback,
-    and leaves no listing process. The wrapper ignores Ctrl-C until the hlsinspect package
-    is imported (the interpreter's own start is no moment hlsinspect can handle), then
-    handles it as a terminal does."""
+    and leaves no listing process. The child starts with Ctrl-C ignored (an interpreter
+    keeps an inherited SIG_IGN) until the hlsinspect package is imported: the interpreter's
+    own start, slow on a loaded machine, is no moment hlsinspect can handle. Then Ctrl-C is
+    handled as in a terminal."""
     tag, env = _start_env()
-    wrapper = ("import signal; signal.signal(signal.SIGINT, signal.SIG_IGN); "
-               "import runpy, sys, hlsinspect; "
+    wrapper = ("import runpy, signal, sys, hlsinspect; "
                "signal.signal(signal.SIGINT, signal.default_int_handler); "
                "sys.argv = ['hlsinspect', *sys.argv[1:]]; "
                "runpy.run_module('hlsinspect', run_name='__main__', alter_sys=True)")
     child = subprocess.Popen(
         [sys.executable, "-c", wrapper, "check", "s3://bucket/HLS/", "--endpoint-url",
          "http://127.0.0.1:9", "--format", "json"], stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, start_new_session=True, env=env)
+        stderr=subprocess.PIPE, start_new_session=True, env=env,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))  # from exec on
     time.sleep(delay)
     os.killpg(child.pid, signal.SIGINT)
     _, err = child.communicate(timeout=60)
@@ -448,3 +449,29 @@ def test_ctrl_c_while_the_command_starts_is_130_without_a_traceback(delay: float
             break
         time.sleep(0.1)
     assert not _listing_processes(tag)
+
+
+def test_a_stop_while_a_class_is_made_is_still_a_stop(tmp_path: Path):
+    """Python 3.10 and 3.11 wrap an exception raised in `__set_name__` (a module making its
+    classes, as `platform` does while typer loads) in a RuntimeError: a SIGTERM that lands
+    there still ends the run with 143 and its line, not a traceback and exit 1."""
+    script = tmp_path / "set_name.py"
+    script.write_text(
+        "import os, signal, sys, types\n"
+        "class Descriptor:\n"
+        "    def __set_name__(self, owner, name):\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        for _ in range(1000): pass\n"
+        "def app():\n"
+        "    class Made:\n"
+        "        x = Descriptor()\n"
+        "cli = types.ModuleType('hlsinspect.cli'); app_module = types.ModuleType('app')\n"
+        "app_module.app = app; cli.app = app_module\n"
+        "sys.modules['hlsinspect.cli'] = cli; sys.modules['hlsinspect.cli.app'] = app_module\n"
+        "sys.argv = ['hlsinspect', '--version']\n"
+        "from hlsinspect.command import main\n"
+        "main()\n")
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          env=env, timeout=60)
+    assert (done.returncode, done.stderr) == (143, "hlsinspect: terminated\n")

@@ -181,6 +181,11 @@ def test_a_file_that_is_no_playlist_is_not_quoted(cli, tmp_path):
          "https://cdn.example/hdnts=REDACTED~acl=/*~hmac=REDACTED/hls/master.m3u8"),
         ("https://cdn.example/token=t0k3n/v1/a.ts", "https://cdn.example/token=REDACTED/v1/a.ts"),
         ("s3://bucket/HLS/1M/keyframes=2/a.ts", "s3://bucket/HLS/1M/keyframes=2/a.ts"),
+        ("https://cdn.example/token=abc~def/a.ts", "https://cdn.example/token=REDACTED/a.ts"),
+        # partitions named like a credential parameter stay: titles must not merge
+        ("s3://b/dt=2026/key=1/a.ts", "s3://b/dt=2026/key=1/a.ts"),
+        ("s3://b/policy=premium/sig=x/auth=y/expires=2/a.ts",
+         "s3://b/policy=premium/sig=x/auth=y/expires=2/a.ts"),
         # punctuation after a value is the sentence's
         ("cannot read https://h/a.m3u8?X-Amz-Signature=abc: 404 Not Found",
          "cannot read https://h/a.m3u8?X-Amz-Signature=REDACTED: 404 Not Found"),

@@ -245,8 +245,12 @@ def test_the_prepared_session_makes_one_client_and_asks_for_no_credentials(
     [prepared] = s3_client._prepared
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    store = S3Storage(BUCKET, endpoint_url=s3.endpoint, region="us-east-1")
-    assert s3_client._prepared == []
+    try:
+        store = S3Storage(BUCKET, endpoint_url=s3.endpoint, region="us-east-1")
+    finally:
+        taken = s3_client._prepared == []
+        s3_client._prepared.clear()  # never left for a later test on this worker
+    assert taken
     assert store.list_directory("HLS/1M/D0002021500_00000")
     credentials = prepared.get_credentials()
     assert credentials is not None and credentials.access_key == "testing"

@@ -8,8 +8,9 @@ table, JSON, JUnit, annotations, an error line on stderr) ends up in CI logs and
 which keep it for months and show it to everyone who can read the job. So `redact` removes:
 
 - the userinfo of any `scheme://user:password@host` in the text (`scheme://REDACTED@host`);
-- the value of any query parameter (after `?`, `&` or `;`), or `name=value` path segment
-  (after `/` or `~`), whose name is a credential's,
+- the value of a `token` path segment (`/token=.../`, `/auth_token=.../`) and of Akamai's
+  `hdnts`, `hdnea` and `hmac` in a path;
+- the value of any query parameter (after `?`, `&` or `;`) whose name is a credential's,
   case-insensitively: every `X-Amz-*` and `X-Goog-*` (signed URLs: the date and expiry go
   too, they are not worth the risk of a list that misses one), names that contain `token`,
   `secret`, `password`, `signature` or `credential`, and `sig`, `auth`, `authorization`,
@@ -41,11 +42,14 @@ _PARAMETER = re.compile(rf"([?&;](?:{_NAMES})=)[^\s&#'\"<>;]*[^\s&#'\"<>;:,.)]",
 `,`, `.` or `)` right after it is the sentence's (`...?sig=abc: 404 Not Found`), not the
 value's."""
 
-_IN_PATH = re.compile(rf"([/~](?:{_NAMES})=)[^\s/?&#'\"<>;~]*[^\s/?&#'\"<>;~:,.)]",
-                      re.IGNORECASE)
-"""The same in a URL's path, where CDNs that cannot use the query put their tokens
-(Akamai's `/hdnts=exp=...~acl=...~hmac=.../`, `/token=.../`): the value ends at the next `/`
-or `~`, so the rest of the path stays readable."""
+_IN_PATH = re.compile(
+    r"(/[\w.\-]*token[\w.\-]*=)[^\s/?&#'\"<>;]*[^\s/?&#'\"<>;:,.)]"
+    r"|([/~](?:hdnts|hdnea|hmac)=)[^\s/?&#'\"<>;~]*[^\s/?&#'\"<>;~:,.)]", re.IGNORECASE)
+"""The same in a URL's path, where CDNs that cannot use the query put their tokens: a
+`/...token...=` segment (its value up to the next `/`), and Akamai's
+`/hdnts=exp=...~acl=...~hmac=.../` (each `~` field; `hmac` is the secret). Only these names:
+path segments such as `key=1/` or `policy=premium/` are a bucket's partitions far more often
+than credentials, and a report must keep them apart."""
 
 
 def redact(text: str) -> str:
@@ -55,5 +59,5 @@ def redact(text: str) -> str:
         text = _USERINFO.sub(rf"\1{MARK}@", text)
     if "=" in text:
         text = _PARAMETER.sub(rf"\1{MARK}", text)
-        text = _IN_PATH.sub(rf"\1{MARK}", text)
+        text = _IN_PATH.sub(lambda m: f"{m.group(1) or m.group(2)}{MARK}", text)
     return text
