@@ -263,6 +263,9 @@ def test_each_reload_gets_the_rules_of_check(tmp_path: Path, cli: Any) -> None:
                      ("extinf-exceeds-target-duration", "v.m3u8", "gone.ts"),
                      ("segment-empty", "v.m3u8", "empty.ts"),
                      ("segment-missing", "v.m3u8", "gone.ts")}
+    lines = {f["name"]: f["line"] for f in run.json["findings"]
+             if f["name"] in ("segment-empty", "segment-missing")}
+    assert lines == {"segment-empty": 4, "segment-missing": 6}  # their URI lines, as check says
 
 
 def test_unchanged_reloads_are_conditional_over_http(tmp_path: Path, cli: Any) -> None:

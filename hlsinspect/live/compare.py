@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hlsinspect.checks.registry import finding
 from hlsinspect.live.lowlatency import Parts, parts_of
@@ -39,6 +39,9 @@ class SegmentId:
     discontinuity: bool = False
     date: str | None = None
     """Its EXT-X-PROGRAM-DATE-TIME as written, when it has one."""
+    line: int | None = field(default=None, compare=False)
+    """Its URI line in the reload that showed it (for findings to point at; it moves as the
+    window slides, so it is no part of what the segment is)."""
 
     def differences(self, other: SegmentId) -> list[str]:
         """What changed from `self` to `other`, the date aside."""
@@ -89,7 +92,7 @@ def snapshot_of(playlist: Playlist, uri: str, time: float) -> Snapshot:
         segments.append(SegmentId(
             segment.media_sequence, segment.uri, segment.duration,
             segment.byterange.value if segment.byterange is not None else None, keys,
-            segment.discontinuity, date))
+            segment.discontinuity, date, segment.line))
     last = segments[-1].sequence if segments else playlist.media_sequence - 1
     return Snapshot(uri, time, playlist.target_duration, playlist.media_sequence,
                     discontinuity_sequence, playlist.endlist, tuple(segments),

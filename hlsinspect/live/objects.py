@@ -32,14 +32,17 @@ def new_objects(item: Watched, change: Change) -> list[Finding]:
         named = f"media sequence number {segment.sequence}"
         if state.existence is Existence.MISSING:
             found.append(finding("segment-missing", f"{named} does not exist",
-                                 playlist=item.uri, uri=item.storage.uri(key)))
+                                 playlist=item.uri, uri=item.storage.uri(key),
+                                 line=segment.line))
         elif state.size == 0:
             found.append(finding("segment-empty", f"{named} is 0 bytes",
-                                 playlist=item.uri, uri=item.storage.uri(key)))
+                                 playlist=item.uri, uri=item.storage.uri(key),
+                                 line=segment.line))
         elif state.existence is Existence.UNKNOWN:
             found.append(finding("object-unverified",
                                  f"{named}: {state.reason or 'existence unknown'}",
-                                 playlist=item.uri, uri=item.storage.uri(key)))
+                                 playlist=item.uri, uri=item.storage.uri(key),
+                                 line=segment.line))
     return found
 
 
