@@ -297,6 +297,7 @@ def report_schema() -> Schema:
                                    "rendition": _value("string", "The media playlist."),
                                    "event": _value("string", "started, segments-added, "
                                                              "segments-removed, ended, "
+                                                             "stopped (--duration reached), "
                                                              "unreadable, or the name of a "
                                                              "finding first seen."),
                                    "detail": _value("string", "What exactly (sequence "

@@ -66,6 +66,10 @@ def test_healthy_stream_over_http_passes(tmp_path: Path, cli: Any) -> None:
     assert Counter(origin.paths("GET"))["/v0.m3u8"] >= 3
     heads = Counter(p for p in origin.paths("HEAD") if p.endswith(".ts"))
     assert heads and max(heads.values()) <= 2
+    # the timeline says why it stops: each live rendition's last event
+    assert [(e["rendition"].rsplit("/", 1)[-1], e["detail"]) for e in report["timeline"][-2:]] \
+        == [("v0.m3u8", "--duration 3 s reached"), ("v1.m3u8", "--duration 3 s reached")]
+    assert [e["event"] for e in report["timeline"][-2:]] == ["stopped", "stopped"]
 
 
 def test_the_json_report_of_a_watch_follows_the_schema(tmp_path: Path, cli: Any) -> None:

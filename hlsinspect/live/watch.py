@@ -106,8 +106,20 @@ class Watch:
                     reloaders.applied(fetched)
                     yield from self._drift()
                 yield from self._titles()
+            yield from self._stopped()
         finally:
             reloaders.close()  # a reload still in flight is not waited for
+
+    def _stopped(self) -> Iterator[TimelineEvent]:
+        """A last event for each playlist still live when --duration ends the watch, so a
+        timeline says why it stops there (an ended playlist has its `ended` event)."""
+        if self.duration is None or self.clock.monotonic() - self.started < self.duration:
+            return
+        for item in self.watched:
+            last = item.state.last
+            if last is None or not last.endlist:
+                yield self.timeline.event(item.uri, "stopped",
+                                          f"--duration {self.duration:g} s reached")
 
     def run(self) -> Report:
         """The whole watch, then its report; Ctrl-C or SIGTERM raise `Interrupted` with the
