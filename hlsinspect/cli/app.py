@@ -21,6 +21,7 @@ from hlsinspect.cli.options import (
     Bucket,
     Color,
     ColorOption,
+    Concurrency,
     Debug,
     Endpoint,
     FailOn,
@@ -94,9 +95,7 @@ def check(
         "--root", metavar="DIR", show_default=False,
         help="Local directory that plays the bucket: references may climb up to it "
              "(default: the target directory, or a file target's directory).")] = None,
-    concurrency: Annotated[int, typer.Option(
-        "--concurrency", min=1, max=512, metavar="N",
-        help="Requests in flight at once to each store (a bucket, an origin).")] = 32,
+    concurrency: Concurrency = 32,
     timeout: Annotated[float, typer.Option(
         "--timeout", min=0.1, max=3600, metavar="SECONDS",
         help="A total deadline per request (connect, headers and body): a server that "

@@ -95,6 +95,9 @@ Profile = Annotated[str | None, typer.Option(
 Region = Annotated[str | None, typer.Option(
     "--region", metavar="REGION", show_default=False, help="AWS region of the bucket.")]
 Debug = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+Concurrency = Annotated[int, typer.Option(
+    "--concurrency", min=1, max=512, metavar="N",
+    help="Requests in flight at once to each store (a bucket, an origin).")]
 OutputFormat = Annotated[Format, typer.Option(
     "--format", help="Output format: a table for people, the JSON report, GitHub Actions "
                      "annotations, GitLab Code Quality JSON, Markdown for a job summary, or "

@@ -12,6 +12,7 @@ from hlsinspect.cli.options import (
     Bucket,
     Color,
     ColorOption,
+    Concurrency,
     Debug,
     Endpoint,
     FailOn,
@@ -61,6 +62,7 @@ def watch(
              "on an HTTP origin: with blocking reloads for each next part). SECONDS polls "
              "every playlist at that pace.")] = "auto",
     bucket: Bucket = None,
+    concurrency: Concurrency = 32,
     endpoint_url: Endpoint = None,
     profile: Profile = None,
     region: Region = None,
@@ -88,7 +90,7 @@ def watch(
     from hlsinspect.errors import UsageError
     from hlsinspect.live.watch import Watch
     from hlsinspect.render.live_view import live_view
-    from hlsinspect.settings import Settings, parse_duration
+    from hlsinspect.settings import Settings, VerifySettings, parse_duration
     from hlsinspect.storage.factory import S3Options
     from hlsinspect.uri.redact import redact
 
@@ -110,8 +112,10 @@ def watch(
         rules = Selection.of(options.pick("rules", rules_profile.value),
                              tokens(options.pick("select", select or [])),
                              tokens(options.pick("ignore", ignore or [])))
-        settings = Settings(fail_on=Severity(options.pick("fail-on", fail_on.value)),
-                            rules=rules, raise_errors=debug)
+        settings = Settings(
+            verify=VerifySettings(concurrency=options.pick("concurrency", concurrency)),
+            fail_on=Severity(options.pick("fail-on", fail_on.value)), rules=rules,
+            raise_errors=debug)
         limit = parse_duration(duration, "--duration") if duration is not None else None
         if limit == 0:
             raise UsageError("--duration 0 would watch nothing", hint="write 10m, 90s, ...")
