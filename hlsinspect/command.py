@@ -6,6 +6,12 @@ Ctrl-C or SIGTERM meanwhile, or in any gap between the command's own guards, mus
 run with 130 or 143 and one line, never a Python traceback. So this module imports nothing
 heavy, sets SIGTERM's handler first, and catches a stop anywhere around the command. It also
 starts an S3 prefix audit's listing process before that import (`pipeline.spare`).
+
+A stop can also land where Python cannot raise it: in a weak reference's callback (each import
+runs one as it ends) or an object's finaliser. Python prints "Exception ignored in ...", a
+traceback, and goes on as if no key had been pressed. The command takes such a stop off that
+path (`sys.unraisablehook`) and raises it again a moment later, where it ends the run as any
+other stop does.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from typing import Any
 
 from hlsinspect.errors import Terminated
 from hlsinspect.uri.suffixes import PLAYLIST_SUFFIXES
@@ -38,6 +45,53 @@ def audits_s3_prefix(args: list[str]) -> bool:
         return False
     return any((a.startswith("s3://") and not a.lower().endswith(PLAYLIST_SUFFIXES))
                or a == "--bucket" or a.startswith("--bucket=") for a in args)
+
+
+_held: list[KeyboardInterrupt] = []
+"""A stop Python could not raise where it landed, until it is raised again."""
+
+_AGAIN_AFTER = 0.001
+"""Seconds until a held stop is raised again: long enough for the callback it landed in to
+return, short enough to be the same moment to whoever pressed the key."""
+
+
+def _raise_held(signum: int, frame: object) -> None:
+    """SIGALRM's handler while a stop is held: raise it, as the signal's own handler would."""
+    stop = _held.pop() if _held else KeyboardInterrupt()
+    raise Terminated() if isinstance(stop, Terminated) else KeyboardInterrupt()
+
+
+def _hold(stop: KeyboardInterrupt) -> bool:
+    """Raise `stop` again in a moment, from a one-shot timer; False where that cannot be done
+    (no timers on this platform, not the main thread, SIGALRM in use by the caller)."""
+    if not hasattr(signal, "setitimer"):
+        return False
+    try:
+        if signal.getsignal(signal.SIGALRM) not in (signal.SIG_DFL, _raise_held):
+            return False
+        signal.signal(signal.SIGALRM, _raise_held)
+    except ValueError:  # not the main thread
+        return False
+    _held[:] = [stop]
+    signal.setitimer(signal.ITIMER_REAL, _AGAIN_AFTER)
+    return True
+
+
+def _unraisable_stop(unraisable: Any) -> None:
+    """sys.unraisablehook while the command runs: a stop swallowed by a callback is held and
+    raised again; anything else is reported as Python would."""
+    stop = unraisable.exc_value
+    if isinstance(stop, KeyboardInterrupt) and _hold(stop):
+        return
+    sys.__unraisablehook__(unraisable)
+
+
+def _settle() -> None:
+    """The timer off; a stop still held is raised here, so the run ends as stopped."""
+    if _held:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        stop = _held.pop()
+        raise Terminated() if isinstance(stop, Terminated) else KeyboardInterrupt()
 
 
 def _run() -> int | str | None:
@@ -101,16 +155,25 @@ def main() -> None:
     or while leaving) ends it here with its line. Once the command is done, a signal has its
     default effect, so none can interrupt the exit.
     """
+    previous_hook = sys.unraisablehook
+    sys.unraisablehook = _unraisable_stop
     signal.signal(signal.SIGTERM, terminate)
     try:
-        code = _run()
-        _default_signals()
-    except (KeyboardInterrupt, RuntimeError) as error:  # Terminated is a KeyboardInterrupt
-        stop = _stop_in(error)
-        if stop is None:
-            raise
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        code = TERMINATED if isinstance(stop, Terminated) else INTERRUPTED
-        sys.stderr.write(stopped_line(code) + "\n")
+        try:
+            code = _run()
+            _settle()
+            _default_signals()
+        except (KeyboardInterrupt, RuntimeError) as error:  # Terminated is a KeyboardInterrupt
+            stop = _stop_in(error)
+            if stop is None:
+                raise
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            if hasattr(signal, "setitimer"):
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            _held.clear()
+            code = TERMINATED if isinstance(stop, Terminated) else INTERRUPTED
+            sys.stderr.write(stopped_line(code) + "\n")
+    finally:
+        sys.unraisablehook = previous_hook
     _leave(code)

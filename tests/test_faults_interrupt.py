@@ -425,13 +425,16 @@ def test_ctrl_c_while_the_command_starts_is_130_without_a_traceback(delay: float
     process, parsing the arguments) ends the run with 130 and its line, never a traceback,
     and leaves no listing process. The child starts with Ctrl-C ignored (an interpreter
     keeps an inherited SIG_IGN) until the hlsinspect package is imported: the interpreter's
-    own start, slow on a loaded machine, is no moment hlsinspect can handle. Then Ctrl-C is
-    handled as in a terminal."""
+    own start, slow on a loaded machine, is no moment hlsinspect can handle; nor is finding
+    `python -m`'s module, which the child does before. Then Ctrl-C is handled as in a
+    terminal."""
     tag, env = _start_env()
-    wrapper = ("import runpy, signal, sys, hlsinspect; "
-               "signal.signal(signal.SIGINT, signal.default_int_handler); "
+    wrapper = ("import pathlib, signal, sys, hlsinspect; "
+               "path = pathlib.Path(hlsinspect.__file__).with_name('__main__.py'); "
+               "code = compile(path.read_text(), str(path), 'exec'); "
                "sys.argv = ['hlsinspect', *sys.argv[1:]]; "
-               "runpy.run_module('hlsinspect', run_name='__main__', alter_sys=True)")
+               "signal.signal(signal.SIGINT, signal.default_int_handler); "
+               "exec(code, {'__name__': '__main__'})")
     child = subprocess.Popen(
         [sys.executable, "-c", wrapper, "check", "s3://bucket/HLS/", "--endpoint-url",
          "http://127.0.0.1:9", "--format", "json"], stdout=subprocess.PIPE,
@@ -451,20 +454,12 @@ def test_ctrl_c_while_the_command_starts_is_130_without_a_traceback(delay: float
     assert not _listing_processes(tag)
 
 
-def test_a_stop_while_a_class_is_made_is_still_a_stop(tmp_path: Path):
-    """Python 3.10 and 3.11 wrap an exception raised in `__set_name__` (a module making its
-    classes, as `platform` does while typer loads) in a RuntimeError: a SIGTERM that lands
-    there still ends the run with 143 and its line, not a traceback and exit 1."""
-    script = tmp_path / "set_name.py"
+def _run_with_app(tmp_path: Path, app: str) -> subprocess.CompletedProcess[str]:
+    """hlsinspect's entry point run with `app` (the source of a module defining app()) in
+    place of the command line: the stop it provokes reaches the entry point as a real one."""
+    script = tmp_path / "entry.py"
     script.write_text(
-        "import os, signal, sys, types\n"
-        "class Descriptor:\n"
-        "    def __set_name__(self, owner, name):\n"
-        "        os.kill(os.getpid(), signal.SIGTERM)\n"
-        "        for _ in range(1000): pass\n"
-        "def app():\n"
-        "    class Made:\n"
-        "        x = Descriptor()\n"
+        "import gc, os, signal, sys, time, types, weakref\n" + app +
         "cli = types.ModuleType('hlsinspect.cli'); app_module = types.ModuleType('app')\n"
         "app_module.app = app; cli.app = app_module\n"
         "sys.modules['hlsinspect.cli'] = cli; sys.modules['hlsinspect.cli.app'] = app_module\n"
@@ -472,6 +467,43 @@ def test_a_stop_while_a_class_is_made_is_still_a_stop(tmp_path: Path):
         "from hlsinspect.command import main\n"
         "main()\n")
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
-    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           env=env, timeout=60)
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs POSIX timers")
+@pytest.mark.parametrize(("signum", "code", "line"), [
+    (signal.SIGINT, 130, "hlsinspect: interrupted"),
+    (signal.SIGTERM, 143, "hlsinspect: terminated")],
+    ids=["ctrl-c", "sigterm"])
+def test_a_stop_that_lands_in_a_callback_still_stops_the_run(tmp_path: Path, signum: int,
+                                                               code: int, line: str):
+    """A stop that lands in a weak reference's callback (each import ends with one) cannot be
+    raised there: Python would print "Exception ignored in", a traceback, and go on as if no
+    key had been pressed. It still ends the run with its code and line, and nothing else."""
+    done = _run_with_app(tmp_path, (
+        "class Referent: pass\n"
+        "def landed(_):\n"
+        f"    os.kill(os.getpid(), {int(signum)})\n"
+        "    for _ in range(1000): pass\n"
+        "def app():\n"
+        "    referent = Referent(); watcher = weakref.ref(referent, landed)\n"
+        "    del referent; gc.collect()\n"
+        "    time.sleep(5)\n"
+        "    print('went on')\n"))
+    assert (done.returncode, done.stderr, done.stdout) == (code, line + "\n", "")
+
+
+def test_a_stop_while_a_class_is_made_is_still_a_stop(tmp_path: Path):
+    """Python 3.10 and 3.11 wrap an exception raised in `__set_name__` (a module making its
+    classes, as `platform` does while typer loads) in a RuntimeError: a SIGTERM that lands
+    there still ends the run with 143 and its line, not a traceback and exit 1."""
+    done = _run_with_app(tmp_path, (
+        "class Descriptor:\n"
+        "    def __set_name__(self, owner, name):\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        for _ in range(1000): pass\n"
+        "def app():\n"
+        "    class Made:\n"
+        "        x = Descriptor()\n"))
     assert (done.returncode, done.stderr) == (143, "hlsinspect: terminated\n")
