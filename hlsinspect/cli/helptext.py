@@ -19,7 +19,8 @@ class PlainArgument(TyperArgument):
     """An argument shown as its metavar alone: `TARGET...` when it repeats, `TARGET` else."""
 
     def _shown(self) -> str:
-        return self.display_name_raw + ("..." if self.nargs != 1 else "")
+        name = self.metavar if self.metavar is not None else str(self.name)
+        return name + ("..." if self.nargs != 1 else "")
 
     def get_usage_pieces(self, ctx: Any) -> list[str]:
         return [self._shown() if self.required else f"[{self._shown()}]"]
