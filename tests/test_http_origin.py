@@ -92,6 +92,39 @@ def test_origin_refusing_head_is_checked_with_ranged_gets(cli, site: Path):
     assert run.json["summary"]["objects_checked"] == len(objects)
 
 
+@pytest.mark.parametrize("denied", [403, 401])
+def test_an_origin_denying_head_where_get_passes_is_checked_with_ranged_gets(cli, site: Path,
+                                                                            denied: int):
+    """A URL signed for GET (an S3 presigned URL, a token bound to the method) answers HEAD
+    with 403: a ranged GET of the first byte is the proof, and once one has passed, the other
+    objects are asked by GET alone. A deleted segment is still found missing."""
+    (site / "cmaf/v2/seg001.m4s").unlink()
+    with Origin(site, head_status=denied) as origin:
+        run = cli("check", f"{origin.url}/cmaf/master.m3u8", "--format", "json",
+                  "--concurrency", "1")
+    assert run.exit_code == 1, run.stdout
+    assert findings(run.json) == [("segment-missing", f"{origin.url}/cmaf/v2/seg001.m4s")]
+    objects = {f"/cmaf/v{v}/{name}" for v in range(3)
+               for name in (f"init_{v}.mp4", *(f"seg{n:03d}.m4s" for n in range(4)))}
+    assert set(origin.paths("GET")) >= objects
+    assert len(origin.paths("HEAD")) == 1
+    assert run.json["summary"]["objects_checked"] == len(objects)
+
+
+def test_an_object_denied_to_head_and_get_is_unverified_saying_both_were_tried(cli, site: Path):
+    denied = "/aes128/seg001.ts"
+    with Origin(site, status={denied: 403}) as origin:
+        run = cli("check", f"{origin.url}/aes128/index.m3u8", "--format", "json",
+                  "--concurrency", "1")
+    assert run.exit_code == 1, run.stdout
+    [finding] = run.json["findings"]
+    assert (finding["name"], finding["uri"]) == ("object-unverified", origin.url + denied)
+    assert "access denied (403) to HEAD and to a GET of its first byte" in finding["message"]
+    assert origin.paths("HEAD").count(denied) == 1 and origin.paths("GET").count(denied) == 1
+    others = {p for p in origin.paths("HEAD") if p.endswith(".ts")} - {denied}
+    assert others and not others & set(origin.paths("GET"))  # the others by HEAD alone
+
+
 @pytest.mark.parametrize("head_status", [None, 405], ids=["head", "ranged-get"])
 def test_sizes_come_from_the_origin(cli, site: Path, head_status):
     """Byte ranges are checked against Content-Length, or Content-Range for a ranged GET."""

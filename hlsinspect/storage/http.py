@@ -5,12 +5,13 @@ that import urllib3. One pool manager, sized to the concurrency, is
 shared by every worker thread. Keys are URL paths of the one origin the target names (see
 `storage.urls`); references to other hosts are external unless --map sends them somewhere.
 Existence is asked with HEAD, or with `GET` of the first byte (`Range: bytes=0-0`) on an
-origin that refuses HEAD (405, 501); sizes come from Content-Length or Content-Range, so byte
-ranges are checked as on S3. Redirects are followed within the origin only (the same scheme,
-host and port: another port on the same host is another server), a few at most; there is no
-listing. Every request, urllib3's retries included, keeps to the origin's rate limit
-(`throttle`), which a 429 or a 503 lowers and a Retry-After (up to `throttle.MAX_PAUSE`)
-pauses (see `http_throttle`).
+origin that refuses HEAD (405, 501) or denies it where it lets GET pass (401, 403: a URL signed
+for GET, as an S3 presigned URL is, or a token bound to the method); sizes come from
+Content-Length or Content-Range, so byte ranges are checked as on S3. Redirects are followed
+within the origin only (the same scheme, host and port: another port on the same host is
+another server), a few at most; there is no listing. Every request, urllib3's retries
+included, keeps to the origin's rate limit (`throttle`), which a 429 or a 503 lowers and a
+Retry-After (up to `throttle.MAX_PAUSE`) pauses (see `http_throttle`).
 
 Requests in flight are bounded by the store, not by whoever calls it: at most `concurrency`
 at once (`slots`), however many stages ask at the same time (the next targets' playlists
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
 
 _TRANSIENT = {429, 500, 502, 503, 504}
 _HEAD_REFUSED = {405, 501}
+_DENIED = {401, 403}
 _TOTAL = re.compile(r"/\s*(\d+)\s*$")
 T = TypeVar("T")
 _SMALL_BODY = 64 * 1024
@@ -238,23 +240,32 @@ class HttpStorage:
         return _state(status, "GET"), b""
 
     def _stat_once(self, key: str) -> ObjectState:
-        if not self._head_refused.is_set():
-            state = self._head(key)
-            if state is not None:
-                return state
+        if self._head_refused.is_set():
+            return self._first_byte(key)
+        status, state = self._head(key)
+        if status in _HEAD_REFUSED:
             self._head_refused.set()  # the origin refuses HEAD: ask the others by GET
-        return self._first_byte(key)
+            return self._first_byte(key)
+        if status in _DENIED:  # a URL signed for GET denies HEAD: GET's answer is the proof
+            by_get = self._first_byte(key)
+            if by_get.existence is Existence.PRESENT:
+                self._head_refused.set()  # and the others are signed alike: ask them by GET
+            if by_get.reason is not None and by_get.reason.startswith("access denied"):
+                return ObjectState(Existence.UNKNOWN, reason=(
+                    f"access denied ({status}) to HEAD and to a GET of its first byte: the "
+                    "origin refuses to say; does it need a signed URL, a cookie or a header?"))
+            return by_get
+        return state
 
-    def _head(self, key: str) -> ObjectState | None:
-        """HEAD's answer, or None when the origin refuses the method."""
+    def _head(self, key: str) -> tuple[int, ObjectState]:
+        """HEAD's status, and what it says of the object."""
         response = self._request("HEAD", self.uri(key))[0]
         _done(response)
-        if response.status in _HEAD_REFUSED:
-            return None
         if response.status in (200, 203, 204):
-            return ObjectState(Existence.PRESENT, size=_int(response.headers.get("Content-Length")),
-                               content_type=response.headers.get("Content-Type"))
-        return _state(response.status, "HEAD", tries(response))
+            return response.status, ObjectState(
+                Existence.PRESENT, size=_int(response.headers.get("Content-Length")),
+                content_type=response.headers.get("Content-Type"))
+        return response.status, _state(response.status, "HEAD", tries(response))
 
     def _first_byte(self, key: str) -> ObjectState:
         response = self._request("GET", self.uri(key), {"Range": "bytes=0-0"})[0]
@@ -390,7 +401,7 @@ _GONE = (404, 410)
 def _state(status: int, method: str, tried: int = 1) -> ObjectState:
     if status in _GONE:
         return ObjectState(Existence.MISSING)
-    if status in (401, 403):
+    if status in _DENIED:
         return ObjectState(Existence.UNKNOWN, reason=f"access denied ({status}): the origin "
                            "refuses to say; does it need a signed URL, a cookie or a header?")
     if status in THROTTLING:
