@@ -3,7 +3,9 @@ the clock, one segment per tick, with at most one fault per run.
 
 Serve the directory with `tests.origin.Origin` to make it an HTTP origin, watch the
 directory itself, or give `sink` to write each file elsewhere (an S3 bucket). Segments are
-never deleted, unless the fault is `early-removal`.
+never deleted, unless the fault is `early-removal` (deleted as it leaves the playlist) or
+`late-removal` (three ticks after, as ffmpeg's `delete_segments` deletes a segment a little
+later: still well before its duration plus the playlist's).
 
 With `parts`, the stream is low-latency: each tick publishes one partial segment, every
 `parts` ticks complete a segment, and the playlists carry EXT-X-PART-INF, CAN-BLOCK-RELOAD,
@@ -20,7 +22,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 TS = b"\x47" + b"\x00" * 187
-FAULTS = ("stale", "regress", "rewrite", "early-removal", "target", "discontinuity", "drift")
+FAULTS = ("stale", "regress", "rewrite", "early-removal", "late-removal", "target",
+          "discontinuity", "drift")
 LL_FAULTS = ("late", "wrong-part", "reports")
 """Faults of a low-latency origin: blocking reloads answered late, answered at once without
 the part asked for, or rendition reports two segments behind."""
@@ -118,6 +121,8 @@ class LiveChannel:
             gone = n - self.window
             if self.fault == "early-removal" and gone >= 0:
                 self.sink(f"{name}/s{gone}.ts", None)
+            if self.fault == "late-removal" and gone - 3 >= 0:
+                self.sink(f"{name}/s{gone - 3}.ts", None)
 
     def _playlist(self, name: str, last: int) -> str:
         faulty = self.fault is not None and last >= self.fault_at

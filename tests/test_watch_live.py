@@ -143,6 +143,20 @@ def test_segment_deleted_when_it_leaves_the_playlist(tmp_path: Path, cli: Any) -
     assert set(run.names()) == {"removed-segment-unavailable"}
 
 
+def test_segment_deleted_a_moment_after_it_leaves_the_playlist(tmp_path: Path, cli: Any) -> None:
+    """A segment deleted 1.5 s after it leaves (ffmpeg's delete_segments deletes a segment a
+    little later) is still there when its leaving is seen, and gone before its duration plus
+    the playlist's (4 s) have passed: the ask in the last target duration finds it."""
+    with http_channel(tmp_path, fault="late-removal") as (_, origin, url):
+        run = cli("watch", url, "--duration", "6", "--format", "json")
+    assert run.exit_code == 1, run.stdout
+    early = [f for f in run.json["findings"] if f["name"] == "removed-segment-unavailable"]
+    assert set(run.names()) == {"removed-segment-unavailable"}, run.names()
+    assert early[0]["uri"].endswith(".ts") and "at most" in early[0]["message"]
+    asked = origin.paths("HEAD")
+    assert any(asked.count(path) >= 3 for path in asked)  # new, left, and before its time
+
+
 def test_healthy_stream_keeps_removed_segments(tmp_path: Path, cli: Any) -> None:
     with http_channel(tmp_path) as (_, _origin, url):
         run = cli("watch", url, "--duration", "3", "--format", "json")

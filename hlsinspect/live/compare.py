@@ -101,8 +101,9 @@ def snapshot_of(playlist: Playlist, uri: str, time: float) -> Snapshot:
 
 @dataclass(frozen=True)
 class Removed:
-    """A segment that left the head of the playlist at `time`: it must stay available until
-    `until` (its duration plus the playlist's, RFC 8216 6.2.2)."""
+    """A segment that left the head of the playlist after `time` (the last reload that listed
+    it): it must stay available at least until `until` (its duration plus the playlist's,
+    RFC 8216 6.2.2, counted from `time`)."""
 
     playlist: str
     segment: SegmentId
@@ -183,7 +184,9 @@ class Rendition:
         self.removed_count += len(gone)
         # a client may have loaded the last playlist just before the removal
         window = max(last.duration, new.duration)
-        return tuple(Removed(new.playlist, s, new.time, new.time + (s.duration or 0.0) + window)
+        # it left after the last reload that listed it: the earliest it may be deleted is
+        # counted from then, so a 404 judged against it is early whenever it left
+        return tuple(Removed(new.playlist, s, last.time, last.time + (s.duration or 0.0) + window)
                      for s in gone)
 
     def _stale(self, new: Snapshot) -> list[Finding]:
@@ -268,8 +271,8 @@ def removed_too_early(removed: Removed, missing: bool, now: float) -> Finding | 
     return finding(
         "removed-segment-unavailable",
         f"media sequence number {removed.segment.sequence} left the playlist and was gone "
-        f"{now - removed.time:.1f} s later, before its duration plus the playlist's "
-        f"({removed.until - removed.time:.1f} s) had passed",
+        f"(404) at most {now - removed.time:.1f} s later, before its duration plus the "
+        f"playlist's ({removed.until - removed.time:.1f} s) had passed",
         playlist=removed.playlist, uri=removed.segment.uri)
 
 

@@ -1,9 +1,12 @@
 """The objects of a watched playlist's segments, asked about as the window moves.
 
 `check` asks about every segment a playlist lists; a watch asks about each new segment once,
-when it appears (a HEAD, or the store's equivalent), and once more when it leaves the head,
-at once, to catch one deleted before its duration plus the playlist's had passed (RFC 8216
-6.2.2). What was asked about is kept for the current window only.
+when it appears (a HEAD, or the store's equivalent). A segment that leaves the head must stay
+available for its duration plus the playlist's (RFC 8216 6.2.2): it is asked about at once,
+and once more in the last target duration before that time is up, since a packager may
+delete it a moment after it leaves (ffmpeg's `delete_segments` does, one segment later), which
+an ask at once would not see. What was asked about is kept for the current window only, and
+the segments that left, until their time is up.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import replace
 
 from hlsinspect.checks.registry import finding
 from hlsinspect.live.compare import Change, removed_too_early
-from hlsinspect.live.watched import Watched
+from hlsinspect.live.watched import Leaving, Watched
 from hlsinspect.report import Finding, ObjectCounts
 from hlsinspect.storage.base import Existence, ObjectState
 
@@ -48,19 +51,32 @@ def new_objects(item: Watched, change: Change) -> list[Finding]:
 
 def removed_objects(item: Watched, change: Change,
                     monotonic: Callable[[], float]) -> list[Finding]:
-    """Each segment that left the head, asked about once, now: still there, or gone too
-    early (judged by when it was asked about)."""
+    """Segments that left the head asked about: at once, and once more in the last target
+    duration before they may be deleted; a 404 before then is reported (once a segment)."""
     still = {_key(item, s.uri) for s in change.snapshot.segments}
-    found = []
+    pending = {one.key for one in item.leaving}
     for removed in change.removed:
         key = _key(item, removed.segment.uri)
-        if key is None or key in still:
+        if key is not None and key not in still and key not in pending:  # ranges share one
+            item.leaving.append(Leaving(removed, key))
+            pending.add(key)
+    margin = change.snapshot.target_duration
+    found, kept = [], []
+    for leaving in item.leaving:
+        now = monotonic()
+        until = leaving.removed.until
+        if now >= until or leaving.key in still:
+            continue  # its time is up, or it is listed again
+        if leaving.asked and now < until - (margin or (until - leaving.removed.time) / 2):
+            kept.append(leaving)
             continue
-        asked = monotonic()
-        state = item.storage.stat(key)
-        late = removed_too_early(removed, state.existence is Existence.MISSING, asked)
+        state = item.storage.stat(leaving.key)
+        late = removed_too_early(leaving.removed, state.existence is Existence.MISSING, now)
         if late is not None:
-            found.append(replace(late, uri=item.storage.uri(key)))
+            found.append(replace(late, uri=item.storage.uri(leaving.key)))
+        elif not leaving.asked:
+            kept.append(replace(leaving, asked=True))
+    item.leaving = kept
     return found
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field
 
-from hlsinspect.live.compare import Rendition, Snapshot
+from hlsinspect.live.compare import Removed, Rendition, Snapshot
 from hlsinspect.playlists import Playlist
 from hlsinspect.report import ObjectCounts
 from hlsinspect.storage.base import ObjectState, Storage
@@ -30,6 +30,16 @@ class Answer:
     snapshot: Snapshot
 
 
+@dataclass(frozen=True)
+class Leaving:
+    """A segment that left the playlist, whose object must still be there for a while."""
+
+    removed: Removed
+    key: str
+    asked: bool = False
+    """Asked about once already (when its leaving was seen)."""
+
+
 @dataclass
 class Watched:
     """One media playlist followed: where it is and what its reloads showed so far."""
@@ -43,6 +53,8 @@ class Watched:
     findings: int = 0
     checked: dict[str, ObjectState] = field(default_factory=dict)
     """Objects of the current window already asked about (byte ranges share one)."""
+    leaving: list[Leaving] = field(default_factory=list)
+    """Segments that left, until their time to stay available is up (`live.objects`)."""
     updated: float | None = None
     """When its text last changed."""
     version: int | None = None
