@@ -42,7 +42,7 @@ class LiveChannel:
                  window: int = 3, tick: float = 0.5, total: int | None = None,
                  fault: str | None = None, fault_at: int = 4,
                  sink: Callable[[str, bytes | None], None] | None = None,
-                 parts: int = 0, hints: bool = True) -> None:
+                 parts: int = 0, hints: bool = True, playlist_type: str | None = None) -> None:
         assert fault in (None, *FAULTS, *LL_FAULTS), fault
         assert parts or fault not in LL_FAULTS, "low-latency faults need parts"
         self.root = root
@@ -56,6 +56,8 @@ class LiveChannel:
         self.sink = sink or self._write
         self.parts = parts
         self.hints = hints
+        self.playlist_type = playlist_type
+        """EXT-X-PLAYLIST-TYPE of the media playlists (EVENT: give a window they never pass)."""
         self.published = 0
         """Ticks published: segments, or with `parts`, partial segments."""
         self.written: dict[str, tuple[int, int]] = {}
@@ -133,6 +135,8 @@ class LiveChannel:
         target = self.target + 1 if faulty and self.fault == "target" else self.target
         lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{target}",
                  f"#EXT-X-MEDIA-SEQUENCE:{sequence}"]
+        if self.playlist_type:
+            lines.append(f"#EXT-X-PLAYLIST-TYPE:{self.playlist_type}")
         if self.fault == "discontinuity":
             # a discontinuity before every segment but the first; the sequence never moves
             lines.append("#EXT-X-DISCONTINUITY-SEQUENCE:0")

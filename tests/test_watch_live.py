@@ -61,15 +61,29 @@ def test_healthy_stream_over_http_passes(tmp_path: Path, cli: Any) -> None:
     added = Counter(e["rendition"].rsplit("/", 1)[-1] for e in events(report, "segments-added"))
     assert added["v0.m3u8"] >= 1 and added["v1.m3u8"] >= 1
     assert events(report, "segments-removed")
-    # the playlist is reloaded again and again; each segment is asked about when it appears
-    # and once more when it leaves, never on every reload
+    # the ladder as the multivariant playlist declares it, each variant named as watched
+    [master] = [p for p in report["playlists"] if p["kind"] == "multivariant"]
+    assert [(v["uri"], v["bandwidth"], v["resolution"], v["codecs"])
+            for v in master["variants"]] == [
+        (f"{origin.url}/{name}.m3u8", rate, "640x360", "avc1.64001f,mp4a.40.2")
+        for name, rate in (("v0", 100000), ("v1", 200000))]
+    # the playlist is reloaded again and again; each segment is asked about when it appears,
+    # when it leaves and once more before it may be deleted, never on every reload
     assert Counter(origin.paths("GET"))["/v0.m3u8"] >= 3
     heads = Counter(p for p in origin.paths("HEAD") if p.endswith(".ts"))
-    assert heads and max(heads.values()) <= 2
+    assert heads and max(heads.values()) <= 3
     # the timeline says why it stops: each live rendition's last event
     assert [(e["rendition"].rsplit("/", 1)[-1], e["detail"]) for e in report["timeline"][-2:]] \
         == [("v0.m3u8", "--duration 3 s reached"), ("v1.m3u8", "--duration 3 s reached")]
     assert [e["event"] for e in report["timeline"][-2:]] == ["stopped", "stopped"]
+
+
+def test_an_event_playlist_is_reported_as_one(tmp_path: Path, cli: Any) -> None:
+    with http_channel(tmp_path, playlist_type="EVENT", window=100) as (_, _origin, url):
+        run = cli("watch", url, "--duration", "2", "--format", "json")
+    assert run.exit_code == 0, run.stdout
+    [playlist] = run.json["playlists"]
+    assert playlist["playlist_type"] == "EVENT"
 
 
 def test_concurrency_bounds_the_requests_of_a_watch(tmp_path: Path, cli: Any) -> None:

@@ -18,8 +18,9 @@ from hlsinspect.live.rules import context_of, own_rules
 from hlsinspect.live.titles import Title, children, digest
 from hlsinspect.live.watched import Watched
 from hlsinspect.locations import Target, map_target, parse_target
+from hlsinspect.pipeline.facts import ladder
 from hlsinspect.playlists import ParseFailure, Playlist, parse
-from hlsinspect.report import Finding, PlaylistReport, Variant
+from hlsinspect.report import Finding, PlaylistReport
 from hlsinspect.settings import Settings
 from hlsinspect.storage.base import Storage, StorageError
 from hlsinspect.storage.factory import S3Options, Stores
@@ -103,10 +104,10 @@ def _follow(found: Discovered, storage: Storage, key: str, parent: str | None,
         return
     if parent is not None:
         return  # a multivariant playlist does not nest
-    found.titles[uri] = PlaylistReport(
-        uri=uri, kind="multivariant", parent=None, version=playlist.version,
-        variants=tuple(Variant(v.uri, None, None, None, None, None, v.iframe)
-                       for v in (*playlist.structure.variants, *playlist.structure.iframes)))
+    variants, renditions = ladder(playlist, _named(storage, key, playlist))
+    found.titles[uri] = PlaylistReport(uri=uri, kind="multivariant", parent=None,
+                                       version=playlist.version, variants=variants,
+                                       renditions=renditions)
     # the rules of check for a multivariant playlist's own text, again when it changes
     found.findings += own_rules(storage, key, uri, playlist, settings)
     found.masters[uri] = Title(storage, key, uri, context_of(storage, key, uri, playlist,
@@ -117,6 +118,20 @@ def _follow(found: Discovered, storage: Storage, key: str, parent: str | None,
         where = storage.resolve(key, child)
         if where.key is not None:
             _follow(found, storage, where.key, uri, settings, now)
+
+
+def _named(storage: Storage, key: str, playlist: Playlist) -> dict[int, str]:
+    """Each variant's and rendition's URI as the store names it (the watched playlists' URIs),
+    by the line of its tag."""
+    structure = playlist.structure
+    written = {**{v.tag.line: v.uri for v in (*structure.variants, *structure.iframes)},
+               **{t.line: t.attr("URI") for t in structure.renditions}}
+    named = {}
+    for line, uri in written.items():
+        if uri:
+            where = storage.resolve(key, uri)
+            named[line] = storage.uri(where.key) if where.key is not None else uri
+    return named
 
 
 def _read(storage: Storage, key: str) -> Playlist | None:

@@ -52,7 +52,7 @@ def _playlist(item: Watched) -> PlaylistReport:
                               load_status="unreadable")
     return PlaylistReport(
         uri=item.uri, kind="media", parent=item.parent, version=item.version,
-        target_duration=last.target_duration,
+        target_duration=last.target_duration, playlist_type=last.playlist_type,
         media_sequence=last.media_sequence, endlist=last.endlist,
         segment_count=len(last.segments), total_duration=round(last.duration, 6),
         objects=item.objects)

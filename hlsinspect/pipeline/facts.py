@@ -120,11 +120,19 @@ def _resolution(tag: Tag) -> str | None:
     return sys.intern(f"{value[0]}x{value[1]}") if value else None
 
 
+def ladder(playlist: Playlist, named: Mapping[int, str]
+           ) -> tuple[tuple[Variant, ...], tuple[Rendition, ...]]:
+    """A multivariant playlist's variants and renditions as declared, each named by `named`
+    (tag line -> URI) where given: the ladder of a report with no title measured (`watch`)."""
+    return tuple(_variants(playlist, None, {}, named)), tuple(_renditions(playlist, None, named))
+
+
 def _variants(playlist: Playlist, title: TitleContext | None,
-              probes: Mapping[str, ProbeReport]) -> list[Variant]:
+              probes: Mapping[str, ProbeReport],
+              named: Mapping[int, str] | None = None) -> list[Variant]:
     """EXT-X-STREAM-INF entries, then EXT-X-I-FRAME-STREAM-INF entries."""
     structure = playlist.structure
-    named = _named(title)
+    named = _named(title) if named is None else named
     members: dict[int, Member] = {}
     if title is not None:
         members = {m.tag.line: m for m in title.members if m.role in ("variant", "iframe")}
@@ -150,8 +158,9 @@ def _variants(playlist: Playlist, title: TitleContext | None,
     return out
 
 
-def _renditions(playlist: Playlist, title: TitleContext | None) -> list[Rendition]:
-    named = _named(title)
+def _renditions(playlist: Playlist, title: TitleContext | None,
+                named: Mapping[int, str] | None = None) -> list[Rendition]:
+    named = _named(title) if named is None else named
     return [
         Rendition(type=tag.attr("TYPE"), group_id=tag.attr("GROUP-ID"), name=tag.attr("NAME"),
                   language=tag.attr("LANGUAGE"), uri=named.get(tag.line, tag.attr("URI")),
