@@ -15,6 +15,7 @@ import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -130,6 +131,15 @@ def test_stale_stream_is_an_error(tmp_path: Path, cli: Any) -> None:
     assert len(stale) == 2
     warning = next(f for f in stale if f["severity"] == "warning")
     assert warning["count"] >= 2 and warning["first_seen"] < warning["last_seen"]
+    # observed: how long the stall had lasted when last seen, more than its limit and never
+    # written as if it were the limit itself
+    error = next(f for f in stale if f["severity"] == "error")
+    assert float(error["observed"].split()[0]) > 3.0 and warning["expected"] == "<= 1.5 s"
+    assert float(error["observed"].split()[0]) > float(warning["observed"].split()[0]) > 1.5
+    lasted = (datetime.fromisoformat(error["last_seen"])
+              - datetime.fromisoformat(error["first_seen"])).total_seconds()
+    assert error["count"] >= 2 and lasted > 0.2
+    assert float(error["observed"].split()[0]) >= 3.0 + lasted - 0.05  # the latest, not first
 
 
 def test_sequence_regression_in_s3(s3: Any, s3_cli: Any, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ renditions of one title.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -203,7 +204,7 @@ class Rendition:
                     "live-playlist-stale",
                     f"no new segment for more than {limit:g} target durations "
                     f"({limit * new.target_duration:g} s)", playlist=new.playlist,
-                    severity=severity, observed=f"{age:.2f} s",
+                    severity=severity, observed=f"{math.ceil(age * 100) / 100:.2f} s",
                     expected=f"<= {STALE_WARNING * new.target_duration:g} s")]
         return []
 

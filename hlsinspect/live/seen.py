@@ -1,9 +1,12 @@
 """Findings of a watch, each kept once however many reloads show it.
 
 A fault of a live playlist shows on every reload until it is fixed; the report lists it
-once, with how often and from when to when it was seen. A fault that comes back with every
-new segment (a finding per segment URI) would still grow without end over a long watch, so
-past `DISTINCT` distinct findings of one rule in one playlist the rest are folded into one.
+once, with how often and from when to when it was seen, and what the latest reload measured
+(a stale playlist's observed age is how long the stall had lasted when last seen).
+
+A fault that comes back with every new segment (a finding per segment URI) would still grow
+without end over a long watch, so past `DISTINCT` distinct findings of one rule in one
+playlist the rest are folded into one.
 """
 
 from __future__ import annotations
@@ -65,6 +68,9 @@ class SeenFindings:
                 seen.last = now
                 if key[4] == "":
                     seen.finding = one
+                elif one.observed != seen.finding.observed:
+                    # what the latest reload measured: how long a stall has lasted by now
+                    seen.finding = replace(seen.finding, observed=one.observed)
                 continue
             self.seen[key] = Seen(one, now, now)
             self.kinds[one.name, one.playlist] += 1
