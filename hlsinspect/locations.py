@@ -124,9 +124,11 @@ def _refuse_media(text: str) -> None:
     path = without_query(text) if scheme_of(text) else text
     what = not_a_playlist(path)
     if what is not None and not os.path.isdir(text):
+        # an HTTP origin cannot be listed: only its playlist can be named
+        where = "" if scheme_of(text) in ("http", "https") else ", or its directory or prefix"
         raise UsageError(f"target {redact(text)!r} is {what}, not a playlist",
-                         hint="pass the playlist (.m3u8) that lists it, or its directory or "
-                              "prefix; hlsinspect follows a playlist to every object it names")
+                         hint=f"pass the playlist (.m3u8) that lists it{where}; hlsinspect "
+                              "follows a playlist to every object it names")
 
 
 def _s3_target(text: str) -> Target:

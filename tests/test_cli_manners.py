@@ -94,6 +94,8 @@ def test_a_segment_or_image_target_is_told_to_pass_the_playlist(cli, target: str
     assert run.exit_code == 2
     assert f"is {what}, not a playlist" in run.stderr
     assert "hint: pass the playlist (.m3u8) that lists it" in run.stderr
+    # an HTTP origin cannot be listed: its directory is no target to suggest
+    assert ("or its directory or prefix" in run.stderr) is (not target.startswith("https:"))
 
 
 def test_an_absolute_key_is_hinted_as_one_s3_key(cli):
@@ -119,7 +121,7 @@ def test_junit_asked_of_format_is_told_of_the_junit_option(cli, typed: str):
     assert run.exit_code == 2
     assert run.stderr.splitlines()[-1] == (
         "hint: JUnit XML is a file written beside the report: --junit FILE (with --format "
-        "table, json, github, gitlab or markdown)")
+        "table, json, github, gitlab, markdown or html)")
 
 
 @pytest.mark.parametrize("command", ["check", "merge"])

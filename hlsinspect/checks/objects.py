@@ -269,8 +269,9 @@ def segment_suspicious(ctx: ObjectContext) -> Iterator[Issue]:
                 + END, "all.ts": TS}])
 def byterange_out_of_bounds(ctx: ObjectContext) -> Iterator[Issue]:
     """A byte range (offset + length, offsets inferred as the RFC says) past the end of its
-    object. One finding per object: the first range past the end, and how many are. The
-    ranges of an object still being written are not judged (see `_growing`)."""
+    object. One finding per object: the first range past the end, and how many are. In a
+    live playlist, the ranges of an object still being written (a preload hint's, the parts
+    of the segment in progress) are not judged."""
     reported: set[str] = set()
     growing = _growing(ctx)
     for item in ctx.refs:

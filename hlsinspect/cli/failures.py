@@ -168,7 +168,7 @@ class Group(TyperGroup):
                     "run 'hlsinspect --help' for the commands and options")
             if "'--format'" in message and "'junit'" in message.lower():
                 hint = ("JUnit XML is a file written beside the report: --junit FILE "
-                        "(with --format table, json, github, gitlab or markdown)")
+                        "(with --format table, json, github, gitlab, markdown or html)")
             if command in ("check", "merge"):
                 usage_documents(argv[1:], message, hint, self.commands[command])
             print_error(message, hint)
