@@ -22,4 +22,4 @@ def test_an_unmeasured_variant_says_why(cli, tmp_path: Path, monkeypatch):
         "check", str(tmp_path / "master.m3u8")).stdout.splitlines() if "│ variant" in line}
     assert "- (a segment's size unknown)" in rows["v0/index.m3u8"]  # on another host
     assert "- (segment missing)" in rows["v1/index.m3u8"]
-    assert "- (playlist not read)" in rows["v2/index.m3u8"]
+    assert "- (playlist missing)" in rows["v2/index.m3u8"]

@@ -380,13 +380,17 @@ def test_a_narrow_ladder_names_the_columns_it_hides(cli, title_of, monkeypatch):
     assert "Present" in table and "Status" in table
 
 
-def test_the_verdict_counts_playlists_missing_and_not_read(cli, title_of):
+def test_the_verdict_counts_playlists_missing_and_not_a_playlist(cli, title_of):
+    """A playlist read whose bytes are no playlist is a finding (exit 1), and the table says
+    so rather than "not read", which is what a playlist that could not be read (exit 2 for
+    the root) is."""
     title = title_of("ts-ladder")
     title.delete("stream_1/index.m3u8")
     title.write("stream_0/index.m3u8", b"\x00\x01 not a playlist")
-    run = cli("check", *title.target("master.m3u8"))
+    run = cli("check", *title.target("master.m3u8"), "--color", "never")
     assert run.exit_code == 1
-    assert "4 playlists (1 missing, 1 not read)" in run.stdout
+    assert "4 playlists (1 missing, 1 not a playlist)" in run.stdout
+    assert "not read" not in run.stdout  # the ladder's rows: missing, not a playlist
     summary = check(cli, title, "master.m3u8").json["summary"]
     assert (summary["playlists"], summary["playlists_missing"]) == (4, 1)
 

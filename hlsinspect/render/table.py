@@ -226,6 +226,9 @@ def _unmeasured(master: PlaylistReport, variant: Variant,
                 return f"{kind}segment {'missing' if state == 'missing' else 'unverified'}"
     for kind, uri in named:
         child = children.get(uri or "")
+        if child is not None and child.load_status in ("unparsable", "missing"):
+            return f"{kind}playlist " + ("missing" if child.load_status == "missing" else
+                                         "not a playlist")
         if child is None or child.load_status != "ok":
             return f"{kind}playlist not read"
     # every object there and read: a segment whose size is not its own to measure (a GAP,
@@ -239,9 +242,13 @@ def _count(number: int, word: str) -> str:
 
 def verdict(report: Report) -> Text:
     s = report.summary
-    unread = sum(1 for p in report.playlists if p.load_status != "ok") - s.playlists_missing
+    unparsable = sum(1 for p in report.playlists if p.load_status == "unparsable")
+    unread = (sum(1 for p in report.playlists if p.load_status != "ok")
+              - s.playlists_missing - unparsable)
     notes = [f"{s.playlists_missing} missing"] if s.playlists_missing else []
     notes += [f"{unread} not read"] if unread else []
+    # read, but no playlist: a finding of its own (exit 1), not a failure to read (exit 2)
+    notes += [f"{unparsable} not a playlist"] if unparsable else []
     playlists = _count(s.playlists, "playlist") + (f" ({', '.join(notes)})" if notes else "")
     words = (f"{_count(s.errors, 'error')}, {_count(s.warnings, 'warning')}, {s.infos} info\n"
              f"      {playlists}, {_count(s.segments, 'segment')}; "
