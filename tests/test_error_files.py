@@ -94,6 +94,19 @@ def test_the_table_format_keeps_its_one_error_line(cli):
     assert run.stderr.startswith("hlsinspect: error: cannot write /nonexistent/x.xml")
 
 
+@pytest.mark.parametrize("option", ["--junit", "--output", "--html"])
+def test_a_dash_is_no_file_name(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                               option: str):
+    """`--junit -` wrote a file named '-' in the working directory without a word."""
+    monkeypatch.chdir(tmp_path)
+    run = cli("check", str(SAMPLE_DIR), option, "-")
+    assert run.exit_code == 2
+    assert run.stderr.splitlines() == [
+        "hlsinspect: error: cannot write '-': a file name is needed",
+        "hint: name a file; /dev/stdout writes to standard output"]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_usage_error_writes_each_file_that_can_be_written(cli, tmp_path: Path):
     report = tmp_path / "report.json"
     run = cli("check", str(SAMPLE_DIR), "--bogus", "--junit", "/nonexistent/j.xml",

@@ -30,6 +30,7 @@ def check_writable(*paths: Path | None) -> None:
     for path in paths:
         if path is None:
             continue
+        _named(path)
         if path.is_dir():
             raise OutputError(f"cannot write {path}: it is a directory")
         if not path.parent.is_dir():
@@ -54,7 +55,15 @@ def _replacing(path: Path) -> Iterator[TextIO]:
         temporary.unlink(missing_ok=True)
 
 
+def _named(path: Path) -> None:
+    """'-' is no file name here (standard output is the report's): never a file named '-'."""
+    if str(path) == "-":
+        raise OutputError("cannot write '-': a file name is needed",
+                          hint="name a file; /dev/stdout writes to standard output")
+
+
 def _write(path: Path, text: str | Iterable[str]) -> None:
+    _named(path)
     try:
         with _replacing(path) as handle:
             handle.writelines([text] if isinstance(text, str) else text)
