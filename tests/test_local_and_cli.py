@@ -274,6 +274,19 @@ def test_show_escapes_what_a_terminal_or_a_ci_log_would_act_on(cli, tmp_path: Pa
     assert "shown escaped" in run.stderr
 
 
+def test_show_of_binary_data_says_so_with_its_first_bytes(cli, tmp_path: Path):
+    """Kilobytes of escapes tell nothing: binary data is named as such, its size and first
+    bytes on one line, exit 2 (nothing on stdout)."""
+    garbage = tmp_path / "garbage.m3u8"
+    garbage.write_bytes(bytes([0x8c, 0xd7, 0x00, 0x47]) + bytes(range(256)) * 16)
+    run = cli("show", str(garbage))
+    assert (run.exit_code, run.stdout) == (2, "")
+    assert run.stderr.splitlines() == [
+        f"hlsinspect: error: {garbage} is binary data (4,100 bytes), not a playlist",
+        "hint: its first bytes: 8c d7 00 47 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f "
+        "10 11 12 13"]
+
+
 def test_show_gives_a_clean_playlist_byte_for_byte(tmp_path: Path):
     clean = tmp_path / "crlf.m3u8"
     body = b"#EXTM3U\r\n#EXT-X-TARGETDURATION:4\r\n#EXTINF:4,\r\ns0.ts\r\n#EXT-X-ENDLIST\r\n"

@@ -41,7 +41,13 @@ def show(
     s3 = S3Options(profile, region, endpoint_url)
     data = guard(lambda: read_playlist(target, bucket, s3,
                                         os.environ.get("HLSINSPECT_BUCKET") or None), debug)
-    if sys.stdout.isatty() and (b"\x00" in data[:4096] or not data.lstrip().startswith(b"#")):
+    start = data[:4096]
+    if b"\x00" in start or start.decode("utf-8", "replace").count("\ufffd") > len(start) // 10:
+        # escaped, binary data is kilobytes of \x.. that say nothing: its size and first bytes
+        print_error(f"{target} is binary data ({len(data):,} bytes), not a playlist",
+                    f"its first bytes: {data[:24].hex(' ')}")
+        raise typer.Exit(2)
+    if sys.stdout.isatty() and not data.lstrip().startswith(b"#"):
         print_error(f"{target} does not look like a playlist (binary or not #EXTM3U)",
                      "redirect the output to a file to get its bytes anyway")
         raise typer.Exit(2)
