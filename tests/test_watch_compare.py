@@ -89,6 +89,17 @@ def test_sequence_regressed() -> None:
     assert run((live(5, 3), 0.0), (live(5, 3), 1.0))[1] == []
 
 
+def test_a_restarted_stream_s_segments_are_new() -> None:
+    """After an encoder restart the sequence numbers start again: its segments are new (asked
+    about, and no stale playlist), though their numbers are not above the last ones."""
+    rendition = Rendition(URI)
+    rendition.observe(snap(live(5, 3, target=2), 0.0))
+    restarted = live(0, 1, target=2, names={0: "r0.ts"})
+    change = rendition.observe(snap(restarted, 3.5))
+    assert [s.uri for s in change.added] == ["r0.ts"]
+    assert names(list(change.findings)) == ["media-sequence-regressed"]  # and not stale
+
+
 def test_sequence_inconsistent() -> None:
     # s1.ts now heads the playlist (one segment removed) but the sequence went up by 2
     renamed = live(2, 3, names={2: "s1.ts", 3: "s2.ts", 4: "s3.ts"})

@@ -154,18 +154,23 @@ class Rendition:
                     "playlist-changed-after-endlist",
                     "the playlist changed after it carried EXT-X-ENDLIST", playlist=new.playlist))
             return Change(new, findings=tuple(found))
-        added = tuple(s for s in new.segments if s.sequence > last.last_sequence)
+        regressed = new.media_sequence < last.media_sequence
+        if regressed:  # an encoder restarted: its segments are new whatever their numbers
+            before = {(s.uri, s.byterange) for s in last.segments}
+            added = tuple(s for s in new.segments if (s.uri, s.byterange) not in before)
+        else:
+            added = tuple(s for s in new.segments if s.sequence > last.last_sequence)
         if added:
             self.grown = new.time
             # segments that came and went between two reloads count a target duration each
-            unseen = max(0, added[0].sequence - last.last_sequence - 1)
+            unseen = 0 if regressed else max(0, added[0].sequence - last.last_sequence - 1)
             self.added_media += (sum(s.duration or 0.0 for s in added)
                                  + unseen * (new.target_duration or 0))
             self.added_count += len(added)
         found += _target_duration(last, new)
         shifted = _head_shift(last, new)
         removed: tuple[Removed, ...] = ()
-        if new.media_sequence < last.media_sequence:
+        if regressed:
             found.append(finding(
                 "media-sequence-regressed",
                 f"EXT-X-MEDIA-SEQUENCE went down from {last.media_sequence} to "
