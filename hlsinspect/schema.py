@@ -297,7 +297,8 @@ def report_schema() -> Schema:
                                    "rendition": _value("string", "The media playlist."),
                                    "event": _value("string", "started, segments-added, "
                                                              "segments-removed, ended, "
-                                                             "stopped (--duration reached), "
+                                                             "stopped (--duration reached, "
+                                                             "Ctrl-C, SIGTERM), "
                                                              "unreadable, or the name of a "
                                                              "finding first seen."),
                                    "detail": _value("string", "What exactly (sequence "

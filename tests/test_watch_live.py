@@ -279,6 +279,9 @@ def test_a_signal_ends_the_watch_with_its_report(tmp_path: Path, number: int,
     assert "error" not in document
     assert document["playlists"][0]["uri"] == url
     assert events(document, "started") and document["playlists"][0]["segment_count"] >= 1
+    # the timeline says why it ends there
+    assert [(e["event"], e["detail"]) for e in document["timeline"][-1:]] == [
+        ("stopped", "interrupted (Ctrl-C)" if code == 130 else "terminated (SIGTERM)")]
 
 
 def test_live_view_rows_and_silence_off_a_terminal(tmp_path: Path,

@@ -111,15 +111,19 @@ class Watch:
             reloaders.close()  # a reload still in flight is not waited for
 
     def _stopped(self) -> Iterator[TimelineEvent]:
-        """A last event for each playlist still live when --duration ends the watch, so a
-        timeline says why it stops there (an ended playlist has its `ended` event)."""
+        """When --duration ends the watch, its `stopped` events."""
         if self.duration is None or self.clock.monotonic() - self.started < self.duration:
             return
+        yield from self._stop_events(f"--duration {self.duration:g} s reached")
+
+    def _stop_events(self, why: str) -> Iterator[TimelineEvent]:
+        """A last event for each playlist still live when the watch ends (--duration, Ctrl-C,
+        SIGTERM), so a timeline says why it stops there (an ended playlist has its `ended`
+        event)."""
         for item in self.watched:
             last = item.state.last
             if last is None or not last.endlist:
-                yield self.timeline.event(item.uri, "stopped",
-                                          f"--duration {self.duration:g} s reached")
+                yield self.timeline.event(item.uri, "stopped", why)
 
     def run(self) -> Report:
         """The whole watch, then its report; Ctrl-C or SIGTERM raise `Interrupted` with the
@@ -130,8 +134,11 @@ class Watch:
         except KeyboardInterrupt as stop:
             if not self.watched:
                 raise
-            why = ("terminated (SIGTERM)" if isinstance(stop, Terminated) else
-                   "interrupted (Ctrl-C)") + ": the report holds what the watch saw until then"
+            how = "terminated (SIGTERM)" if isinstance(stop, Terminated) else \
+                "interrupted (Ctrl-C)"
+            for _ in self._stop_events(how):
+                pass
+            why = how + ": the report holds what the watch saw until then"
             raise Interrupted(replace(self.report(), incomplete=why), stop) from None
         return self.report()
 
