@@ -56,8 +56,15 @@ return, short enough to be the same moment to whoever pressed the key."""
 
 
 def _raise_held(signum: int, frame: object) -> None:
-    """SIGALRM's handler while a stop is held: raise it, as the signal's own handler would."""
-    stop = _held.pop() if _held else KeyboardInterrupt()
+    """SIGALRM's handler while a stop is held: raise it, as the signal's own handler would;
+    unless that signal is ignored by now (a stopped run writing its report ignores a second
+    stop, `cli.failures`), when it is dropped as the signal itself would be."""
+    if not _held:
+        return
+    stop = _held.pop()
+    number = signal.SIGTERM if isinstance(stop, Terminated) else signal.SIGINT
+    if signal.getsignal(number) is signal.SIG_IGN:
+        return
     raise Terminated() if isinstance(stop, Terminated) else KeyboardInterrupt()
 
 

@@ -454,7 +454,8 @@ def test_ctrl_c_while_the_command_starts_is_130_without_a_traceback(delay: float
     assert not _listing_processes(tag)
 
 
-def _run_with_app(tmp_path: Path, app: str) -> subprocess.CompletedProcess[str]:
+def _run_with_app(tmp_path: Path, app: str,
+                  **env: str) -> subprocess.CompletedProcess[str]:
     """hlsinspect's entry point run with `app` (the source of a module defining app()) in
     place of the command line: the stop it provokes reaches the entry point as a real one."""
     script = tmp_path / "entry.py"
@@ -466,9 +467,10 @@ def _run_with_app(tmp_path: Path, app: str) -> subprocess.CompletedProcess[str]:
         "sys.argv = ['hlsinspect', '--version']\n"
         "from hlsinspect.command import main\n"
         "main()\n")
-    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    variables = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parent.parent),
+                     **env)
     return subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                          env=env, timeout=60)
+                          env=variables, timeout=60)
 
 
 @pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs POSIX timers")
@@ -492,6 +494,37 @@ def test_a_stop_that_lands_in_a_callback_still_stops_the_run(tmp_path: Path, sig
         "    time.sleep(5)\n"
         "    print('went on')\n"))
     assert (done.returncode, done.stderr, done.stdout) == (code, line + "\n", "")
+
+
+def test_a_second_stop_held_from_a_callback_does_not_cut_the_report_short(tmp_path: Path):
+    """Ctrl-C, then CI's SIGTERM landing in a callback while the first stop unwinds: held,
+    it must not be raised while the report of the stopped run is written (a second stop is
+    ignored then); the report is whole and the exit code is the first stop's."""
+    report = tmp_path / "report.txt"
+    done = _run_with_app(tmp_path, (
+        "import typer\n"
+        "from hlsinspect.cli.failures import guard\n"
+        "class Referent: pass\n"
+        "def landed(_):\n"
+        "    os.kill(os.getpid(), signal.SIGTERM)\n"
+        "    for _ in range(1000): pass\n"
+        "def app():\n"
+        "    def call():\n"
+        "        referent = Referent(); watcher = weakref.ref(referent, landed)\n"
+        "        try:\n"
+        "            raise KeyboardInterrupt()\n"
+        "        finally:\n"
+        "            del referent\n"
+        "    def on_error(error):\n"
+        "        with open(os.environ['REPORT'], 'w') as out:\n"
+        "            for n in range(50):\n"
+        "                time.sleep(0.002); out.write(f'line {n}\\n')\n"
+        "    try:\n"
+        "        guard(call, False, on_error=on_error)\n"
+        "    except typer.Exit as done:\n"
+        "        sys.exit(done.exit_code)\n"), REPORT=str(report))
+    assert (done.returncode, done.stderr) == (130, "hlsinspect: interrupted\n")
+    assert len(report.read_text().splitlines()) == 50
 
 
 def test_a_stop_while_a_class_is_made_is_still_a_stop(tmp_path: Path):
