@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hlsinspect.live.compare import Rendition, Snapshot, drift, removed_too_early, snapshot_of
+from hlsinspect.live.objects import removed_objects
+from hlsinspect.live.seen import SeenFindings
+from hlsinspect.live.watched import Watched
 from hlsinspect.playlists import parse
 from hlsinspect.report import Finding, Severity
+from hlsinspect.storage.base import Existence, ObjectState
+from hlsinspect.storage.local import LocalStorage
 
 URI = "/live/index.m3u8"
 
@@ -175,3 +182,93 @@ def test_changed_after_endlist() -> None:
     _, found = run((ended, 0.0), (live(0, 4, endlist=True), 1.0))
     assert names(found) == ["playlist-changed-after-endlist"]
     assert run((ended, 0.0), (ended, 1.0))[1] == []
+
+
+def test_the_time_to_stay_counts_only_playlists_that_held_the_segment() -> None:
+    """RFC 8216 6.2.2: the segment's duration plus the longest playlist containing it; the
+    reload that shows it gone (a longer playlist here) does not contain it."""
+    rendition = Rendition(URI)
+    rendition.observe(snap(live(0, 3, target=4, durations={0: 1, 1: 2, 2: 2}), 0.0))  # 5 s
+    change = rendition.observe(snap(live(1, 3, target=4, durations={1: 2, 2: 2, 3: 4}), 2.0))
+    [gone] = change.removed
+    assert gone.until == 0.0 + 1.0 + 5.0
+    assert removed_too_early(gone, missing=True, now=5.9) is not None
+    assert removed_too_early(gone, missing=True, now=6.5) is None  # a server within the RFC
+
+
+class _Answered:
+    """A clock the store moves: each request is answered half a second after it was sent
+    (it waited for a slot, a pause, a retry), and an object deleted by then is gone."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.deleted: dict[str, float] = {}
+
+    def __call__(self) -> float:
+        return self.now
+
+    def storage(self, root: Path) -> LocalStorage:
+        clock = self
+
+        class Slow(LocalStorage):
+            def stat(self, key: str) -> ObjectState:
+                clock.now += 0.5
+                gone = key in clock.deleted and clock.now >= clock.deleted[key]
+                return ObjectState(Existence.MISSING if gone else Existence.PRESENT, size=188)
+
+        return Slow(str(root))
+
+
+def test_a_removed_segment_is_judged_when_the_answer_came(tmp_path: Path) -> None:
+    """Asked in the last target duration before its time is up, answered after it: a 404
+    then is no proof of an early deletion. One deleted before its time is still found."""
+    # (deleted at, asked at, early): answered half a second after it is asked
+    for deleted, asked, early in ((8.1, 7.8, False), (7.0, 7.0, True)):
+        clock = _Answered()
+        storage = clock.storage(tmp_path)
+        item = Watched(storage, "index.m3u8", storage.uri("index.m3u8"), None, Rendition(URI))
+        two = {n: 2.0 for n in range(5)}
+        item.state.observe(snap(live(0, 3, target=2, durations=two), 0.0))
+        clock.now = 2.0
+        change = item.state.observe(snap(live(1, 3, target=2, durations=two), 2.0))
+        [removed] = change.removed
+        assert removed.until == 0.0 + 2.0 + 6.0
+        key = storage.resolve("index.m3u8", "s0.ts").key
+        assert key is not None
+        clock.deleted[key] = deleted
+        assert removed_objects(item, change, clock) == []  # asked at once: still there
+        clock.now = asked  # a reload in the last target duration (from 6 s on)
+        later = item.state.observe(snap(live(1, 3, target=2, durations=two), asked))
+        found = removed_objects(item, later, clock)
+        assert [f.name for f in found] == (["removed-segment-unavailable"] if early else [])
+
+
+def test_a_repeated_finding_keeps_observed_and_expected_of_one_reload() -> None:
+    """A date flipping between two origins (A, B, A): the latest reload's change, B to A,
+    never A against A."""
+    first, second = "2026-01-01T00:00:00Z", "2026-01-01T00:00:05Z"
+    rendition, seen = Rendition(URI), SeenFindings()
+    for time, date in enumerate((first, second, first)):
+        seen.add(rendition.observe(snap(live(0, 3, dates={1: date}), float(time))).findings,
+                 float(time))
+    [kept] = [s for s in seen.seen.values() if s.finding.name == "program-date-time-moved"]
+    assert (kept.finding.observed, kept.finding.expected) == (first, second)
+
+
+def test_stale_reports_the_longest_stall() -> None:
+    rendition = Rendition(URI)
+    found = [f for version in ((live(0, 3), 0.0), (live(0, 3), 5.0), (live(1, 3), 6.0),
+                               (live(1, 3), 9.5))
+             for f in rendition.observe(snap(*version)).findings]
+    assert [f.observed for f in found] == ["5.00 s", "5.00 s"]  # the second stall: 3.5 s
+
+
+def test_a_playlist_flipping_between_two_origins_adds_nothing_it_showed_before() -> None:
+    """Two origins out of step (media sequence 100, 99, 100, 99): each flip back regresses,
+    but what it lists was seen a reload before, so nothing is new (and no stall is hidden)."""
+    rendition = Rendition(URI)
+    changes = [rendition.observe(snap(live(first, 3), float(time)))
+               for time, first in enumerate((100, 99, 100, 99))]
+    assert [s.uri for s in changes[1].added] == ["s99.ts"]  # never seen before: new
+    assert changes[3].added == ()
+    assert names(list(changes[3].findings)) == ["media-sequence-regressed"]

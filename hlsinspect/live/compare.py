@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -21,6 +22,8 @@ from hlsinspect.playlists import Playlist
 from hlsinspect.report import Finding, Severity
 from hlsinspect.syntax.attributes import as_int
 
+RECENT = 4
+"""Snapshots whose segments a restarted stream's are told apart from."""
 STALE_WARNING = 1.5
 STALE_ERROR = 3.0
 """Target durations without a new segment before a playlist is stale (a warning, an error)."""
@@ -140,9 +143,20 @@ class Rendition:
     """Seconds of media added since the first snapshot: how far its live edge moved."""
     added_count: int = 0
     removed_count: int = 0
+    longest_stall: float = 0.0
+    """The longest time without a new segment that made the playlist stale, so far."""
+    recent: deque[frozenset[tuple[str, str | None]]] = field(
+        default_factory=lambda: deque(maxlen=RECENT))
+    """The segments (URI, byte range) of the last few snapshots: what is not new after a
+    restart, or after a flip between two origins out of step."""
 
     def observe(self, new: Snapshot) -> Change:
         """Compare `new` with the last snapshot, then keep `new` in its place."""
+        change = self._compare(new)
+        self.recent.append(frozenset((s.uri, s.byterange) for s in new.segments))
+        return change
+
+    def _compare(self, new: Snapshot) -> Change:
         last, self.last = self.last, new
         if last is None:
             self.grown = new.time
@@ -156,7 +170,7 @@ class Rendition:
             return Change(new, findings=tuple(found))
         regressed = new.media_sequence < last.media_sequence
         if regressed:  # an encoder restarted: its segments are new whatever their numbers
-            before = {(s.uri, s.byterange) for s in last.segments}
+            before = frozenset().union(*self.recent)
             added = tuple(s for s in new.segments if (s.uri, s.byterange) not in before)
         else:
             added = tuple(s for s in new.segments if s.sequence > last.last_sequence)
@@ -192,8 +206,9 @@ class Rendition:
     def _removed(self, last: Snapshot, new: Snapshot) -> tuple[Removed, ...]:
         gone = [s for s in last.segments if s.sequence < new.media_sequence]
         self.removed_count += len(gone)
-        # a client may have loaded the last playlist just before the removal
-        window = max(last.duration, new.duration)
+        # "the longest playlist containing that segment" (RFC 8216 6.2.2): the new one does
+        # not; the last one is the one known, and a longer earlier one only lengthens it
+        window = last.duration
         # it left after the last reload that listed it: the earliest it may be deleted is
         # counted from then, so a 404 judged against it is early whenever it left
         return tuple(Removed(new.playlist, s, last.time, last.time + (s.duration or 0.0) + window)
@@ -205,6 +220,7 @@ class Rendition:
         age = new.time - self.grown
         for limit, severity in ((STALE_ERROR, Severity.ERROR), (STALE_WARNING, Severity.WARNING)):
             if age > limit * new.target_duration:
+                self.longest_stall = age = max(self.longest_stall, age)
                 return [finding(
                     "live-playlist-stale",
                     f"no new segment for more than {limit:g} target durations "

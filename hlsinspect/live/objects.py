@@ -71,7 +71,10 @@ def removed_objects(item: Watched, change: Change,
             kept.append(leaving)
             continue
         state = item.storage.stat(leaving.key)
-        late = removed_too_early(leaving.removed, state.existence is Existence.MISSING, now)
+        # judged when the answer came: a request that waited (a slot, a pause, a retry) may
+        # have been answered after the segment's time was up
+        late = removed_too_early(leaving.removed, state.existence is Existence.MISSING,
+                                 monotonic())
         if late is not None:
             found.append(replace(late, uri=item.storage.uri(leaving.key)))
         elif not leaving.asked:

@@ -2,7 +2,7 @@
 
 A fault of a live playlist shows on every reload until it is fixed; the report lists it
 once, with how often and from when to when it was seen, and what the latest reload measured
-(a stale playlist's observed age is how long the stall had lasted when last seen).
+against what it expected (a stale playlist's observed age is its longest stall so far).
 
 A fault that comes back with every new segment (a finding per segment URI) would still grow
 without end over a long watch, so past `DISTINCT` distinct findings of one rule in one
@@ -68,9 +68,11 @@ class SeenFindings:
                 seen.last = now
                 if key[4] == "":
                     seen.finding = one
-                elif one.observed != seen.finding.observed:
-                    # what the latest reload measured: how long a stall has lasted by now
-                    seen.finding = replace(seen.finding, observed=one.observed)
+                elif (one.observed, one.expected) != (seen.finding.observed,
+                                                       seen.finding.expected):
+                    # what the latest reload measured, and against what, from one reload
+                    seen.finding = replace(seen.finding, observed=one.observed,
+                                           expected=one.expected)
                 continue
             self.seen[key] = Seen(one, now, now)
             self.kinds[one.name, one.playlist] += 1
