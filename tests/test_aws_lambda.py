@@ -9,6 +9,9 @@ stand-in for Lambda's (its one method the handler calls), not for AWS.
 from __future__ import annotations
 
 import json
+import signal
+import time
+import weakref
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -16,6 +19,8 @@ from urllib.parse import quote, quote_plus
 import pytest
 
 from hlsinspect.aws_lambda import handler
+from hlsinspect.aws_lambda.deadline import Deadline
+from hlsinspect.errors import DeadlineReached
 from tests.conftest import BUCKET, S3, SAMPLE_KEY
 from tests.faulty_title import COUNTS, faulty_title
 from tests.s3proxy import S3Proxy
@@ -275,6 +280,30 @@ def test_deadline_stops_the_check_before_lambda_runs_out(titles: S3, monkeypatch
                                                  "function's time ran out first")
     assert written(titles, SAMPLE_KEY)["error"]["kind"] == "interrupted"
     assert (gets, puts) == (0, 0)
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs POSIX timers")
+def test_a_deadline_that_lands_in_a_callback_still_stops_the_run():
+    """Python cannot raise an exception in a weak reference's callback: it prints one and
+    goes on. A deadline landing there is raised again a moment later, or the function would
+    run on until Lambda kills it, with no answer."""
+    deadline = Deadline(Context(200))  # 150 ms to go, 50 kept in reserve
+
+    class Referent:
+        pass
+
+    def landed(_: object) -> None:
+        until = time.monotonic() + 0.3
+        while time.monotonic() < until:  # the deadline comes while this runs
+            pass
+
+    started = time.monotonic()
+    with pytest.raises(DeadlineReached), deadline.armed():
+        referent = Referent()
+        watcher = weakref.ref(referent, landed)
+        del referent  # the callback runs here
+        time.sleep(5)
+    assert watcher() is None and time.monotonic() - started < 2
 
 
 def test_deadline_in_a_plain_result(titles: S3, monkeypatch):

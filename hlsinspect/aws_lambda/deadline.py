@@ -7,12 +7,15 @@ raises one of those, `DeadlineReached`, from a one-shot timer (SIGALRM via `seti
 calls the handler in the process's main thread, the only one a signal handler runs in. The
 timer and its handler live only as long as one `armed` block; the previous handler is put back.
 Off the main thread (a handler called from a worker thread) no timer is set and the run is
-never cut short.
+never cut short. A deadline that lands where Python cannot raise it (a weak reference's
+callback, a finaliser: Python prints "Exception ignored" and goes on) is raised again a
+moment later, from the same timer, so the function still answers in time.
 """
 
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +26,8 @@ from typing import Any, NoReturn
 from hlsinspect.errors import DeadlineReached
 
 RESERVE = 3.0
+AGAIN_AFTER = 0.001
+"""Seconds until a deadline swallowed by a callback is raised again."""
 """Seconds kept, at most, after the deadline: to write the reports and return the answer."""
 
 
@@ -56,12 +61,22 @@ class Deadline:
         if left <= 0:
             raise DeadlineReached()
         previous = signal.signal(signal.SIGALRM, _reached)
+        previous_hook = sys.unraisablehook
+
+        def swallowed(unraisable: Any) -> None:
+            if isinstance(unraisable.exc_value, DeadlineReached):
+                signal.setitimer(signal.ITIMER_REAL, AGAIN_AFTER)  # where it can be raised
+                return
+            previous_hook(unraisable)
+
+        sys.unraisablehook = swallowed
         signal.setitimer(signal.ITIMER_REAL, left)
         try:
             yield
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
+            sys.unraisablehook = previous_hook
 
 
 def _reached(signum: int, frame: FrameType | None) -> NoReturn:
