@@ -188,6 +188,7 @@ def test_rules_fit_a_narrow_terminal(cli, monkeypatch):
     run = cli("rules")
     assert run.exit_code == 0
     assert "HLS001 playlist-parse-error  error" in run.stdout
+    assert run.stdout.splitlines()[0] == "CODE name  severity, profile, scope  (reference)"
     assert max(len(line) for line in run.stdout.splitlines()) <= 80
 
 

@@ -25,7 +25,9 @@ def render_rules(rules: list[Rule], width: int) -> RenderableType:
             table.add_row(r.code, r.name, r.severity.value, r.profile, r.scope, r.summary,
                           r.reference)
         return table
-    parts: list[RenderableType] = []
+    # the key to the lines below, in their own shape (a grep for a rule never matches it)
+    parts: list[RenderableType] = [Text("CODE name  severity, profile, scope  (reference)",
+                                        style="dim")]
     for r in rules:
         parts.append(Text.assemble(
             (f"{r.code} {r.name}", "bold"), f"  {r.severity.value}, {r.profile}, {r.scope}",
