@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from hlsinspect.live.compare import Rendition, Snapshot, drift, removed_too_early, snapshot_of
-from hlsinspect.live.objects import removed_objects
+from hlsinspect.live.objects import LEAD, due, leaving_due, removed_objects
 from hlsinspect.live.seen import SeenFindings
 from hlsinspect.live.watched import Watched
 from hlsinspect.playlists import parse
@@ -162,6 +164,7 @@ def test_removed_segment_gone_too_early() -> None:
     removed = rendition.observe(snap(live(1, 3), 1.0)).removed[0]
     gone = removed_too_early(removed, missing=True, now=1.2)
     assert gone is not None and gone.name == "removed-segment-unavailable"
+    assert (gone.observed, gone.expected) == ("gone within 1.2 s", "available for 4.0 s")
     assert gone.uri == "s0.ts"
     assert removed_too_early(removed, missing=False, now=1.2) is None
     assert removed_too_early(removed, missing=True, now=removed.until) is None
@@ -197,11 +200,12 @@ def test_the_time_to_stay_counts_only_playlists_that_held_the_segment() -> None:
 
 
 class _Answered:
-    """A clock the store moves: each request is answered half a second after it was sent
-    (it waited for a slot, a pause, a retry), and an object deleted by then is gone."""
+    """A clock the store moves: each request is answered `delay` seconds after it was sent,
+    and an object deleted by then is gone."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float) -> None:
         self.now = 0.0
+        self.delay = delay
         self.deleted: dict[str, float] = {}
 
     def __call__(self) -> float:
@@ -212,35 +216,44 @@ class _Answered:
 
         class Slow(LocalStorage):
             def stat(self, key: str) -> ObjectState:
-                clock.now += 0.5
+                clock.now += clock.delay
                 gone = key in clock.deleted and clock.now >= clock.deleted[key]
                 return ObjectState(Existence.MISSING if gone else Existence.PRESENT, size=188)
 
         return Slow(str(root))
 
 
-def test_a_removed_segment_is_judged_when_the_answer_came(tmp_path: Path) -> None:
-    """Asked in the last target duration before its time is up, answered after it: a 404
-    then is no proof of an early deletion. One deleted before its time is still found."""
-    # (deleted at, asked at, early): answered half a second after it is asked
-    for deleted, asked, early in ((8.1, 7.8, False), (7.0, 7.0, True)):
-        clock = _Answered()
-        storage = clock.storage(tmp_path)
-        item = Watched(storage, "index.m3u8", storage.uri("index.m3u8"), None, Rendition(URI))
-        two = {n: 2.0 for n in range(5)}
-        item.state.observe(snap(live(0, 3, target=2, durations=two), 0.0))
-        clock.now = 2.0
-        change = item.state.observe(snap(live(1, 3, target=2, durations=two), 2.0))
-        [removed] = change.removed
-        assert removed.until == 0.0 + 2.0 + 6.0
-        key = storage.resolve("index.m3u8", "s0.ts").key
-        assert key is not None
-        clock.deleted[key] = deleted
-        assert removed_objects(item, change, clock) == []  # asked at once: still there
-        clock.now = asked  # a reload in the last target duration (from 6 s on)
-        later = item.state.observe(snap(live(1, 3, target=2, durations=two), asked))
-        found = removed_objects(item, later, clock)
-        assert [f.name for f in found] == (["removed-segment-unavailable"] if early else [])
+@pytest.mark.parametrize(("delay", "deleted", "early"), [
+    pytest.param(0.05, 7.5, True, id="deleted-half-a-second-early"),
+    pytest.param(0.05, 8.1, False, id="deleted-after-its-time"),
+    pytest.param(0.5, 7.9, False, id="answered-after-its-time"),
+])
+def test_a_removed_segment_is_asked_about_just_before_its_time_is_up(
+        tmp_path: Path, delay: float, deleted: float, early: bool) -> None:
+    """2 s segments in a 6 s playlist: s0, last listed at 0 s, must stay until 8 s. Asked at
+    once (still there) and again at 7.75 s: deleted at 7.5 s it is found gone; deleted after
+    8 s it is not; and an answer that comes after 8 s proves nothing."""
+    clock = _Answered(delay)
+    storage = clock.storage(tmp_path)
+    item = Watched(storage, "index.m3u8", storage.uri("index.m3u8"), None, Rendition(URI))
+    two = {n: 2.0 for n in range(5)}
+    item.state.observe(snap(live(0, 3, target=2, durations=two), 0.0))
+    clock.now = 2.0
+    change = item.state.observe(snap(live(1, 3, target=2, durations=two), 2.0))
+    [removed] = change.removed
+    assert removed.until == 0.0 + 2.0 + 6.0
+    key = storage.resolve("index.m3u8", "s0.ts").key
+    assert key is not None
+    clock.deleted[key] = deleted
+    assert removed_objects(item, change, clock) == []  # asked at once: still there
+    [leaving] = item.leaving
+    assert due(leaving) == 8.0 - LEAD
+    clock.now = 7.0
+    assert leaving_due(item, clock) == [] and item.leaving == [leaving]  # not yet due
+    clock.now = due(leaving)
+    found = leaving_due(item, clock)
+    assert [f.name for f in found] == (["removed-segment-unavailable"] if early else [])
+    assert item.leaving == []
 
 
 def test_a_repeated_finding_keeps_observed_and_expected_of_one_reload() -> None:

@@ -226,7 +226,7 @@ class Rendition:
                     f"no new segment for more than {limit:g} target durations "
                     f"({limit * new.target_duration:g} s)", playlist=new.playlist,
                     severity=severity, observed=f"{math.ceil(age * 100) / 100:.2f} s",
-                    expected=f"<= {STALE_WARNING * new.target_duration:g} s")]
+                    expected=f"<= {limit * new.target_duration:g} s")]
         return []
 
 
@@ -299,7 +299,9 @@ def removed_too_early(removed: Removed, missing: bool, now: float) -> Finding | 
         f"media sequence number {removed.segment.sequence} left the playlist and was gone "
         f"(404) at most {now - removed.time:.1f} s later, before its duration plus the "
         f"playlist's ({removed.until - removed.time:.1f} s) had passed",
-        playlist=removed.playlist, uri=removed.segment.uri)
+        playlist=removed.playlist, uri=removed.segment.uri,
+        observed=f"gone within {now - removed.time:.1f} s",
+        expected=f"available for {removed.until - removed.time:.1f} s")
 
 
 def drift(title: str | None, renditions: Sequence[Rendition]) -> list[Finding]:

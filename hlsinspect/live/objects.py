@@ -3,10 +3,10 @@
 `check` asks about every segment a playlist lists; a watch asks about each new segment once,
 when it appears (a HEAD, or the store's equivalent). A segment that leaves the head must stay
 available for its duration plus the playlist's (RFC 8216 6.2.2): it is asked about at once,
-and once more in the last target duration before that time is up, since a packager may
-delete it a moment after it leaves (ffmpeg's `delete_segments` does, one segment later), which
-an ask at once would not see. What was asked about is kept for the current window only, and
-the segments that left, until their time is up.
+and once more just before that time is up (the watch wakes for it), since a packager may
+delete it a moment after it leaves (ffmpeg's `delete_segments` does, one segment later) or a
+little before its time, which an ask at once would not see. What was asked about is kept for
+the current window only, and the segments that left, until their time is up.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from hlsinspect.checks.registry import finding
-from hlsinspect.live.compare import Change, removed_too_early
+from hlsinspect.live.compare import Change, Removed, removed_too_early
 from hlsinspect.live.watched import Leaving, Watched
 from hlsinspect.report import Finding, ObjectCounts
 from hlsinspect.storage.base import Existence, ObjectState
@@ -49,38 +49,63 @@ def new_objects(item: Watched, change: Change) -> list[Finding]:
     return found
 
 
+LEAD = 0.25
+"""Seconds before a removed segment's time to stay is up that it is asked about the last
+time: as late as can be while the answer still comes before then (one after proves nothing)."""
+
+
 def removed_objects(item: Watched, change: Change,
                     monotonic: Callable[[], float]) -> list[Finding]:
-    """Segments that left the head asked about: at once, and once more in the last target
-    duration before they may be deleted; a 404 before then is reported (once a segment)."""
+    """Segments that left the head, each asked about at once; those still there are kept
+    for `leaving_due` to ask again when their time to stay is nearly up."""
     still = {_key(item, s.uri) for s in change.snapshot.segments}
+    item.leaving = [one for one in item.leaving if one.key not in still]  # listed again
     pending = {one.key for one in item.leaving}
+    found = []
     for removed in change.removed:
         key = _key(item, removed.segment.uri)
-        if key is not None and key not in still and key not in pending:  # ranges share one
+        if key is None or key in still or key in pending:  # byte ranges share one object
+            continue
+        pending.add(key)
+        late = _ask(item, removed, key, monotonic)
+        if late is not None:
+            found.append(late)
+        else:
             item.leaving.append(Leaving(removed, key))
-            pending.add(key)
-    margin = change.snapshot.target_duration
+    return found
+
+
+def leaving_due(item: Watched, monotonic: Callable[[], float]) -> list[Finding]:
+    """The last ask of each segment that left, when its time to stay is nearly up (`due`):
+    a packager may delete a segment a moment after it leaves, or a little before its time."""
     found, kept = [], []
     for leaving in item.leaving:
         now = monotonic()
-        until = leaving.removed.until
-        if now >= until or leaving.key in still:
-            continue  # its time is up, or it is listed again
-        if leaving.asked and now < until - (margin or (until - leaving.removed.time) / 2):
+        if now >= leaving.removed.until:
+            continue  # its time is up unasked (the watch was busy): no proof either way
+        if now < due(leaving):
             kept.append(leaving)
             continue
-        state = item.storage.stat(leaving.key)
-        # judged when the answer came: a request that waited (a slot, a pause, a retry) may
-        # have been answered after the segment's time was up
-        late = removed_too_early(leaving.removed, state.existence is Existence.MISSING,
-                                 monotonic())
+        late = _ask(item, leaving.removed, leaving.key, monotonic)
         if late is not None:
-            found.append(replace(late, uri=item.storage.uri(leaving.key)))
-        elif not leaving.asked:
-            kept.append(replace(leaving, asked=True))
+            found.append(late)
     item.leaving = kept
     return found
+
+
+def due(leaving: Leaving) -> float:
+    """When a segment that left is asked about the last time."""
+    removed = leaving.removed
+    return removed.until - min(LEAD, (removed.until - removed.time) / 4)
+
+
+def _ask(item: Watched, removed: Removed, key: str,
+         monotonic: Callable[[], float]) -> Finding | None:
+    state = item.storage.stat(key)
+    # judged when the answer came: a request that waited (a slot, a pause, a retry) may
+    # have been answered after the segment's time was up
+    late = removed_too_early(removed, state.existence is Existence.MISSING, monotonic())
+    return None if late is None else replace(late, uri=item.storage.uri(key))
 
 
 def _key(item: Watched, uri: str) -> str | None:

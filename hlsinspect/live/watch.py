@@ -31,7 +31,7 @@ from hlsinspect.live.compare import drift
 from hlsinspect.live.discovery import Where, discover
 from hlsinspect.live.lowlatency import blocking_findings
 from hlsinspect.live.multivariant import judge_title, reload_title
-from hlsinspect.live.objects import new_objects, removed_objects
+from hlsinspect.live.objects import due, leaving_due, new_objects, removed_objects
 from hlsinspect.live.reload import Fetched, Reloaders
 from hlsinspect.live.rendition_reports import RenditionReports
 from hlsinspect.live.reporting import Dating, assemble
@@ -106,6 +106,7 @@ class Watch:
                     reloaders.applied(fetched)
                     yield from self._drift()
                 yield from self._titles()
+                yield from self._leaving()
             yield from self._stopped()
         finally:
             reloaders.close()  # a reload still in flight is not waited for
@@ -150,8 +151,10 @@ class Watch:
 
     def _wait(self) -> float | None:
         """Seconds until this thread has something to do without an answer: the end of
-        --duration, or a multivariant playlist due to be read again (None: neither)."""
+        --duration, a multivariant playlist due to be read again, a segment that left due
+        to be asked about the last time (None: none of them)."""
         wake = [title.due for title in self.masters.values()]
+        wake += [due(leaving) for item in self.watched for leaving in item.leaving]
         if self.duration is not None:
             wake.append(self.started + self.duration)
         return max(0.0, min(wake) - self.clock.monotonic()) if wake else None
@@ -199,6 +202,14 @@ class Watch:
                 item.findings += 1
             yield self.timeline.event(one.playlist or (item.uri if item else ""), one.name,
                                       one.message)
+
+    def _leaving(self) -> Iterator[TimelineEvent]:
+        """Segments that left, asked about the last time when their time to stay is nearly
+        up (`live.objects`)."""
+        for item in self.watched:
+            if item.leaving:
+                yield from self._found(item, leaving_due(item, self.clock.monotonic),
+                                       self.clock.monotonic())
 
     def _drift(self) -> Iterator[TimelineEvent]:
         now = self.clock.monotonic()

@@ -36,8 +36,6 @@ class Leaving:
 
     removed: Removed
     key: str
-    asked: bool = False
-    """Asked about once already (when its leaving was seen)."""
 
 
 @dataclass
