@@ -165,6 +165,8 @@ def test_removed_segment_gone_too_early() -> None:
     gone = removed_too_early(removed, missing=True, now=1.2)
     assert gone is not None and gone.name == "removed-segment-unavailable"
     assert (gone.observed, gone.expected) == ("gone within 1.2 s", "available for 4.0 s")
+    between = removed_too_early(removed, missing=True, now=3.5, present=1.1)
+    assert between is not None and between.observed == "gone between 1.1 and 3.5 s"
     assert gone.uri == "s0.ts"
     assert removed_too_early(removed, missing=False, now=1.2) is None
     assert removed_too_early(removed, missing=True, now=removed.until) is None

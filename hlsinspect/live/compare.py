@@ -289,18 +289,21 @@ def _discontinuities(last: Snapshot, new: Snapshot) -> list[Finding]:
         expected=str(expected))]
 
 
-def removed_too_early(removed: Removed, missing: bool, now: float) -> Finding | None:
-    """The finding when a removed segment asked about at `now` was gone (404) before
-    it could be."""
+def removed_too_early(removed: Removed, missing: bool, now: float,
+                      present: float | None = None) -> Finding | None:
+    """The finding when a removed segment asked about at `now` was gone (404) before it
+    could be; `present`: when an earlier answer still found it there, if one did."""
     if not missing or now >= removed.until:
         return None
+    gone = f"within {now - removed.time:.1f} s"
+    if present is not None:  # both ends of when it went
+        gone = f"between {present - removed.time:.1f} and {now - removed.time:.1f} s"
     return finding(
         "removed-segment-unavailable",
         f"media sequence number {removed.segment.sequence} left the playlist and was gone "
-        f"(404) at most {now - removed.time:.1f} s later, before its duration plus the "
+        f"(404) {gone} after the last reload that listed it, before its duration plus the "
         f"playlist's ({removed.until - removed.time:.1f} s) had passed",
-        playlist=removed.playlist, uri=removed.segment.uri,
-        observed=f"gone within {now - removed.time:.1f} s",
+        playlist=removed.playlist, uri=removed.segment.uri, observed=f"gone {gone}",
         expected=f"available for {removed.until - removed.time:.1f} s")
 
 

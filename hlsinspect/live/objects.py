@@ -71,7 +71,7 @@ def removed_objects(item: Watched, change: Change,
         if late is not None:
             found.append(late)
         else:
-            item.leaving.append(Leaving(removed, key))
+            item.leaving.append(Leaving(removed, key, monotonic()))
     return found
 
 
@@ -86,7 +86,7 @@ def leaving_due(item: Watched, monotonic: Callable[[], float]) -> list[Finding]:
         if now < due(leaving):
             kept.append(leaving)
             continue
-        late = _ask(item, leaving.removed, leaving.key, monotonic)
+        late = _ask(item, leaving.removed, leaving.key, monotonic, leaving.present)
         if late is not None:
             found.append(late)
     item.leaving = kept
@@ -99,12 +99,13 @@ def due(leaving: Leaving) -> float:
     return removed.until - min(LEAD, (removed.until - removed.time) / 4)
 
 
-def _ask(item: Watched, removed: Removed, key: str,
-         monotonic: Callable[[], float]) -> Finding | None:
+def _ask(item: Watched, removed: Removed, key: str, monotonic: Callable[[], float],
+         present: float | None = None) -> Finding | None:
     state = item.storage.stat(key)
     # judged when the answer came: a request that waited (a slot, a pause, a retry) may
     # have been answered after the segment's time was up
-    late = removed_too_early(removed, state.existence is Existence.MISSING, monotonic())
+    late = removed_too_early(removed, state.existence is Existence.MISSING, monotonic(),
+                             present)
     return None if late is None else replace(late, uri=item.storage.uri(key))
 
 

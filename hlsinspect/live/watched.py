@@ -36,6 +36,8 @@ class Leaving:
 
     removed: Removed
     key: str
+    present: float
+    """When the ask at its leaving found it still there (monotonic seconds)."""
 
 
 @dataclass
