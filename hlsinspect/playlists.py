@@ -94,6 +94,12 @@ class Playlist:
         return value if value in ("EVENT", "VOD") else None
 
     @property
+    def written_type(self) -> str | None:
+        """EXT-X-PLAYLIST-TYPE as written, valid or not: what reports show and rules judge."""
+        tag = self.lines.first("EXT-X-PLAYLIST-TYPE")
+        return (tag.value or "").strip() or None if tag is not None else None
+
+    @property
     def endlist(self) -> bool:
         return self.lines.has("EXT-X-ENDLIST")
 

@@ -84,12 +84,6 @@ def _subtitled(video: str, subtitles: str) -> dict[str, str | bytes]:
     return files
 
 
-def _written_type(playlist: Playlist) -> str | None:
-    """EXT-X-PLAYLIST-TYPE as written, valid or not (LIVE is reported elsewhere)."""
-    tag = playlist.lines.first("EXT-X-PLAYLIST-TYPE")
-    return (tag.value or "").strip() or None if tag is not None else None
-
-
 def _vod_like(playlist: Playlist) -> bool:
     return playlist.endlist
 
@@ -249,7 +243,7 @@ def playlist_type_mismatch(ctx: TitleContext) -> Iterator[Issue]:
     types = {m.media.playlist_type for m in members if m.media is not None}
     if len(types) < 2:
         return
-    listing = ", ".join(f"{m.uri}: {_written_type(m.media) or 'none'}" for m in members
+    listing = ", ".join(f"{m.uri}: {m.media.written_type or 'none'}" for m in members
                         if m.media is not None)
     yield Issue(f"EXT-X-PLAYLIST-TYPE differs between media playlists ({listing})")
 

@@ -100,11 +100,10 @@ def snapshot_of(playlist: Playlist, uri: str, time: float) -> Snapshot:
             segment.byterange.value if segment.byterange is not None else None, keys,
             segment.discontinuity, date, segment.line))
     last = segments[-1].sequence if segments else playlist.media_sequence - 1
-    kind = playlist.lines.first("EXT-X-PLAYLIST-TYPE")
     return Snapshot(uri, time, playlist.target_duration, playlist.media_sequence,
                     discontinuity_sequence, playlist.endlist, tuple(segments),
                     hashlib.sha256(playlist.text.encode()).hexdigest(), parts_of(playlist, last),
-                    (kind.value or "").strip() or None if kind is not None else None)
+                    playlist.written_type)
 
 
 @dataclass(frozen=True)

@@ -45,11 +45,10 @@ def playlist_report(storage: Storage, entry: Entry, counts: ObjectCounts | None,
             uri=uri, kind="multivariant", parent=parent, version=playlist.version,
             variants=tuple(_variants(playlist, title, probes or {})),
             renditions=tuple(_renditions(playlist, title)))
-    kind = playlist.lines.first("EXT-X-PLAYLIST-TYPE")
     return PlaylistReport(
         uri=uri, kind="media", parent=parent, version=playlist.version,
         target_duration=playlist.target_duration, media_sequence=playlist.media_sequence,
-        playlist_type=shared((kind.value or "").strip() or None if kind is not None else None),
+        playlist_type=shared(playlist.written_type),
         endlist=playlist.endlist, segment_count=len(playlist.segments),
         total_duration=round(playlist.total_duration, 6), objects=counts or ObjectCounts(),
         probe=(probes or {}).get(uri), segments=timeline)
