@@ -35,8 +35,12 @@ class Origin(LoopbackServer):
                  unsized: Callable[[str], bytes | None] | None = None,
                  etags: bool = False,
                  hold: Callable[[str], int | None] | None = None,
-                 pause: Callable[[str, str], None] | None = None) -> None:
+                 pause: Callable[[str, str], None] | None = None,
+                 hang_up: str | None = None) -> None:
         self.root = root
+        self.hang_up = hang_up
+        """Close every connection after its answer: "announced" says so (`Connection:
+        close`), "silent" does not (as a server whose keep-alive timeout has passed)."""
         self.hold = hold
         """path (with its query) -> called before a GET is answered, and may take its time
         (a blocking playlist reload); a status to answer instead, or None to answer as usual."""
@@ -165,6 +169,9 @@ class Origin(LoopbackServer):
                 self.send_response(status, origin.reasons.get(status))
                 for name, value in (headers or {}).items():
                     self.send_header(name, value)
+                if origin.hang_up == "announced":
+                    self.send_header("Connection", "close")  # and http.server closes it
+                self.close_connection = self.close_connection or origin.hang_up == "silent"
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 if self.command != "HEAD":
