@@ -88,6 +88,10 @@ class SlowOrigin:
         self.requests = 0
         self.flight = 0
         self.peak = 0
+        self.first = 0.0
+        """When the first request since the last reset arrived, and the last answer left
+        (`time.time()`): what the client spent before asking and after its last answer."""
+        self.last = 0.0
         origin = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -101,6 +105,7 @@ class SlowOrigin:
                     origin.control(self)
                     return
                 with origin.lock:
+                    origin.first = origin.first or time.time()
                     origin.requests += 1
                     origin.flight += 1
                     origin.peak = max(origin.peak, origin.flight)
@@ -110,6 +115,7 @@ class SlowOrigin:
                 finally:
                     with origin.lock:
                         origin.flight -= 1
+                        origin.last = time.time()
 
             def serve(self, data: bytes | None) -> None:
                 if data is None:
@@ -146,9 +152,11 @@ class SlowOrigin:
     def control(self, handler: BaseHTTPRequestHandler) -> None:
         """`/__stats`: the counts since the last `/__reset`, as JSON."""
         with self.lock:
-            stats = {"requests": self.requests, "peak": self.peak}
+            stats = {"requests": self.requests, "peak": self.peak, "first": self.first,
+                     "last": self.last}
             if handler.path == "/__reset":
                 self.requests = self.peak = 0
+                self.first = self.last = 0.0
         body = json.dumps(stats).encode()
         handler.send_response(200)
         handler.send_header("Content-Length", str(len(body)))
@@ -165,10 +173,10 @@ def serve(titles: int, latency_ms: float) -> None:
     sys.stdin.read()  # until the parent closes our stdin
 
 
-def stats(url: str, reset: bool = False) -> dict[str, int]:
+def stats(url: str, reset: bool = False) -> dict[str, float]:
     with urllib.request.urlopen(f"{url}/{'__reset' if reset else '__stats'}",
                                 timeout=10) as response:
-        loaded: dict[str, int] = json.loads(response.read())
+        loaded: dict[str, float] = json.loads(response.read())
         return loaded
 
 
@@ -180,6 +188,10 @@ class Timed:
     code: int
     summary: dict[str, int]
     findings: list[str]
+    before: float = 0.0
+    """Seconds from the start of the process to the origin's first request."""
+    asking: float = 0.0
+    """Seconds from the first request's arrival to the last answer."""
 
 
 def child_env(code: Path, cache: Path) -> dict[str, str]:
@@ -195,11 +207,11 @@ def timed(argv: Sequence[str], env: dict[str, str], work: Path, url: str | None)
     report.unlink(missing_ok=True)
     if url:
         stats(url, reset=True)
-    started = time.perf_counter()
+    started, wall = time.perf_counter(), time.time()
     done = subprocess.run([sys.executable, "-m", "hlsinspect", *argv], env=env, cwd=work,
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - started
-    counts = stats(url) if url else {"requests": 0, "peak": 0}
+    counts = stats(url) if url else {"requests": 0, "peak": 0, "first": 0.0, "last": 0.0}
     summary: dict[str, int] = {}
     findings: list[str] = []
     if report.exists():
@@ -208,8 +220,10 @@ def timed(argv: Sequence[str], env: dict[str, str], work: Path, url: str | None)
         findings = sorted({f["name"] for f in document.get("findings", [])})
     elif argv[0] == "check":
         print(f"WARNING: no report: exit {done.returncode}: {done.stderr.strip()[-400:]}")
-    return Timed(seconds, counts["requests"], counts["peak"], done.returncode, summary,
-                 findings)
+    first, last = counts["first"], counts["last"]
+    return Timed(seconds, int(counts["requests"]), int(counts["peak"]), done.returncode,
+                 summary, findings, before=first - wall if first else 0.0,
+                 asking=last - first if first else 0.0)
 
 
 def best(runs: list[Timed]) -> Timed:
@@ -244,7 +258,9 @@ def row(label: str, run: Timed, latency_ms: float, concurrency: int, startup: fl
     checked = run.summary.get("objects_checked", "-")
     bad = run.summary.get("missing", 0) + run.summary.get("unknown", 0)
     note = f" (WARNING: {bad} missing or unknown)" if bad else ""
+    after = run.seconds - run.before - run.asking
     return (f"| {label} | {latency_ms:g} | {run.seconds:.2f} | {run.seconds - startup:.2f} | "
+            f"{run.before:.2f} / {run.asking:.2f} / {after:.2f} | "
             f"{run.requests:,} | {run.peak} | {bound:.2f} | {ratio} | {checked}{note} |")
 
 
@@ -314,9 +330,10 @@ def main() -> None:
               f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}; best of {args.repeat}")
         print(f"start-up: --version {version:.2f} s, check of a local tiny playlist "
               f"{local:.2f} s (taken as start-up below)\n")
-        print("| case | ms | seconds | minus start-up | requests | most in flight "
-              f"| floor at {args.concurrency} | over floor | objects checked |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("| case | ms | seconds | minus start-up | to first request / asking / after "
+              f"| requests | most in flight | floor at {args.concurrency} | over floor "
+              "| objects checked |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for latency in (float(x) for x in args.latency.split(",")):
             measure(latency, args, env, work, local)
         print(f"\nload average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
