@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import re
+import ssl
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler
@@ -36,8 +37,11 @@ class Origin(LoopbackServer):
                  etags: bool = False,
                  hold: Callable[[str], int | None] | None = None,
                  pause: Callable[[str, str], None] | None = None,
-                 hang_up: str | None = None) -> None:
+                 hang_up: str | None = None,
+                 tls: ssl.SSLContext | None = None) -> None:
         self.root = root
+        self.tls = tls
+        """Serve HTTPS with this context (`tests.tls`) when set."""
         self.hang_up = hang_up
         """Close every connection after its answer: "announced" says so (`Connection:
         close`), "silent" does not (as a server whose keep-alive timeout has passed)."""
@@ -78,6 +82,13 @@ class Origin(LoopbackServer):
         self.requests: list[tuple[str, str]] = []
         self.arrived = threading.Event()
         super().__init__(self._handler())
+        if tls is not None:  # each handshake on the request's own thread, not the accept loop
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True,
+                                                 do_handshake_on_connect=False)
+
+    @property
+    def url(self) -> str:
+        return super().url.replace("http://", "https://", 1) if self.tls else super().url
 
     def paths(self, method: str | None = None) -> list[str]:
         return [path for m, path in self.requests if method in (None, m)]

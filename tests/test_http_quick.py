@@ -4,15 +4,19 @@ transport failure, a URL to encode)."""
 
 from __future__ import annotations
 
+import shutil
 import time
 from pathlib import Path
 
 import pytest
 
+from hlsinspect import inspect
 from hlsinspect.storage.base import Existence, ObjectState, RequestPolicy
 from hlsinspect.storage.http import HttpStorage
+from tests.conftest import FIXTURES
 from tests.origin import Origin
 from tests.s3proxy import S3Proxy
+from tests.tls import Certificates, make_certificates
 
 QUICK = RequestPolicy(attempts=2, passes=0, backoff=0.01, read_timeout=2.0, timeout=5.0)
 
@@ -142,3 +146,58 @@ def test_a_key_urllib3_would_encode_is_asked_by_urllib3(root: Path):
         assert store.quick is not None and store.quick.answered == 0
         assert origin.paths("HEAD") == ["/a%20b.ts", "/a%2Ets"]
     assert (spaced.size, lower.size) == (564, 188)
+
+
+@pytest.fixture()
+def certificates(tmp_path: Path) -> Certificates:
+    where = tmp_path / "tls"
+    where.mkdir()
+    return make_certificates(where)
+
+
+def test_https_is_asked_quickly_when_the_origin_is_trusted(
+        root: Path, certificates: Certificates, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificates.authority))
+    with Origin(root, tls=certificates.server_context()) as origin:
+        assert origin.url.startswith("https://127.0.0.1:")
+        store = HttpStorage(origin.url, policy=QUICK)
+        found = states(store, ["a.ts", "b.ts", "nothing.ts"])
+        assert store.quick is not None and store.quick.answered == 3
+        assert found == by_urllib3(origin.url, ["a.ts", "b.ts", "nothing.ts"])
+    assert [s.size for s in found[:2]] == [188, 376]
+
+
+@pytest.mark.parametrize("trust", ["none", "another host"])
+def test_https_that_is_not_trusted_is_never_answered(
+        root: Path, tmp_path: Path, certificates: Certificates, trust: str,
+        monkeypatch: pytest.MonkeyPatch):
+    """An unknown authority, or a certificate for another name: the quick path fails, urllib3
+    fails the same way and says so, and nothing is found present or missing."""
+    if trust == "another host":
+        (tmp_path / "other").mkdir()
+        other = make_certificates(tmp_path / "other", host="cdn.example.com")
+        monkeypatch.setenv("SSL_CERT_FILE", str(other.authority))
+        served = other.server_context()
+    else:
+        monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "nothing.pem"))
+        served = certificates.server_context()
+    with Origin(root, tls=served) as origin:
+        store = HttpStorage(origin.url, policy=QUICK)
+        found = states(store, ["a.ts", "b.ts", "nothing.ts", "a.ts"])
+        assert store.quick is not None
+        assert (store.quick.answered, store.quick.on) == (0, False)
+    assert {s.existence for s in found} == {Existence.UNKNOWN}
+    assert all("TLS handshake failed" in (s.reason or "") for s in found), found
+
+
+def test_a_title_is_checked_over_https(tmp_path: Path, certificates: Certificates,
+                                       monkeypatch: pytest.MonkeyPatch):
+    site = tmp_path / "site"
+    shutil.copytree(FIXTURES / "titles", site)
+    (site / "cmaf/v1/seg002.m4s").unlink()
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificates.authority))
+    with Origin(site, tls=certificates.server_context()) as origin:
+        report = inspect([f"{origin.url}/cmaf/master.m3u8"])
+    assert [(f.name, f.uri) for f in report.findings if f.severity == "error"] == [
+        ("segment-missing", f"{origin.url}/cmaf/v1/seg002.m4s")]
+    assert report.objects.checked == 15
