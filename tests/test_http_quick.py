@@ -5,7 +5,10 @@ transport failure, a URL to encode)."""
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
 import time
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from hlsinspect import inspect
 from hlsinspect.storage.base import Existence, ObjectState, RequestPolicy
 from hlsinspect.storage.http import HttpStorage
 from tests.conftest import FIXTURES
+from tests.loopback import LoopbackServer
 from tests.origin import Origin
 from tests.s3proxy import S3Proxy
 from tests.tls import Certificates, make_certificates
@@ -79,18 +83,60 @@ def test_an_origin_that_closes_every_connection_is_still_asked_quickly(root: Pat
                                                  Existence.MISSING]
 
 
-def test_a_connection_the_origin_closed_while_idle_is_not_used_again(root: Path):
-    """A server whose keep-alive has run out closes without a word: the quick path sees the
-    connection's end before reusing it, as urllib3 does, rather than fail on it."""
+@pytest.mark.parametrize("pause", [0.0, 0.02])
+def test_a_connection_the_origin_closed_while_idle_is_not_counted_a_failure(
+        root: Path, pause: float):
+    """A server whose keep-alive has run out closes without a word. Seen before the next
+    request (after a pause), the connection is not reused, as urllib3 checks; seen by the
+    request itself (no pause: the close may still be on its way), the HEAD is asked once
+    more on a new connection. Neither counts as a failure of the quick path."""
     with Origin(root, hang_up="silent") as origin:
         store = HttpStorage(origin.url, policy=QUICK)
         found = []
-        for key in ["a.ts", "b.ts", "nothing.ts"] * 3:
+        for key in ["a.ts", "b.ts", "nothing.ts"] * 10:
             found.append(store.stat(key))
-            time.sleep(0.02)  # the server's end of the connection arrives meanwhile
+            time.sleep(pause)
         assert store.quick is not None
-        assert (store.quick.answered, store.quick.failures) == (9, 0)
+        assert (store.quick.answered, store.quick.failures) == (30, 0)
+        assert len(origin.paths("HEAD")) <= 60
     assert [s.size for s in found[:2]] == [188, 376]
+    assert all(s.existence is Existence.MISSING for s in found[2::3])
+
+
+def test_an_ipv6_origin_without_a_port_is_asked_on_the_scheme_s_port():
+    """http.client reads the end of an IPv6 address as a port when none is given."""
+    for url, port in (("http://[::1]", 80), ("https://[2001:db8::a]", 443),
+                      ("http://[::1]:8080", 8080)):
+        quick = HttpStorage(url).quick
+        assert quick is not None and quick.port == port
+        connection = quick._new()
+        assert (connection.host, connection.port) == (url.split("[")[1].split("]")[0], port)
+
+
+def test_a_length_given_twice_differently_is_refused_as_urllib3_refuses_it(tmp_path: Path):
+    """"Content-Length: 0" and "Content-Length: 9" in one answer: urllib3 refuses it, so the
+    quick path hands it on rather than read it as a size (or a 404 as missing)."""
+    lines = {"/twice.ts": b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nContent-Length: 9\r\n",
+             "/twice-404.ts": b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n"
+                              b"Content-Length: 9\r\n",
+             "/same.ts": b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\nContent-Length: 9\r\n"}
+
+    class Raw(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_HEAD(self) -> None:
+            self.wfile.write(lines[self.path] + b"\r\n")
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    with LoopbackServer(Raw) as server:
+        store = HttpStorage(server.url, policy=QUICK)
+        quick = states(store, list(lines))
+        plain = by_urllib3(server.url, list(lines))
+    assert [s.existence for s in quick] == [s.existence for s in plain] == [
+        Existence.UNKNOWN, Existence.UNKNOWN, Existence.PRESENT]
+    assert quick[2] == plain[2]  # both read "9, 9" as no size
 
 
 def test_a_redirect_is_followed_by_urllib3_and_ends_the_quick_path(root: Path):
@@ -167,22 +213,27 @@ def test_https_is_asked_quickly_when_the_origin_is_trusted(
     assert [s.size for s in found[:2]] == [188, 376]
 
 
-@pytest.mark.parametrize("trust", ["none", "another host"])
+@pytest.mark.parametrize("trust", ["none", "another host", "common name only"])
 def test_https_that_is_not_trusted_is_never_answered(
         root: Path, tmp_path: Path, certificates: Certificates, trust: str,
         monkeypatch: pytest.MonkeyPatch):
-    """An unknown authority, or a certificate for another name: the quick path fails, urllib3
-    fails the same way and says so, and nothing is found present or missing."""
-    if trust == "another host":
+    """An unknown authority, a certificate for another name, or one naming the host in its
+    common name alone: the quick path fails, urllib3 fails the same way and says so, and
+    nothing is found present or missing."""
+    named = "127.0.0.1"
+    if trust in ("another host", "common name only"):
         (tmp_path / "other").mkdir()
-        other = make_certificates(tmp_path / "other", host="cdn.example.com")
+        named = "localhost" if trust == "common name only" else named
+        other = make_certificates(
+            tmp_path / "other", host="cdn.example.com" if trust == "another host" else named,
+            alt_names=trust != "common name only")
         monkeypatch.setenv("SSL_CERT_FILE", str(other.authority))
         served = other.server_context()
     else:
         monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "nothing.pem"))
         served = certificates.server_context()
     with Origin(root, tls=served) as origin:
-        store = HttpStorage(origin.url, policy=QUICK)
+        store = HttpStorage(origin.url.replace("127.0.0.1", named), policy=QUICK)
         found = states(store, ["a.ts", "b.ts", "nothing.ts", "a.ts"])
         assert store.quick is not None
         assert (store.quick.answered, store.quick.on) == (0, False)
@@ -201,3 +252,69 @@ def test_a_title_is_checked_over_https(tmp_path: Path, certificates: Certificate
     assert [(f.name, f.uri) for f in report.findings if f.severity == "error"] == [
         ("segment-missing", f"{origin.url}/cmaf/v1/seg002.m4s")]
     assert report.objects.checked == 15
+
+
+def test_a_deadline_that_passes_while_connecting_ends_the_request(
+        root: Path, monkeypatch: pytest.MonkeyPatch):
+    """The origin's name has two addresses, and the first takes no connection (its backlog is
+    full): connecting takes the whole deadline there, then succeeds at once on the second.
+    There was no socket to cut when the deadline passed, so the request must end when the
+    connection is made rather than run on without one. (No resolver here: the two-address
+    answer stands in for DNS.)"""
+    full = socket.socket()
+    full.bind(("127.0.0.1", 0))
+    full.listen(0)
+    waiting = [socket.create_connection(full.getsockname())]  # the backlog's one place
+    with Origin(root, trickle=lambda method, path: "headers") as origin:  # never ends
+        served = ("127.0.0.1", int(origin.url.rsplit(":", 1)[1]))
+        real = socket.getaddrinfo
+
+        def two_addresses(host: object, port: object, *args: object, **kwargs: object):
+            if host != "origin.test":
+                return real(host, port, *args, **kwargs)  # type: ignore[arg-type]
+            stream = (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "")
+            return [(*stream, full.getsockname()), (*stream, served)]
+
+        monkeypatch.setattr(socket, "getaddrinfo", two_addresses)
+        policy = RequestPolicy(attempts=1, passes=0, connect_timeout=5.0, timeout=1.0)
+        store = HttpStorage(f"http://origin.test:{served[1]}", policy=policy)
+        found: list[ObjectState] = []
+        asking = threading.Thread(target=lambda: found.append(store.stat("a.ts")),
+                                  daemon=True)
+        asking.start()
+        asking.join(5.0)
+        assert not asking.is_alive(), "the request ran on past its deadline"
+    full.close()
+    for client in waiting:
+        client.close()
+    [state] = found
+    assert state.existence is Existence.UNKNOWN, state
+    assert "timed out after 1 s" in (state.reason or "")
+
+
+def test_a_kept_connection_closed_as_the_request_arrives_is_asked_again_on_a_new_one():
+    """The server takes the second request of each connection and closes without an answer
+    (its keep-alive ran out as the request came): the quick path asks once more on a new
+    connection, with no failure counted and no request for urllib3."""
+
+    class Brief(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_HEAD(self) -> None:
+            self.served = getattr(self, "served", 0) + 1
+            if self.served > 1:
+                self.close_connection = True  # says nothing
+                return
+            self.send_response(200)
+            self.send_header("Content-Length", "7")
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            return
+
+    with LoopbackServer(Brief) as server:
+        store = HttpStorage(server.url, policy=QUICK)
+        found = states(store, ["a.ts", "b.ts", "c.ts"])
+        assert store.quick is not None
+        assert (store.quick.answered, store.quick.failures) == (3, 0)
+    assert [s.size for s in found] == [7, 7, 7]

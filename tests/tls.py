@@ -32,8 +32,11 @@ def _name(common: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common)])
 
 
-def make_certificates(where: Path, *, host: str = "127.0.0.1") -> Certificates:
-    """An authority, and a certificate it signs for `host` (an IP address or a DNS name)."""
+def make_certificates(where: Path, *, host: str = "127.0.0.1",
+                      alt_names: bool = True) -> Certificates:
+    """An authority, and a certificate it signs for `host` (an IP address or a DNS name):
+    in its subjectAltName, or in its common name alone when not `alt_names` (which no
+    client should accept any more, RFC 6125)."""
     now = datetime.datetime.now(datetime.timezone.utc)
     ca_key = ec.generate_private_key(ec.SECP256R1())
     ca = (x509.CertificateBuilder().subject_name(_name("hlsinspect test authority"))
@@ -58,8 +61,10 @@ def make_certificates(where: Path, *, host: str = "127.0.0.1") -> Certificates:
     server = (x509.CertificateBuilder().subject_name(_name(host)).issuer_name(ca.subject)
               .public_key(key.public_key()).serial_number(x509.random_serial_number())
               .not_valid_before(now - datetime.timedelta(hours=1))
-              .not_valid_after(now + datetime.timedelta(days=1))
-              .add_extension(x509.SubjectAlternativeName([alt]), critical=False)
+              .not_valid_after(now + datetime.timedelta(days=1)))
+    if alt_names:
+        server = server.add_extension(x509.SubjectAlternativeName([alt]), critical=False)
+    signed = (server
               .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
               .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
                              critical=False)
@@ -69,7 +74,7 @@ def make_certificates(where: Path, *, host: str = "127.0.0.1") -> Certificates:
     pem = serialization.Encoding.PEM
     authority, chain, key_file = where / "ca.pem", where / "server.pem", where / "server.key"
     authority.write_bytes(ca.public_bytes(pem))
-    chain.write_bytes(server.public_bytes(pem))
+    chain.write_bytes(signed.public_bytes(pem))
     key_file.write_bytes(key.private_bytes(pem, serialization.PrivateFormat.PKCS8,
                                            serialization.NoEncryption()))
     return Certificates(authority, chain, key_file)

@@ -91,9 +91,11 @@ class HttpStorage:
         self.pool.pool_classes_by_scheme = pool_classes()  # each request under --timeout
         self.slots = threading.BoundedSemaphore(max(1, policy.concurrency))
         """One per request in flight: `--concurrency` bounds the store, not each stage."""
+        plain_name = self.host.isascii() and not self.host.endswith(".")
         self.quick = QuickHead(parts.scheme.lower(), self.host, parts.port, policy, self.limit,
-                               agent) if self.host.isascii() else None
-        """HEAD by `http.client` for the common answers: half urllib3's CPU a request."""
+                               agent) if plain_name else None
+        """HEAD by `http.client` for the common answers: half urllib3's CPU a request (not
+        for a name urllib3 would rewrite: an IDN, or a trailing dot it drops for TLS)."""
         self._head_refused = threading.Event()
         self._moved: dict[str, str] = {}
         """Playlist key -> the key it was redirected to, which its references are relative

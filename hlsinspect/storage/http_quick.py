@@ -12,9 +12,14 @@ store then asks by GET) and the rest. Two kinds it hands on, as None: a redirect
 urllib3 follows within the origin, and a throttling or transient error (429, 500, 502, 503,
 504), which urllib3 retries with backoff; that answer is told to the rate limit, urllib3 asks
 again, and the path is off for the store from then on (an origin that redirects or throttles
-would pay a request twice). So is it after a few transport failures (a reset, a timeout, TLS):
-urllib3 asks again and words the failure. Each request keeps to the store's slots (its caller
-holds one), its rate limit and the request's total deadline.
+would pay a request twice). So is it after a few transport failures (a reset, a timeout, TLS,
+an answer urllib3 would refuse): urllib3 asks again and words the failure. A kept connection
+the server closed while it was idle is not reused, and one it closes as the request arrives
+is asked again once on a new connection, as urllib3 does; neither is a failure. Each request
+keeps to the store's slots (its caller holds one), its rate limit and the request's total
+deadline, which is watched again once connected (a name with several addresses may take the
+whole deadline to connect, before there is a socket to cut). TLS is as strict as urllib3's
+(`_tls_context`).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import threading
 import weakref
 from typing import TYPE_CHECKING
 
-from hlsinspect.storage.deadline import current
+from hlsinspect.storage.deadline import Deadline, current
 from hlsinspect.storage.http_throttle import tell
 
 if TYPE_CHECKING:
@@ -41,6 +46,9 @@ _PLAIN = re.compile(r"/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-F]{2})*")
 to encode, no lower-case percent escape to raise, see `_plain`)."""
 _GIVE_UP = 3
 """Transport failures after which the store stops using the quick path."""
+_HUNG_UP = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError,
+            ConnectionAbortedError)
+"""How a kept connection that the server has closed fails: asked again on a new one."""
 
 
 class QuickHead:
@@ -50,7 +58,8 @@ class QuickHead:
                  limit: RateLimit, headers: dict[str, str]) -> None:
         self.tls = scheme == "https"
         self.host = host
-        self.port = port
+        self.port = port or (443 if self.tls else 80)
+        """Always given: http.client would read the end of an IPv6 address as a port."""
         self.limit = limit
         self.headers = headers
         self.connect_timeout = min(policy.connect_timeout, policy.timeout)
@@ -75,55 +84,88 @@ class QuickHead:
         if not self.on or not _plain(path):
             return None
         watch = current()
-        connection = self._take()
-        try:
-            if watch is not None:
-                watch.attach(connection)  # its socket, once made, is cut at the deadline
-            if connection.sock is None:
-                connection.connect()
-                assert connection.sock is not None
-                connection.sock.settimeout(self.read_timeout)
-            self.limit.acquire()
-            connection.request("HEAD", path, headers=self.headers)
-            response = connection.getresponse()
-            response.read()  # nothing: a HEAD answer has no body
-        except Exception:  # reset, refused, timed out, TLS, a malformed answer: urllib3 says
-            connection.close()
-            if watch is None or not watch.expired:
-                with self._lock:
-                    self.failures += 1
+        for fresh in (False, True):
+            connection, kept = self._take(fresh)
+            try:
+                response = self._ask(connection, path, watch)
+            except _HUNG_UP:
+                connection.close()
+                if kept and not (watch is not None and watch.expired):
+                    continue  # a kept connection the server had closed: once more, on a new one
+                self._failed(watch)
+                return None
+            except Exception:  # refused, timed out, TLS, a malformed answer: urllib3 says
+                connection.close()
+                self._failed(watch)
+                return None
+            finally:
+                if watch is not None:
+                    watch.release(connection)
+            break
+        else:  # pragma: no cover - the second pass never continues
             return None
-        finally:
-            if watch is not None:
-                watch.release(connection)
-        status = response.status
-        if response.will_close:
+        length = response.getheader("Content-Length")
+        if response.will_close or _conflicting(length):
             connection.close()
         else:
             self._give(connection)
+        if _conflicting(length):  # urllib3 refuses such an answer (InvalidHeader): it words it
+            self._failed(watch)
+            return None
         tell(self.limit, response)  # type: ignore[arg-type]  # it reads .status and .headers
-        if status in HANDED_ON:
+        if response.status in HANDED_ON:
             with self._lock:
                 self.failures = _GIVE_UP
             return None
         with self._lock:
             self.answered += 1
-        return status, response.getheader("Content-Length"), response.getheader("Content-Type")
+        return response.status, length, response.getheader("Content-Type")
 
-    def _take(self) -> http.client.HTTPConnection:
-        while True:
+    def _ask(self, connection: http.client.HTTPConnection, path: str,
+             watch: Deadline | None) -> http.client.HTTPResponse:
+        """One HEAD on `connection`, under the request's deadline: watched before it
+        connects, and again once connected (which raises if the deadline passed meanwhile,
+        as when connecting took its time: there was no socket yet to cut)."""
+        if watch is not None:
+            watch.attach(connection)
+        if connection.sock is None:
+            connection.connect()
+            if watch is not None:
+                watch.attach(connection)
+            assert connection.sock is not None
+            connection.sock.settimeout(self.read_timeout)
+        self.limit.acquire()
+        connection.request("HEAD", path, headers=self.headers)
+        response = connection.getresponse()
+        response.read()  # nothing: a HEAD answer has no body
+        return response
+
+    def _failed(self, watch: Deadline | None) -> None:
+        """A transport failure, unless the deadline caused it (urllib3 then says so)."""
+        if watch is None or not watch.expired:
+            with self._lock:
+                self.failures += 1
+
+    def _take(self, fresh: bool) -> tuple[http.client.HTTPConnection, bool]:
+        """A connection, and whether it was kept from an earlier request: a new one when
+        `fresh`."""
+        while not fresh:
             with self._lock:
                 if not self._idle:
                     break
                 kept = self._idle.pop()
             if not _dropped(kept):
-                return kept
+                return kept, True
             kept.close()  # the server hung up while it was idle, as urllib3 checks too
+        return self._new(), False
+
+    def _new(self) -> http.client.HTTPConnection:
         if not self.tls:
             return http.client.HTTPConnection(self.host, self.port,
                                               timeout=self.connect_timeout)
-        if self._context is None:
-            self._context = ssl.create_default_context()
+        with self._lock:
+            if self._context is None:
+                self._context = _tls_context()
         return http.client.HTTPSConnection(self.host, self.port, timeout=self.connect_timeout,
                                            context=self._context)
 
@@ -136,6 +178,27 @@ class QuickHead:
 
     def close(self) -> None:
         _close_all(self._idle, self._lock)
+
+
+def _tls_context() -> ssl.SSLContext:
+    """As strict as urllib3's: the system's trust (SSL_CERT_FILE too), the name checked
+    against the certificate's subjectAltName only (never its common name), TLS 1.2 or
+    later, no session tickets."""
+    context = ssl.create_default_context()
+    context.hostname_checks_common_name = False
+    context.minimum_version = max(context.minimum_version, ssl.TLSVersion.TLSv1_2)
+    context.options |= ssl.OP_NO_TICKET
+    return context
+
+
+def _conflicting(length: str | None) -> bool:
+    """Content-Length given twice with different values ("0, 9"), which urllib3 refuses."""
+    if length is None or "," not in length:
+        return False
+    try:
+        return len({int(value) for value in length.split(",")}) > 1
+    except ValueError:
+        return False
 
 
 def _dropped(connection: http.client.HTTPConnection) -> bool:
