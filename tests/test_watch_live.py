@@ -79,6 +79,18 @@ def test_healthy_stream_over_http_passes(tmp_path: Path, cli: Any) -> None:
     assert [e["event"] for e in report["timeline"][-2:]] == ["stopped", "stopped"]
 
 
+def test_the_watch_ladder_has_no_measured_rate_column(tmp_path: Path, cli: Any) -> None:
+    """watch asks no segment's size, so it measures no bit rate: its ladder says nothing of
+    one (check's says why a rate is missing, which would read as a fault here)."""
+    with http_channel(tmp_path, renditions=("v0", "v1")) as (_, _origin, url):
+        watched = cli("watch", url, "--duration", "2", "--format", "markdown")
+        checked = cli("check", url, "--format", "markdown")
+    assert watched.exit_code == 0, watched.stdout
+    assert "### Ladder of" in watched.stdout and "Bandwidth" in watched.stdout
+    assert "Measured" not in watched.stdout and "size unknown" not in watched.stdout
+    assert "Measured" in checked.stdout
+
+
 def test_an_event_playlist_is_reported_as_one(tmp_path: Path, cli: Any) -> None:
     with http_channel(tmp_path, playlist_type="EVENT", window=100) as (_, _origin, url):
         run = cli("watch", url, "--duration", "2", "--format", "json")

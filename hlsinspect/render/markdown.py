@@ -64,7 +64,7 @@ def _playlist_tables(report: Report, root: Path) -> Iterator[str]:
 
     by_playlist, children, standalone = arrangement(report)
     for master in (p for p in report.playlists if p.kind == "multivariant"):
-        rows = ladder_rows(master, children, by_playlist)
+        rows = ladder_rows(master, children, by_playlist, measured=report.timeline is None)
         columns = ladder_columns(rows)
         yield f"\n### Ladder of {code(place(master.uri, root))}\n\n"
         yield from table(columns, [[code(str(row[c])) if c == "Playlist" else

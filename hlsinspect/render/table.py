@@ -122,8 +122,9 @@ def _common_directory(uris: list[str]) -> str:
 
 
 def ladder_rows(master: PlaylistReport, children: dict[str, PlaylistReport],
-                by_playlist: Findings) -> Rows:
-    """One row per variant, I-frame playlist and rendition, with its own playlist's facts."""
+                by_playlist: Findings, measured: bool = True) -> Rows:
+    """One row per variant, I-frame playlist and rendition, with its own playlist's facts;
+    without a Measured cell when nothing was measured (`watch` asks no segment's size)."""
     base = directory_of(master.uri) + "/"
     entries: list[tuple[str, str | None, int | None, dict[str, str | Text]]] = []
     own = defaultdict(list)  # the multivariant playlist's findings about a row's own tag
@@ -135,12 +136,14 @@ def ladder_rows(master: PlaylistReport, children: dict[str, PlaylistReport],
                 and finding.severity is not Severity.INFO):
             named[finding.uri].append(finding)
     for v in master.variants:
-        entries.append(("iframe" if v.iframe else "variant", v.uri, v.line, {
+        cells: dict[str, str | Text] = {
             "Bandwidth": _number(v.bandwidth), "Avg bw": _number(v.average_bandwidth),
-            "Measured": _measured(v.measured_bandwidth, v.measured_average_bandwidth,
-                                  _unmeasured(master, v, children)),
             "Resolution": _short(v.resolution), "Codecs": _short(v.codecs),
-            "FPS": _short(v.frame_rate), "GROUP-ID": ", ".join(v.groups) or "-"}))
+            "FPS": _short(v.frame_rate), "GROUP-ID": ", ".join(v.groups) or "-"}
+        if measured:
+            cells["Measured"] = _measured(v.measured_bandwidth, v.measured_average_bandwidth,
+                                          _unmeasured(master, v, children))
+        entries.append(("iframe" if v.iframe else "variant", v.uri, v.line, cells))
     listed: set[tuple[str | None, str | None]] = set()
     for r in master.renditions:
         # one row per group a playlist serves: the same playlist in two groups is two rows,
@@ -180,15 +183,18 @@ def ladder_columns(rows: Rows) -> list[str]:
     """LADDER_COLUMNS, without GROUP-ID for a ladder that names no rendition group, and with
     Probed (before Present) when a row has a --probe measurement."""
     grouped = any(row.get("GROUP-ID", "-") != "-" for row in rows)
-    columns = [c for c in LADDER_COLUMNS if grouped or c != "GROUP-ID"]
+    measured = any("Measured" in row for row in rows) or not any(
+        row.get("Type") in ("variant", "iframe") for row in rows)
+    columns = [c for c in LADDER_COLUMNS
+               if (grouped or c != "GROUP-ID") and (measured or c != "Measured")]
     if any("Probed" in row for row in rows):
         columns.insert(columns.index("Present"), "Probed")
     return columns
 
 
 def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
-                  by_playlist: Findings, width: int) -> Table:
-    rows = ladder_rows(master, children, by_playlist)
+                  by_playlist: Findings, width: int, measured: bool) -> Table:
+    rows = ladder_rows(master, children, by_playlist, measured)
     columns = ladder_columns(rows)
     probed = ("Probed",) if "Probed" in columns else ()
     # least useful first: what the JSON has anyway, then facts; what --probe measured (the
@@ -298,8 +304,9 @@ def render_table(report: Report, width: int = 160, *, quiet: bool = False,
         alone = [p for p in standalone if shown == "failing" and failing([p], by_playlist)]
         hidden = len(masters) - len(kept) + len(standalone) - len(alone)
         masters, standalone = kept, alone
-    parts: list[RenderableType] = [_ladder_table(p, children, by_playlist, width)
-                                   for p in masters]
+    parts: list[RenderableType] = [
+        _ladder_table(p, children, by_playlist, width, measured=report.timeline is None)
+        for p in masters]
     if len(standalone) == 1:
         parts.append(_facts_table(standalone[0], by_playlist[standalone[0].uri]))
     elif standalone:
