@@ -310,15 +310,39 @@ def test_gone_is_missing(cli, site: Path):
     assert findings(variants.json) == [("playlist-missing", f"{origin.url}/cmaf/v1/index.m3u8")]
 
 
-@pytest.mark.parametrize("status", [403, 451])
-def test_an_unverified_object_on_an_origin_gets_an_origin_hint(cli, site: Path, status):
-    with Origin(site, status={"/ts-ladder/stream_1/seg002.ts": status}) as origin:
-        run = cli("check", f"{origin.url}/ts-ladder/master.m3u8", "--format", "json")
-    [finding] = [f for f in run.json["findings"] if f["severity"] == "error"]
-    assert finding["name"] == "object-unverified"
-    assert str(status) in finding["message"]
-    assert "s3:" not in finding["hint"]
-    assert finding["hint"].startswith("the origin answered neither the object nor 404/410")
+@pytest.mark.parametrize(("status", "hint"), [
+    (403, "the origin refuses to say: does the URL need a signature"),
+    (451, "the origin answered neither the object nor 404/410"),
+    (503, "the origin throttled hlsinspect past its retries"),
+    (500, "the origin failed past the retries"),
+    ("reset", "the origin failed past the retries")])
+def test_an_unverified_object_on_an_origin_gets_the_hint_for_what_it_did(site: Path, status,
+                                                                         hint: str):
+    """The fix fits what the origin did: a denial, throttling, a failure, or a status no
+    hint foresees (the general one); never S3's."""
+    seg = "/ts-ladder/stream_1/seg002.ts"
+    with Origin(site, status={seg: status} if isinstance(status, int) else None) as origin, \
+            S3Proxy(origin.url, fault=faulty(status, seg) if status == "reset" else None) as proxy:
+        report = inspect([f"{proxy.endpoint}/ts-ladder/master.m3u8"], settings=FAST)
+    [finding] = [f for f in report.findings if f.severity == "error"]
+    assert (finding.name, finding.uri) == ("object-unverified", proxy.endpoint + seg)
+    assert finding.hint is not None and "s3:" not in finding.hint
+    assert finding.hint.startswith(hint), (finding.message, finding.hint)
+
+
+@pytest.mark.parametrize(("reason", "hint"), [
+    ("cannot check http://o/a.ts: could not connect", "the origin stopped taking connections"),
+    ("cannot check http://o/a.ts: timed out after 2 s", "the origin did not answer in time"),
+    ("cannot check http://o/a.ts: timed out (no answer in time)",
+     "the origin did not answer in time"),
+    ("cannot check https://o/a.ts: TLS handshake failed (certificate verify failed)",
+     "the origin's certificate is not trusted")])
+def test_transport_failures_get_their_own_hints(reason: str, hint: str):
+    """The reasons as storage/http.py words them (tests/test_bounds.py and
+    tests/test_http_quick.py make the real ones)."""
+    from hlsinspect.checks.objects import _UNVERIFIED_HINTS, _hint_for
+
+    assert _UNVERIFIED_HINTS[_hint_for("https://o/a.ts", reason)].startswith(hint)
 
 
 def test_show_help_names_http_urls(cli):

@@ -98,7 +98,25 @@ _UNVERIFIED_HINTS = {
              "directories' permissions",
     "s3-get-denied": "grant s3:GetObject on the object: S3 refused it although the bucket "
                      "could be listed (see the message for where to look)",
+    "http-denied": "the origin refuses to say: does the URL need a signature, a cookie or a "
+                   "header? A CDN's token or a signed URL for the object gives the answer",
+    "http-throttled": "the origin throttled hlsinspect past its retries: run again later, or "
+                      "with a lower --concurrency",
+    "http-failing": "the origin failed past the retries (a 5xx, or a connection reset): run "
+                    "again, and if it persists, look at the origin's logs",
+    "http-slow": "the origin did not answer in time: run again, or raise --timeout if it is "
+                 "slow by nature",
+    "http-gone": "the origin stopped taking connections: is it still up and reachable? Then "
+                 "run again",
+    "http-tls": "the origin's certificate is not trusted here: check its chain and name (or "
+                "SSL_CERT_FILE for a private authority)",
 }
+_HTTP_REASONS = (("access denied", "http-denied"), ("throttled", "http-throttled"),
+                 ("unavailable", "http-failing"), ("reset or the answer cut off", "http-failing"),
+                 ("timed out", "http-slow"), ("could not connect", "http-gone"),
+                 ("TLS handshake failed", "http-tls"))
+"""An HTTP origin's reason for an unverified object (storage/http.py words them), and the
+hint that fits it; any other (an unexpected status) gets the origin's general hint."""
 
 
 @rule("HLS015", "object-unverified", ERROR, scope="object", reference="RFC 8216 4.3.2",
@@ -129,9 +147,14 @@ def object_unverified(ctx: ObjectContext) -> Iterator[Issue]:
 
 def _hint_for(uri: str, reason: str | None) -> str:
     """The store's hint; for S3, the GetObject one when the listing worked (the reason says
-    so): granting s3:ListBucket would change nothing then."""
+    so): granting s3:ListBucket would change nothing then. For an HTTP origin, the one that
+    fits what it did: a denial, throttling, a failure, slowness, no connection, TLS."""
     store = _store_of(uri)
-    return "s3-get-denied" if store == "s3" and LISTING_GRANTED in (reason or "") else store
+    if store == "s3" and LISTING_GRANTED in (reason or ""):
+        return "s3-get-denied"
+    if store == "http":
+        return next((hint for words, hint in _HTTP_REASONS if words in (reason or "")), store)
+    return store
 
 
 def _store_of(uri: str) -> str:
