@@ -23,3 +23,24 @@ def test_an_unmeasured_variant_says_why(cli, tmp_path: Path, monkeypatch):
     assert "- (a segment's size unknown)" in rows["v0/index.m3u8"]  # on another host
     assert "- (segment missing)" in rows["v1/index.m3u8"]
     assert "- (playlist missing)" in rows["v2/index.m3u8"]
+
+
+def test_a_probed_media_playlist_shows_what_the_probe_measured(cli, monkeypatch):
+    """--probe on media playlists checked on their own: the facts table has a Probed row,
+    the Markdown's media table a Probed column; without --probe, neither."""
+    from tests.conftest import FIXTURES
+
+    monkeypatch.setenv("COLUMNS", "200")
+    one = str(FIXTURES / "media/ts-h264/v/index.m3u8")
+    probed = cli("check", one, "--probe", "all").stdout
+    [row] = [line for line in probed.splitlines() if "Probed" in line]
+    assert "3 segments: 0:00:06.000, avc1.4D401E,mp4a.40.2, 160x90" in row
+    assert "Probed" not in cli("check", one).stdout
+    encrypted = cli("check", str(FIXTURES / "titles/aes128/index.m3u8"), "--probe", "all")
+    assert "no segment probed (only present, unencrypted segments are)" in encrypted.stdout
+    two = [one, str(FIXTURES / "media/ts-mp3/a/index.m3u8")]
+    markdown = cli("check", *two, "--probe", "all", "--format", "markdown").stdout
+    header = next(line for line in markdown.splitlines() if line.startswith("| Playlist"))
+    assert "| Length | Probed | Present |" in header
+    assert "| 0:00:06.000 avc1.4D401E,mp4a.40.2 |" in markdown
+    assert "Probed" not in cli("check", *two, "--format", "markdown").stdout

@@ -55,10 +55,10 @@ def verdict_line(report: Report) -> str:
 
 def _playlist_tables(report: Report, root: Path) -> Iterator[str]:
     from hlsinspect.render.table import (
-        MEDIA_COLUMNS,
         arrangement,
         ladder_columns,
         ladder_rows,
+        media_columns,
         media_rows,
     )
 
@@ -73,9 +73,9 @@ def _playlist_tables(report: Report, root: Path) -> Iterator[str]:
         title, rows = media_rows(standalone, by_playlist)
         base = title.partition(" in ")[2]
         yield f"\n### Media playlists{' in ' + code(place(base, root)) if base else ''}\n\n"
-        yield from table(MEDIA_COLUMNS, [[code(str(row[c])) if c == "Playlist" else
-                                          cell(row.get(c, "-")) for c in MEDIA_COLUMNS]
-                                         for row in rows])
+        columns = media_columns(rows)
+        yield from table(columns, [[code(str(row[c])) if c == "Playlist" else
+                                    cell(row.get(c, "-")) for c in columns] for row in rows])
 
 
 def _finding_row(f: Finding, root: Path) -> list[str]:

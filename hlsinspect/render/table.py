@@ -81,6 +81,7 @@ def _facts_table(p: PlaylistReport, findings: list[Finding]) -> RenderableType:
         ("Media sequence", _short(p.media_sequence)), ("Playlist type", _short(p.playlist_type)),
         ("Endlist", endlist), ("Segments", _short(p.segment_count)),
         ("Total length", _length(p)), ("Objects present", _objects(p)),
+        *((("Probed", _probed_fact(p.probe)),) if p.probe is not None else ()),
     ):
         table.add_row(fact, value)
     return Group(Text(p.uri, style="bold"), table)
@@ -96,6 +97,7 @@ def media_rows(playlists: list[PlaylistReport], by_playlist: Findings) -> tuple[
         "Endlist": "-" if p.endlist is None else ("yes" if p.endlist else "no"),
         "Segments": _short(p.segment_count), "Length": clock(p.total_duration),
         "Present": _objects(p), "Status": _status(p, by_playlist[p.uri]),
+        **({"Probed": _probed(p.probe)} if p.probe is not None else {}),
     } for p in playlists]
     return f"Media playlists in {base}" if base else "Media playlists", rows
 
@@ -104,9 +106,17 @@ MEDIA_COLUMNS = ["Playlist", "Ver", "Target", "Type", "Endlist", "Segments", "Le
                  "Status"]
 
 
+def media_columns(rows: Rows) -> list[str]:
+    """MEDIA_COLUMNS, with Probed (before Present) when a row has a --probe measurement."""
+    columns = list(MEDIA_COLUMNS)
+    if any("Probed" in row for row in rows):
+        columns.insert(columns.index("Present"), "Probed")
+    return columns
+
+
 def _media_table(playlists: list[PlaylistReport], by_playlist: Findings, width: int) -> Table:
     title, rows = media_rows(playlists, by_playlist)
-    return fitted(title, MEDIA_COLUMNS, rows, width,
+    return fitted(title, media_columns(rows), rows, width,
                    ("Ver", "Type", "Endlist", "Target", "Present"))
 
 
@@ -203,6 +213,17 @@ def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
     return fitted(f"Ladder of {master.uri}", columns, rows, width,
                    ("Avg bw", "FPS", "Codecs", "Resolution", "Target", "Length",
                     "Segments", "Measured", *probed, "Bandwidth"), last=("GROUP-ID", "Type"))
+
+
+def _probed_fact(probe: ProbeReport) -> str:
+    """With --probe, for one playlist: what was measured, and in how many segments."""
+    measured = ", ".join(x for x in (clock(probe.measured_duration)
+                                     if probe.measured_duration is not None else "",
+                                     ",".join(probe.codecs), probe.resolution or "") if x)
+    count = len(probe.segments)
+    if not count:  # only present, unencrypted, non-GAP segments are read
+        return "no segment probed (only present, unencrypted segments are)"
+    return f"{count} segment{'' if count == 1 else 's'}: {measured or 'nothing measured'}"
 
 
 def _probed(probe: ProbeReport) -> str:
