@@ -18,6 +18,7 @@ from hlsinspect.checks.streams import (
     STREAM_INF,
     VIDEO_CODECS,
     carries_video,
+    codec_entries,
     iframe,
     sample_entries,
     variant,
@@ -238,6 +239,57 @@ def apple_in_band_parameter_sets(ctx: PlaylistContext) -> Iterator[Issue]:
         for code in sorted(sample_entries(tag) & IN_BAND.keys()):
             yield Issue(f"CODECS names {code!r}: {IN_BAND[code]!r} is preferred",
                         line=tag.line, observed=code, expected=IN_BAND[code])
+
+
+_ABOVE_HIGH = {110: "High 10", 122: "High 4:2:2", 244: "High 4:4:4 Predictive",
+               44: "CAVLC 4:4:4 Intra"}
+"""H.264 profile_idc values beyond High Profile: more bits or more chroma than High allows."""
+_MOST_LEVEL = 42
+"""Level 4.2, the highest Apple allows for H.264 (level_idc is ten times the level)."""
+
+
+def _avc_profile_level(entry: str) -> tuple[int, int] | None:
+    """(profile_idc, level_idc) of an H.264 CODECS entry: RFC 6381's avc1.PPCCLL (hex), or
+    the older decimal avc1.PROFILE.LEVEL (avc1.66.30) that Apple's tools once wrote; None
+    for anything else (codecs-invalid speaks of a malformed one)."""
+    parts = entry.split(".")
+    if parts[0] not in ("avc1", "avc3"):
+        return None
+    try:
+        if len(parts) == 2 and len(parts[1]) == 6:
+            return int(parts[1][:2], 16), int(parts[1][4:], 16)
+        if len(parts) == 3 and parts[1].isdigit() and parts[2].isdigit():
+            return int(parts[1]), int(parts[2])
+    except ValueError:
+        return None
+    return None
+
+
+@rule("HLS775", "apple-h264-profile-level", ERROR, scope="multivariant",
+      profile="apple", reference="Apple HLS 1.3",
+      hint="encode the H.264 video at High Profile or below, and level 4.2 or below",
+      passing=[LADDER, LADDER.replace("avc1.640028", "avc1.64002a", 1),
+               LADDER.replace("avc1.640028", "avc1.77.30", 1)],
+      failing=[LADDER.replace("avc1.640028", "avc1.f4000d", 1),
+               LADDER.replace("avc1.640028", "avc1.640033", 1)])
+def apple_h264_profile_level(ctx: PlaylistContext) -> Iterator[Issue]:
+    """A variant whose CODECS names H.264 above High Profile (High 10, 4:2:2, 4:4:4) or
+    above level 4.2, which Apple does not allow (MUST): a device may not decode it. Judged
+    from CODECS as written; what the segments carry is --probe's codecs-mismatch."""
+    for tag in variant_tags(ctx):
+        for entry in codec_entries(tag.attr("CODECS")):
+            found = _avc_profile_level(entry)
+            if found is None:
+                continue
+            profile, level = found
+            if profile in _ABOVE_HIGH:
+                yield Issue(f"CODECS names H.264 {_ABOVE_HIGH[profile]} Profile ({entry!r}), "
+                            "above High Profile", line=tag.line, observed=entry,
+                            expected="High Profile or below")
+            elif level > _MOST_LEVEL:
+                yield Issue(f"CODECS names H.264 level {level / 10:g} ({entry!r}), above "
+                            "level 4.2", line=tag.line, observed=entry,
+                            expected="level 4.2 or below")
 
 
 @rule("HLS760", "apple-content-steering-pathway-missing", WARNING, scope="multivariant",
