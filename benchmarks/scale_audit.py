@@ -140,7 +140,7 @@ print(json.dumps({"count": len(keys), "seconds": time.perf_counter() - started})
 head_object after another (timed)."""
 
 PROFILED = """\
-import cProfile, json, pstats, runpy, sys, threading
+import atexit, cProfile, json, pstats, runpy, sys, threading
 out = sys.argv[1]
 sys.argv = ["hlsinspect", *sys.argv[2:]]
 threads = []
@@ -155,28 +155,25 @@ def run(self):
     finally:
         profile.disable()
 
+def dump():
+    main.disable()
+    merged = pstats.Stats(main)
+    main_seconds = merged.total_tt
+    others = 0.0
+    for profile in list(threads):
+        profile.disable()  # a worker still idle in its pool at exit
+        stats = pstats.Stats(profile)
+        others += stats.total_tt
+        merged.add(stats)
+    merged.dump_stats(out)
+    with open(out + ".json", "w") as file:
+        json.dump({"main": main_seconds, "threads": len(threads), "others": others}, file)
+
 threading.Thread.run = run
+atexit.register(dump)  # the command ends with its exit functions, not a SystemExit
 main = cProfile.Profile()
 main.enable()
-try:
-    runpy.run_module("hlsinspect", run_name="__main__", alter_sys=True)
-except SystemExit as exc:
-    code = exc.code
-else:
-    code = 0
-finally:
-    main.disable()
-merged = pstats.Stats(main)
-main_seconds = merged.total_tt
-others = 0.0
-for profile in threads:
-    stats = pstats.Stats(profile)
-    others += stats.total_tt
-    merged.add(stats)
-merged.dump_stats(out)
-with open(out + ".json", "w") as file:
-    json.dump({"main": main_seconds, "threads": len(threads), "others": others,
-               "code": code}, file)
+runpy.run_module("hlsinspect", run_name="__main__", alter_sys=True)
 """
 """Profile child: hlsinspect's command line with one cProfile profiler per thread, merged."""
 
