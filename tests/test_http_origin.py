@@ -336,10 +336,13 @@ def test_an_unverified_object_on_an_origin_gets_the_hint_for_what_it_did(site: P
     ("cannot check http://o/a.ts: timed out (no answer in time)",
      "the origin did not answer in time"),
     ("cannot check https://o/a.ts: TLS handshake failed (certificate verify failed)",
-     "the origin's certificate is not trusted")])
+     "the origin's certificate is not trusted"),
+    ("cannot check https://o/unavailable/throttled.ts: timed out after 2 s",
+     "the origin did not answer in time")])
 def test_transport_failures_get_their_own_hints(reason: str, hint: str):
     """The reasons as storage/http.py words them (tests/test_bounds.py and
-    tests/test_http_quick.py make the real ones)."""
+    tests/test_http_quick.py make the real ones); words in the URL's path are not what the
+    origin did."""
     from hlsinspect.checks.objects import _UNVERIFIED_HINTS, _hint_for
 
     assert _UNVERIFIED_HINTS[_hint_for("https://o/a.ts", reason)].startswith(hint)

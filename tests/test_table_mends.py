@@ -44,3 +44,15 @@ def test_a_probed_media_playlist_shows_what_the_probe_measured(cli, monkeypatch)
     assert "| Length | Probed | Present |" in header
     assert "| 0:00:06.000 avc1.4D401E,mp4a.40.2 |" in markdown
     assert "Probed" not in cli("check", *two, "--format", "markdown").stdout
+
+
+def test_a_narrow_media_table_drops_probed_before_the_playlist_names(cli, monkeypatch):
+    """At 60 columns the Probed column goes (as Present does) rather than squeeze the
+    playlists' names out of the table."""
+    from tests.conftest import FIXTURES
+
+    monkeypatch.setenv("COLUMNS", "60")
+    two = [str(FIXTURES / "media/ts-h264/v/index.m3u8"),
+           str(FIXTURES / "media/ts-mp3/a/index.m3u8")]
+    out = cli("check", *two, "--probe", "all").stdout
+    assert "ts-h264/v/index.m3u8" in out and "ts-mp3/a/index.m3u8" in out, out

@@ -153,8 +153,18 @@ def _hint_for(uri: str, reason: str | None) -> str:
     if store == "s3" and LISTING_GRANTED in (reason or ""):
         return "s3-get-denied"
     if store == "http":
-        return next((hint for words, hint in _HTTP_REASONS if words in (reason or "")), store)
+        said = _after_url(reason or "")
+        return next((hint for words, hint in _HTTP_REASONS if words in said), store)
     return store
+
+
+def _after_url(reason: str) -> str:
+    """What the origin did, without the URL that "cannot check URL: ..." starts with: a
+    path may hold any of the words looked for (.../unavailable/slate.ts). A URL here has
+    no ": " (its spaces are escaped), so the first one ends it."""
+    if reason.startswith(("cannot check ", "cannot read ")):
+        return reason.partition(": ")[2]
+    return reason
 
 
 def _store_of(uri: str) -> str:

@@ -117,7 +117,7 @@ def media_columns(rows: Rows) -> list[str]:
 def _media_table(playlists: list[PlaylistReport], by_playlist: Findings, width: int) -> Table:
     title, rows = media_rows(playlists, by_playlist)
     return fitted(title, media_columns(rows), rows, width,
-                   ("Ver", "Type", "Endlist", "Target", "Present"))
+                   ("Ver", "Type", "Endlist", "Target", "Probed", "Present"))
 
 
 def _common_directory(uris: list[str]) -> str:
