@@ -24,6 +24,7 @@ from hlsinspect.report import (
     ObjectCounts,
     Report,
     Severity,
+    TimelineEvent,
 )
 from hlsinspect.version import __version__
 
@@ -129,7 +130,17 @@ def merge(inputs: Sequence[Loaded], *, allow_partial: bool = False,
         fail_on=fail_on or min((r.fail_on for r in reports), key=lambda s: s.rank),
         # a shard stopped by Ctrl-C or SIGTERM leaves the merged audit incomplete too
         incomplete=next((f"{i.source}: {i.report.incomplete}" for i in inputs
-                         if i.report.incomplete is not None), None))
+                         if i.report.incomplete is not None), None),
+        timeline=_timeline(reports))
+
+
+def _timeline(reports: Sequence[Report]) -> tuple[TimelineEvent, ...] | None:
+    """Watch reports' timelines as one, in time order (ISO 8601 UTC sorts as text; a stable
+    sort keeps each report's own order within one instant); None when no report is one."""
+    if all(r.timeline is None for r in reports):
+        return None
+    return tuple(sorted((e for r in reports for e in r.timeline or ()),
+                        key=lambda e: e.time))
 
 
 def _kept(reports: Sequence[Report]) -> dict[str, int]:

@@ -400,3 +400,25 @@ def test_a_shard_stopped_before_it_was_done_leaves_the_merge_incomplete(
     assert "error" not in run.json
     whole = cli("merge", *map(str, paths[:1]), "--allow-partial", "--format", "json")
     assert "incomplete" not in whole.json
+
+
+def test_watch_reports_merge_with_their_timelines(cli, titles: Path, tmp_path: Path):
+    """Reports of `watch` (with a timeline) merge into one with both timelines in time order,
+    and stay watch reports: the ladder has no Measured column, which watch never measures."""
+    one, two = tmp_path / "one.json", tmp_path / "two.json"
+    for out, name, times in ((one, "cmaf", ("T10:00:00Z", "T10:00:04Z")),
+                             (two, "ts-ladder", ("T10:00:02Z",))):
+        data = check(cli, out, titles / name)
+        data["timeline"] = [{"time": f"2026-12-07{t}", "rendition": name, "event": "started",
+                             "detail": ""} for t in times]
+        out.write_text(json.dumps(data))
+    merged = cli("merge", str(one), str(two), "--format", "json")
+    assert [(e["rendition"], e["time"][-9:]) for e in merged.json["timeline"]] == [
+        ("cmaf", "10:00:00Z"), ("ts-ladder", "10:00:02Z"), ("cmaf", "10:00:04Z")]
+    markdown = cli("merge", str(one), str(two), "--format", "markdown").stdout
+    assert "### Ladder of" in markdown and "Measured" not in markdown
+    checked = [tmp_path / f"{name}.json" for name in ("cmaf", "ts-ladder")]
+    for out, name in zip(checked, ("cmaf", "ts-ladder"), strict=True):
+        check(cli, out, titles / name)
+    plain = cli("merge", *map(str, checked), "--format", "json")
+    assert "timeline" not in plain.json  # check reports merge into a check report
