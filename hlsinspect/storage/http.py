@@ -1,17 +1,18 @@
 """An HTTP(S) origin or CDN as a store: GET for playlists, HEAD for everything else.
 
-This module and `http_throttle` (how its requests keep to the rate limit) are the only ones
-that import urllib3. One pool manager, sized to the concurrency, is
-shared by every worker thread. Keys are URL paths of the one origin the target names (see
-`storage.urls`); references to other hosts are external unless --map sends them somewhere.
-Existence is asked with HEAD, or with `GET` of the first byte (`Range: bytes=0-0`) on an
-origin that refuses HEAD (405, 501) or denies it where it lets GET pass (401, 403: a URL signed
-for GET, as an S3 presigned URL is, or a token bound to the method); sizes come from
+Requests go through urllib3 (this module, `http_throttle` for the rate limit and `deadline` for
+the total deadline), one pool manager sized to the concurrency and shared by every worker
+thread; a HEAD goes first by `http_quick` (the standard library's http.client, for half the
+CPU), which hands urllib3 whatever needs it. Keys are URL paths of the one origin the target
+names (see `storage.urls`); references to other hosts are external unless --map sends them
+somewhere. Existence is asked with HEAD, or with `GET` of the first byte (`Range: bytes=0-0`)
+on an origin that refuses HEAD (405, 501) or denies it where it lets GET pass (401, 403: a URL
+signed for GET, as an S3 presigned URL is, or a token bound to the method); sizes come from
 Content-Length or Content-Range, so byte ranges are checked as on S3. Redirects are followed
 within the origin only (the same scheme, host and port: another port on the same host is
-another server), a few at most; there is no listing. Every request, urllib3's retries
-included, keeps to the origin's rate limit (`throttle`), which a 429 or a 503 lowers and a
-Retry-After (up to `throttle.MAX_PAUSE`) pauses (see `http_throttle`).
+another server), a few at most; there is no listing. Every request, urllib3's retries included,
+keeps to the origin's rate limit (`throttle`), which a 429 or a 503 lowers and a Retry-After
+(up to `throttle.MAX_PAUSE`) pauses (see `http_throttle`).
 
 Requests in flight are bounded by the store, not by whoever calls it: at most `concurrency`
 at once (`slots`), however many stages ask at the same time (the next targets' playlists
