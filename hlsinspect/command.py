@@ -118,17 +118,37 @@ def _run() -> int | str | None:
 
 
 def _leave(code: int | str | None) -> None:
-    """Exit with `code`, without the interpreter's teardown. After a stop (130, 143) the
-    process ends at once: worker threads still blocked in a request would otherwise be joined
-    at exit, for as long as a read timeout and its retries. After a run, freeing every object
-    it made, one by one, is all the teardown would do (40-60 ms after one title of 900
-    segments, more after an audit), so the exit functions (a listing process to discard,
-    finalisers) run here, the output is flushed, and the process ends. Should the flush fail
-    (a closed pipe), Python's own exit reports it as it always has."""
+    """Exit with `code`. After a stop (130, 143) the process ends at once: worker threads
+    still blocked in a request would otherwise be joined at exit, for as long as a read
+    timeout and its retries. After a run, when this process is the command itself, it ends
+    without the interpreter's teardown (`_quickly`)."""
     if isinstance(code, int) and code in (INTERRUPTED, TERMINATED):
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+    if _the_command():
+        _quickly(code)
+    sys.exit(code)
+
+
+def _the_command() -> bool:
+    """Whether this process is the command (`python -m hlsinspect`, or the `hlsinspect`
+    script), rather than a program that called `main()` and goes on after its SystemExit,
+    or a profiler or tracer running it (they write what they found after it returns)."""
+    top = sys.modules.get("__main__")
+    spec = getattr(top, "__spec__", None)
+    if spec is not None:
+        return bool(spec.name == "hlsinspect.__main__")
+    script = os.path.basename(getattr(top, "__file__", None) or "")
+    return script in ("hlsinspect", "hlsinspect.exe", "hlsinspect-script.py")
+
+
+def _quickly(code: int | str | None) -> None:
+    """End without the interpreter's teardown: freeing every object of the run one by one is
+    all it would do (40-60 ms after one title of 900 segments, more after an audit). The
+    exit functions (a listing process to discard, finalisers) run here, the output is
+    flushed, and the process ends; should the flush fail (a closed pipe), Python's own exit
+    reports it as it always has."""
     if isinstance(code, str):  # as sys.exit("...") does
         sys.stderr.write(code + "\n")
         code = 1

@@ -57,19 +57,49 @@ def test_a_usage_error_exits_2_with_its_line(tmp_path: Path):
     assert run.stderr.startswith("hlsinspect: error:")
 
 
-def test_exit_functions_run(tmp_path: Path):
-    """An exit function (as a finaliser or the discarded listing process's) still runs."""
+def run_script(tmp_path: Path, body: str) -> subprocess.CompletedProcess[str]:
     script = tmp_path / "entry.py"
+    script.write_text(body)
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120,
+                          cwd=tmp_path)
+
+
+def test_exit_functions_run(tmp_path: Path):
+    """`python -m hlsinspect` (here run as the __main__ module, as -m does) ends without the
+    interpreter's teardown; an exit function (as a finaliser or the discarded listing
+    process's) still runs."""
     marker = tmp_path / "ran"
-    script.write_text(
-        "import atexit, pathlib, sys\n"
+    run = run_script(tmp_path, (
+        "import atexit, pathlib, runpy, sys\n"
         f"atexit.register(pathlib.Path({str(marker)!r}).write_text, 'yes')\n"
         f"sys.argv = ['hlsinspect', 'check', {str(FIXTURES / 'titles' / 'cmaf')!r}, "
         "'--format', 'json', '--no-progress']\n"
-        "from hlsinspect.command import main\n"
-        "main()\n")
-    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
+        "runpy.run_module('hlsinspect', run_name='__main__', alter_sys=True)\n"
+        "print('not reached: the command ends the process')\n"))
     assert run.returncode == 0, run.stderr
     assert marker.read_text() == "yes"
     assert json.loads(run.stdout)["summary"]["errors"] == 0
+
+
+def test_a_program_that_calls_main_goes_on_after_it(tmp_path: Path):
+    """Called by another program (or run under a profiler), main() ends with SystemExit as
+    before: the program goes on, and a profiler writes what it found."""
+    run = run_script(tmp_path, (
+        "import sys\n"
+        f"sys.argv = ['hlsinspect', 'check', {str(FIXTURES / 'titles' / 'cmaf')!r}, "
+        "'--format', 'json', '--no-progress', '--output', 'r.json']\n"
+        "from hlsinspect.command import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit as done:\n"
+        "    print('went on after', done.code)\n"))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "went on after 0"
+    profile = tmp_path / "check.prof"
+    profiled = subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(profile), "-m", "hlsinspect", "check",
+         str(FIXTURES / "titles" / "cmaf"), "--no-progress"], capture_output=True, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120, cwd=tmp_path)
+    assert profiled.returncode == 0, profiled.stderr
+    assert profile.stat().st_size > 0
