@@ -84,31 +84,10 @@ class QuickHead:
         if not self.on or not _plain(path):
             return None
         watch = current()
-        for fresh in (False, True):
-            connection, kept = self._take(fresh)
-            try:
-                response = self._ask(connection, path, watch)
-            except _HUNG_UP:
-                connection.close()
-                if kept and not (watch is not None and watch.expired):
-                    continue  # a kept connection the server had closed: once more, on a new one
-                self._failed(watch)
-                return None
-            except Exception:  # refused, timed out, TLS, a malformed answer: urllib3 says
-                connection.close()
-                self._failed(watch)
-                return None
-            finally:
-                if watch is not None:
-                    watch.release(connection)
-            break
-        else:  # pragma: no cover - the second pass never continues
+        response = self._answer(path, watch)
+        if response is None:
             return None
         length = response.getheader("Content-Length")
-        if response.will_close or _conflicting(length):
-            connection.close()
-        else:
-            self._give(connection)
         if _conflicting(length):  # urllib3 refuses such an answer (InvalidHeader): it words it
             self._failed(watch)
             return None
@@ -120,6 +99,35 @@ class QuickHead:
         with self._lock:
             self.answered += 1
         return response.status, length, response.getheader("Content-Type")
+
+    def _answer(self, path: str, watch: Deadline | None) -> http.client.HTTPResponse | None:
+        """The answer to HEAD `path`, its connection kept for the next request or closed;
+        None on a failure (counted). A kept connection that the server closes as the request
+        arrives is no failure: the request is asked once more on a new connection."""
+        connection, kept = self._take()
+        try:
+            try:
+                response = self._ask(connection, path, watch)
+            except _HUNG_UP:
+                if not kept or (watch is not None and watch.expired):
+                    raise
+                connection.close()
+                if watch is not None:
+                    watch.release(connection)
+                connection = self._new()
+                response = self._ask(connection, path, watch)
+        except Exception:  # refused, timed out, TLS, a malformed answer: urllib3 says
+            connection.close()
+            self._failed(watch)
+            return None
+        finally:
+            if watch is not None:
+                watch.release(connection)
+        if response.will_close or _conflicting(response.getheader("Content-Length")):
+            connection.close()
+        else:
+            self._give(connection)
+        return response
 
     def _ask(self, connection: http.client.HTTPConnection, path: str,
              watch: Deadline | None) -> http.client.HTTPResponse:
@@ -146,10 +154,9 @@ class QuickHead:
             with self._lock:
                 self.failures += 1
 
-    def _take(self, fresh: bool) -> tuple[http.client.HTTPConnection, bool]:
-        """A connection, and whether it was kept from an earlier request: a new one when
-        `fresh`."""
-        while not fresh:
+    def _take(self) -> tuple[http.client.HTTPConnection, bool]:
+        """A connection, and whether it was kept from an earlier request."""
+        while True:
             with self._lock:
                 if not self._idle:
                     break
