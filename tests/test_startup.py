@@ -53,3 +53,18 @@ def test_a_check_parses_its_arguments_without_pydantic(tmp_path):
     names = imported("check", str(tmp_path / "p.m3u8"), "--format", "json")
     assert "hlsinspect.engine" in names
     assert [n for n in names if n.split(".")[0] in ("pydantic", "pydantic_core")] == []
+
+
+@pytest.mark.parametrize("to_file", [False, True], ids=["stdout", "file"])
+def test_a_check_for_ci_loads_no_rich(tmp_path, to_file: bool):
+    """A JSON report, to stdout or a file, with no terminal for a progress bar: rich (a
+    console, a progress bar: 30 ms of a 0.2 s start) is loaded only to draw something."""
+    (tmp_path / "a.ts").write_bytes(b"\x47" + bytes(187))
+    (tmp_path / "p.m3u8").write_text("#EXTM3U\n#EXT-X-TARGETDURATION:4\n#EXTINF:4,\na.ts\n"
+                                     "#EXT-X-ENDLIST\n")
+    out = ("--output", str(tmp_path / "r.json")) if to_file else ()
+    names = imported("check", str(tmp_path / "p.m3u8"), "--format", "json", *out)
+    assert "hlsinspect.engine" in names
+    assert [n for n in names if n.split(".")[0] == "rich"] == []
+    table = imported("check", str(tmp_path / "p.m3u8"))
+    assert "rich.console" in table

@@ -7,6 +7,7 @@ The only package (with render/) that prints, and the only one that exits. Every 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -197,9 +198,12 @@ def check(
 
 
 def _progress(enabled: bool, color: Color) -> Any:
+    """The progress bar, on a terminal; no bar, and no import of rich for one, otherwise."""
+    if not (enabled and sys.stderr.isatty()):
+        return contextlib.nullcontext(None)
     from hlsinspect.render.progress import progress_bar
 
-    return progress_bar(enabled and sys.stderr.isatty(), color.value)
+    return progress_bar(True, color.value)
 
 
 def _terminal(color: Color, quiet: bool, ladders: LaddersChoice | None = None) -> Any:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Literal, TextIO
-
-from rich.console import Console, RenderableType
+from typing import TYPE_CHECKING, Literal, TextIO
 
 from hlsinspect.render.visible import inert_lines
+
+if TYPE_CHECKING:  # rich is imported when a console is made: a JSON run writes none
+    from rich.console import Console, RenderableType
 
 ColorChoice = Literal["auto", "always", "never"]
 
@@ -52,6 +53,8 @@ def colored(choice: ColorChoice, stream: TextIO) -> bool:
 def console(stream: TextIO, width: int | None = None, color: ColorChoice = "auto") -> Console:
     """A console writing to `stream`: markup off (URIs are data, not rich markup); wide on
     pipes unless COLUMNS says otherwise; styled only when `colored` says so."""
+    from rich.console import Console
+
     is_tty = hasattr(stream, "isatty") and stream.isatty()
     if width is None and not is_tty and not os.environ.get("COLUMNS"):
         width = 160  # CI logs: do not fold URIs at 80 columns
