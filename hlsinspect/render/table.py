@@ -108,7 +108,11 @@ MEDIA_COLUMNS = ["Playlist", "Ver", "Target", "Type", "Endlist", "Segments", "Le
 
 def media_columns(rows: Rows) -> list[str]:
     """MEDIA_COLUMNS, with Probed (before Present) when a row has a --probe measurement."""
-    columns = list(MEDIA_COLUMNS)
+    return _with_probed(list(MEDIA_COLUMNS), rows)
+
+
+def _with_probed(columns: list[str], rows: Rows) -> list[str]:
+    """`columns` with Probed before Present when a row has a --probe measurement."""
     if any("Probed" in row for row in rows):
         columns.insert(columns.index("Present"), "Probed")
     return columns
@@ -195,11 +199,9 @@ def ladder_columns(rows: Rows) -> list[str]:
     grouped = any(row.get("GROUP-ID", "-") != "-" for row in rows)
     measured = any("Measured" in row for row in rows) or not any(
         row.get("Type") in ("variant", "iframe") for row in rows)
-    columns = [c for c in LADDER_COLUMNS
-               if (grouped or c != "GROUP-ID") and (measured or c != "Measured")]
-    if any("Probed" in row for row in rows):
-        columns.insert(columns.index("Present"), "Probed")
-    return columns
+    return _with_probed([c for c in LADDER_COLUMNS
+                         if (grouped or c != "GROUP-ID") and (measured or c != "Measured")],
+                        rows)
 
 
 def _ladder_table(master: PlaylistReport, children: dict[str, PlaylistReport],
